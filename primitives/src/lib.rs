@@ -1,0 +1,87 @@
+//! Types shared by every part of Ludus: the runtime, the node and (later) the relayer.
+//!
+//! This crate owns the *shape* of the chain — block numbers, hashes, headers, accounts,
+//! balances — and the small conventions the node and runtime must agree on, such as the
+//! digest item that carries the runtime's `spec_version` in every header. It is `no_std`
+//! so the runtime can use it; it spawns nothing.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+use codec::{Decode, Encode};
+use sp_runtime::{
+    generic,
+    traits::{BlakeTwo256, IdentifyAccount, Verify},
+    ConsensusEngineId, DigestItem, MultiSignature, OpaqueExtrinsic,
+};
+
+/// A block number. `u32` gives over 130 years of one-second slots.
+pub type BlockNumber = u32;
+/// The hash of a block, a state root or an extrinsic (blake2-256).
+pub type Hash = sp_core::H256;
+/// The hashing algorithm of headers, state and extrinsics.
+pub type Hashing = BlakeTwo256;
+/// A transaction signature: sr25519, ed25519 or ecdsa, as polkadot.js signs.
+pub type Signature = MultiSignature;
+/// An account: the 32-byte public key behind a signature, in SS58 in JSON.
+pub type AccountId = <<Signature as Verify>::Signer as IdentifyAccount>::AccountId;
+/// An amount of the native token LUD (12 decimals) or of a fungible asset.
+pub type Balance = u128;
+/// The number of transactions an account has sent.
+pub type Nonce = u32;
+/// A block header.
+pub type Header = generic::Header<BlockNumber, Hashing>;
+/// A block whose extrinsics the node sees as opaque bytes; the runtime decodes them.
+pub type Block = generic::Block<Header, OpaqueExtrinsic>;
+/// A block together with its justifications, as `chain_getBlock` returns it.
+pub type SignedBlock = generic::SignedBlock<Block>;
+
+/// One LUD in its smallest units (12 decimals).
+pub const LUD: Balance = 1_000_000_000_000;
+/// The native token's symbol, as clients show it.
+pub const TOKEN_SYMBOL: &str = "LUD";
+/// The native token's number of decimals.
+pub const TOKEN_DECIMALS: u8 = 12;
+/// The SS58 address prefix (42: the generic Substrate prefix, so dev tools know it).
+pub const SS58_PREFIX: u16 = 42;
+
+/// The engine id of the pre-runtime digest that carries the runtime's `spec_version`.
+///
+/// The author puts it in every header before executing the block; the runtime keeps
+/// pre-runtime digests in the header it produces, so the item survives into the final
+/// header and is covered by the seal. A node refuses blocks whose spec version it does
+/// not carry (DESIGN.md, decision 1).
+pub const SPEC_VERSION_ENGINE_ID: ConsensusEngineId = *b"ldsv";
+
+/// The digest item announcing that a block was built by runtime `spec_version`.
+pub fn spec_version_digest(spec_version: u32) -> DigestItem {
+    DigestItem::PreRuntime(SPEC_VERSION_ENGINE_ID, spec_version.encode())
+}
+
+/// The `spec_version` a header announces, if it carries exactly one well-formed item.
+pub fn spec_version_of(header: &Header) -> Option<u32> {
+    let mut found = header.digest.logs().iter().filter_map(|item| match item {
+        DigestItem::PreRuntime(id, data) if *id == SPEC_VERSION_ENGINE_ID => {
+            Some(u32::decode(&mut &data[..]).ok())
+        },
+        _ => None,
+    });
+    match (found.next(), found.next()) {
+        (Some(version), None) => version,
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sp_runtime::traits::Header as _;
+
+    #[test]
+    fn spec_version_round_trips_through_the_digest() {
+        let mut header = Header::new(1, Default::default(), Default::default(), Default::default(), Default::default());
+        assert_eq!(spec_version_of(&header), None);
+        header.digest_mut().push(spec_version_digest(7));
+        assert_eq!(spec_version_of(&header), Some(7));
+        header.digest_mut().push(spec_version_digest(8));
+        assert_eq!(spec_version_of(&header), None, "two announcements are ambiguous");
+    }
+}

@@ -1,0 +1,86 @@
+//! Genesis presets: `development` (Alice alone) and `local_testnet` (Alice, Bob, Charlie
+//! and Dave). Each is a JSON patch over the runtime's default genesis config; chain specs
+//! (`chain-spec/`) embed them.
+
+use alloc::{vec, vec::Vec};
+use serde_json::{json, Value};
+use sp_core::crypto::Pair;
+use sp_genesis_builder::PresetId;
+
+use crate::{bridge_key, AccountId, Balance, SessionKeys, LUD};
+
+/// The preset id of the single-validator development chain.
+pub const DEVELOPMENT: &str = sp_genesis_builder::DEV_RUNTIME_PRESET;
+/// The preset id of the four-validator local network.
+pub const LOCAL_TESTNET: &str = sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET;
+
+/// What each endowed development account starts with: one million LUD.
+pub const DEV_ENDOWMENT: Balance = 1_000_000 * LUD;
+
+/// The well-known development names whose keys derive from `//Name`.
+pub const DEV_ACCOUNT_NAMES: [&str; 12] = [
+    "Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie", "Alice//stash", "Bob//stash",
+    "Charlie//stash", "Dave//stash", "Eve//stash", "Ferdie//stash",
+];
+
+fn public_from_seed<P: Pair>(seed: &str) -> P::Public {
+    // The seeds are the fixed development names above; derivation cannot fail for them.
+    P::from_string(&alloc::format!("//{seed}"), None)
+        .map(|pair| pair.public())
+        .unwrap_or_else(|_| panic!("static development seed //{seed} is valid; qed"))
+}
+
+/// The sr25519 account of a development name.
+pub fn dev_account(name: &str) -> AccountId {
+    AccountId::from(public_from_seed::<sp_core::sr25519::Pair>(name))
+}
+
+/// The session keys of a development name: aura (sr25519), grandpa (ed25519), bridge (ecdsa).
+pub fn dev_session_keys(name: &str) -> SessionKeys {
+    SessionKeys {
+        aura: public_from_seed::<sp_core::sr25519::Pair>(name).into(),
+        grandpa: public_from_seed::<sp_core::ed25519::Pair>(name).into(),
+        bridge: bridge_key::Public::from(public_from_seed::<sp_core::ecdsa::Pair>(name)),
+    }
+}
+
+/// A genesis patch with `validators` as the session's (and so Aura's and GRANDPA's)
+/// authorities, `endowed` given [`DEV_ENDOWMENT`] each and `sudo` as the sudo key.
+pub fn testnet_genesis(validators: &[&str], endowed: &[AccountId], sudo: AccountId) -> Value {
+    let keys: Vec<(AccountId, AccountId, SessionKeys)> = validators
+        .iter()
+        .map(|name| (dev_account(name), dev_account(name), dev_session_keys(name)))
+        .collect();
+    json!({
+        "balances": {
+            "balances": endowed.iter().cloned().map(|account| (account, DEV_ENDOWMENT)).collect::<Vec<_>>(),
+        },
+        "session": { "keys": keys },
+        "sudo": { "key": Some(sudo) },
+    })
+}
+
+fn development() -> Value {
+    let endowed: Vec<AccountId> = DEV_ACCOUNT_NAMES.iter().map(|name| dev_account(name)).collect();
+    testnet_genesis(&["Alice"], &endowed, dev_account("Alice"))
+}
+
+fn local_testnet() -> Value {
+    let endowed: Vec<AccountId> = DEV_ACCOUNT_NAMES.iter().map(|name| dev_account(name)).collect();
+    testnet_genesis(&["Alice", "Bob", "Charlie", "Dave"], &endowed, dev_account("Alice"))
+}
+
+/// The JSON patch of a named preset, or `None` for a name the runtime does not have.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+    let patch = match id.as_ref() {
+        DEVELOPMENT => development(),
+        LOCAL_TESTNET => local_testnet(),
+        _ => return None,
+    };
+    serde_json::to_vec(&patch).ok()
+}
+
+/// The names of the presets the runtime has.
+pub fn preset_names() -> Vec<PresetId> {
+    vec![PresetId::from(DEVELOPMENT), PresetId::from(LOCAL_TESTNET)]
+}
