@@ -1,0 +1,381 @@
+//! In-memory stand-ins for the node, for the RPC tests only.
+
+use std::{
+    borrow::Cow,
+    collections::{BTreeMap, HashMap},
+    sync::Mutex,
+};
+
+use codec::{Decode, Encode};
+use futures::stream::BoxStream;
+use ludus_primitives::{AccountId, Block, BlockNumber, Hash, Header, Nonce, SignedBlock};
+use pallet_transaction_payment_rpc_runtime_api::{FeeDetails, InclusionFee, RuntimeDispatchInfo};
+use sp_runtime::{
+    generic::{Digest, DigestItem},
+    traits::{BlakeTwo256, Hash as HashT},
+    Justifications, OpaqueExtrinsic,
+};
+use sp_version::RuntimeVersion;
+use tokio::sync::broadcast;
+
+use crate::backend::*;
+
+/// Storage key holding the fake runtime's `spec_version` (SCALE u32).
+pub const SPEC_KEY: &[u8] = b"spec";
+/// A fee larger than `u64::MAX`, to check it is rendered as a decimal string.
+pub const PARTIAL_FEE: u128 = 1_000_000_000_000_000_000_000;
+/// The account whose next nonce is 5.
+pub const RICH: AccountId = AccountId::new([1; 32]);
+
+type State = BTreeMap<Vec<u8>, Vec<u8>>;
+
+struct Inner {
+    canon: Vec<Hash>,
+    blocks: HashMap<Hash, SignedBlock>,
+    state: HashMap<Hash, State>,
+    best: Hash,
+    finalized: Hash,
+}
+
+/// A chain in memory. Blocks are built by [`FakeChain::import`].
+pub struct FakeChain {
+    inner: Mutex<Inner>,
+    best_tx: broadcast::Sender<Header>,
+    imported_tx: broadcast::Sender<Header>,
+    finalized_tx: broadcast::Sender<Header>,
+}
+
+fn digest() -> Digest {
+    Digest { logs: vec![DigestItem::PreRuntime(*b"aura", vec![1, 2])] }
+}
+
+impl FakeChain {
+    pub fn new() -> Self {
+        let mut state = State::new();
+        state.insert(SPEC_KEY.to_vec(), 100u32.encode());
+        state.insert(b"balances:alice".to_vec(), b"10".to_vec());
+        state.insert(b"balances:bob".to_vec(), b"20".to_vec());
+        state.insert(b"balances:carol".to_vec(), b"30".to_vec());
+        state.insert(b"other".to_vec(), b"x".to_vec());
+        let header = Header::new(
+            0,
+            Hash::repeat_byte(0xe0),
+            BlakeTwo256::hash(&state.encode()),
+            Hash::zero(),
+            Digest::default(),
+        );
+        let hash = header.hash();
+        let block = SignedBlock { block: Block { header, extrinsics: vec![] }, justifications: None };
+        let (best_tx, _) = broadcast::channel(16);
+        let (imported_tx, _) = broadcast::channel(16);
+        let (finalized_tx, _) = broadcast::channel(16);
+        Self {
+            inner: Mutex::new(Inner {
+                canon: vec![hash],
+                blocks: HashMap::from([(hash, block)]),
+                state: HashMap::from([(hash, state)]),
+                best: hash,
+                finalized: hash,
+            }),
+            best_tx,
+            imported_tx,
+            finalized_tx,
+        }
+    }
+
+    /// Builds a block on the best block applying `changes`; makes it best if `best`.
+    pub fn import(&self, changes: &[(&[u8], Option<&[u8]>)], best: bool) -> SignedBlock {
+        let mut inner = self.inner.lock().unwrap();
+        let parent = inner.blocks[&inner.best].block.header.clone();
+        let mut state = inner.state[&parent.hash()].clone();
+        for (key, value) in changes {
+            match value {
+                Some(v) => state.insert(key.to_vec(), v.to_vec()),
+                None => state.remove(*key),
+            };
+        }
+        let extrinsics = vec![OpaqueExtrinsic::from_blob(vec![4, 5, 6])];
+        let header = Header::new(
+            parent.number + 1,
+            BlakeTwo256::hash(&extrinsics.encode()),
+            // Forks with equal state still get distinct hashes through the root.
+            BlakeTwo256::hash(&(&state, best).encode()),
+            parent.hash(),
+            digest(),
+        );
+        let hash = header.hash();
+        let block = SignedBlock {
+            block: Block { header: header.clone(), extrinsics },
+            justifications: Some(Justifications::from((*b"FRNK", vec![7, 8, 9]))),
+        };
+        inner.blocks.insert(hash, block.clone());
+        inner.state.insert(hash, state);
+        let _ = self.imported_tx.send(header.clone());
+        if best {
+            inner.best = hash;
+            inner.canon.push(hash);
+            let _ = self.best_tx.send(header);
+        }
+        block
+    }
+
+    /// Marks the best block finalized.
+    pub fn finalize_best(&self) -> Header {
+        let mut inner = self.inner.lock().unwrap();
+        inner.finalized = inner.best;
+        let header = inner.blocks[&inner.best].block.header.clone();
+        let _ = self.finalized_tx.send(header.clone());
+        header
+    }
+
+    pub fn info_best_header(&self) -> Header {
+        let inner = self.inner.lock().unwrap();
+        inner.blocks[&inner.best].block.header.clone()
+    }
+
+    pub fn finalized_header(&self) -> Header {
+        let inner = self.inner.lock().unwrap();
+        inner.blocks[&inner.finalized].block.header.clone()
+    }
+
+    pub fn genesis(&self) -> SignedBlock {
+        let inner = self.inner.lock().unwrap();
+        inner.blocks[&inner.canon[0]].clone()
+    }
+
+    fn state_at(&self, at: Hash) -> Result<State, BackendError> {
+        self.inner.lock().unwrap().state.get(&at).cloned().ok_or_else(|| unknown(at))
+    }
+}
+
+fn unknown(at: Hash) -> BackendError {
+    BackendError::UnknownBlock(format!("Header was not found in the database: {at:?}"))
+}
+
+pub fn runtime_version(spec_version: u32) -> RuntimeVersion {
+    RuntimeVersion {
+        spec_name: "ludus".into(),
+        impl_name: "ludus-node".into(),
+        authoring_version: 1,
+        spec_version,
+        impl_version: 2,
+        apis: Cow::Owned(vec![([0xdf, 0x6a, 0xcb, 0x68, 0x99, 0x07, 0x60, 0x9b], 5)]),
+        transaction_version: 3,
+        system_version: 1,
+    }
+}
+
+impl ChainBackend for FakeChain {
+    fn info(&self) -> ChainInfo {
+        let inner = self.inner.lock().unwrap();
+        ChainInfo {
+            genesis_hash: inner.canon[0],
+            best_hash: inner.best,
+            best_number: inner.blocks[&inner.best].block.header.number,
+            finalized_hash: inner.finalized,
+            finalized_number: inner.blocks[&inner.finalized].block.header.number,
+        }
+    }
+
+    fn hash(&self, number: BlockNumber) -> Result<Option<Hash>, BackendError> {
+        Ok(self.inner.lock().unwrap().canon.get(number as usize).copied())
+    }
+
+    fn header(&self, hash: Hash) -> Result<Option<Header>, BackendError> {
+        Ok(self.inner.lock().unwrap().blocks.get(&hash).map(|b| b.block.header.clone()))
+    }
+
+    fn block(&self, hash: Hash) -> Result<Option<SignedBlock>, BackendError> {
+        Ok(self.inner.lock().unwrap().blocks.get(&hash).cloned())
+    }
+
+    fn call(&self, at: Hash, method: &str, args: &[u8]) -> Result<Vec<u8>, BackendError> {
+        let state = self.state_at(at)?;
+        match method {
+            "Core_version" => {
+                let spec = u32::decode(&mut &state[SPEC_KEY][..]).unwrap();
+                Ok(runtime_version(spec).encode())
+            }
+            "Metadata_metadata" => Ok(b"meta\x0f".to_vec().encode()),
+            "Echo" => Ok(args.to_vec()),
+            "TransactionPaymentApi_query_info" | "TransactionPaymentApi_query_fee_details" => {
+                let mut input = args;
+                let xt = OpaqueExtrinsic::decode(&mut input)
+                    .map_err(|e| BackendError::Execution(e.to_string()))?;
+                let len = u32::decode(&mut input).map_err(|e| BackendError::Execution(e.to_string()))?;
+                assert!(input.is_empty(), "trailing arguments");
+                assert_eq!(len as usize, xt.encode().len(), "len is the encoded length");
+                if xt.inner() == [0xee] {
+                    return Err(BackendError::Execution("wasm trap: unreachable".into()));
+                }
+                if method.ends_with("query_info") {
+                    Ok(RuntimeDispatchInfo::<u128> {
+                        weight: sp_weights::Weight::from_parts(1000 + u64::from(len), 64),
+                        partial_fee: PARTIAL_FEE,
+                        ..Default::default()
+                    }
+                    .encode())
+                } else {
+                    Ok(FeeDetails::<u128> {
+                        inclusion_fee: Some(InclusionFee {
+                            base_fee: 100,
+                            len_fee: u128::from(u64::MAX) + 1,
+                            adjusted_weight_fee: 7,
+                        }),
+                        tip: 0,
+                    }
+                    .encode())
+                }
+            }
+            other => Err(BackendError::Execution(format!("Exported method {other} is not found"))),
+        }
+    }
+
+    fn storage(&self, at: Hash, key: &[u8]) -> Result<Option<Vec<u8>>, BackendError> {
+        Ok(self.state_at(at)?.get(key).cloned())
+    }
+
+    fn storage_keys_paged(
+        &self,
+        at: Hash,
+        prefix: &[u8],
+        count: u32,
+        start_key: Option<&[u8]>,
+    ) -> Result<Vec<Vec<u8>>, BackendError> {
+        Ok(self
+            .state_at(at)?
+            .into_keys()
+            .filter(|k| k.starts_with(prefix) && start_key.is_none_or(|s| k.as_slice() > s))
+            .take(count as usize)
+            .collect())
+    }
+
+    fn read_proof(&self, at: Hash, keys: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, BackendError> {
+        let state = self.state_at(at)?;
+        Ok(keys.iter().filter_map(|k| state.get(k).map(|v| [k.clone(), v.clone()].concat())).collect())
+    }
+
+    fn subscribe_best(&self) -> broadcast::Receiver<Header> {
+        self.best_tx.subscribe()
+    }
+
+    fn subscribe_imported(&self) -> broadcast::Receiver<Header> {
+        self.imported_tx.subscribe()
+    }
+
+    fn subscribe_finalized(&self) -> broadcast::Receiver<Header> {
+        self.finalized_tx.subscribe()
+    }
+}
+
+/// A pool that accepts everything except extrinsics whose body starts with 0xff.
+#[derive(Default)]
+pub struct FakePool {
+    pending: Mutex<Vec<Vec<u8>>>,
+}
+
+pub fn in_block_hash() -> Hash {
+    Hash::repeat_byte(0xbb)
+}
+
+impl FakePool {
+    fn check(&self, xt: &[u8]) -> Result<Hash, PoolError> {
+        let body = OpaqueExtrinsic::decode(&mut &xt[..]).unwrap();
+        if body.inner().first() == Some(&0xff) {
+            return Err(PoolError {
+                code: 1010,
+                message: "Invalid Transaction".into(),
+                data: Some("Inability to pay some fees (e.g. account balance too low)".into()),
+            });
+        }
+        self.pending.lock().unwrap().push(xt.to_vec());
+        Ok(BlakeTwo256::hash(xt))
+    }
+}
+
+impl PoolBackend for FakePool {
+    fn submit(&self, xt: Vec<u8>) -> Result<Hash, PoolError> {
+        self.check(&xt)
+    }
+
+    fn submit_and_watch(&self, xt: Vec<u8>) -> Result<BoxStream<'static, TransactionStatus>, PoolError> {
+        self.check(&xt)?;
+        Ok(Box::pin(futures::stream::iter([
+            TransactionStatus::Ready,
+            TransactionStatus::Broadcast(vec!["12D3KooWPeer".into()]),
+            TransactionStatus::InBlock(in_block_hash()),
+            TransactionStatus::Finalized(in_block_hash()),
+        ])))
+    }
+
+    fn pending(&self) -> Vec<Vec<u8>> {
+        self.pending.lock().unwrap().clone()
+    }
+
+    fn account_next_index(&self, account: AccountId) -> Result<Nonce, BackendError> {
+        Ok(if account == RICH { 5 } else { 0 })
+    }
+}
+
+/// A keystore holding whatever was inserted.
+#[derive(Default)]
+pub struct FakeKeystore {
+    pub keys: Mutex<Vec<([u8; 4], String, Vec<u8>)>>,
+}
+
+impl KeystoreBackend for FakeKeystore {
+    fn insert_key(&self, key_type: [u8; 4], suri: &str, public: &[u8]) -> Result<(), BackendError> {
+        if public.len() != 32 {
+            return Err(BackendError::Other("public key must be 32 bytes".into()));
+        }
+        self.keys.lock().unwrap().push((key_type, suri.to_owned(), public.to_vec()));
+        Ok(())
+    }
+
+    fn has_key(&self, public: &[u8], key_type: [u8; 4]) -> bool {
+        self.keys.lock().unwrap().iter().any(|(t, _, p)| *t == key_type && p == public)
+    }
+
+    fn rotate_keys(&self) -> Result<Vec<u8>, BackendError> {
+        Ok(vec![0xaa; 64])
+    }
+
+    fn has_session_keys(&self, session_keys: &[u8]) -> Result<bool, BackendError> {
+        if session_keys.len() % 32 != 0 {
+            return Err(BackendError::Other("session keys do not decode".into()));
+        }
+        Ok(session_keys == [0xaa; 64])
+    }
+}
+
+/// A node without networking.
+pub struct FakeNetwork;
+
+impl NetworkBackend for FakeNetwork {
+    fn peers(&self) -> Vec<PeerInfo> {
+        vec![]
+    }
+
+    fn health(&self) -> Health {
+        Health { peers: 0, is_syncing: false, should_have_peers: false }
+    }
+
+    fn local_peer_id(&self) -> String {
+        "12D3KooWLocal".into()
+    }
+}
+
+pub fn system_info() -> SystemInfo {
+    let serde_json::Value::Object(properties) =
+        serde_json::json!({"ss58Format": 42, "tokenDecimals": 12, "tokenSymbol": "LUD"})
+    else {
+        unreachable!()
+    };
+    SystemInfo {
+        name: "Ludus Node".into(),
+        version: "0.1.0-test".into(),
+        chain: "Development".into(),
+        chain_type: serde_json::json!("Development"),
+        properties,
+    }
+}

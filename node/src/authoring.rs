@@ -1,0 +1,241 @@
+//! Block authoring: build, seal and write a block in our slots.
+//!
+//! [`build_block`] runs the runtime's block-builder APIs over the parent state:
+//! `Core_initialize_block` with the slot and spec-version digests, the inherents
+//! (timestamp), then ready transactions from the pool until the block is full or the
+//! time budget is spent, then `BlockBuilder_finalize_block`. Each transaction is
+//! applied in its own overlay transaction, so one the runtime refuses leaves no trace.
+//! [`seal_block`] signs the header with the slot author's Aura key from the keystore.
+//!
+//! [`SlotWorker`] is the task that wakes at every slot, checks whether one of our keys
+//! is the slot's author, and if so builds, seals and commits a block on the best block.
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+
+use codec::{Decode, Encode};
+use ludus_primitives::{spec_version_digest, Block, Hash, Hashing, Header};
+use sp_consensus_aura::{sr25519::AuthorityId, Slot};
+use sp_core::{crypto::ByteArray, sr25519};
+use sp_inherents::InherentData;
+use sp_keystore::KeystorePtr;
+use sp_runtime::{
+    traits::Header as HeaderT,
+    transaction_validity::{InvalidTransaction, TransactionValidityError},
+    ApplyExtrinsicResult, Digest, OpaqueExtrinsic,
+};
+use sp_state_machine::{BackendTransaction, OverlayedChanges};
+
+use crate::{
+    chain::{native_version, BlockCommit, Chain, ChainError},
+    consensus,
+    import::{parent_slot, ImportError},
+};
+
+/// Why authoring a block failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthoringError {
+    /// The chain could not be read or written.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// A consensus check on the parent failed.
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    /// The runtime refused an inherent or a block-building step.
+    #[error("block building failed: {0}")]
+    Runtime(String),
+    /// The keystore could not sign with the author's key.
+    #[error("cannot sign with aura key {0}: is it in the keystore?")]
+    Signing(String),
+}
+
+/// A built, unsealed block and what it did.
+pub struct BuiltBlock {
+    /// The block; its header is not yet sealed.
+    pub block: Block,
+    /// The trie changes of executing it.
+    pub state_transaction: BackendTransaction<Hashing>,
+    /// Hashes of the pool transactions it includes.
+    pub included: Vec<Hash>,
+    /// Hashes of pool transactions the runtime refused for good.
+    pub invalid: Vec<Hash>,
+}
+
+/// A transaction offered to the block builder.
+pub struct Candidate {
+    /// Its hash in the pool.
+    pub hash: Hash,
+    /// Its SCALE encoding.
+    pub bytes: Arc<Vec<u8>>,
+}
+
+/// Builds a block on `parent` for `slot` at `timestamp_ms`, taking transactions from
+/// `candidates` in order until `deadline`.
+pub fn build_block(
+    chain: &Chain,
+    parent: &Header,
+    slot: Slot,
+    timestamp_ms: u64,
+    candidates: impl IntoIterator<Item = Candidate>,
+    deadline: Instant,
+) -> Result<BuiltBlock, AuthoringError> {
+    let parent_hash = parent.hash();
+    let state = chain.state_at(parent_hash)?;
+    let executor = chain.executor();
+    let mut overlay = OverlayedChanges::default();
+    let call = |overlay: &mut OverlayedChanges<Hashing>, method: &str, args: &[u8]| {
+        executor
+            .call(&state, overlay, method, args)
+            .map_err(|e| AuthoringError::Runtime(e.to_string()))
+    };
+
+    let version = native_version();
+    let digest = Digest {
+        logs: vec![consensus::slot_digest(slot), spec_version_digest(version.spec_version)],
+    };
+    let header = Header::new(parent.number() + 1, Hash::zero(), Hash::zero(), parent_hash, digest);
+    call(&mut overlay, "Core_initialize_block", &header.encode())?;
+
+    let mut inherent_data = InherentData::new();
+    inherent_data
+        .put_data(sp_timestamp::INHERENT_IDENTIFIER, &timestamp_ms)
+        .map_err(|e| AuthoringError::Runtime(e.to_string()))?;
+    let inherents_bytes = call(&mut overlay, "BlockBuilder_inherent_extrinsics", &inherent_data.encode())?;
+    let inherents = Vec::<OpaqueExtrinsic>::decode(&mut &inherents_bytes[..])
+        .map_err(|e| AuthoringError::Runtime(format!("inherents do not decode: {e}")))?;
+
+    let mut extrinsics = Vec::new();
+    for inherent in inherents {
+        let outcome = call(&mut overlay, "BlockBuilder_apply_extrinsic", &inherent.encode())?;
+        match ApplyExtrinsicResult::decode(&mut &outcome[..]) {
+            Ok(Ok(_)) => extrinsics.push(inherent),
+            other => return Err(AuthoringError::Runtime(format!("inherent refused: {other:?}"))),
+        }
+    }
+
+    let mut included = Vec::new();
+    let mut invalid = Vec::new();
+    for candidate in candidates {
+        if Instant::now() >= deadline {
+            break;
+        }
+        let Ok(extrinsic) = OpaqueExtrinsic::try_from_encoded_extrinsic(&candidate.bytes) else {
+            invalid.push(candidate.hash);
+            continue;
+        };
+        // Each transaction gets its own layer, so a refused one leaves no trace.
+        overlay.start_transaction();
+        let outcome = call(&mut overlay, "BlockBuilder_apply_extrinsic", &candidate.bytes);
+        let keep = match outcome.map(|bytes| ApplyExtrinsicResult::decode(&mut &bytes[..])) {
+            // Dispatch errors (Ok(Err(_))) still pay fees and bump the nonce: included.
+            Ok(Ok(Ok(_))) => true,
+            Ok(Ok(Err(TransactionValidityError::Invalid(InvalidTransaction::ExhaustsResources)))) => {
+                let _ = overlay.rollback_transaction();
+                break;
+            },
+            Ok(Ok(Err(TransactionValidityError::Invalid(InvalidTransaction::Future)))) => false,
+            Ok(Ok(Err(_))) | Ok(Err(_)) | Err(_) => {
+                invalid.push(candidate.hash);
+                false
+            },
+        };
+        if keep {
+            let _ = overlay.commit_transaction();
+            extrinsics.push(extrinsic);
+            included.push(candidate.hash);
+        } else {
+            let _ = overlay.rollback_transaction();
+        }
+    }
+
+    let header_bytes = call(&mut overlay, "BlockBuilder_finalize_block", &[])?;
+    let header = Header::decode(&mut &header_bytes[..])
+        .map_err(|e| AuthoringError::Runtime(format!("finalized header does not decode: {e}")))?;
+    let changes = overlay
+        .drain_storage_changes(&state, version.state_version())
+        .map_err(|e| AuthoringError::Runtime(format!("collecting state changes: {e}")))?;
+    if changes.transaction_storage_root != *header.state_root() {
+        return Err(AuthoringError::Runtime("runtime's state root differs from the trie's".into()));
+    }
+    Ok(BuiltBlock {
+        block: Block { header, extrinsics },
+        state_transaction: changes.transaction,
+        included,
+        invalid,
+    })
+}
+
+/// Seals `block` with `author`'s key from `keystore`.
+pub fn seal_block(keystore: &KeystorePtr, author: &AuthorityId, block: &mut Block) -> Result<(), AuthoringError> {
+    let public = sr25519::Public::from_slice(author.as_slice())
+        .map_err(|_| AuthoringError::Signing(author.to_string()))?;
+    let pre_hash = block.header.hash();
+    let signature = keystore
+        .sr25519_sign(sp_core::crypto::key_types::AURA, &public, pre_hash.as_ref())
+        .map_err(|e| AuthoringError::Signing(format!("{author}: {e}")))?
+        .ok_or_else(|| AuthoringError::Signing(author.to_string()))?;
+    block.header.digest_mut().push(consensus::seal_item(&signature));
+    Ok(())
+}
+
+/// Milliseconds since the Unix epoch by the local clock.
+pub fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+/// The Aura authority for `slot` at `parent`, if our keystore holds its key.
+pub fn our_slot_author(
+    chain: &Chain,
+    keystore: &KeystorePtr,
+    parent: Hash,
+    slot: Slot,
+) -> Result<Option<AuthorityId>, AuthoringError> {
+    let authorities: Vec<AuthorityId> = chain.call_decoded(parent, "AuraApi_authorities", &[])?;
+    let Some(author) = consensus::slot_author(slot, &authorities) else { return Ok(None) };
+    let ours = keystore.has_keys(&[(author.to_raw_vec(), sp_core::crypto::key_types::AURA)]);
+    Ok(ours.then(|| author.clone()))
+}
+
+/// Whether this node alone finalizes: the GRANDPA set at `at` is one key, and we hold it.
+pub fn sole_finality_authority(chain: &Chain, keystore: &KeystorePtr, at: Hash) -> Result<bool, ChainError> {
+    let set: sp_consensus_grandpa::AuthorityList = chain.call_decoded(at, "GrandpaApi_grandpa_authorities", &[])?;
+    Ok(match set.as_slice() {
+        [(id, _)] => keystore.has_keys(&[(id.to_raw_vec(), sp_core::crypto::key_types::GRANDPA)]),
+        _ => false,
+    })
+}
+
+/// Builds, seals and commits one block in `slot` if we are its author.
+/// Returns the committed block and what it included, or `None` if the slot is not ours.
+pub fn author_slot(
+    chain: &Chain,
+    keystore: &KeystorePtr,
+    slot: Slot,
+    slot_duration: Duration,
+    candidates: impl IntoIterator<Item = Candidate>,
+) -> Result<Option<(Block, BuiltBlock)>, AuthoringError> {
+    let info = chain.info();
+    let parent = chain.expect_header(info.best_hash)?;
+    if slot <= parent_slot(&parent)? {
+        return Ok(None);
+    }
+    let Some(author) = our_slot_author(chain, keystore, info.best_hash, slot)? else { return Ok(None) };
+    let timestamp = (*slot).saturating_mul(slot_duration.as_millis() as u64);
+    // Half the slot for building, the rest for sealing, writing and propagation.
+    let deadline = Instant::now() + slot_duration / 2;
+    let mut built = build_block(chain, &parent, slot, timestamp, candidates, deadline)?;
+    seal_block(keystore, &author, &mut built.block)?;
+    let finalize = sole_finality_authority(chain, keystore, info.best_hash)?;
+    let block = built.block.clone();
+    let state_transaction = std::mem::take(&mut built.state_transaction);
+    chain.commit(BlockCommit {
+        block: block.clone(),
+        justifications: None,
+        state_transaction,
+        is_new_best: true,
+        finalize,
+    })?;
+    Ok(Some((block, built)))
+}

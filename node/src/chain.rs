@@ -1,0 +1,312 @@
+//! The chain: blocks and state in the database, and runtime calls at any block.
+//!
+//! [`Chain`] is the one owner of the database handle. Readers ask it for headers,
+//! blocks and state; runtime API calls run natively at a block's state through the
+//! [`RuntimeExecutor`]. Writers (block import and authoring) hand it a fully checked
+//! [`BlockCommit`]: the block and its state changes go to disk in one write, and the
+//! chain then announces the block on its broadcast channels (new best, every import,
+//! finalized), which RPC subscriptions and the transaction pool follow.
+
+use std::sync::Arc;
+
+use codec::{Decode, Encode};
+use ludus_chain_spec::ChainSpec;
+use ludus_primitives::{Block, BlockNumber, Hash, Hashing, Header, SignedBlock};
+use ludus_storage::{Database, ImportCommit, StateBackend, StorageError};
+use parking_lot::Mutex;
+use sp_runtime::{
+    traits::{Hash as HashT, Header as HeaderT},
+    Digest, Justification, Justifications,
+};
+use sp_state_machine::{Backend, BackendTransaction, OverlayedChanges};
+use sp_version::RuntimeVersion;
+use tokio::sync::broadcast;
+
+use crate::executor::{ExecutorError, RuntimeExecutor};
+
+/// Why a chain operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+    /// The database failed or holds something unexpected.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// The block is not in the database.
+    #[error("unknown block {0:?}")]
+    UnknownBlock(Hash),
+    /// A runtime call failed.
+    #[error(transparent)]
+    Executor(#[from] ExecutorError),
+    /// A runtime call returned bytes that do not decode as its declared output.
+    #[error("runtime method `{method}` returned undecodable output: {error}")]
+    BadRuntimeOutput {
+        /// The method called.
+        method: String,
+        /// The decoding error.
+        error: codec::Error,
+    },
+    /// Reading state failed.
+    #[error("state of block {block:?} is unreadable: {error}")]
+    State {
+        /// The block whose state was read.
+        block: Hash,
+        /// What went wrong.
+        error: String,
+    },
+    /// The chain spec could not be turned into genesis state.
+    #[error("chain spec: {0}")]
+    ChainSpec(String),
+    /// The database belongs to another chain.
+    #[error(
+        "the database holds a chain with genesis {stored:?}, but the chain spec gives genesis \
+         {expected:?}: use another --base-path, or remove the old chain with `ludus-node purge-chain`"
+    )]
+    GenesisMismatch {
+        /// Genesis hash in the database.
+        stored: Hash,
+        /// Genesis hash from the chain spec.
+        expected: Hash,
+    },
+}
+
+/// Heights and hashes of the chain's genesis, best and finalized blocks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChainInfo {
+    /// The genesis block's hash.
+    pub genesis_hash: Hash,
+    /// The best block (head of the longest chain that contains the finalized block).
+    pub best_hash: Hash,
+    /// The best block's number.
+    pub best_number: BlockNumber,
+    /// The last finalized block.
+    pub finalized_hash: Hash,
+    /// The last finalized block's number.
+    pub finalized_number: BlockNumber,
+}
+
+/// A checked block and its state changes, ready to be written.
+pub struct BlockCommit {
+    /// The block (header with its seal, extrinsics).
+    pub block: Block,
+    /// Justifications that finalize it, if any.
+    pub justifications: Option<Justifications>,
+    /// The trie nodes its execution created (and removed).
+    pub state_transaction: BackendTransaction<Hashing>,
+    /// Whether the block becomes the new best.
+    pub is_new_best: bool,
+    /// Whether the block is final as soon as it is written.
+    pub finalize: bool,
+}
+
+/// Broadcast channels announcing blocks.
+struct Events {
+    best: broadcast::Sender<Header>,
+    imported: broadcast::Sender<Header>,
+    finalized: broadcast::Sender<Header>,
+}
+
+/// The node's view of the chain; cheap to share behind an `Arc`.
+pub struct Chain {
+    db: Database,
+    executor: RuntimeExecutor,
+    genesis_hash: Hash,
+    /// Serialises writers so that "is this the new best?" and the write agree.
+    write_lock: Mutex<()>,
+    events: Events,
+}
+
+/// The runtime's native version: what this node can execute.
+pub fn native_version() -> RuntimeVersion {
+    ludus_runtime::VERSION
+}
+
+impl Chain {
+    /// Opens the chain in `db`, writing the genesis block of `spec` if the database is new
+    /// and refusing a database that belongs to another chain.
+    pub fn open(db: Database, executor: RuntimeExecutor, spec: &ChainSpec) -> Result<Arc<Self>, ChainError> {
+        let storage = spec.build_storage().map_err(|e| ChainError::ChainSpec(e.to_string()))?;
+        let (genesis_header, transaction) = genesis_block(&db, storage)?;
+        let expected = genesis_header.hash();
+        match db.genesis_hash() {
+            Some(stored) if stored != expected => {
+                return Err(ChainError::GenesisMismatch { stored, expected })
+            },
+            Some(_) => {},
+            None => {
+                db.commit_genesis(genesis_header, transaction)?;
+            },
+        }
+        let (best, _) = broadcast::channel(256);
+        let (imported, _) = broadcast::channel(256);
+        let (finalized, _) = broadcast::channel(256);
+        Ok(Arc::new(Self {
+            db,
+            executor,
+            genesis_hash: expected,
+            write_lock: Mutex::new(()),
+            events: Events { best, imported, finalized },
+        }))
+    }
+
+    /// The genesis hash.
+    pub fn genesis_hash(&self) -> Hash {
+        self.genesis_hash
+    }
+
+    /// The executor, for callers that run several calls over one overlay (block building).
+    pub fn executor(&self) -> &RuntimeExecutor {
+        &self.executor
+    }
+
+    /// Genesis, best and finalized.
+    pub fn info(&self) -> ChainInfo {
+        let genesis = (0, self.genesis_hash);
+        let (best_number, best_hash) = self.db.best().unwrap_or(genesis);
+        let (finalized_number, finalized_hash) = self.db.finalized().unwrap_or(genesis);
+        ChainInfo { genesis_hash: self.genesis_hash, best_hash, best_number, finalized_hash, finalized_number }
+    }
+
+    /// The header of block `hash`.
+    pub fn header(&self, hash: Hash) -> Result<Option<Header>, ChainError> {
+        Ok(self.db.header(&hash)?)
+    }
+
+    /// The header of block `hash`, or [`ChainError::UnknownBlock`].
+    pub fn expect_header(&self, hash: Hash) -> Result<Header, ChainError> {
+        self.header(hash)?.ok_or(ChainError::UnknownBlock(hash))
+    }
+
+    /// The block `hash` with its justifications.
+    pub fn block(&self, hash: Hash) -> Result<Option<SignedBlock>, ChainError> {
+        let Some(header) = self.db.header(&hash)? else { return Ok(None) };
+        let extrinsics = self.db.body(&hash)?.unwrap_or_default();
+        let justifications = self.db.justifications(&hash)?;
+        Ok(Some(SignedBlock { block: Block { header, extrinsics }, justifications }))
+    }
+
+    /// The hash of the canonical block at `number`.
+    pub fn hash(&self, number: BlockNumber) -> Result<Option<Hash>, ChainError> {
+        Ok(self.db.hash_of(number)?)
+    }
+
+    /// The state after block `hash`.
+    pub fn state_at(&self, hash: Hash) -> Result<StateBackend, ChainError> {
+        let header = self.expect_header(hash)?;
+        Ok(self.db.state_at(*header.state_root())?)
+    }
+
+    /// Runs runtime API `method` at block `hash`; the state is left untouched.
+    pub fn call_at(&self, hash: Hash, method: &str, args: &[u8]) -> Result<Vec<u8>, ChainError> {
+        let state = self.state_at(hash)?;
+        let mut overlay = OverlayedChanges::default();
+        Ok(self.executor.call(&state, &mut overlay, method, args)?)
+    }
+
+    /// Runs `method` at `hash` and decodes its output as `T`.
+    pub fn call_decoded<T: Decode>(&self, hash: Hash, method: &str, args: &[u8]) -> Result<T, ChainError> {
+        let output = self.call_at(hash, method, args)?;
+        T::decode(&mut &output[..])
+            .map_err(|error| ChainError::BadRuntimeOutput { method: method.to_owned(), error })
+    }
+
+    /// The runtime version at `hash`.
+    pub fn runtime_version(&self, hash: Hash) -> Result<RuntimeVersion, ChainError> {
+        self.call_decoded(hash, "Core_version", &[])
+    }
+
+    /// Reads one storage value at block `hash`.
+    pub fn storage(&self, hash: Hash, key: &[u8]) -> Result<Option<Vec<u8>>, ChainError> {
+        self.state_at(hash)?
+            .storage(key)
+            .map_err(|error| ChainError::State { block: hash, error: error.to_string() })
+    }
+
+    /// Writes a checked block, then announces it. Returns whether it became the best block.
+    pub fn commit(&self, commit: BlockCommit) -> Result<bool, ChainError> {
+        let _guard = self.write_lock.lock();
+        let header = commit.block.header.clone();
+        let best = self.info();
+        // Longest chain wins; the finalized block is always on it because only
+        // descendants of it are imported.
+        let is_new_best = commit.is_new_best || *header.number() > best.best_number;
+        let finalize = commit.finalize;
+        self.db.commit(ImportCommit {
+            header: commit.block.header,
+            body: commit.block.extrinsics,
+            justifications: commit.justifications,
+            state: commit.state_transaction,
+            new_best: is_new_best || finalize,
+            finalized: finalize,
+        })?;
+        let _ = self.events.imported.send(header.clone());
+        if is_new_best {
+            let _ = self.events.best.send(header.clone());
+        }
+        if finalize {
+            let _ = self.events.finalized.send(header);
+        }
+        Ok(is_new_best)
+    }
+
+    /// Marks the canonical block `hash` (and its ancestors) final.
+    pub fn finalize(&self, hash: Hash, justification: Option<Justification>) -> Result<(), ChainError> {
+        let _guard = self.write_lock.lock();
+        let header = self.expect_header(hash)?;
+        self.db.finalize(&hash, justification)?;
+        let _ = self.events.finalized.send(header);
+        Ok(())
+    }
+
+    /// Headers of every block that becomes the new best.
+    pub fn subscribe_best(&self) -> broadcast::Receiver<Header> {
+        self.events.best.subscribe()
+    }
+
+    /// Headers of every imported block.
+    pub fn subscribe_imported(&self) -> broadcast::Receiver<Header> {
+        self.events.imported.subscribe()
+    }
+
+    /// Headers of every newly finalized block.
+    pub fn subscribe_finalized(&self) -> broadcast::Receiver<Header> {
+        self.events.finalized.subscribe()
+    }
+
+    /// The database, for read-only access by the RPC backend (keys, proofs).
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+}
+
+/// Builds the genesis header and trie from genesis storage.
+fn genesis_block(
+    db: &Database,
+    storage: sp_core::storage::Storage,
+) -> Result<(Header, BackendTransaction<Hashing>), ChainError> {
+    let version = native_version();
+    let empty = db.state_at(sp_trie::empty_trie_root::<sp_trie::LayoutV1<Hashing>>())?;
+    let mut overlay = OverlayedChanges::<Hashing>::default();
+    for (key, value) in storage.top {
+        overlay.set_storage(key, Some(value));
+    }
+    let changes = overlay
+        .drain_storage_changes(&empty, version.state_version())
+        .map_err(|e| ChainError::ChainSpec(format!("genesis state: {e}")))?;
+    let extrinsics_root =
+        Hashing::ordered_trie_root(Vec::new(), version.extrinsics_root_state_version());
+    let header = Header::new(
+        0,
+        extrinsics_root,
+        changes.transaction_storage_root,
+        Hash::zero(),
+        Digest::default(),
+    );
+    Ok((header, changes.transaction))
+}
+
+/// Encodes a block's extrinsics as the runtime hashes them for the extrinsics root.
+pub fn extrinsics_root(block: &Block) -> Hash {
+    Hashing::ordered_trie_root(
+        block.extrinsics.iter().map(Encode::encode).collect(),
+        native_version().extrinsics_root_state_version(),
+    )
+}

@@ -1,0 +1,186 @@
+//! The command line, in Substrate's conventions (`--dev`, `--chain`, `--base-path`, …).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Ludus node: authors, imports, finalizes and serves blocks of the Ludus game sidechain.
+#[derive(Debug, Parser)]
+#[command(name = "ludus-node", version, about, long_about = None)]
+pub struct Cli {
+    /// A subcommand; without one, the node runs.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// How to run the node.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the chain spec as JSON (to stdout), for editing or sharing with other validators.
+    BuildSpec(BuildSpecArgs),
+    /// Delete the chain's database (keeps the keystore).
+    PurgeChain(PurgeChainArgs),
+    /// Generate, inspect and insert keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+/// Options shared by commands that pick a chain and a data directory.
+#[derive(Debug, Args, Clone)]
+pub struct SharedArgs {
+    /// The chain: `dev`, `local`, or the path of a chain-spec JSON file.
+    #[arg(long, value_name = "CHAIN")]
+    pub chain: Option<String>,
+
+    /// Development chain: implies `--chain dev --alice --validator`, and `--tmp` unless
+    /// `--base-path` is given.
+    #[arg(long)]
+    pub dev: bool,
+
+    /// Where the node keeps its data (`<base>/chains/<id>/{db,keystore}`).
+    /// Default: `$HOME/.local/share/ludus-node`.
+    #[arg(long, short = 'd', value_name = "PATH")]
+    pub base_path: Option<PathBuf>,
+}
+
+/// How to run the node.
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
+    /// Chain and data directory.
+    #[command(flatten)]
+    pub shared: SharedArgs,
+
+    /// Use a temporary directory as the base path, deleted when the node stops.
+    #[arg(long, conflicts_with = "base_path")]
+    pub tmp: bool,
+
+    /// The node's human-readable name (shown by `system_name` peers and logs).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Author blocks in this node's slots (needs Aura keys in the keystore).
+    #[arg(long)]
+    pub validator: bool,
+
+    /// The JSON-RPC port (WebSocket and HTTP on the same port).
+    #[arg(long, value_name = "PORT", default_value_t = 9944)]
+    pub rpc_port: u16,
+
+    /// Listen for RPC on all interfaces instead of localhost only. Unsafe methods
+    /// (key insertion, rotation) stay off unless `--rpc-methods unsafe` is given.
+    #[arg(long)]
+    pub rpc_external: bool,
+
+    /// Which RPC methods to serve: `auto` serves unsafe methods on localhost only.
+    #[arg(long, value_enum, default_value_t = RpcMethodsArg::Auto)]
+    pub rpc_methods: RpcMethodsArg,
+
+    /// Most RPC connections served at once.
+    #[arg(long, value_name = "COUNT", default_value_t = 100)]
+    pub rpc_max_connections: u32,
+
+    /// Add Alice's development keys to the keystore (implies --validator).
+    #[arg(long)]
+    pub alice: bool,
+    /// Add Bob's development keys to the keystore (implies --validator).
+    #[arg(long)]
+    pub bob: bool,
+    /// Add Charlie's development keys to the keystore (implies --validator).
+    #[arg(long)]
+    pub charlie: bool,
+    /// Add Dave's development keys to the keystore (implies --validator).
+    #[arg(long)]
+    pub dave: bool,
+
+    /// Log filter, e.g. `info,import=debug` (also read from RUST_LOG).
+    #[arg(long, short = 'l', value_name = "FILTER")]
+    pub log: Option<String>,
+}
+
+/// Which RPC methods to serve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RpcMethodsArg {
+    /// Unsafe methods only when listening on localhost.
+    Auto,
+    /// Safe methods only.
+    Safe,
+    /// Every method, wherever the server listens.
+    Unsafe,
+}
+
+/// `build-spec` options.
+#[derive(Debug, Args)]
+pub struct BuildSpecArgs {
+    /// Chain and data directory.
+    #[command(flatten)]
+    pub shared: SharedArgs,
+    /// Print genesis as raw storage instead of a runtime-genesis patch.
+    #[arg(long)]
+    pub raw: bool,
+}
+
+/// `purge-chain` options.
+#[derive(Debug, Args)]
+pub struct PurgeChainArgs {
+    /// Chain and data directory.
+    #[command(flatten)]
+    pub shared: SharedArgs,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// Key subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Generate a new secret phrase and print its keys.
+    Generate {
+        /// The signature scheme.
+        #[arg(long, value_enum, default_value_t = Scheme::Sr25519)]
+        scheme: Scheme,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the public key, account id and SS58 address of a secret URI (phrase, //Dev, hex seed).
+    Inspect {
+        /// The secret URI.
+        suri: String,
+        /// The signature scheme.
+        #[arg(long, value_enum, default_value_t = Scheme::Sr25519)]
+        scheme: Scheme,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Insert a key into the node's keystore.
+    Insert {
+        /// Chain and data directory.
+        #[command(flatten)]
+        shared: SharedArgs,
+        /// The secret URI of the key.
+        #[arg(long)]
+        suri: String,
+        /// The key type: `aura`, `gran` (GRANDPA) or `brdg` (bridge).
+        #[arg(long)]
+        key_type: String,
+        /// The signature scheme; by default the one the key type uses.
+        #[arg(long, value_enum)]
+        scheme: Option<Scheme>,
+    },
+}
+
+/// A signature scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Scheme {
+    /// Schnorrkel/Ristretto (accounts, Aura).
+    Sr25519,
+    /// Edwards (GRANDPA).
+    Ed25519,
+    /// secp256k1 (bridge).
+    Ecdsa,
+}

@@ -1,0 +1,452 @@
+//! Block import: every check of DESIGN.md decision 3, then one atomic write.
+//!
+//! A block from outside (a peer, a file, a test) is checked in order: not already
+//! known, parent known, number follows the parent and lies above the finalized height,
+//! spec version is ours, the Aura slot is after the parent's and not in the future, the
+//! seal is the slot author's, the extrinsics root matches, the inherents are acceptable,
+//! and executing it on the parent state gives the header's state root. Only then is it
+//! written, block and state together. A refused block leaves nothing behind.
+
+use std::sync::Arc;
+
+use codec::{Decode, Encode};
+use ludus_primitives::{spec_version_of, Block, BlockNumber, Hash, Header};
+use sp_consensus_aura::{sr25519::AuthorityId, Slot};
+use sp_inherents::{CheckInherentsResult, InherentData};
+use sp_runtime::{traits::Header as HeaderT, Justifications};
+use sp_state_machine::OverlayedChanges;
+
+use crate::{
+    chain::{extrinsics_root, native_version, BlockCommit, Chain, ChainError},
+    consensus::{self, SealError},
+    executor::ExecutorError,
+};
+
+/// How far ahead of the local clock a block's slot may be (clock drift between validators).
+pub const MAX_FUTURE_SLOTS: u64 = 2;
+
+/// Why a block was refused. Each reason is distinct so peers can be judged by it.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The parent is not in the database.
+    #[error("unknown parent {0:?}")]
+    UnknownParent(Hash),
+    /// The number does not follow the parent's.
+    #[error("block number {number} does not follow its parent's {parent}")]
+    BadNumber {
+        /// The block's number.
+        number: BlockNumber,
+        /// The parent's number.
+        parent: BlockNumber,
+    },
+    /// The block would fork below the finalized block.
+    #[error("block #{number} is not above the finalized block #{finalized}")]
+    BelowFinalized {
+        /// The block's number.
+        number: BlockNumber,
+        /// The finalized number.
+        finalized: BlockNumber,
+    },
+    /// The header names no spec version, or one this node does not carry.
+    #[error("block was built by runtime spec version {found:?}; this node carries {ours}: upgrade ludus-node")]
+    UnsupportedSpecVersion {
+        /// The announced version.
+        found: Option<u32>,
+        /// The version this node executes.
+        ours: u32,
+    },
+    /// The slot digest or the seal is missing or wrong.
+    #[error(transparent)]
+    Seal(#[from] SealError),
+    /// The slot does not come after the parent's.
+    #[error("slot {slot} is not after the parent's slot {parent_slot}")]
+    SlotNotIncreasing {
+        /// The block's slot.
+        slot: u64,
+        /// The parent's slot.
+        parent_slot: u64,
+    },
+    /// The slot is ahead of the local clock.
+    #[error("slot {slot} is in the future (now {now})")]
+    SlotInFuture {
+        /// The block's slot.
+        slot: u64,
+        /// The current slot by the local clock.
+        now: u64,
+    },
+    /// The parent's state names no authorities.
+    #[error("no Aura authorities at the parent block")]
+    NoAuthorities,
+    /// The extrinsics root in the header does not match the body.
+    #[error("extrinsics root mismatch: header has {header:?}, body gives {computed:?}")]
+    ExtrinsicsRoot {
+        /// The header's root.
+        header: Hash,
+        /// The root of the body.
+        computed: Hash,
+    },
+    /// The runtime refused the inherents (e.g. a timestamp too far ahead).
+    #[error("inherents refused: {0}")]
+    Inherents(String),
+    /// The state root after execution does not match the header.
+    #[error("state root mismatch: the header's {header:?} is not the root execution gives")]
+    StateRoot {
+        /// The header's root.
+        header: Hash,
+    },
+    /// The runtime refused the block (an invalid extrinsic, a failed check).
+    #[error("block execution failed: {0}")]
+    Execution(String),
+    /// Reading or writing the chain failed.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+}
+
+/// What import did with a block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportOutcome {
+    /// Written; `is_new_best` tells whether it heads the chain now.
+    Imported {
+        /// The block's hash.
+        hash: Hash,
+        /// The block's number.
+        number: BlockNumber,
+        /// Whether it became the best block.
+        is_new_best: bool,
+    },
+    /// Already in the database; nothing was done.
+    AlreadyInChain(Hash),
+}
+
+/// Checks and writes blocks into the chain.
+pub struct BlockImporter {
+    chain: Arc<Chain>,
+}
+
+impl BlockImporter {
+    /// An importer for `chain`.
+    pub fn new(chain: Arc<Chain>) -> Self {
+        Self { chain }
+    }
+
+    /// Checks `block` fully and writes it. `now_ms` is the local clock (for the future-slot
+    /// and inherent checks).
+    pub fn import(
+        &self,
+        block: Block,
+        justifications: Option<Justifications>,
+        now_ms: u64,
+    ) -> Result<ImportOutcome, ImportError> {
+        let hash = block.header.hash();
+        if self.chain.header(hash)?.is_some() {
+            return Ok(ImportOutcome::AlreadyInChain(hash));
+        }
+        let parent_hash = *block.header.parent_hash();
+        let parent = self.chain.header(parent_hash)?.ok_or(ImportError::UnknownParent(parent_hash))?;
+        let number = *block.header.number();
+        if number != parent.number() + 1 {
+            return Err(ImportError::BadNumber { number, parent: *parent.number() });
+        }
+        let finalized = self.chain.info().finalized_number;
+        if number <= finalized {
+            return Err(ImportError::BelowFinalized { number, finalized });
+        }
+        let ours = native_version().spec_version;
+        let found = spec_version_of(&block.header);
+        if found != Some(ours) {
+            return Err(ImportError::UnsupportedSpecVersion { found, ours });
+        }
+
+        let (unsealed, signature) = consensus::take_seal(block.header.clone())?;
+        let slot = consensus::slot_of(&unsealed)?;
+        let parent_slot = parent_slot(&parent)?;
+        if slot <= parent_slot {
+            return Err(ImportError::SlotNotIncreasing { slot: *slot, parent_slot: *parent_slot });
+        }
+        let slot_duration = self.slot_duration(parent_hash)?;
+        let now = consensus::slot_at(now_ms, slot_duration);
+        if *slot > *now + MAX_FUTURE_SLOTS {
+            return Err(ImportError::SlotInFuture { slot: *slot, now: *now });
+        }
+        let authorities: Vec<AuthorityId> =
+            self.chain.call_decoded(parent_hash, "AuraApi_authorities", &[])?;
+        let author = consensus::slot_author(slot, &authorities).ok_or(ImportError::NoAuthorities)?;
+        consensus::check_seal(&unsealed, &signature, author)?;
+
+        let computed = extrinsics_root(&block);
+        if computed != *block.header.extrinsics_root() {
+            return Err(ImportError::ExtrinsicsRoot { header: *block.header.extrinsics_root(), computed });
+        }
+
+        let unsealed_block = Block { header: unsealed, extrinsics: block.extrinsics.clone() };
+        self.check_inherents(parent_hash, &unsealed_block, now_ms)?;
+        let state_transaction = self.execute(parent_hash, &unsealed_block)?;
+
+        let is_new_best = self.chain.commit(BlockCommit {
+            block,
+            justifications,
+            state_transaction,
+            is_new_best: false,
+            finalize: false,
+        })?;
+        Ok(ImportOutcome::Imported { hash, number, is_new_best })
+    }
+
+    fn slot_duration(&self, at: Hash) -> Result<u64, ImportError> {
+        let duration: sp_consensus_aura::SlotDuration =
+            self.chain.call_decoded(at, "AuraApi_slot_duration", &[])?;
+        Ok(duration.as_millis())
+    }
+
+    fn check_inherents(&self, parent: Hash, block: &Block, now_ms: u64) -> Result<(), ImportError> {
+        let mut data = InherentData::new();
+        data.put_data(sp_timestamp::INHERENT_IDENTIFIER, &now_ms)
+            .map_err(|e| ImportError::Inherents(e.to_string()))?;
+        let args = (block, data).encode();
+        let result: CheckInherentsResult =
+            self.chain.call_decoded(parent, "BlockBuilder_check_inherents", &args)?;
+        if result.ok() {
+            return Ok(());
+        }
+        let errors: Vec<String> = result
+            .into_errors()
+            .map(|(id, bytes)| format!("{}: {}", String::from_utf8_lossy(&id), hex::encode(bytes)))
+            .collect();
+        Err(ImportError::Inherents(errors.join(", ")))
+    }
+
+    /// Executes the unsealed block on its parent's state and returns the trie changes.
+    fn execute(
+        &self,
+        parent: Hash,
+        block: &Block,
+    ) -> Result<sp_state_machine::BackendTransaction<ludus_primitives::Hashing>, ImportError> {
+        let state = self.chain.state_at(parent)?;
+        let mut overlay = OverlayedChanges::default();
+        let header_root = *block.header.state_root();
+        match self.chain.executor().call(
+            &state,
+            &mut overlay,
+            "Core_execute_block",
+            &block.encode(),
+        ) {
+            Ok(_) => {},
+            Err(ExecutorError::Panicked { message, .. }) if message.contains("Storage root must match") => {
+                return Err(ImportError::StateRoot { header: header_root });
+            },
+            Err(error) => return Err(ImportError::Execution(error.to_string())),
+        }
+        let changes = overlay
+            .drain_storage_changes(&state, native_version().state_version())
+            .map_err(|e| ImportError::Execution(format!("collecting state changes: {e}")))?;
+        if changes.transaction_storage_root != header_root {
+            return Err(ImportError::StateRoot { header: header_root });
+        }
+        Ok(changes.transaction)
+    }
+}
+
+/// The slot of `parent`; genesis has none and counts as slot 0.
+pub fn parent_slot(parent: &Header) -> Result<Slot, ImportError> {
+    if *parent.number() == 0 {
+        return Ok(Slot::from(0));
+    }
+    Ok(consensus::slot_of(parent)?)
+}
+
+/// Decodes `bytes` as a block, for callers holding raw input.
+pub fn decode_block(bytes: &[u8]) -> Result<Block, codec::Error> {
+    Block::decode(&mut &bytes[..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        authoring::{build_block, now_ms, seal_block, Candidate},
+        chain::Chain,
+        test_utils::{dev_chain, pair, transfer},
+    };
+    use ludus_primitives::{AccountId, LUD};
+    use sp_consensus_aura::sr25519::AuthorityId;
+    use sp_core::Pair;
+    use sp_keystore::KeystorePtr;
+    use std::time::{Duration, Instant};
+
+    struct Node {
+        _dir: tempfile::TempDir,
+        chain: Arc<Chain>,
+        keystore: KeystorePtr,
+    }
+
+    fn node() -> Node {
+        let dir = tempfile::tempdir().unwrap();
+        let (chain, keystore) = dev_chain(dir.path());
+        Node { _dir: dir, chain, keystore }
+    }
+
+    fn alice_authority() -> AuthorityId {
+        pair("//Alice").public().into()
+    }
+
+    /// Builds and seals a block on `node`'s best with `txs`, without writing it.
+    fn author(node: &Node, txs: Vec<Vec<u8>>) -> (Block, Vec<Hash>) {
+        let info = node.chain.info();
+        let parent = node.chain.expect_header(info.best_hash).unwrap();
+        let slot = consensus::slot_at(now_ms(), 1_000);
+        let candidates = txs.into_iter().map(|bytes| Candidate { hash: ludus_txpool::tx_hash(&bytes), bytes: Arc::new(bytes) });
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut built = build_block(&node.chain, &parent, slot, *slot * 1_000, candidates, deadline).unwrap();
+        seal_block(&node.keystore, &alice_authority(), &mut built.block).unwrap();
+        (built.block, built.included)
+    }
+
+    fn reseal(node: &Node, mut block: Block) -> Block {
+        block.header.digest_mut().pop();
+        seal_block(&node.keystore, &alice_authority(), &mut block).unwrap();
+        block
+    }
+
+    fn transfers(genesis: Hash, count: u32) -> Vec<Vec<u8>> {
+        let alice = pair("//Alice");
+        (0..count)
+            .map(|nonce| {
+                let dest = AccountId::from(pair(&format!("//recipient/{nonce}")).public());
+                transfer(&alice, dest, 10 * LUD, nonce, genesis)
+            })
+            .collect()
+    }
+
+    fn assert_unchanged(node: &Node, block: &Block) {
+        let info = node.chain.info();
+        assert_eq!(info.best_number, 0, "nothing of a refused block is stored");
+        assert!(node.chain.header(block.header.hash()).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_second_fresh_node_imports_the_block_to_the_same_state_root() {
+        let a = node();
+        let b = node();
+        assert_eq!(a.chain.genesis_hash(), b.chain.genesis_hash(), "same spec, same genesis");
+        let (block, included) = author(&a, transfers(a.chain.genesis_hash(), 3));
+        assert_eq!(included.len(), 3);
+
+        let outcome = BlockImporter::new(b.chain.clone()).import(block.clone(), None, now_ms()).unwrap();
+        let hash = block.header.hash();
+        assert_eq!(outcome, ImportOutcome::Imported { hash, number: 1, is_new_best: true });
+        let stored = b.chain.expect_header(hash).unwrap();
+        assert_eq!(stored.state_root(), block.header.state_root());
+        assert_eq!(b.chain.info().best_hash, hash);
+
+        // The recipients' balances are readable from the imported state.
+        let key = frame_system::Account::<ludus_runtime::Runtime>::hashed_key_for(AccountId::from(
+            pair("//recipient/0").public(),
+        ));
+        let account = b.chain.storage(hash, &key).unwrap().expect("recipient exists");
+        let info = frame_system::AccountInfo::<u32, pallet_balances::AccountData<u128>>::decode(&mut &account[..]).unwrap();
+        assert_eq!(info.data.free, 10 * LUD);
+
+        // Importing it again is a no-op.
+        assert_eq!(BlockImporter::new(b.chain.clone()).import(block, None, now_ms()).unwrap(), ImportOutcome::AlreadyInChain(hash));
+    }
+
+    #[test]
+    fn a_wrong_state_root_is_refused_and_nothing_is_stored() {
+        let a = node();
+        let b = node();
+        let (mut block, _) = author(&a, transfers(a.chain.genesis_hash(), 1));
+        block.header.state_root = Hash::repeat_byte(7);
+        let block = reseal(&a, block);
+        let error = BlockImporter::new(b.chain.clone()).import(block.clone(), None, now_ms()).unwrap_err();
+        assert!(matches!(error, ImportError::StateRoot { .. }), "{error}");
+        assert_unchanged(&b, &block);
+    }
+
+    #[test]
+    fn a_bad_seal_is_refused() {
+        let a = node();
+        let b = node();
+        let (mut block, _) = author(&a, Vec::new());
+        block.header.digest_mut().pop();
+        let bob = pair("//Bob");
+        let signature = bob.sign(block.header.hash().as_ref());
+        block.header.digest_mut().push(consensus::seal_item(&signature));
+        let error = BlockImporter::new(b.chain.clone()).import(block.clone(), None, now_ms()).unwrap_err();
+        assert!(matches!(error, ImportError::Seal(SealError::BadSignature { .. })), "{error}");
+        assert_unchanged(&b, &block);
+
+        let (mut unsealed, _) = author(&a, Vec::new());
+        unsealed.header.digest_mut().pop();
+        let error = BlockImporter::new(b.chain.clone()).import(unsealed.clone(), None, now_ms()).unwrap_err();
+        assert!(matches!(error, ImportError::Seal(SealError::MissingSeal)), "{error}");
+    }
+
+    #[test]
+    fn an_unknown_parent_is_refused() {
+        let a = node();
+        let b = node();
+        let (mut block, _) = author(&a, Vec::new());
+        block.header.parent_hash = Hash::repeat_byte(9);
+        let block = reseal(&a, block);
+        let error = BlockImporter::new(b.chain.clone()).import(block.clone(), None, now_ms()).unwrap_err();
+        assert!(matches!(error, ImportError::UnknownParent(_)), "{error}");
+        assert_unchanged(&b, &block);
+    }
+
+    #[test]
+    fn an_invalid_extrinsic_is_refused() {
+        let a = node();
+        let b = node();
+        let genesis = a.chain.genesis_hash();
+        let (mut block, _) = author(&a, transfers(genesis, 1));
+        // Swap the transfer for one whose signature is Bob's, not Alice's.
+        let honest = transfer(&pair("//Alice"), AccountId::from(pair("//Bob").public()), LUD, 0, genesis);
+        let mut xt = ludus_runtime::UncheckedExtrinsic::decode(&mut &honest[..]).unwrap();
+        if let sp_runtime::generic::Preamble::Signed(_, signature, _) = &mut xt.preamble {
+            *signature = sp_runtime::MultiSignature::Sr25519(pair("//Bob").sign(b"forged"));
+        }
+        let forged = xt.encode();
+        block.extrinsics[1] = sp_runtime::OpaqueExtrinsic::try_from_encoded_extrinsic(&forged).unwrap();
+        block.header.extrinsics_root = crate::chain::extrinsics_root(&block);
+        let block = reseal(&a, block);
+        let error = BlockImporter::new(b.chain.clone()).import(block.clone(), None, now_ms()).unwrap_err();
+        assert!(matches!(error, ImportError::Execution(_)), "{error}");
+        assert_unchanged(&b, &block);
+    }
+
+    #[test]
+    fn a_body_that_does_not_match_the_extrinsics_root_is_refused() {
+        let a = node();
+        let b = node();
+        let (mut block, _) = author(&a, transfers(a.chain.genesis_hash(), 2));
+        block.extrinsics.pop();
+        let error = BlockImporter::new(b.chain.clone()).import(block.clone(), None, now_ms()).unwrap_err();
+        assert!(matches!(error, ImportError::ExtrinsicsRoot { .. }), "{error}");
+        assert_unchanged(&b, &block);
+    }
+
+    #[test]
+    fn a_block_of_another_spec_version_is_refused() {
+        let a = node();
+        let b = node();
+        let (mut block, _) = author(&a, Vec::new());
+        block.header.digest_mut().logs.retain(|item| !matches!(item, sp_runtime::DigestItem::PreRuntime(id, _) if *id == ludus_primitives::SPEC_VERSION_ENGINE_ID));
+        block.header.digest_mut().pop();
+        block.header.digest_mut().push(ludus_primitives::spec_version_digest(99_999));
+        seal_block(&a.keystore, &alice_authority(), &mut block).unwrap();
+        let error = BlockImporter::new(b.chain.clone()).import(block.clone(), None, now_ms()).unwrap_err();
+        assert!(matches!(error, ImportError::UnsupportedSpecVersion { found: Some(99_999), .. }), "{error}");
+        assert_unchanged(&b, &block);
+    }
+
+    #[test]
+    fn a_slot_from_the_future_is_refused() {
+        let a = node();
+        let b = node();
+        let (block, _) = author(&a, Vec::new());
+        // The importer's clock is an hour behind the author's.
+        let error = BlockImporter::new(b.chain.clone()).import(block.clone(), None, now_ms() - 3_600_000).unwrap_err();
+        assert!(matches!(error, ImportError::SlotInFuture { .. }), "{error}");
+        assert_unchanged(&b, &block);
+    }
+}

@@ -1,0 +1,281 @@
+//! The node's answers to the RPC server (`ludus-rpc`'s backend traits).
+//!
+//! The RPC crate knows nothing of the node; this module adapts the chain, the pool, the
+//! keystore and (until networking arrives) a peerless network to its small traits, and
+//! starts the server with the operator's settings.
+
+use std::{
+    collections::BTreeSet,
+    net::{Ipv4Addr, SocketAddr},
+    sync::Arc,
+};
+
+use codec::{Decode, Encode};
+use futures::StreamExt;
+use ludus_primitives::{AccountId, BlockNumber, Hash, Header, Nonce, SignedBlock};
+use ludus_rpc::backend::{
+    BackendError, Backends, ChainBackend, ChainInfo, Health, KeystoreBackend, NetworkBackend, PeerInfo,
+    PoolBackend, PoolError, SystemInfo, TransactionStatus,
+};
+use ludus_txpool::TransactionStatus as PoolStatus;
+use sp_core::crypto::KeyTypeId;
+use sp_keystore::{Keystore, KeystorePtr};
+use sp_runtime::{generic::Preamble, transaction_validity::TransactionSource};
+use sp_state_machine::{Backend, IterArgs};
+
+use crate::{
+    chain::{Chain, ChainError},
+    cli::RpcMethodsArg,
+    service::NodeConfig,
+    txpool::{check_format, NodePool},
+};
+
+fn backend_error(error: ChainError) -> BackendError {
+    match error {
+        ChainError::UnknownBlock(hash) => BackendError::UnknownBlock(format!("{hash:?}")),
+        ChainError::Executor(e) => BackendError::Execution(e.to_string()),
+        other => BackendError::Other(other.to_string()),
+    }
+}
+
+/// The chain as the RPC server sees it.
+pub struct ChainRpc(pub Arc<Chain>);
+
+impl ChainBackend for ChainRpc {
+    fn info(&self) -> ChainInfo {
+        let info = self.0.info();
+        ChainInfo {
+            genesis_hash: info.genesis_hash,
+            best_hash: info.best_hash,
+            best_number: info.best_number,
+            finalized_hash: info.finalized_hash,
+            finalized_number: info.finalized_number,
+        }
+    }
+
+    fn hash(&self, number: BlockNumber) -> Result<Option<Hash>, BackendError> {
+        self.0.hash(number).map_err(backend_error)
+    }
+
+    fn header(&self, hash: Hash) -> Result<Option<Header>, BackendError> {
+        self.0.header(hash).map_err(backend_error)
+    }
+
+    fn block(&self, hash: Hash) -> Result<Option<SignedBlock>, BackendError> {
+        self.0.block(hash).map_err(backend_error)
+    }
+
+    fn call(&self, at: Hash, method: &str, args: &[u8]) -> Result<Vec<u8>, BackendError> {
+        self.0.call_at(at, method, args).map_err(backend_error)
+    }
+
+    fn storage(&self, at: Hash, key: &[u8]) -> Result<Option<Vec<u8>>, BackendError> {
+        self.0.storage(at, key).map_err(backend_error)
+    }
+
+    fn storage_keys_paged(
+        &self,
+        at: Hash,
+        prefix: &[u8],
+        count: u32,
+        start_key: Option<&[u8]>,
+    ) -> Result<Vec<Vec<u8>>, BackendError> {
+        let state = self.0.state_at(at).map_err(backend_error)?;
+        let mut args = IterArgs::default();
+        args.prefix = Some(prefix);
+        args.start_at = start_key;
+        args.start_at_exclusive = true;
+        let keys = state.keys(args).map_err(|e| BackendError::Other(e.to_string()))?;
+        let mut out = Vec::new();
+        for key in keys.take(count as usize) {
+            out.push(key.map_err(|e| BackendError::Other(e.to_string()))?);
+        }
+        Ok(out)
+    }
+
+    fn read_proof(&self, at: Hash, keys: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, BackendError> {
+        let state = self.0.state_at(at).map_err(backend_error)?;
+        let proof = sp_state_machine::prove_read(state, keys).map_err(|e| BackendError::Other(e.to_string()))?;
+        Ok(proof.into_iter_nodes().collect())
+    }
+
+    fn subscribe_best(&self) -> tokio::sync::broadcast::Receiver<Header> {
+        self.0.subscribe_best()
+    }
+
+    fn subscribe_imported(&self) -> tokio::sync::broadcast::Receiver<Header> {
+        self.0.subscribe_imported()
+    }
+
+    fn subscribe_finalized(&self) -> tokio::sync::broadcast::Receiver<Header> {
+        self.0.subscribe_finalized()
+    }
+}
+
+/// The pool as the RPC server sees it.
+pub struct PoolRpc {
+    chain: Arc<Chain>,
+    pool: Arc<NodePool>,
+}
+
+fn pool_error(error: ludus_txpool::Error) -> PoolError {
+    PoolError { code: error.rpc_code(), message: error.to_string(), data: None }
+}
+
+fn bad_format(message: String) -> PoolError {
+    PoolError { code: 1001, message: "Extrinsic has invalid format".into(), data: Some(message) }
+}
+
+fn map_status(status: PoolStatus) -> TransactionStatus {
+    match status {
+        PoolStatus::Future => TransactionStatus::Future,
+        PoolStatus::Ready => TransactionStatus::Ready,
+        PoolStatus::Broadcast(peers) => TransactionStatus::Broadcast(peers),
+        PoolStatus::InBlock(hash) => TransactionStatus::InBlock(hash),
+        PoolStatus::Retracted(hash) => TransactionStatus::Retracted(hash),
+        PoolStatus::FinalityTimeout(hash) => TransactionStatus::FinalityTimeout(hash),
+        PoolStatus::Finalized(hash) => TransactionStatus::Finalized(hash),
+        PoolStatus::Usurped(hash) => TransactionStatus::Usurped(hash),
+        PoolStatus::Dropped => TransactionStatus::Dropped,
+        PoolStatus::Invalid => TransactionStatus::Invalid,
+    }
+}
+
+/// The sender and nonce of a signed extrinsic, if it is one.
+fn sender_and_nonce(xt: &[u8]) -> Option<(AccountId, Nonce)> {
+    let xt = ludus_runtime::UncheckedExtrinsic::decode(&mut &xt[..]).ok()?;
+    match xt.preamble {
+        Preamble::Signed(sp_runtime::MultiAddress::Id(sender), _, extension) => Some((sender, extension.5 .0)),
+        _ => None,
+    }
+}
+
+impl PoolBackend for PoolRpc {
+    fn submit(&self, xt: Vec<u8>) -> Result<Hash, PoolError> {
+        check_format(&xt).map_err(bad_format)?;
+        let at = self.chain.info().best_hash;
+        self.pool.submit(at, TransactionSource::External, xt).map_err(pool_error)
+    }
+
+    fn submit_and_watch(&self, xt: Vec<u8>) -> Result<futures::stream::BoxStream<'static, TransactionStatus>, PoolError> {
+        check_format(&xt).map_err(bad_format)?;
+        let at = self.chain.info().best_hash;
+        let (_, watcher) = self.pool.submit_and_watch(at, TransactionSource::External, xt).map_err(pool_error)?;
+        Ok(watcher.map(map_status).boxed())
+    }
+
+    fn pending(&self) -> Vec<Vec<u8>> {
+        self.pool.pending()
+    }
+
+    fn account_next_index(&self, account: AccountId) -> Result<Nonce, BackendError> {
+        let best = self.chain.info().best_hash;
+        let mut next: Nonce = self
+            .chain
+            .call_decoded(best, "AccountNonceApi_account_nonce", &account.encode())
+            .map_err(backend_error)?;
+        let pooled: BTreeSet<Nonce> = self
+            .pool
+            .pending()
+            .iter()
+            .filter_map(|xt| sender_and_nonce(xt))
+            .filter(|(sender, _)| *sender == account)
+            .map(|(_, nonce)| nonce)
+            .collect();
+        while pooled.contains(&next) {
+            next = next.saturating_add(1);
+        }
+        Ok(next)
+    }
+}
+
+/// The keystore as the RPC server sees it.
+pub struct KeystoreRpc {
+    chain: Arc<Chain>,
+    keystore: KeystorePtr,
+}
+
+impl KeystoreBackend for KeystoreRpc {
+    fn insert_key(&self, key_type: [u8; 4], suri: &str, public: &[u8]) -> Result<(), BackendError> {
+        self.keystore
+            .insert(KeyTypeId(key_type), suri, public)
+            .map_err(|()| BackendError::Other("the keystore refused the key".into()))
+    }
+
+    fn has_key(&self, public: &[u8], key_type: [u8; 4]) -> bool {
+        self.keystore.has_keys(&[(public.to_vec(), KeyTypeId(key_type))])
+    }
+
+    fn rotate_keys(&self) -> Result<Vec<u8>, BackendError> {
+        let best = self.chain.info().best_hash;
+        let args = (Vec::<u8>::new(), Option::<Vec<u8>>::None).encode();
+        let keys: sp_session::OpaqueGeneratedSessionKeys = self
+            .chain
+            .call_decoded(best, "SessionKeys_generate_session_keys", &args)
+            .map_err(backend_error)?;
+        Ok(keys.keys)
+    }
+
+    fn has_session_keys(&self, session_keys: &[u8]) -> Result<bool, BackendError> {
+        let best = self.chain.info().best_hash;
+        let decoded: Option<Vec<(Vec<u8>, KeyTypeId)>> = self
+            .chain
+            .call_decoded(best, "SessionKeys_decode_session_keys", &session_keys.to_vec().encode())
+            .map_err(backend_error)?;
+        let keys = decoded.ok_or_else(|| BackendError::Other("Session keys are not encoded correctly".into()))?;
+        Ok(self.keystore.has_keys(&keys))
+    }
+}
+
+/// A node without networking yet: no peers, never syncing.
+pub struct NoNetwork;
+
+impl NetworkBackend for NoNetwork {
+    fn peers(&self) -> Vec<PeerInfo> {
+        Vec::new()
+    }
+
+    fn health(&self) -> Health {
+        Health { peers: 0, is_syncing: false, should_have_peers: false }
+    }
+
+    fn local_peer_id(&self) -> String {
+        String::new()
+    }
+}
+
+/// Starts the RPC server with the operator's settings.
+pub async fn start_rpc(
+    config: &NodeConfig,
+    chain: Arc<Chain>,
+    pool: Arc<NodePool>,
+    keystore: KeystorePtr,
+) -> Result<ludus_rpc::RpcHandle, String> {
+    let ip = if config.rpc_external { Ipv4Addr::UNSPECIFIED } else { Ipv4Addr::LOCALHOST };
+    let methods = match config.rpc_methods {
+        RpcMethodsArg::Auto => ludus_rpc::RpcMethods::Auto,
+        RpcMethodsArg::Safe => ludus_rpc::RpcMethods::Safe,
+        RpcMethodsArg::Unsafe => ludus_rpc::RpcMethods::Unsafe,
+    };
+    let rpc_config = ludus_rpc::RpcConfig {
+        listen: SocketAddr::from((ip, config.rpc_port)),
+        methods,
+        max_connections: config.rpc_max_connections,
+        ..ludus_rpc::RpcConfig::default()
+    };
+    let version = crate::chain::native_version();
+    let system = SystemInfo {
+        name: "Ludus Node".into(),
+        version: format!("{}-{}", env!("CARGO_PKG_VERSION"), version.spec_version),
+        chain: config.spec.name().to_owned(),
+        chain_type: serde_json::Value::String(config.spec.chain_type().to_owned()),
+        properties: config.spec.properties(),
+    };
+    let backends = Backends {
+        chain: Arc::new(ChainRpc(chain.clone())),
+        pool: Arc::new(PoolRpc { chain: chain.clone(), pool }),
+        keystore: Arc::new(KeystoreRpc { chain, keystore }),
+        network: Arc::new(NoNetwork),
+    };
+    ludus_rpc::start(rpc_config, backends, system).await.map_err(|e| e.to_string())
+}

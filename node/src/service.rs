@@ -1,0 +1,213 @@
+//! Assembles and runs the node: the one place that knows how the parts fit.
+//!
+//! Start-up: logging, chain spec, database, keystore, executor, chain (writing genesis on
+//! first start), transaction pool, RPC server; then the tasks — the slot worker (if a
+//! validator), the pool maintainer and the idle reporter — until Ctrl-C or SIGTERM.
+
+use std::{path::PathBuf, sync::Arc, time::Duration};
+
+use ludus_chain_spec::ChainSpec;
+use ludus_primitives::Hash;
+use sp_consensus_aura::Slot;
+use sp_keystore::KeystorePtr;
+use sp_runtime::traits::Header as HeaderT;
+
+use crate::{
+    authoring::{self, Candidate},
+    chain::{Chain, ChainError},
+    cli::RpcMethodsArg,
+    consensus,
+    executor::RuntimeExecutor,
+    keystore,
+    txpool::{self, NodePool},
+};
+
+/// Everything the node needs to start, resolved from the command line.
+pub struct NodeConfig {
+    /// The chain spec.
+    pub spec: ChainSpec,
+    /// `<base>/chains/<id>`: holds `db/` and `keystore/`.
+    pub chain_dir: PathBuf,
+    /// The node's name.
+    pub name: String,
+    /// Whether to author blocks.
+    pub validator: bool,
+    /// Development names whose keys to add in memory (`Alice`, …).
+    pub dev_keys: Vec<&'static str>,
+    /// RPC port.
+    pub rpc_port: u16,
+    /// Listen for RPC on all interfaces.
+    pub rpc_external: bool,
+    /// Which RPC methods to serve.
+    pub rpc_methods: RpcMethodsArg,
+    /// Most RPC connections at once.
+    pub rpc_max_connections: u32,
+    /// Log filter.
+    pub log_filter: Option<String>,
+}
+
+/// Why the node could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The database could not be opened.
+    #[error(transparent)]
+    Storage(#[from] ludus_storage::StorageError),
+    /// The chain could not be opened.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// The keystore could not be opened.
+    #[error(transparent)]
+    Keystore(#[from] keystore::KeystoreError),
+    /// The RPC server could not start.
+    #[error("RPC server: {0}")]
+    Rpc(String),
+    /// The async runtime could not start.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+fn init_logging(filter: Option<&str>) {
+    let filter = filter
+        .map(str::to_owned)
+        .or_else(|| std::env::var("RUST_LOG").ok())
+        .unwrap_or_else(|| "info".to_owned());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Short form of a hash for logs: `0xab12…cd34`.
+pub fn short(hash: &Hash) -> String {
+    let hex = hex::encode(hash.as_bytes());
+    format!("0x{}…{}", &hex[..4], &hex[60..])
+}
+
+/// Runs the node until it is told to stop.
+pub fn run(config: NodeConfig) -> Result<(), ServiceError> {
+    init_logging(config.log_filter.as_deref());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("ludus")
+        .build()
+        .map_err(ServiceError::Runtime)?;
+    runtime.block_on(run_async(config))
+}
+
+async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
+    let db_path = config.chain_dir.join("db").join("full");
+    let database = ludus_storage::Database::open(&db_path)?;
+    let keystore = keystore::open(Some(&config.chain_dir.join("keystore")))?;
+    for name in &config.dev_keys {
+        keystore::add_dev_keys(&keystore, name)?;
+    }
+    let executor = RuntimeExecutor::new(Some(keystore.clone()));
+    let chain = Chain::open(database, executor, &config.spec)?;
+    let info = chain.info();
+    let version = crate::chain::native_version();
+    let role = if config.validator { "validator" } else { "full node" };
+    tracing::info!(target: "service", "Ludus node {} ({})", env!("CARGO_PKG_VERSION"), config.name);
+    tracing::info!(target: "service", "Chain: {} ({}), genesis {:?}", config.spec.name(), config.spec.id(), info.genesis_hash);
+    tracing::info!(target: "service", "Runtime: {} spec version {}", version.spec_name, version.spec_version);
+    tracing::info!(target: "service", "Database: {}", db_path.display());
+    tracing::info!(target: "service", "Role: {role}; best #{} ({}), finalized #{}", info.best_number, short(&info.best_hash), info.finalized_number);
+
+    let pool = txpool::new_pool(chain.clone());
+    let rpc = crate::rpc_backend::start_rpc(&config, chain.clone(), pool.clone(), keystore.clone())
+        .await
+        .map_err(ServiceError::Rpc)?;
+    tracing::info!(target: "service", "RPC: ws/http://{}", rpc.local_addr());
+
+    let mut tasks = tokio::task::JoinSet::new();
+    tasks.spawn(txpool::maintain(chain.clone(), pool.clone()));
+    tasks.spawn(idle_reporter(chain.clone(), pool.clone()));
+    if config.validator {
+        tasks.spawn(slot_worker(chain.clone(), pool.clone(), keystore.clone()));
+    }
+
+    wait_for_shutdown().await;
+    tracing::info!(target: "service", "Shutting down");
+    tasks.abort_all();
+    rpc.stop().await;
+    Ok(())
+}
+
+async fn wait_for_shutdown() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {},
+                _ = term.recv() => {},
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Wakes at each slot boundary and authors a block when the slot is ours.
+async fn slot_worker(chain: Arc<Chain>, pool: Arc<NodePool>, keystore: KeystorePtr) {
+    let slot_duration = match chain
+        .call_decoded::<sp_consensus_aura::SlotDuration>(chain.info().best_hash, "AuraApi_slot_duration", &[])
+    {
+        Ok(duration) => Duration::from_millis(duration.as_millis()),
+        Err(error) => {
+            tracing::error!(target: "authoring", "cannot read the slot duration, not authoring: {error}");
+            return;
+        },
+    };
+    tracing::info!(target: "authoring", "Authoring in {}ms slots", slot_duration.as_millis());
+    loop {
+        let now = authoring::now_ms();
+        let duration_ms = slot_duration.as_millis() as u64;
+        let next = (now / duration_ms + 1) * duration_ms;
+        tokio::time::sleep(Duration::from_millis(next - now)).await;
+        let slot: Slot = consensus::slot_at(authoring::now_ms(), duration_ms);
+        let (chain, pool, keystore) = (chain.clone(), pool.clone(), keystore.clone());
+        let outcome = tokio::task::spawn_blocking(move || {
+            let candidates = pool.ready().into_iter().map(|tx| Candidate { hash: tx.hash, bytes: tx.data });
+            let result = authoring::author_slot(&chain, &keystore, slot, slot_duration, candidates);
+            if let Ok(Some((_, built))) = &result {
+                pool.report_invalid(&built.invalid);
+            }
+            result
+        })
+        .await;
+        match outcome {
+            Ok(Ok(Some((block, built)))) => tracing::info!(
+                target: "authoring",
+                "Authored #{} ({}) in slot {} with {} txs",
+                block.header.number(),
+                short(&block.header.hash()),
+                *slot,
+                built.included.len(),
+            ),
+            Ok(Ok(None)) => {},
+            Ok(Err(error)) => tracing::warn!(target: "authoring", "slot {}: authoring failed: {error}", *slot),
+            Err(error) => tracing::error!(target: "authoring", "slot {}: authoring task failed: {error}", *slot),
+        }
+    }
+}
+
+/// Logs best and finalized every five seconds.
+async fn idle_reporter(chain: Arc<Chain>, pool: Arc<NodePool>) {
+    let mut interval = tokio::time::interval(Duration::from_secs(5));
+    interval.tick().await;
+    loop {
+        interval.tick().await;
+        let info = chain.info();
+        let status = pool.status();
+        tracing::info!(
+            target: "service",
+            "Idle (0 peers), best: #{} ({}), finalized #{} ({}), txpool: {} ready, {} future",
+            info.best_number,
+            short(&info.best_hash),
+            info.finalized_number,
+            short(&info.finalized_hash),
+            status.ready,
+            status.future,
+        );
+    }
+}
