@@ -8,18 +8,16 @@
 //! - the ready/future counters equal the sums over `txs`.
 
 use crate::{
-	pool::{Limit, ReadyTransaction},
-	status::StatusSender,
-	Error, Hash, TransactionStatus,
+    pool::{Limit, ReadyTransaction},
+    status::StatusSender,
+    Error, Hash, TransactionStatus,
 };
-use sp_runtime::transaction_validity::{
-	TransactionPriority, TransactionSource, TransactionTag,
-};
+use sp_runtime::transaction_validity::{TransactionPriority, TransactionSource, TransactionTag};
 use std::{
-	cmp::Reverse,
-	collections::{BinaryHeap, HashMap, HashSet, VecDeque},
-	sync::Arc,
-	time::{Duration, Instant},
+    cmp::Reverse,
+    collections::{BinaryHeap, HashMap, HashSet, VecDeque},
+    sync::Arc,
+    time::{Duration, Instant},
 };
 
 /// How many imported blocks' provided tags still count as satisfied, so that
@@ -36,480 +34,550 @@ const MAX_BANNED: usize = 65_536;
 /// A validated transaction in the pool.
 #[derive(Debug, Clone)]
 pub(crate) struct Tx {
-	pub hash: Hash,
-	pub data: Arc<Vec<u8>>,
-	pub source: TransactionSource,
-	pub priority: TransactionPriority,
-	/// Sorted and deduplicated, so counting unmet tags is exact.
-	pub requires: Vec<TransactionTag>,
-	/// Sorted and deduplicated.
-	pub provides: Vec<TransactionTag>,
-	pub propagate: bool,
-	/// Pool block counter at the last validation.
-	pub validated_at: u64,
-	/// Dropped once the block counter passes this.
-	pub valid_till: u64,
-	/// Arrival order, the tie-breaker between equal priorities.
-	pub insertion: u64,
-	pub ready: bool,
+    pub hash: Hash,
+    pub data: Arc<Vec<u8>>,
+    pub source: TransactionSource,
+    pub priority: TransactionPriority,
+    /// Sorted and deduplicated, so counting unmet tags is exact.
+    pub requires: Vec<TransactionTag>,
+    /// Sorted and deduplicated.
+    pub provides: Vec<TransactionTag>,
+    pub propagate: bool,
+    /// Pool block counter at the last validation.
+    pub validated_at: u64,
+    /// Dropped once the block counter passes this.
+    pub valid_till: u64,
+    /// Arrival order, the tie-breaker between equal priorities.
+    pub insertion: u64,
+    pub ready: bool,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct Usage {
-	pub count: usize,
-	pub bytes: usize,
+    pub count: usize,
+    pub bytes: usize,
 }
 
 impl Usage {
-	fn add(&mut self, bytes: usize) {
-		self.count += 1;
-		self.bytes += bytes;
-	}
-	fn sub(&mut self, bytes: usize) {
-		self.count = self.count.saturating_sub(1);
-		self.bytes = self.bytes.saturating_sub(bytes);
-	}
-	fn exceeds(&self, limit: &Limit) -> bool {
-		self.count > limit.count || self.bytes > limit.total_bytes
-	}
+    fn add(&mut self, bytes: usize) {
+        self.count += 1;
+        self.bytes += bytes;
+    }
+    fn sub(&mut self, bytes: usize) {
+        self.count = self.count.saturating_sub(1);
+        self.bytes = self.bytes.saturating_sub(bytes);
+    }
+    fn exceeds(&self, limit: &Limit) -> bool {
+        self.count > limit.count || self.bytes > limit.total_bytes
+    }
 }
 
 #[derive(Default)]
 pub(crate) struct State {
-	pub txs: HashMap<Hash, Tx>,
-	provider: HashMap<TransactionTag, Hash>,
-	dependants: HashMap<TransactionTag, HashSet<Hash>>,
-	recent_block_tags: VecDeque<HashSet<TransactionTag>>,
-	pub ready_usage: Usage,
-	pub future_usage: Usage,
-	next_insertion: u64,
-	/// Blocks imported since the pool started; the clock for longevity.
-	pub block_count: u64,
-	banned: HashMap<Hash, Instant>,
-	watchers: HashMap<Hash, Vec<StatusSender>>,
-	/// Included transactions awaiting finality: tx hash → (block, watchers).
-	finality: HashMap<Hash, (Hash, Vec<StatusSender>)>,
-	finality_order: VecDeque<(Hash, Vec<Hash>)>,
+    pub txs: HashMap<Hash, Tx>,
+    provider: HashMap<TransactionTag, Hash>,
+    dependants: HashMap<TransactionTag, HashSet<Hash>>,
+    recent_block_tags: VecDeque<HashSet<TransactionTag>>,
+    pub ready_usage: Usage,
+    pub future_usage: Usage,
+    next_insertion: u64,
+    /// Blocks imported since the pool started; the clock for longevity.
+    pub block_count: u64,
+    banned: HashMap<Hash, Instant>,
+    watchers: HashMap<Hash, Vec<StatusSender>>,
+    /// Included transactions awaiting finality: tx hash → (block, watchers).
+    finality: HashMap<Hash, (Hash, Vec<StatusSender>)>,
+    finality_order: VecDeque<(Hash, Vec<Hash>)>,
+    /// Subscribers to newly ready transactions (for gossip).
+    import_sinks: Vec<futures::channel::mpsc::Sender<Hash>>,
 }
 
 impl State {
-	pub fn next_insertion(&mut self) -> u64 {
-		let id = self.next_insertion;
-		self.next_insertion += 1;
-		id
-	}
+    pub fn next_insertion(&mut self) -> u64 {
+        let id = self.next_insertion;
+        self.next_insertion += 1;
+        id
+    }
 
-	// ---- bans -------------------------------------------------------------
+    // ---- bans -------------------------------------------------------------
 
-	pub fn is_banned(&mut self, hash: &Hash, now: Instant) -> bool {
-		match self.banned.get(hash) {
-			Some(until) if *until > now => true,
-			Some(_) => {
-				self.banned.remove(hash);
-				false
-			},
-			None => false,
-		}
-	}
+    pub fn is_banned(&mut self, hash: &Hash, now: Instant) -> bool {
+        match self.banned.get(hash) {
+            Some(until) if *until > now => true,
+            Some(_) => {
+                self.banned.remove(hash);
+                false
+            }
+            None => false,
+        }
+    }
 
-	pub fn ban(&mut self, hash: Hash, now: Instant, ban_time: Duration) {
-		if self.banned.len() >= MAX_BANNED {
-			self.banned.retain(|_, until| *until > now);
-		}
-		if self.banned.len() >= MAX_BANNED {
-			let oldest = self.banned.iter().min_by_key(|(_, until)| **until).map(|(h, _)| *h);
-			if let Some(oldest) = oldest {
-				self.banned.remove(&oldest);
-			}
-		}
-		self.banned.insert(hash, now + ban_time);
-	}
+    pub fn ban(&mut self, hash: Hash, now: Instant, ban_time: Duration) {
+        if self.banned.len() >= MAX_BANNED {
+            self.banned.retain(|_, until| *until > now);
+        }
+        if self.banned.len() >= MAX_BANNED {
+            let oldest = self
+                .banned
+                .iter()
+                .min_by_key(|(_, until)| **until)
+                .map(|(h, _)| *h);
+            if let Some(oldest) = oldest {
+                self.banned.remove(&oldest);
+            }
+        }
+        self.banned.insert(hash, now + ban_time);
+    }
 
-	// ---- watchers -----------------------------------------------------------
+    // ---- watchers -----------------------------------------------------------
 
-	pub fn watch(&mut self, hash: Hash, sender: StatusSender) {
-		self.watchers.entry(hash).or_default().push(sender);
-	}
+    pub fn watch(&mut self, hash: Hash, sender: StatusSender) {
+        self.watchers.entry(hash).or_default().push(sender);
+    }
 
-	pub fn unwatch(&mut self, hash: &Hash) {
-		self.watchers.remove(hash);
-	}
+    pub fn unwatch(&mut self, hash: &Hash) {
+        self.watchers.remove(hash);
+    }
 
-	pub fn notify(&mut self, hash: &Hash, status: TransactionStatus) {
-		let Some(senders) = self.watchers.get_mut(hash) else { return };
-		// A closed receiver just means the subscriber left.
-		senders.retain(|sender| sender.unbounded_send(status.clone()).is_ok());
-		if senders.is_empty() || status.is_final() {
-			self.watchers.remove(hash);
-		}
-	}
+    pub fn notify(&mut self, hash: &Hash, status: TransactionStatus) {
+        let Some(senders) = self.watchers.get_mut(hash) else {
+            return;
+        };
+        // A closed receiver just means the subscriber left.
+        senders.retain(|sender| sender.unbounded_send(status.clone()).is_ok());
+        if senders.is_empty() || status.is_final() {
+            self.watchers.remove(hash);
+        }
+    }
 
-	/// Marks `hash` as included in `block`: sends `InBlock` and keeps its
-	/// watchers until the block is finalized or too many blocks wait.
-	fn note_in_block(&mut self, hash: Hash, block: Hash) -> bool {
-		self.notify(&hash, TransactionStatus::InBlock(block));
-		match self.watchers.remove(&hash) {
-			Some(senders) => {
-				self.finality.insert(hash, (block, senders));
-				true
-			},
-			None => false,
-		}
-	}
+    /// Marks `hash` as included in `block`: sends `InBlock` and keeps its
+    /// watchers until the block is finalized or too many blocks wait.
+    fn note_in_block(&mut self, hash: Hash, block: Hash) -> bool {
+        self.notify(&hash, TransactionStatus::InBlock(block));
+        match self.watchers.remove(&hash) {
+            Some(senders) => {
+                self.finality.insert(hash, (block, senders));
+                true
+            }
+            None => false,
+        }
+    }
 
-	pub fn finalized(&mut self, block: Hash, included: &[Hash]) {
-		for hash in included {
-			if let Some((_, senders)) = self.finality.remove(hash) {
-				for sender in senders {
-					let _ = sender.unbounded_send(TransactionStatus::Finalized(block));
-				}
-			}
-		}
-		self.finality_order.retain(|(b, _)| *b != block);
-	}
+    pub fn finalized(&mut self, block: Hash, included: &[Hash]) {
+        for hash in included {
+            if let Some((_, senders)) = self.finality.remove(hash) {
+                for sender in senders {
+                    let _ = sender.unbounded_send(TransactionStatus::Finalized(block));
+                }
+            }
+        }
+        self.finality_order.retain(|(b, _)| *b != block);
+    }
 
-	// ---- the tag graph ------------------------------------------------------
+    pub fn add_import_sink(&mut self, sink: futures::channel::mpsc::Sender<Hash>) {
+        self.import_sinks.push(sink);
+    }
 
-	fn is_satisfied(&self, tag: &TransactionTag) -> bool {
-		self.provider
-			.get(tag)
-			.and_then(|h| self.txs.get(h))
-			.is_some_and(|tx| tx.ready) ||
-			self.recent_block_tags.iter().any(|tags| tags.contains(tag))
-	}
-
-	/// Adds `tx` to the indexes as a future transaction.
-	fn index(&mut self, mut tx: Tx) {
-		tx.ready = false;
-		for tag in &tx.provides {
-			self.provider.insert(tag.clone(), tx.hash);
-		}
-		for tag in &tx.requires {
-			self.dependants.entry(tag.clone()).or_default().insert(tx.hash);
-		}
-		self.future_usage.add(tx.data.len());
-		self.txs.insert(tx.hash, tx);
-	}
-
-	/// Removes `hash` from the indexes without touching its dependants.
-	fn unindex(&mut self, hash: &Hash) -> Option<Tx> {
-		let tx = self.txs.remove(hash)?;
-		for tag in &tx.provides {
-			if self.provider.get(tag) == Some(hash) {
-				self.provider.remove(tag);
-			}
-		}
-		for tag in &tx.requires {
-			if let Some(set) = self.dependants.get_mut(tag) {
-				set.remove(hash);
-				if set.is_empty() {
-					self.dependants.remove(tag);
-				}
-			}
-		}
-		if tx.ready {
-			self.ready_usage.sub(tx.data.len());
-		} else {
-			self.future_usage.sub(tx.data.len());
-		}
-		Some(tx)
-	}
-
-	fn set_ready(&mut self, hash: &Hash, ready: bool) {
-		let Some(tx) = self.txs.get_mut(hash) else { return };
-		if tx.ready == ready {
-			return;
-		}
-		tx.ready = ready;
-		let bytes = tx.data.len();
-		if ready {
-			self.future_usage.sub(bytes);
-			self.ready_usage.add(bytes);
-		} else {
-			self.ready_usage.sub(bytes);
-			self.future_usage.add(bytes);
-		}
-	}
-
-	/// Makes `start` ready if its requirements are met, then everything that
-	/// becomes ready because of it. Returns the promoted hashes, `start` first.
-	fn promote(&mut self, start: Hash) -> Vec<Hash> {
-		let mut promoted = Vec::new();
-		let mut queue = VecDeque::from([start]);
-		while let Some(hash) = queue.pop_front() {
-			let Some(tx) = self.txs.get(&hash) else { continue };
-			if tx.ready || !tx.requires.iter().all(|tag| self.is_satisfied(tag)) {
-				continue;
-			}
-			let provides = tx.provides.clone();
-			self.set_ready(&hash, true);
-			promoted.push(hash);
-			for tag in &provides {
-				if let Some(deps) = self.dependants.get(tag) {
-					queue.extend(deps.iter().copied());
-				}
-			}
-		}
-		promoted
-	}
-
-	/// After tags stopped being provided, moves the ready transactions that
-	/// needed them (transitively) back to future. Returns the demoted hashes.
-	fn demote(&mut self, tags: Vec<TransactionTag>) -> Vec<Hash> {
-		let mut demoted = Vec::new();
-		let mut stack = tags;
-		while let Some(tag) = stack.pop() {
-			if self.is_satisfied(&tag) {
-				continue;
-			}
-			let deps: Vec<Hash> = match self.dependants.get(&tag) {
-				Some(deps) => deps.iter().copied().collect(),
-				None => continue,
-			};
-			for dep in deps {
-				let Some(tx) = self.txs.get(&dep) else { continue };
-				if !tx.ready {
-					continue;
-				}
-				stack.extend(tx.provides.iter().cloned());
-				self.set_ready(&dep, false);
-				demoted.push(dep);
-			}
-		}
-		demoted
-	}
-
-	/// Removes `hash`, tells its watchers `status` and demotes what depended on it.
-	pub fn remove(&mut self, hash: &Hash, status: TransactionStatus) -> Option<Tx> {
-		let tx = self.unindex(hash)?;
-		if tx.ready {
-			for dep in self.demote(tx.provides.clone()) {
-				self.notify(&dep, TransactionStatus::Future);
-			}
-		}
-		self.notify(hash, status);
-		Some(tx)
-	}
-
-	/// Removes `hash` and tells its watchers `status`, leaving dependants'
-	/// readiness stale: only for use right before [`State::rebuild`], which
-	/// recomputes it and reports each change once.
-	pub fn remove_before_rebuild(&mut self, hash: &Hash, status: TransactionStatus) {
-		if self.unindex(hash).is_some() {
-			self.notify(hash, status);
-		}
-	}
-
-	/// Which transactions are ready now; pass to [`State::rebuild`].
-	pub fn readiness(&self) -> HashMap<Hash, bool> {
-		self.txs.iter().map(|(h, tx)| (*h, tx.ready)).collect()
-	}
-
-	/// Adds a validated transaction, replacing lower-priority holders of its
-	/// tags, and promotes what it unblocks.
-	pub fn insert(&mut self, tx: Tx) -> Result<(), Error> {
-		let mut usurped = Vec::new();
-		for tag in &tx.provides {
-			let Some(holder) = self.provider.get(tag).and_then(|h| self.txs.get(h)) else {
-				continue;
-			};
-			if tx.priority <= holder.priority {
-				return Err(Error::TooLowPriority { old: holder.priority, new: tx.priority });
-			}
-			usurped.push(holder.hash);
-		}
-		usurped.sort();
-		usurped.dedup();
-		let hash = tx.hash;
-		for old in usurped {
-			self.remove(&old, TransactionStatus::Usurped(hash));
-		}
-		self.index(tx);
-		let promoted = self.promote(hash);
-		if promoted.first() != Some(&hash) {
-			self.notify(&hash, TransactionStatus::Future);
-		}
-		for promoted in promoted {
-			self.notify(&promoted, TransactionStatus::Ready);
-		}
-		Ok(())
-	}
-
-	/// Evicts the lowest-priority (then newest) transactions until both
-	/// queues are within their limits. Returns the evicted hashes.
-	pub fn enforce_limits(&mut self, ready: &Limit, future: &Limit) -> Vec<Hash> {
-		let mut dropped = Vec::new();
-		for want_ready in [true, false] {
-			loop {
-				let (usage, limit) = if want_ready {
-					(self.ready_usage, ready)
-				} else {
-					(self.future_usage, future)
-				};
-				if !usage.exceeds(limit) {
-					break;
-				}
-				let worst = self
-					.txs
-					.values()
-					.filter(|tx| tx.ready == want_ready)
-					.min_by_key(|tx| (tx.priority, Reverse(tx.insertion)))
-					.map(|tx| tx.hash);
-				let Some(worst) = worst else { break };
-				self.remove(&worst, TransactionStatus::Dropped);
-				dropped.push(worst);
-			}
-		}
-		dropped
-	}
-
-	/// Records a newly imported block: its included transactions' tags stay
-	/// satisfied for a while and the transactions leave with `InBlock`.
-	pub fn block_imported(&mut self, block: Hash, included: &[Hash]) {
-		self.block_count += 1;
-		let tags: HashSet<TransactionTag> = included
-			.iter()
-			.filter_map(|h| self.txs.get(h))
-			.flat_map(|tx| tx.provides.iter().cloned())
-			.collect();
-		self.recent_block_tags.push_back(tags);
-		while self.recent_block_tags.len() > RECENT_BLOCKS_TAGS {
-			self.recent_block_tags.pop_front();
-		}
-
-		let mut watched = Vec::new();
-		for hash in included {
-			if let Some(tx) = self.unindex(hash) {
-				// The tags it provided are now provided by the chain, so
-				// dependants normally stay ready; demote any that do not.
-				if tx.ready {
-					for dep in self.demote(tx.provides.clone()) {
-						self.notify(&dep, TransactionStatus::Future);
-					}
-				}
-				if self.note_in_block(*hash, block) {
-					watched.push(*hash);
-				}
-			}
-		}
-		if !watched.is_empty() {
-			self.finality_order.push_back((block, watched));
-		}
-		while self.finality_order.len() > MAX_FINALITY_WATCHED_BLOCKS {
-			let Some((old_block, hashes)) = self.finality_order.pop_front() else { break };
+    /// Tells import subscribers that `hashes` became ready. A subscriber that
+    /// lags misses notifications rather than growing memory.
+    fn notify_imported(&mut self, hashes: &[Hash]) {
+        if self.import_sinks.is_empty() {
+            return;
+        }
+        self.import_sinks.retain_mut(|sink| {
 			for hash in hashes {
-				if self.finality.get(&hash).is_some_and(|(b, _)| *b == old_block) {
-					if let Some((_, senders)) = self.finality.remove(&hash) {
-						for sender in senders {
-							let _ = sender
-								.unbounded_send(TransactionStatus::FinalityTimeout(old_block));
-						}
-					}
+				match sink.try_send(*hash) {
+					Ok(()) => {},
+					Err(err) if err.is_disconnected() => return false,
+					Err(_) => {
+						tracing::debug!(target: "txpool", %hash, "import subscriber is full; notification skipped");
+					},
 				}
 			}
-		}
-	}
+			true
+		});
+    }
 
-	/// Rebuilds the indexes and readiness from the transactions' (possibly
-	/// revalidated) tags, then tells watchers whose queue changed since
-	/// `before` (from [`State::readiness`]). Conflicts over a tag are won by
-	/// the higher priority, then the older transaction.
-	pub fn rebuild(&mut self, before: HashMap<Hash, bool>) {
-		let mut all: Vec<Tx> = self.txs.drain().map(|(_, tx)| tx).collect();
-		all.sort_by_key(|tx| tx.insertion);
-		self.provider.clear();
-		self.dependants.clear();
-		self.ready_usage = Usage::default();
-		self.future_usage = Usage::default();
+    // ---- the tag graph ------------------------------------------------------
 
-		for tx in all {
-			let holders: Vec<(Hash, TransactionPriority)> = {
-				let mut holders: Vec<_> = tx
-					.provides
-					.iter()
-					.filter_map(|tag| self.provider.get(tag))
-					.filter_map(|h| self.txs.get(h))
-					.map(|held| (held.hash, held.priority))
-					.collect();
-				holders.sort();
-				holders.dedup();
-				holders
-			};
-			if let Some((winner, _)) =
-				holders.iter().filter(|(_, p)| *p >= tx.priority).max_by_key(|(_, p)| *p)
-			{
-				self.notify(&tx.hash, TransactionStatus::Usurped(*winner));
-				continue;
-			}
-			// Nothing is ready during the rebuild, so unindexing needs no demotion.
-			for (loser, _) in holders {
-				self.unindex(&loser);
-				self.notify(&loser, TransactionStatus::Usurped(tx.hash));
-			}
-			self.index(tx);
-		}
+    fn is_satisfied(&self, tag: &TransactionTag) -> bool {
+        self.provider
+            .get(tag)
+            .and_then(|h| self.txs.get(h))
+            .is_some_and(|tx| tx.ready)
+            || self.recent_block_tags.iter().any(|tags| tags.contains(tag))
+    }
 
-		let mut order: Vec<(u64, Hash)> = self.txs.values().map(|tx| (tx.insertion, tx.hash)).collect();
-		order.sort();
-		for (_, hash) in order {
-			self.promote(hash);
-		}
+    /// Adds `tx` to the indexes as a future transaction.
+    fn index(&mut self, mut tx: Tx) {
+        tx.ready = false;
+        for tag in &tx.provides {
+            self.provider.insert(tag.clone(), tx.hash);
+        }
+        for tag in &tx.requires {
+            self.dependants
+                .entry(tag.clone())
+                .or_default()
+                .insert(tx.hash);
+        }
+        self.future_usage.add(tx.data.len());
+        self.txs.insert(tx.hash, tx);
+    }
 
-		let changed: Vec<(Hash, bool)> = self
-			.txs
-			.values()
-			.filter(|tx| before.get(&tx.hash) != Some(&tx.ready))
-			.map(|tx| (tx.hash, tx.ready))
-			.collect();
-		for (hash, ready) in changed {
-			let status = if ready { TransactionStatus::Ready } else { TransactionStatus::Future };
-			self.notify(&hash, status);
-		}
-	}
+    /// Removes `hash` from the indexes without touching its dependants.
+    fn unindex(&mut self, hash: &Hash) -> Option<Tx> {
+        let tx = self.txs.remove(hash)?;
+        for tag in &tx.provides {
+            if self.provider.get(tag) == Some(hash) {
+                self.provider.remove(tag);
+            }
+        }
+        for tag in &tx.requires {
+            if let Some(set) = self.dependants.get_mut(tag) {
+                set.remove(hash);
+                if set.is_empty() {
+                    self.dependants.remove(tag);
+                }
+            }
+        }
+        if tx.ready {
+            self.ready_usage.sub(tx.data.len());
+        } else {
+            self.future_usage.sub(tx.data.len());
+        }
+        Some(tx)
+    }
 
-	/// Ready transactions in an order valid for a block: a transaction comes
-	/// after those providing what it requires; among those whose requirements
-	/// are met, highest priority first, then oldest first.
-	pub fn ready_in_order(&self) -> Vec<ReadyTransaction> {
-		let mut unmet: HashMap<Hash, usize> = HashMap::new();
-		let mut heap = BinaryHeap::new();
-		for tx in self.txs.values().filter(|tx| tx.ready) {
-			let waiting = tx
-				.requires
-				.iter()
-				.filter(|tag| {
-					self.provider.get(*tag).and_then(|h| self.txs.get(h)).is_some_and(|p| p.ready)
-				})
-				.count();
-			if waiting == 0 {
-				heap.push((tx.priority, Reverse(tx.insertion), tx.hash));
-			} else {
-				unmet.insert(tx.hash, waiting);
-			}
-		}
-		let mut out = Vec::with_capacity(self.ready_usage.count);
-		while let Some((_, _, hash)) = heap.pop() {
-			let Some(tx) = self.txs.get(&hash) else { continue };
-			out.push(ReadyTransaction {
-				hash,
-				data: tx.data.clone(),
-				priority: tx.priority,
-				propagate: tx.propagate,
-			});
-			for tag in &tx.provides {
-				let Some(deps) = self.dependants.get(tag) else { continue };
-				for dep in deps {
-					let Some(count) = unmet.get_mut(dep) else { continue };
-					*count = count.saturating_sub(1);
-					if *count == 0 {
-						unmet.remove(dep);
-						if let Some(dep_tx) = self.txs.get(dep) {
-							heap.push((dep_tx.priority, Reverse(dep_tx.insertion), *dep));
-						}
-					}
-				}
-			}
-		}
-		out
-	}
+    fn set_ready(&mut self, hash: &Hash, ready: bool) {
+        let Some(tx) = self.txs.get_mut(hash) else {
+            return;
+        };
+        if tx.ready == ready {
+            return;
+        }
+        tx.ready = ready;
+        let bytes = tx.data.len();
+        if ready {
+            self.future_usage.sub(bytes);
+            self.ready_usage.add(bytes);
+        } else {
+            self.ready_usage.sub(bytes);
+            self.future_usage.add(bytes);
+        }
+    }
+
+    /// Makes `start` ready if its requirements are met, then everything that
+    /// becomes ready because of it. Returns the promoted hashes, `start` first.
+    fn promote(&mut self, start: Hash) -> Vec<Hash> {
+        let mut promoted = Vec::new();
+        let mut queue = VecDeque::from([start]);
+        while let Some(hash) = queue.pop_front() {
+            let Some(tx) = self.txs.get(&hash) else {
+                continue;
+            };
+            if tx.ready || !tx.requires.iter().all(|tag| self.is_satisfied(tag)) {
+                continue;
+            }
+            let provides = tx.provides.clone();
+            self.set_ready(&hash, true);
+            promoted.push(hash);
+            for tag in &provides {
+                if let Some(deps) = self.dependants.get(tag) {
+                    queue.extend(deps.iter().copied());
+                }
+            }
+        }
+        promoted
+    }
+
+    /// After tags stopped being provided, moves the ready transactions that
+    /// needed them (transitively) back to future. Returns the demoted hashes.
+    fn demote(&mut self, tags: Vec<TransactionTag>) -> Vec<Hash> {
+        let mut demoted = Vec::new();
+        let mut stack = tags;
+        while let Some(tag) = stack.pop() {
+            if self.is_satisfied(&tag) {
+                continue;
+            }
+            let deps: Vec<Hash> = match self.dependants.get(&tag) {
+                Some(deps) => deps.iter().copied().collect(),
+                None => continue,
+            };
+            for dep in deps {
+                let Some(tx) = self.txs.get(&dep) else {
+                    continue;
+                };
+                if !tx.ready {
+                    continue;
+                }
+                stack.extend(tx.provides.iter().cloned());
+                self.set_ready(&dep, false);
+                demoted.push(dep);
+            }
+        }
+        demoted
+    }
+
+    /// Removes `hash`, tells its watchers `status` and demotes what depended on it.
+    pub fn remove(&mut self, hash: &Hash, status: TransactionStatus) -> Option<Tx> {
+        let tx = self.unindex(hash)?;
+        if tx.ready {
+            for dep in self.demote(tx.provides.clone()) {
+                self.notify(&dep, TransactionStatus::Future);
+            }
+        }
+        self.notify(hash, status);
+        Some(tx)
+    }
+
+    /// Removes `hash` and tells its watchers `status`, leaving dependants'
+    /// readiness stale: only for use right before [`State::rebuild`], which
+    /// recomputes it and reports each change once.
+    pub fn remove_before_rebuild(&mut self, hash: &Hash, status: TransactionStatus) {
+        if self.unindex(hash).is_some() {
+            self.notify(hash, status);
+        }
+    }
+
+    /// Which transactions are ready now; pass to [`State::rebuild`].
+    pub fn readiness(&self) -> HashMap<Hash, bool> {
+        self.txs.iter().map(|(h, tx)| (*h, tx.ready)).collect()
+    }
+
+    /// Adds a validated transaction, replacing lower-priority holders of its
+    /// tags, and promotes what it unblocks.
+    pub fn insert(&mut self, tx: Tx) -> Result<(), Error> {
+        let mut usurped = Vec::new();
+        for tag in &tx.provides {
+            let Some(holder) = self.provider.get(tag).and_then(|h| self.txs.get(h)) else {
+                continue;
+            };
+            if tx.priority <= holder.priority {
+                return Err(Error::TooLowPriority {
+                    old: holder.priority,
+                    new: tx.priority,
+                });
+            }
+            usurped.push(holder.hash);
+        }
+        usurped.sort();
+        usurped.dedup();
+        let hash = tx.hash;
+        for old in usurped {
+            self.remove(&old, TransactionStatus::Usurped(hash));
+        }
+        self.index(tx);
+        let promoted = self.promote(hash);
+        if promoted.first() != Some(&hash) {
+            self.notify(&hash, TransactionStatus::Future);
+        }
+        for promoted in &promoted {
+            self.notify(promoted, TransactionStatus::Ready);
+        }
+        self.notify_imported(&promoted);
+        Ok(())
+    }
+
+    /// Evicts the lowest-priority (then newest) transactions until both
+    /// queues are within their limits. Returns the evicted hashes.
+    pub fn enforce_limits(&mut self, ready: &Limit, future: &Limit) -> Vec<Hash> {
+        let mut dropped = Vec::new();
+        for want_ready in [true, false] {
+            loop {
+                let (usage, limit) = if want_ready {
+                    (self.ready_usage, ready)
+                } else {
+                    (self.future_usage, future)
+                };
+                if !usage.exceeds(limit) {
+                    break;
+                }
+                let worst = self
+                    .txs
+                    .values()
+                    .filter(|tx| tx.ready == want_ready)
+                    .min_by_key(|tx| (tx.priority, Reverse(tx.insertion)))
+                    .map(|tx| tx.hash);
+                let Some(worst) = worst else { break };
+                self.remove(&worst, TransactionStatus::Dropped);
+                dropped.push(worst);
+            }
+        }
+        dropped
+    }
+
+    /// Records a newly imported block: its included transactions' tags stay
+    /// satisfied for a while and the transactions leave with `InBlock`.
+    pub fn block_imported(&mut self, block: Hash, included: &[Hash]) {
+        self.block_count += 1;
+        let tags: HashSet<TransactionTag> = included
+            .iter()
+            .filter_map(|h| self.txs.get(h))
+            .flat_map(|tx| tx.provides.iter().cloned())
+            .collect();
+        self.recent_block_tags.push_back(tags);
+        while self.recent_block_tags.len() > RECENT_BLOCKS_TAGS {
+            self.recent_block_tags.pop_front();
+        }
+
+        let mut watched = Vec::new();
+        for hash in included {
+            if let Some(tx) = self.unindex(hash) {
+                // The tags it provided are now provided by the chain, so
+                // dependants normally stay ready; demote any that do not.
+                if tx.ready {
+                    for dep in self.demote(tx.provides.clone()) {
+                        self.notify(&dep, TransactionStatus::Future);
+                    }
+                }
+                if self.note_in_block(*hash, block) {
+                    watched.push(*hash);
+                }
+            }
+        }
+        if !watched.is_empty() {
+            self.finality_order.push_back((block, watched));
+        }
+        while self.finality_order.len() > MAX_FINALITY_WATCHED_BLOCKS {
+            let Some((old_block, hashes)) = self.finality_order.pop_front() else {
+                break;
+            };
+            for hash in hashes {
+                if self
+                    .finality
+                    .get(&hash)
+                    .is_some_and(|(b, _)| *b == old_block)
+                {
+                    if let Some((_, senders)) = self.finality.remove(&hash) {
+                        for sender in senders {
+                            let _ = sender
+                                .unbounded_send(TransactionStatus::FinalityTimeout(old_block));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Rebuilds the indexes and readiness from the transactions' (possibly
+    /// revalidated) tags, then tells watchers whose queue changed since
+    /// `before` (from [`State::readiness`]). Conflicts over a tag are won by
+    /// the higher priority, then the older transaction.
+    pub fn rebuild(&mut self, before: HashMap<Hash, bool>) {
+        let mut all: Vec<Tx> = self.txs.drain().map(|(_, tx)| tx).collect();
+        all.sort_by_key(|tx| tx.insertion);
+        self.provider.clear();
+        self.dependants.clear();
+        self.ready_usage = Usage::default();
+        self.future_usage = Usage::default();
+
+        for tx in all {
+            let holders: Vec<(Hash, TransactionPriority)> = {
+                let mut holders: Vec<_> = tx
+                    .provides
+                    .iter()
+                    .filter_map(|tag| self.provider.get(tag))
+                    .filter_map(|h| self.txs.get(h))
+                    .map(|held| (held.hash, held.priority))
+                    .collect();
+                holders.sort();
+                holders.dedup();
+                holders
+            };
+            if let Some((winner, _)) = holders
+                .iter()
+                .filter(|(_, p)| *p >= tx.priority)
+                .max_by_key(|(_, p)| *p)
+            {
+                self.notify(&tx.hash, TransactionStatus::Usurped(*winner));
+                continue;
+            }
+            // Nothing is ready during the rebuild, so unindexing needs no demotion.
+            for (loser, _) in holders {
+                self.unindex(&loser);
+                self.notify(&loser, TransactionStatus::Usurped(tx.hash));
+            }
+            self.index(tx);
+        }
+
+        let mut order: Vec<(u64, Hash)> = self
+            .txs
+            .values()
+            .map(|tx| (tx.insertion, tx.hash))
+            .collect();
+        order.sort();
+        for (_, hash) in order {
+            self.promote(hash);
+        }
+
+        let changed: Vec<(Hash, bool)> = self
+            .txs
+            .values()
+            .filter(|tx| before.get(&tx.hash) != Some(&tx.ready))
+            .map(|tx| (tx.hash, tx.ready))
+            .collect();
+        for (hash, ready) in changed {
+            let status = if ready {
+                TransactionStatus::Ready
+            } else {
+                TransactionStatus::Future
+            };
+            self.notify(&hash, status);
+        }
+    }
+
+    /// Ready transactions in an order valid for a block: a transaction comes
+    /// after those providing what it requires; among those whose requirements
+    /// are met, highest priority first, then oldest first.
+    pub fn ready_in_order(&self) -> Vec<ReadyTransaction> {
+        let mut unmet: HashMap<Hash, usize> = HashMap::new();
+        let mut heap = BinaryHeap::new();
+        for tx in self.txs.values().filter(|tx| tx.ready) {
+            let waiting = tx
+                .requires
+                .iter()
+                .filter(|tag| {
+                    self.provider
+                        .get(*tag)
+                        .and_then(|h| self.txs.get(h))
+                        .is_some_and(|p| p.ready)
+                })
+                .count();
+            if waiting == 0 {
+                heap.push((tx.priority, Reverse(tx.insertion), tx.hash));
+            } else {
+                unmet.insert(tx.hash, waiting);
+            }
+        }
+        let mut out = Vec::with_capacity(self.ready_usage.count);
+        while let Some((_, _, hash)) = heap.pop() {
+            let Some(tx) = self.txs.get(&hash) else {
+                continue;
+            };
+            out.push(ReadyTransaction {
+                hash,
+                data: tx.data.clone(),
+                priority: tx.priority,
+                propagate: tx.propagate,
+            });
+            for tag in &tx.provides {
+                let Some(deps) = self.dependants.get(tag) else {
+                    continue;
+                };
+                for dep in deps {
+                    let Some(count) = unmet.get_mut(dep) else {
+                        continue;
+                    };
+                    *count = count.saturating_sub(1);
+                    if *count == 0 {
+                        unmet.remove(dep);
+                        if let Some(dep_tx) = self.txs.get(dep) {
+                            heap.push((dep_tx.priority, Reverse(dep_tx.insertion), *dep));
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
 }

@@ -58,15 +58,15 @@ pub use status::{TransactionStatus, Watcher};
 
 pub use ludus_primitives::Hash;
 pub use sp_runtime::transaction_validity::{
-	InvalidTransaction, TransactionLongevity, TransactionPriority, TransactionSource,
-	TransactionTag, TransactionValidity, TransactionValidityError, UnknownTransaction,
-	ValidTransaction,
+    InvalidTransaction, TransactionLongevity, TransactionPriority, TransactionSource,
+    TransactionTag, TransactionValidity, TransactionValidityError, UnknownTransaction,
+    ValidTransaction,
 };
 
 /// The pool's identifier of a transaction: BLAKE2-256 of its bytes as
 /// submitted, the same hash Substrate's RPC and block explorers show. The node
 /// must use it too when telling the pool which transactions a block included.
 pub fn tx_hash(xt: &[u8]) -> Hash {
-	use sp_runtime::traits::Hash as _;
-	ludus_primitives::Hashing::hash(xt)
+    use sp_runtime::traits::Hash as _;
+    ludus_primitives::Hashing::hash(xt)
 }

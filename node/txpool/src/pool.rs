@@ -1,19 +1,19 @@
 //! The public pool: submission, block-authoring view and chain maintenance.
 
 use crate::{
-	graph::{State, Tx},
-	status::Watcher,
-	tx_hash, Error, Hash, TransactionStatus,
+    graph::{State, Tx},
+    status::Watcher,
+    tx_hash, Error, Hash, TransactionStatus,
 };
 use futures::channel::mpsc;
 use parking_lot::Mutex;
 use sp_runtime::transaction_validity::{
-	TransactionPriority, TransactionSource, TransactionValidity, TransactionValidityError,
-	ValidTransaction,
+    TransactionPriority, TransactionSource, TransactionTag, TransactionValidity,
+    TransactionValidityError, ValidTransaction,
 };
 use std::{
-	sync::Arc,
-	time::{Duration, Instant},
+    sync::Arc,
+    time::{Duration, Instant},
 };
 
 /// How the pool reaches the runtime.
@@ -21,379 +21,423 @@ use std::{
 /// The node implements it by calling `TaggedTransactionQueue_validate_transaction`
 /// on the state of block `at`.
 pub trait ChainApi: Send + Sync + 'static {
-	/// Validates the SCALE-encoded extrinsic `xt`, exactly as submitted, at block `at`.
-	///
-	/// `Err` means the runtime could not be called (executor failure), not
-	/// that the transaction is invalid.
-	fn validate(
-		&self,
-		at: Hash,
-		source: TransactionSource,
-		xt: &[u8],
-	) -> Result<TransactionValidity, String>;
+    /// Validates the SCALE-encoded extrinsic `xt`, exactly as submitted, at block `at`.
+    ///
+    /// `Err` means the runtime could not be called (executor failure), not
+    /// that the transaction is invalid.
+    fn validate(
+        &self,
+        at: Hash,
+        source: TransactionSource,
+        xt: &[u8],
+    ) -> Result<TransactionValidity, String>;
 }
 
 /// A bound on one queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limit {
-	/// Most transactions the queue holds.
-	pub count: usize,
-	/// Most bytes (sum of encoded transaction sizes) the queue holds.
-	pub total_bytes: usize,
+    /// Most transactions the queue holds.
+    pub count: usize,
+    /// Most bytes (sum of encoded transaction sizes) the queue holds.
+    pub total_bytes: usize,
 }
 
 /// Pool configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
-	/// Bound on the ready queue.
-	pub ready_limit: Limit,
-	/// Bound on the future queue.
-	pub future_limit: Limit,
-	/// Largest single transaction accepted, in bytes.
-	pub max_tx_bytes: usize,
-	/// How long a transaction found invalid is refused.
-	pub ban_time: Duration,
-	/// Most transactions revalidated after one imported block, those
-	/// validated longest ago first. Each costs one runtime call (~70 µs), so
-	/// this bounds the work per block; the rest wait for later blocks.
-	pub revalidation_batch: usize,
+    /// Bound on the ready queue.
+    pub ready_limit: Limit,
+    /// Bound on the future queue.
+    pub future_limit: Limit,
+    /// Largest single transaction accepted, in bytes.
+    pub max_tx_bytes: usize,
+    /// How long a transaction found invalid is refused.
+    pub ban_time: Duration,
+    /// Most transactions revalidated after one imported block, those
+    /// validated longest ago first. Each costs one runtime call (~70 µs), so
+    /// this bounds the work per block; the rest wait for later blocks.
+    pub revalidation_batch: usize,
 }
 
 impl Default for Options {
-	/// Substrate's defaults: ready 8192 txs / 20 MiB, future 819 txs / 2 MiB, ban 30 minutes.
-	fn default() -> Self {
-		Self {
-			ready_limit: Limit { count: 8192, total_bytes: 20 * 1024 * 1024 },
-			future_limit: Limit { count: 819, total_bytes: 2 * 1024 * 1024 },
-			max_tx_bytes: 4 * 1024 * 1024,
-			ban_time: Duration::from_secs(30 * 60),
-			revalidation_batch: 2048,
-		}
-	}
+    /// Substrate's defaults: ready 8192 txs / 20 MiB, future 819 txs / 2 MiB, ban 30 minutes.
+    fn default() -> Self {
+        Self {
+            ready_limit: Limit {
+                count: 8192,
+                total_bytes: 20 * 1024 * 1024,
+            },
+            future_limit: Limit {
+                count: 819,
+                total_bytes: 2 * 1024 * 1024,
+            },
+            max_tx_bytes: 4 * 1024 * 1024,
+            ban_time: Duration::from_secs(30 * 60),
+            revalidation_batch: 2048,
+        }
+    }
 }
 
 /// Sizes of the pool's queues.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PoolStatus {
-	/// Transactions in the ready queue.
-	pub ready: usize,
-	/// Bytes of the ready transactions' encodings.
-	pub ready_bytes: usize,
-	/// Transactions in the future queue.
-	pub future: usize,
-	/// Bytes of the future transactions' encodings.
-	pub future_bytes: usize,
+    /// Transactions in the ready queue.
+    pub ready: usize,
+    /// Bytes of the ready transactions' encodings.
+    pub ready_bytes: usize,
+    /// Transactions in the future queue.
+    pub future: usize,
+    /// Bytes of the future transactions' encodings.
+    pub future_bytes: usize,
 }
 
 impl PoolStatus {
-	/// True when the pool holds no transaction.
-	pub fn is_empty(&self) -> bool {
-		self.ready == 0 && self.future == 0
-	}
+    /// True when the pool holds no transaction.
+    pub fn is_empty(&self) -> bool {
+        self.ready == 0 && self.future == 0
+    }
 }
 
 /// A ready transaction handed to block authoring or the network.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadyTransaction {
-	/// The pool's hash of the transaction ([`tx_hash`]).
-	pub hash: Hash,
-	/// The SCALE-encoded extrinsic as submitted.
-	pub data: Arc<Vec<u8>>,
-	/// Priority the runtime gave it.
-	pub priority: TransactionPriority,
-	/// Whether the runtime allows gossiping it to peers.
-	pub propagate: bool,
+    /// The pool's hash of the transaction ([`tx_hash`]).
+    pub hash: Hash,
+    /// The SCALE-encoded extrinsic as submitted.
+    pub data: Arc<Vec<u8>>,
+    /// Priority the runtime gave it.
+    pub priority: TransactionPriority,
+    /// Whether the runtime allows gossiping it to peers.
+    pub propagate: bool,
 }
 
 /// The transaction pool. See the crate documentation for the data flow.
 pub struct Pool<A: ChainApi> {
-	api: A,
-	options: Options,
-	state: Mutex<State>,
+    api: A,
+    options: Options,
+    state: Mutex<State>,
 }
 
 impl<A: ChainApi> Pool<A> {
-	/// An empty pool validating through `api`.
-	pub fn new(options: Options, api: A) -> Self {
-		Self { api, options, state: Mutex::new(State::default()) }
-	}
+    /// An empty pool validating through `api`.
+    pub fn new(options: Options, api: A) -> Self {
+        Self {
+            api,
+            options,
+            state: Mutex::new(State::default()),
+        }
+    }
 
-	/// The chain access the pool validates with.
-	pub fn api(&self) -> &A {
-		&self.api
-	}
+    /// The chain access the pool validates with.
+    pub fn api(&self) -> &A {
+        &self.api
+    }
 
-	/// The configuration the pool runs with.
-	pub fn options(&self) -> &Options {
-		&self.options
-	}
+    /// The configuration the pool runs with.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
 
-	/// Validates `xt` at block `at` and adds it to the pool. Returns its hash.
-	pub fn submit(&self, at: Hash, source: TransactionSource, xt: Vec<u8>) -> Result<Hash, Error> {
-		self.submit_inner(at, source, xt, None)
-	}
+    /// Validates `xt` at block `at` and adds it to the pool. Returns its hash.
+    pub fn submit(&self, at: Hash, source: TransactionSource, xt: Vec<u8>) -> Result<Hash, Error> {
+        self.submit_inner(at, source, xt, None)
+    }
 
-	/// Like [`Pool::submit`], and returns a stream of the transaction's
-	/// statuses, starting with `Ready` or `Future`.
-	pub fn submit_and_watch(
-		&self,
-		at: Hash,
-		source: TransactionSource,
-		xt: Vec<u8>,
-	) -> Result<(Hash, Watcher), Error> {
-		let (sender, receiver) = mpsc::unbounded();
-		let hash = self.submit_inner(at, source, xt, Some(sender))?;
-		Ok((hash, Watcher::new(hash, receiver)))
-	}
+    /// Like [`Pool::submit`], and returns a stream of the transaction's
+    /// statuses, starting with `Ready` or `Future`.
+    pub fn submit_and_watch(
+        &self,
+        at: Hash,
+        source: TransactionSource,
+        xt: Vec<u8>,
+    ) -> Result<(Hash, Watcher), Error> {
+        let (sender, receiver) = mpsc::unbounded();
+        let hash = self.submit_inner(at, source, xt, Some(sender))?;
+        Ok((hash, Watcher::new(hash, receiver)))
+    }
 
-	fn submit_inner(
-		&self,
-		at: Hash,
-		source: TransactionSource,
-		xt: Vec<u8>,
-		watcher: Option<mpsc::UnboundedSender<TransactionStatus>>,
-	) -> Result<Hash, Error> {
-		if xt.len() > self.options.max_tx_bytes {
-			return Err(Error::TooLarge { size: xt.len(), limit: self.options.max_tx_bytes });
-		}
-		let hash = tx_hash(&xt);
-		self.check_admissible(&hash)?;
+    fn submit_inner(
+        &self,
+        at: Hash,
+        source: TransactionSource,
+        xt: Vec<u8>,
+        watcher: Option<mpsc::UnboundedSender<TransactionStatus>>,
+    ) -> Result<Hash, Error> {
+        if xt.len() > self.options.max_tx_bytes {
+            return Err(Error::TooLarge {
+                size: xt.len(),
+                limit: self.options.max_tx_bytes,
+            });
+        }
+        let hash = tx_hash(&xt);
+        self.check_admissible(&hash)?;
 
-		// The runtime call is the slow part; the lock is not held across it.
-		let validity = self.api.validate(at, source, &xt).map_err(Error::Validation)?;
-		let valid = match validity {
-			Ok(valid) => valid,
-			Err(TransactionValidityError::Invalid(invalid)) => {
-				self.state.lock().ban(hash, Instant::now(), self.options.ban_time);
-				return Err(Error::InvalidTransaction(invalid));
-			},
-			Err(TransactionValidityError::Unknown(unknown)) =>
-				return Err(Error::UnknownTransaction(unknown)),
-		};
-		let (requires, provides) = check_tags(&valid)?;
+        // The runtime call is the slow part; the lock is not held across it.
+        let validity = self
+            .api
+            .validate(at, source, &xt)
+            .map_err(Error::Validation)?;
+        let valid = match validity {
+            Ok(valid) => valid,
+            Err(TransactionValidityError::Invalid(invalid)) => {
+                self.state
+                    .lock()
+                    .ban(hash, Instant::now(), self.options.ban_time);
+                return Err(Error::InvalidTransaction(invalid));
+            }
+            Err(TransactionValidityError::Unknown(unknown)) => {
+                return Err(Error::UnknownTransaction(unknown))
+            }
+        };
+        let Tags { requires, provides } = check_tags(&valid)?;
 
-		let mut state = self.state.lock();
-		// Another thread may have added or banned it while we validated.
-		if state.txs.contains_key(&hash) {
-			return Err(Error::AlreadyImported(hash));
-		}
-		if state.is_banned(&hash, Instant::now()) {
-			return Err(Error::TemporarilyBanned);
-		}
-		let insertion = state.next_insertion();
-		let tx = Tx {
-			hash,
-			data: Arc::new(xt),
-			source,
-			priority: valid.priority,
-			requires,
-			provides,
-			propagate: valid.propagate,
-			validated_at: state.block_count,
-			valid_till: state.block_count.saturating_add(valid.longevity),
-			insertion,
-			ready: false,
-		};
-		if let Some(sender) = watcher {
-			state.watch(hash, sender);
-		}
-		if let Err(err) = state.insert(tx) {
-			state.unwatch(&hash);
-			return Err(err);
-		}
-		let dropped = state.enforce_limits(&self.options.ready_limit, &self.options.future_limit);
-		if dropped.contains(&hash) {
-			return Err(Error::ImmediatelyDropped);
-		}
-		Ok(hash)
-	}
+        let mut state = self.state.lock();
+        // Another thread may have added or banned it while we validated.
+        if state.txs.contains_key(&hash) {
+            return Err(Error::AlreadyImported(hash));
+        }
+        if state.is_banned(&hash, Instant::now()) {
+            return Err(Error::TemporarilyBanned);
+        }
+        let insertion = state.next_insertion();
+        let tx = Tx {
+            hash,
+            data: Arc::new(xt),
+            source,
+            priority: valid.priority,
+            requires,
+            provides,
+            propagate: valid.propagate,
+            validated_at: state.block_count,
+            valid_till: state.block_count.saturating_add(valid.longevity),
+            insertion,
+            ready: false,
+        };
+        if let Some(sender) = watcher {
+            state.watch(hash, sender);
+        }
+        if let Err(err) = state.insert(tx) {
+            state.unwatch(&hash);
+            return Err(err);
+        }
+        let dropped = state.enforce_limits(&self.options.ready_limit, &self.options.future_limit);
+        if dropped.contains(&hash) {
+            return Err(Error::ImmediatelyDropped);
+        }
+        Ok(hash)
+    }
 
-	fn check_admissible(&self, hash: &Hash) -> Result<(), Error> {
-		let mut state = self.state.lock();
-		if state.txs.contains_key(hash) {
-			return Err(Error::AlreadyImported(*hash));
-		}
-		if state.is_banned(hash, Instant::now()) {
-			return Err(Error::TemporarilyBanned);
-		}
-		Ok(())
-	}
+    fn check_admissible(&self, hash: &Hash) -> Result<(), Error> {
+        let mut state = self.state.lock();
+        if state.txs.contains_key(hash) {
+            return Err(Error::AlreadyImported(*hash));
+        }
+        if state.is_banned(hash, Instant::now()) {
+            return Err(Error::TemporarilyBanned);
+        }
+        Ok(())
+    }
 
-	/// The ready transactions in an order valid for block inclusion: each
-	/// after those it depends on, highest priority first among those whose
-	/// requirements are met, ties in arrival order. Take from the front until
-	/// the block is full.
-	pub fn ready(&self) -> Vec<ReadyTransaction> {
-		self.state.lock().ready_in_order()
-	}
+    /// The ready transactions in an order valid for block inclusion: each
+    /// after those it depends on, highest priority first among those whose
+    /// requirements are met, ties in arrival order. Take from the front until
+    /// the block is full.
+    pub fn ready(&self) -> Vec<ReadyTransaction> {
+        self.state.lock().ready_in_order()
+    }
 
-	/// One ready transaction, if `hash` is in the ready queue.
-	pub fn ready_transaction(&self, hash: &Hash) -> Option<ReadyTransaction> {
-		let state = self.state.lock();
-		let tx = state.txs.get(hash).filter(|tx| tx.ready)?;
-		Some(ReadyTransaction {
-			hash: *hash,
-			data: tx.data.clone(),
-			priority: tx.priority,
-			propagate: tx.propagate,
-		})
-	}
+    /// One ready transaction, if `hash` is in the ready queue.
+    pub fn ready_transaction(&self, hash: &Hash) -> Option<ReadyTransaction> {
+        let state = self.state.lock();
+        let tx = state.txs.get(hash).filter(|tx| tx.ready)?;
+        Some(ReadyTransaction {
+            hash: *hash,
+            data: tx.data.clone(),
+            priority: tx.priority,
+            propagate: tx.propagate,
+        })
+    }
 
-	/// Reports transactions the runtime refused when applying them: they are
-	/// removed with status `Invalid` and banned; what depended on them moves
-	/// back to the future queue.
-	pub fn report_invalid(&self, hashes: &[Hash]) {
-		let now = Instant::now();
-		let mut state = self.state.lock();
-		for hash in hashes {
-			state.ban(*hash, now, self.options.ban_time);
-			state.remove(hash, TransactionStatus::Invalid);
-		}
-	}
+    /// Reports transactions the runtime refused when applying them: they are
+    /// removed with status `Invalid` and banned; what depended on them moves
+    /// back to the future queue.
+    pub fn report_invalid(&self, hashes: &[Hash]) {
+        let now = Instant::now();
+        let mut state = self.state.lock();
+        for hash in hashes {
+            state.ban(*hash, now, self.options.ban_time);
+            state.remove(hash, TransactionStatus::Invalid);
+        }
+    }
 
-	/// Removes transactions (status `Dropped`); what depended on them moves
-	/// back to the future queue. Unknown hashes are ignored.
-	pub fn remove(&self, hashes: &[Hash]) {
-		let mut state = self.state.lock();
-		for hash in hashes {
-			state.remove(hash, TransactionStatus::Dropped);
-		}
-	}
+    /// Removes transactions (status `Dropped`); what depended on them moves
+    /// back to the future queue. Unknown hashes are ignored.
+    pub fn remove(&self, hashes: &[Hash]) {
+        let mut state = self.state.lock();
+        for hash in hashes {
+            state.remove(hash, TransactionStatus::Dropped);
+        }
+    }
 
-	/// Whether `hash` is in the pool (ready or future).
-	pub fn contains(&self, hash: &Hash) -> bool {
-		self.state.lock().txs.contains_key(hash)
-	}
+    /// Whether `hash` is in the pool (ready or future).
+    pub fn contains(&self, hash: &Hash) -> bool {
+        self.state.lock().txs.contains_key(hash)
+    }
 
-	/// Every transaction in the pool: the ready ones in inclusion order, then
-	/// the future ones in arrival order.
-	pub fn pending(&self) -> Vec<Vec<u8>> {
-		let state = self.state.lock();
-		let mut out: Vec<Vec<u8>> =
-			state.ready_in_order().into_iter().map(|tx| tx.data.as_ref().clone()).collect();
-		let mut future: Vec<_> = state.txs.values().filter(|tx| !tx.ready).collect();
-		future.sort_by_key(|tx| tx.insertion);
-		out.extend(future.into_iter().map(|tx| tx.data.as_ref().clone()));
-		out
-	}
+    /// Every transaction in the pool: the ready ones in inclusion order, then
+    /// the future ones in arrival order.
+    pub fn pending(&self) -> Vec<Vec<u8>> {
+        let state = self.state.lock();
+        let mut out: Vec<Vec<u8>> = state
+            .ready_in_order()
+            .into_iter()
+            .map(|tx| tx.data.as_ref().clone())
+            .collect();
+        let mut future: Vec<_> = state.txs.values().filter(|tx| !tx.ready).collect();
+        future.sort_by_key(|tx| tx.insertion);
+        out.extend(future.into_iter().map(|tx| tx.data.as_ref().clone()));
+        out
+    }
 
-	/// Sizes of the queues.
-	pub fn status(&self) -> PoolStatus {
-		let state = self.state.lock();
-		PoolStatus {
-			ready: state.ready_usage.count,
-			ready_bytes: state.ready_usage.bytes,
-			future: state.future_usage.count,
-			future_bytes: state.future_usage.bytes,
-		}
-	}
+    /// Sizes of the queues.
+    pub fn status(&self) -> PoolStatus {
+        let state = self.state.lock();
+        PoolStatus {
+            ready: state.ready_usage.count,
+            ready_bytes: state.ready_usage.bytes,
+            future: state.future_usage.count,
+            future_bytes: state.future_usage.bytes,
+        }
+    }
 
-	/// Tells watchers of `hash` that it was sent to `peers`.
-	pub fn on_broadcasted(&self, hash: &Hash, peers: Vec<String>) {
-		self.state.lock().notify(hash, TransactionStatus::Broadcast(peers));
-	}
+    /// A stream of hashes of transactions that became ready through a
+    /// submission (the submitted one and the futures it promoted), for the
+    /// network to gossip. Holds up to `buffer` hashes; a subscriber that
+    /// falls further behind misses notifications.
+    pub fn import_notification_stream(&self, buffer: usize) -> mpsc::Receiver<Hash> {
+        let (sender, receiver) = mpsc::channel(buffer);
+        self.state.lock().add_import_sink(sender);
+        receiver
+    }
 
-	/// Call after importing the new best block `block`, with the
-	/// [`tx_hash`]es of its extrinsics. Included transactions leave with
-	/// `InBlock(block)`; up to [`Options::revalidation_batch`] of the rest are
-	/// revalidated at `block` (invalid ones leave with `Invalid` and are
-	/// banned, the others take the runtime's new priority and tags, which
-	/// promotes futures whose nonce came up); transactions whose longevity
-	/// ran out leave with `Invalid`. Blocks the calling thread on the runtime.
-	pub fn on_block_imported(&self, block: Hash, included: &[Hash]) {
-		let batch: Vec<(Hash, TransactionSource, Arc<Vec<u8>>)> = {
-			let mut state = self.state.lock();
-			state.block_imported(block, included);
-			let mut candidates: Vec<&Tx> = state.txs.values().collect();
-			candidates.sort_by_key(|tx| (tx.validated_at, tx.insertion));
-			candidates
-				.into_iter()
-				.take(self.options.revalidation_batch)
-				.map(|tx| (tx.hash, tx.source, tx.data.clone()))
-				.collect()
-		};
+    /// Tells watchers of `hash` that it was sent to `peers`.
+    pub fn on_broadcasted(&self, hash: &Hash, peers: Vec<String>) {
+        self.state
+            .lock()
+            .notify(hash, TransactionStatus::Broadcast(peers));
+    }
 
-		let results: Vec<(Hash, Result<TransactionValidity, String>)> = batch
-			.into_iter()
-			.map(|(hash, source, data)| (hash, self.api.validate(block, source, &data)))
-			.collect();
+    /// Call after importing the new best block `block`, with the
+    /// [`tx_hash`]es of its extrinsics. Included transactions leave with
+    /// `InBlock(block)`; up to [`Options::revalidation_batch`] of the rest are
+    /// revalidated at `block` (invalid ones leave with `Invalid` and are
+    /// banned, the others take the runtime's new priority and tags, which
+    /// promotes futures whose nonce came up); transactions whose longevity
+    /// ran out leave with `Invalid`. Blocks the calling thread on the runtime.
+    pub fn on_block_imported(&self, block: Hash, included: &[Hash]) {
+        let batch: Vec<(Hash, TransactionSource, Arc<Vec<u8>>)> = {
+            let mut state = self.state.lock();
+            state.block_imported(block, included);
+            let mut candidates: Vec<&Tx> = state.txs.values().collect();
+            candidates.sort_by_key(|tx| (tx.validated_at, tx.insertion));
+            candidates
+                .into_iter()
+                .take(self.options.revalidation_batch)
+                .map(|tx| (tx.hash, tx.source, tx.data.clone()))
+                .collect()
+        };
 
-		let now = Instant::now();
-		let mut state = self.state.lock();
-		let block_count = state.block_count;
-		// Removals below leave readiness for the rebuild to settle, so each
-		// watcher hears about its final queue once, not every step on the way.
-		let before = state.readiness();
-		let mut updates = Vec::new();
-		for (hash, result) in results {
-			match result {
-				Ok(Ok(valid)) => match check_tags(&valid) {
-					Ok(tags) => updates.push((hash, valid, tags)),
-					Err(_) => state.remove_before_rebuild(&hash, TransactionStatus::Invalid),
-				},
-				Ok(Err(TransactionValidityError::Invalid(_))) => {
-					state.ban(hash, now, self.options.ban_time);
-					state.remove_before_rebuild(&hash, TransactionStatus::Invalid);
-				},
-				// The runtime cannot tell yet: keep the transaction as it was,
-				// but move it to the back of the revalidation rotation.
-				Ok(Err(TransactionValidityError::Unknown(_))) => {
-					if let Some(tx) = state.txs.get_mut(&hash) {
-						tx.validated_at = block_count;
-					}
-				},
-				Err(err) => {
-					tracing::warn!(target: "txpool", %hash, %err, "revalidation failed; keeping the transaction");
-				},
-			}
-		}
+        let results: Vec<(Hash, Result<TransactionValidity, String>)> = batch
+            .into_iter()
+            .map(|(hash, source, data)| (hash, self.api.validate(block, source, &data)))
+            .collect();
 
-		let expired: Vec<Hash> = state
-			.txs
-			.values()
-			.filter(|tx| block_count > tx.valid_till)
-			.map(|tx| tx.hash)
-			.collect();
-		for hash in expired {
-			state.remove_before_rebuild(&hash, TransactionStatus::Invalid);
-		}
+        let now = Instant::now();
+        let mut state = self.state.lock();
+        let block_count = state.block_count;
+        // Removals below leave readiness for the rebuild to settle, so each
+        // watcher hears about its final queue once, not every step on the way.
+        let before = state.readiness();
+        let mut updates = Vec::new();
+        for (hash, result) in results {
+            match result {
+                Ok(Ok(valid)) => match check_tags(&valid) {
+                    Ok(tags) => updates.push((hash, valid, tags)),
+                    Err(_) => state.remove_before_rebuild(&hash, TransactionStatus::Invalid),
+                },
+                Ok(Err(TransactionValidityError::Invalid(_))) => {
+                    state.ban(hash, now, self.options.ban_time);
+                    state.remove_before_rebuild(&hash, TransactionStatus::Invalid);
+                }
+                // The runtime cannot tell yet: keep the transaction as it was,
+                // but move it to the back of the revalidation rotation.
+                Ok(Err(TransactionValidityError::Unknown(_))) => {
+                    if let Some(tx) = state.txs.get_mut(&hash) {
+                        tx.validated_at = block_count;
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(target: "txpool", %hash, %err, "revalidation failed; keeping the transaction");
+                }
+            }
+        }
 
-		for (hash, valid, (requires, provides)) in updates {
-			// Removed meanwhile (expired, reported, replaced): nothing to update.
-			let Some(tx) = state.txs.get_mut(&hash) else { continue };
-			tx.priority = valid.priority;
-			tx.requires = requires;
-			tx.provides = provides;
-			tx.propagate = valid.propagate;
-			tx.validated_at = block_count;
-			tx.valid_till = block_count.saturating_add(valid.longevity);
-		}
-		state.rebuild(before);
-		state.enforce_limits(&self.options.ready_limit, &self.options.future_limit);
-	}
+        let expired: Vec<Hash> = state
+            .txs
+            .values()
+            .filter(|tx| block_count > tx.valid_till)
+            .map(|tx| tx.hash)
+            .collect();
+        for hash in expired {
+            state.remove_before_rebuild(&hash, TransactionStatus::Invalid);
+        }
 
-	/// Call when `block` is finalized, with the [`tx_hash`]es of its
-	/// extrinsics; call it for every finalized block, oldest first. Watchers
-	/// of those transactions receive `Finalized(block)` and end.
-	pub fn on_block_finalized(&self, block: Hash, included: &[Hash]) {
-		self.state.lock().finalized(block, included);
-	}
+        for (hash, valid, Tags { requires, provides }) in updates {
+            // Removed meanwhile (expired, reported, replaced): nothing to update.
+            let Some(tx) = state.txs.get_mut(&hash) else {
+                continue;
+            };
+            tx.priority = valid.priority;
+            tx.requires = requires;
+            tx.provides = provides;
+            tx.propagate = valid.propagate;
+            tx.validated_at = block_count;
+            tx.valid_till = block_count.saturating_add(valid.longevity);
+        }
+        state.rebuild(before);
+        state.enforce_limits(&self.options.ready_limit, &self.options.future_limit);
+    }
+
+    /// Call when `block` is finalized, with the [`tx_hash`]es of its
+    /// extrinsics; call it for every finalized block, oldest first. Watchers
+    /// of those transactions receive `Finalized(block)` and end.
+    pub fn on_block_finalized(&self, block: Hash, included: &[Hash]) {
+        self.state.lock().finalized(block, included);
+    }
 }
 
-/// Sorted, deduplicated `(requires, provides)`, rejecting transactions the
-/// pool cannot hold.
-fn check_tags(valid: &ValidTransaction) -> Result<(Vec<Vec<u8>>, Vec<Vec<u8>>), Error> {
-	let mut requires = valid.requires.clone();
-	requires.sort();
-	requires.dedup();
-	let mut provides = valid.provides.clone();
-	provides.sort();
-	provides.dedup();
-	if provides.is_empty() {
-		return Err(Error::NoTagsProvided);
-	}
-	if requires.iter().any(|tag| provides.binary_search(tag).is_ok()) {
-		return Err(Error::CycleDetected);
-	}
-	Ok((requires, provides))
+/// A transaction's tags, sorted and deduplicated.
+struct Tags {
+    requires: Vec<TransactionTag>,
+    provides: Vec<TransactionTag>,
+}
+
+/// Normalises the runtime's tags, rejecting transactions the pool cannot hold.
+fn check_tags(valid: &ValidTransaction) -> Result<Tags, Error> {
+    let mut requires = valid.requires.clone();
+    requires.sort();
+    requires.dedup();
+    let mut provides = valid.provides.clone();
+    provides.sort();
+    provides.dedup();
+    if provides.is_empty() {
+        return Err(Error::NoTagsProvided);
+    }
+    if requires
+        .iter()
+        .any(|tag| provides.binary_search(tag).is_ok())
+    {
+        return Err(Error::CycleDetected);
+    }
+    Ok(Tags { requires, provides })
 }

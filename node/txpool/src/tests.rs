@@ -11,391 +11,659 @@ use std::{collections::HashMap, sync::Arc, time::Duration};
 
 #[derive(Default)]
 struct Chain {
-	nonces: HashMap<u8, u64>,
-	invalid_senders: Vec<u8>,
-	longevity: Option<u64>,
+    validations: usize,
+    nonces: HashMap<u8, u64>,
+    invalid_senders: Vec<u8>,
+    longevity: Option<u64>,
 }
 
 #[derive(Clone, Default)]
 struct TestApi(Arc<Mutex<Chain>>);
 
 impl TestApi {
-	fn set_nonce(&self, sender: u8, nonce: u64) {
-		self.0.lock().nonces.insert(sender, nonce);
-	}
-	fn make_invalid(&self, sender: u8) {
-		self.0.lock().invalid_senders.push(sender);
-	}
-	fn set_longevity(&self, longevity: u64) {
-		self.0.lock().longevity = Some(longevity);
-	}
+    fn set_nonce(&self, sender: u8, nonce: u64) {
+        self.0.lock().nonces.insert(sender, nonce);
+    }
+    fn make_invalid(&self, sender: u8) {
+        self.0.lock().invalid_senders.push(sender);
+    }
+    fn validations(&self) -> usize {
+        self.0.lock().validations
+    }
+    fn set_longevity(&self, longevity: u64) {
+        self.0.lock().longevity = Some(longevity);
+    }
 }
 
 impl ChainApi for TestApi {
-	fn validate(
-		&self,
-		_at: Hash,
-		_source: TransactionSource,
-		xt: &[u8],
-	) -> Result<TransactionValidity, String> {
-		let Ok((sender, nonce, priority)) = <(u8, u64, u64)>::decode(&mut &xt[..]) else {
-			return Ok(Err(InvalidTransaction::Call.into()));
-		};
-		let chain = self.0.lock();
-		if chain.invalid_senders.contains(&sender) {
-			return Ok(Err(InvalidTransaction::BadProof.into()));
-		}
-		let chain_nonce = chain.nonces.get(&sender).copied().unwrap_or(0);
-		if nonce < chain_nonce {
-			return Ok(Err(InvalidTransaction::Stale.into()));
-		}
-		let requires =
-			if nonce > chain_nonce { vec![(sender, nonce - 1).encode()] } else { vec![] };
-		Ok(Ok(ValidTransaction {
-			priority,
-			requires,
-			provides: vec![(sender, nonce).encode()],
-			longevity: chain.longevity.unwrap_or(64),
-			propagate: true,
-		}))
-	}
+    fn validate(
+        &self,
+        _at: Hash,
+        _source: TransactionSource,
+        xt: &[u8],
+    ) -> Result<TransactionValidity, String> {
+        let Ok((sender, nonce, priority)) = <(u8, u64, u64)>::decode(&mut &xt[..]) else {
+            return Ok(Err(InvalidTransaction::Call.into()));
+        };
+        let mut chain = self.0.lock();
+        chain.validations += 1;
+        if chain.invalid_senders.contains(&sender) {
+            return Ok(Err(InvalidTransaction::BadProof.into()));
+        }
+        let chain_nonce = chain.nonces.get(&sender).copied().unwrap_or(0);
+        if nonce < chain_nonce {
+            return Ok(Err(InvalidTransaction::Stale.into()));
+        }
+        let requires = if nonce > chain_nonce {
+            vec![(sender, nonce - 1).encode()]
+        } else {
+            vec![]
+        };
+        Ok(Ok(ValidTransaction {
+            priority,
+            requires,
+            provides: vec![(sender, nonce).encode()],
+            longevity: chain.longevity.unwrap_or(64),
+            propagate: true,
+        }))
+    }
 }
 
 /// A transaction; `pad` makes distinct (or larger) transactions with the same meaning.
 fn xt(sender: u8, nonce: u64, priority: u64) -> Vec<u8> {
-	(sender, nonce, priority).encode()
+    (sender, nonce, priority).encode()
 }
 
 fn xt_padded(sender: u8, nonce: u64, priority: u64, pad: usize) -> Vec<u8> {
-	let mut bytes = xt(sender, nonce, priority);
-	bytes.extend(std::iter::repeat_n(0xAB, pad));
-	bytes
+    let mut bytes = xt(sender, nonce, priority);
+    bytes.extend(std::iter::repeat_n(0xAB, pad));
+    bytes
 }
 
 fn pool_with(options: Options) -> Pool<TestApi> {
-	Pool::new(options, TestApi::default())
+    Pool::new(options, TestApi::default())
 }
 
 fn pool() -> Pool<TestApi> {
-	pool_with(Options::default())
+    pool_with(Options::default())
 }
 
 fn block(n: u8) -> Hash {
-	Hash::repeat_byte(n)
+    Hash::repeat_byte(n)
 }
 
 fn submit(pool: &Pool<TestApi>, bytes: Vec<u8>) -> Result<Hash, Error> {
-	pool.submit(block(0), TransactionSource::External, bytes)
+    pool.submit(block(0), TransactionSource::External, bytes)
 }
 
 fn ready_hashes(pool: &Pool<TestApi>) -> Vec<Hash> {
-	pool.ready().into_iter().map(|tx| tx.hash).collect()
+    pool.ready().into_iter().map(|tx| tx.hash).collect()
 }
 
 /// Every status the watcher has received so far, without waiting.
 fn drain(watcher: &mut Watcher) -> Vec<TransactionStatus> {
-	let mut out = Vec::new();
-	while let Some(Some(status)) = watcher.next().now_or_never() {
-		out.push(status);
-	}
-	out
+    let mut out = Vec::new();
+    while let Some(Some(status)) = watcher.next().now_or_never() {
+        out.push(status);
+    }
+    out
 }
 
 /// Whether the watcher's stream has ended.
 fn is_closed(watcher: &mut Watcher) -> bool {
-	matches!(watcher.next().now_or_never(), Some(None))
+    matches!(watcher.next().now_or_never(), Some(None))
 }
 
 #[test]
 fn nonce_gap_waits_in_future_until_the_gap_is_filled() {
-	let pool = pool();
-	let second = submit(&pool, xt(1, 1, 10)).unwrap();
-	assert_eq!(pool.status(), PoolStatus { ready: 0, ready_bytes: 0, future: 1, future_bytes: 17 });
-	assert!(pool.ready().is_empty());
+    let pool = pool();
+    let second = submit(&pool, xt(1, 1, 10)).unwrap();
+    assert_eq!(
+        pool.status(),
+        PoolStatus {
+            ready: 0,
+            ready_bytes: 0,
+            future: 1,
+            future_bytes: 17
+        }
+    );
+    assert!(pool.ready().is_empty());
 
-	let first = submit(&pool, xt(1, 0, 10)).unwrap();
-	assert_eq!(ready_hashes(&pool), vec![first, second]);
-	assert_eq!(pool.status().future, 0);
-	assert_eq!(pool.status().ready_bytes, 34);
+    let first = submit(&pool, xt(1, 0, 10)).unwrap();
+    assert_eq!(ready_hashes(&pool), vec![first, second]);
+    assert_eq!(pool.status().future, 0);
+    assert_eq!(pool.status().ready_bytes, 34);
 }
 
 #[test]
 fn watcher_sees_future_then_ready_on_promotion() {
-	let pool = pool();
-	let (_, mut watcher) =
-		pool.submit_and_watch(block(0), TransactionSource::External, xt(1, 1, 10)).unwrap();
-	submit(&pool, xt(1, 0, 10)).unwrap();
-	assert_eq!(drain(&mut watcher), vec![TransactionStatus::Future, TransactionStatus::Ready]);
+    let pool = pool();
+    let (_, mut watcher) = pool
+        .submit_and_watch(block(0), TransactionSource::External, xt(1, 1, 10))
+        .unwrap();
+    submit(&pool, xt(1, 0, 10)).unwrap();
+    assert_eq!(
+        drain(&mut watcher),
+        vec![TransactionStatus::Future, TransactionStatus::Ready]
+    );
 }
 
 #[test]
 fn ready_orders_by_priority_then_arrival_and_respects_dependencies() {
-	let pool = pool();
-	let a0 = submit(&pool, xt(1, 0, 10)).unwrap();
-	let a1 = submit(&pool, xt(1, 1, 100)).unwrap();
-	let b0 = submit(&pool, xt(2, 0, 50)).unwrap();
-	let c0 = submit(&pool, xt(3, 0, 50)).unwrap();
-	// a1 has the highest priority but needs a0; b0 and c0 tie, b0 came first.
-	assert_eq!(ready_hashes(&pool), vec![b0, c0, a0, a1]);
-	assert_eq!(pool.pending().len(), 4);
+    let pool = pool();
+    let a0 = submit(&pool, xt(1, 0, 10)).unwrap();
+    let a1 = submit(&pool, xt(1, 1, 100)).unwrap();
+    let b0 = submit(&pool, xt(2, 0, 50)).unwrap();
+    let c0 = submit(&pool, xt(3, 0, 50)).unwrap();
+    // a1 has the highest priority but needs a0; b0 and c0 tie, b0 came first.
+    assert_eq!(ready_hashes(&pool), vec![b0, c0, a0, a1]);
+    assert_eq!(pool.pending().len(), 4);
 }
 
 #[test]
 fn duplicate_is_rejected_as_already_imported() {
-	let pool = pool();
-	let hash = submit(&pool, xt(1, 0, 10)).unwrap();
-	let err = submit(&pool, xt(1, 0, 10)).unwrap_err();
-	assert_eq!(err, Error::AlreadyImported(hash));
-	assert_eq!(err.rpc_code(), 1013);
-	assert!(err.to_string().starts_with("Transaction Already Imported"));
+    let pool = pool();
+    let hash = submit(&pool, xt(1, 0, 10)).unwrap();
+    let err = submit(&pool, xt(1, 0, 10)).unwrap_err();
+    assert_eq!(err, Error::AlreadyImported(hash));
+    assert_eq!(err.rpc_code(), 1013);
+    assert!(err.to_string().starts_with("Transaction Already Imported"));
 }
 
 #[test]
 fn same_nonce_replaces_only_with_strictly_higher_priority() {
-	let pool = pool();
-	let (old, mut watcher) =
-		pool.submit_and_watch(block(0), TransactionSource::External, xt(1, 0, 10)).unwrap();
-	let dependant = submit(&pool, xt(1, 1, 10)).unwrap();
+    let pool = pool();
+    let (old, mut watcher) = pool
+        .submit_and_watch(block(0), TransactionSource::External, xt(1, 0, 10))
+        .unwrap();
+    let dependant = submit(&pool, xt(1, 1, 10)).unwrap();
 
-	let err = submit(&pool, xt_padded(1, 0, 10, 1)).unwrap_err();
-	assert_eq!(err, Error::TooLowPriority { old: 10, new: 10 });
-	assert_eq!(err.rpc_code(), 1014);
-	assert!(err.to_string().starts_with("Priority is too low: (10 vs 10)"));
+    let err = submit(&pool, xt_padded(1, 0, 10, 1)).unwrap_err();
+    assert_eq!(err, Error::TooLowPriority { old: 10, new: 10 });
+    assert_eq!(err.rpc_code(), 1014);
+    assert!(err
+        .to_string()
+        .starts_with("Priority is too low: (10 vs 10)"));
 
-	let new = submit(&pool, xt(1, 0, 20)).unwrap();
-	assert!(!pool.contains(&old));
-	assert_eq!(ready_hashes(&pool), vec![new, dependant]);
-	assert_eq!(
-		drain(&mut watcher),
-		vec![TransactionStatus::Ready, TransactionStatus::Usurped(new)]
-	);
-	assert!(is_closed(&mut watcher));
+    let new = submit(&pool, xt(1, 0, 20)).unwrap();
+    assert!(!pool.contains(&old));
+    assert_eq!(ready_hashes(&pool), vec![new, dependant]);
+    assert_eq!(
+        drain(&mut watcher),
+        vec![TransactionStatus::Ready, TransactionStatus::Usurped(new)]
+    );
+    assert!(is_closed(&mut watcher));
 }
 
 #[test]
 fn invalid_transaction_is_banned_for_ban_time() {
-	let pool = pool_with(Options { ban_time: Duration::from_millis(200), ..Options::default() });
-	pool.api().set_nonce(1, 5);
-	let err = submit(&pool, xt(1, 3, 10)).unwrap_err();
-	assert_eq!(err, Error::InvalidTransaction(InvalidTransaction::Stale));
-	assert_eq!(err.rpc_code(), 1010);
-	assert!(err.to_string().starts_with("Invalid Transaction: Transaction is outdated"));
+    let pool = pool_with(Options {
+        ban_time: Duration::from_millis(200),
+        ..Options::default()
+    });
+    pool.api().set_nonce(1, 5);
+    let err = submit(&pool, xt(1, 3, 10)).unwrap_err();
+    assert_eq!(err, Error::InvalidTransaction(InvalidTransaction::Stale));
+    assert_eq!(err.rpc_code(), 1010);
+    assert!(err
+        .to_string()
+        .starts_with("Invalid Transaction: Transaction is outdated"));
 
-	// The chain went back (e.g. a fork): still refused while banned.
-	pool.api().set_nonce(1, 3);
-	let err = submit(&pool, xt(1, 3, 10)).unwrap_err();
-	assert_eq!(err, Error::TemporarilyBanned);
-	assert_eq!(err.rpc_code(), 1012);
+    // The chain went back (e.g. a fork): still refused while banned.
+    pool.api().set_nonce(1, 3);
+    let err = submit(&pool, xt(1, 3, 10)).unwrap_err();
+    assert_eq!(err, Error::TemporarilyBanned);
+    assert_eq!(err.rpc_code(), 1012);
 
-	std::thread::sleep(Duration::from_millis(250));
-	assert!(submit(&pool, xt(1, 3, 10)).is_ok());
+    std::thread::sleep(Duration::from_millis(250));
+    assert!(submit(&pool, xt(1, 3, 10)).is_ok());
 }
 
 #[test]
-fn too_large_and_tagless_transactions_are_refused() {
-	let pool = pool_with(Options { max_tx_bytes: 100, ..Options::default() });
-	let err = submit(&pool, xt_padded(1, 0, 1, 100)).unwrap_err();
-	assert_eq!(err, Error::TooLarge { size: 117, limit: 100 });
-	assert_eq!(err.rpc_code(), 1002);
-	assert!(submit(&pool, xt_padded(1, 0, 1, 83)).is_ok());
+fn too_large_transaction_is_refused_before_validation() {
+    let pool = pool_with(Options {
+        max_tx_bytes: 100,
+        ..Options::default()
+    });
+    let err = submit(&pool, xt_padded(1, 0, 1, 100)).unwrap_err();
+    assert_eq!(
+        err,
+        Error::TooLarge {
+            size: 117,
+            limit: 100
+        }
+    );
+    assert_eq!(err.rpc_code(), 1002);
+    assert!(submit(&pool, xt_padded(1, 0, 1, 83)).is_ok());
 }
 
 #[test]
 fn full_ready_queue_evicts_lowest_priority() {
-	let limit = Limit { count: 2, total_bytes: usize::MAX };
-	let pool = pool_with(Options { ready_limit: limit, ..Options::default() });
-	let (low, mut low_watcher) =
-		pool.submit_and_watch(block(0), TransactionSource::External, xt(1, 0, 10)).unwrap();
-	let mid = submit(&pool, xt(2, 0, 20)).unwrap();
+    let limit = Limit {
+        count: 2,
+        total_bytes: usize::MAX,
+    };
+    let pool = pool_with(Options {
+        ready_limit: limit,
+        ..Options::default()
+    });
+    let (low, mut low_watcher) = pool
+        .submit_and_watch(block(0), TransactionSource::External, xt(1, 0, 10))
+        .unwrap();
+    let mid = submit(&pool, xt(2, 0, 20)).unwrap();
 
-	let err = submit(&pool, xt(3, 0, 5)).unwrap_err();
-	assert_eq!(err, Error::ImmediatelyDropped);
-	assert_eq!(err.rpc_code(), 1016);
+    let err = submit(&pool, xt(3, 0, 5)).unwrap_err();
+    assert_eq!(err, Error::ImmediatelyDropped);
+    assert_eq!(err.rpc_code(), 1016);
 
-	let high = submit(&pool, xt(4, 0, 30)).unwrap();
-	assert_eq!(ready_hashes(&pool), vec![high, mid]);
-	assert!(!pool.contains(&low));
-	assert_eq!(drain(&mut low_watcher), vec![TransactionStatus::Ready, TransactionStatus::Dropped]);
-	assert!(is_closed(&mut low_watcher));
+    let high = submit(&pool, xt(4, 0, 30)).unwrap();
+    assert_eq!(ready_hashes(&pool), vec![high, mid]);
+    assert!(!pool.contains(&low));
+    assert_eq!(
+        drain(&mut low_watcher),
+        vec![TransactionStatus::Ready, TransactionStatus::Dropped]
+    );
+    assert!(is_closed(&mut low_watcher));
 }
 
 #[test]
 fn byte_limit_on_future_queue_is_enforced() {
-	let limit = Limit { count: usize::MAX, total_bytes: 40 };
-	let pool = pool_with(Options { future_limit: limit, ..Options::default() });
-	submit(&pool, xt(1, 1, 10)).unwrap();
-	submit(&pool, xt(2, 1, 20)).unwrap();
-	// 3 × 17 bytes exceeds 40: the lowest priority future goes.
-	submit(&pool, xt(3, 1, 30)).unwrap();
-	let status = pool.status();
-	assert_eq!((status.future, status.future_bytes), (2, 34));
-	assert!(!pool.contains(&tx_hash(&xt(1, 1, 10))));
+    let limit = Limit {
+        count: usize::MAX,
+        total_bytes: 40,
+    };
+    let pool = pool_with(Options {
+        future_limit: limit,
+        ..Options::default()
+    });
+    submit(&pool, xt(1, 1, 10)).unwrap();
+    submit(&pool, xt(2, 1, 20)).unwrap();
+    // 3 × 17 bytes exceeds 40: the lowest priority future goes.
+    submit(&pool, xt(3, 1, 30)).unwrap();
+    let status = pool.status();
+    assert_eq!((status.future, status.future_bytes), (2, 34));
+    assert!(!pool.contains(&tx_hash(&xt(1, 1, 10))));
 }
 
 #[test]
 fn watcher_sees_ready_in_block_finalized_then_ends() {
-	let pool = pool();
-	let (hash, mut watcher) =
-		pool.submit_and_watch(block(0), TransactionSource::External, xt(1, 0, 10)).unwrap();
-	pool.api().set_nonce(1, 1);
-	pool.on_block_imported(block(1), &[hash]);
-	assert!(!pool.contains(&hash));
-	assert!(pool.status().is_empty());
-	pool.on_block_finalized(block(1), &[hash]);
-	assert_eq!(
-		block_on(watcher.by_ref().collect::<Vec<_>>()),
-		vec![
-			TransactionStatus::Ready,
-			TransactionStatus::InBlock(block(1)),
-			TransactionStatus::Finalized(block(1)),
-		]
-	);
+    let pool = pool();
+    let (hash, mut watcher) = pool
+        .submit_and_watch(block(0), TransactionSource::External, xt(1, 0, 10))
+        .unwrap();
+    pool.api().set_nonce(1, 1);
+    pool.on_block_imported(block(1), &[hash]);
+    assert!(!pool.contains(&hash));
+    assert!(pool.status().is_empty());
+    pool.on_block_finalized(block(1), &[hash]);
+    assert_eq!(
+        block_on(watcher.by_ref().collect::<Vec<_>>()),
+        vec![
+            TransactionStatus::Ready,
+            TransactionStatus::InBlock(block(1)),
+            TransactionStatus::Finalized(block(1)),
+        ]
+    );
 }
 
 #[test]
 fn dependant_stays_ready_after_its_predecessor_is_included() {
-	let pool = pool();
-	let a0 = submit(&pool, xt(1, 0, 10)).unwrap();
-	let a1 = submit(&pool, xt(1, 1, 10)).unwrap();
-	pool.api().set_nonce(1, 1);
-	pool.on_block_imported(block(1), &[a0]);
-	assert_eq!(ready_hashes(&pool), vec![a1]);
+    let pool = pool();
+    let a0 = submit(&pool, xt(1, 0, 10)).unwrap();
+    let a1 = submit(&pool, xt(1, 1, 10)).unwrap();
+    pool.api().set_nonce(1, 1);
+    pool.on_block_imported(block(1), &[a0]);
+    assert_eq!(ready_hashes(&pool), vec![a1]);
 }
 
 #[test]
 fn revalidation_removes_stale_nonces_and_promotes_futures() {
-	let pool = pool();
-	let a0 = submit(&pool, xt(1, 0, 10)).unwrap();
-	let (a1, mut a1_watcher) =
-		pool.submit_and_watch(block(0), TransactionSource::External, xt(1, 1, 10)).unwrap();
-	let a2 = submit(&pool, xt(1, 2, 10)).unwrap();
-	// Gap at nonce 3: waits in future.
-	let a4 = submit(&pool, xt(1, 4, 10)).unwrap();
-	assert_eq!(pool.status().future, 1);
+    let pool = pool();
+    let a0 = submit(&pool, xt(1, 0, 10)).unwrap();
+    let (a1, mut a1_watcher) = pool
+        .submit_and_watch(block(0), TransactionSource::External, xt(1, 1, 10))
+        .unwrap();
+    let a2 = submit(&pool, xt(1, 2, 10)).unwrap();
+    // Gap at nonce 3: waits in future.
+    let a4 = submit(&pool, xt(1, 4, 10)).unwrap();
+    assert_eq!(pool.status().future, 1);
 
-	// A block from another node included nonces 0..=3 of sender 1 with
-	// different bytes: only the chain state tells the pool.
-	pool.api().set_nonce(1, 4);
-	pool.on_block_imported(block(1), &[]);
-	for stale in [a0, a1, a2] {
-		assert!(!pool.contains(&stale));
-	}
-	assert_eq!(ready_hashes(&pool), vec![a4]);
-	assert_eq!(pool.status().future, 0);
-	assert_eq!(drain(&mut a1_watcher), vec![TransactionStatus::Ready, TransactionStatus::Invalid]);
-	assert!(is_closed(&mut a1_watcher));
+    // A block from another node included nonces 0..=3 of sender 1 with
+    // different bytes: only the chain state tells the pool.
+    pool.api().set_nonce(1, 4);
+    pool.on_block_imported(block(1), &[]);
+    for stale in [a0, a1, a2] {
+        assert!(!pool.contains(&stale));
+    }
+    assert_eq!(ready_hashes(&pool), vec![a4]);
+    assert_eq!(pool.status().future, 0);
+    assert_eq!(
+        drain(&mut a1_watcher),
+        vec![TransactionStatus::Ready, TransactionStatus::Invalid]
+    );
+    assert!(is_closed(&mut a1_watcher));
 }
 
 #[test]
 fn transaction_turning_invalid_is_dropped_and_banned() {
-	let pool = pool();
-	let (hash, mut watcher) =
-		pool.submit_and_watch(block(0), TransactionSource::External, xt(7, 0, 10)).unwrap();
-	pool.api().make_invalid(7);
-	pool.on_block_imported(block(1), &[]);
-	assert!(!pool.contains(&hash));
-	assert_eq!(drain(&mut watcher), vec![TransactionStatus::Ready, TransactionStatus::Invalid]);
-	assert_eq!(submit(&pool, xt(7, 0, 10)).unwrap_err(), Error::TemporarilyBanned);
+    let pool = pool();
+    let (hash, mut watcher) = pool
+        .submit_and_watch(block(0), TransactionSource::External, xt(7, 0, 10))
+        .unwrap();
+    pool.api().make_invalid(7);
+    pool.on_block_imported(block(1), &[]);
+    assert!(!pool.contains(&hash));
+    assert_eq!(
+        drain(&mut watcher),
+        vec![TransactionStatus::Ready, TransactionStatus::Invalid]
+    );
+    assert_eq!(
+        submit(&pool, xt(7, 0, 10)).unwrap_err(),
+        Error::TemporarilyBanned
+    );
 }
 
 #[test]
 fn report_invalid_bans_and_sends_dependants_back_to_future() {
-	let pool = pool();
-	let a0 = submit(&pool, xt(1, 0, 10)).unwrap();
-	let (a1, mut a1_watcher) =
-		pool.submit_and_watch(block(0), TransactionSource::External, xt(1, 1, 10)).unwrap();
-	pool.report_invalid(&[a0]);
-	assert!(pool.ready().is_empty());
-	assert!(pool.contains(&a1));
-	assert_eq!(pool.status().future, 1);
-	assert_eq!(drain(&mut a1_watcher), vec![TransactionStatus::Ready, TransactionStatus::Future]);
-	assert_eq!(submit(&pool, xt(1, 0, 10)).unwrap_err(), Error::TemporarilyBanned);
+    let pool = pool();
+    let a0 = submit(&pool, xt(1, 0, 10)).unwrap();
+    let (a1, mut a1_watcher) = pool
+        .submit_and_watch(block(0), TransactionSource::External, xt(1, 1, 10))
+        .unwrap();
+    pool.report_invalid(&[a0]);
+    assert!(pool.ready().is_empty());
+    assert!(pool.contains(&a1));
+    assert_eq!(pool.status().future, 1);
+    assert_eq!(
+        drain(&mut a1_watcher),
+        vec![TransactionStatus::Ready, TransactionStatus::Future]
+    );
+    assert_eq!(
+        submit(&pool, xt(1, 0, 10)).unwrap_err(),
+        Error::TemporarilyBanned
+    );
 
-	// A different transaction for nonce 0 unblocks the dependant.
-	submit(&pool, xt(1, 0, 11)).unwrap();
-	assert_eq!(ready_hashes(&pool).len(), 2);
+    // A different transaction for nonce 0 unblocks the dependant.
+    submit(&pool, xt(1, 0, 11)).unwrap();
+    assert_eq!(ready_hashes(&pool).len(), 2);
 }
 
 #[test]
 fn expired_longevity_drops_transactions_not_revalidated() {
-	// No revalidation, so only longevity decides.
-	let pool = pool_with(Options { revalidation_batch: 0, ..Options::default() });
-	pool.api().set_longevity(2);
-	let (hash, mut watcher) =
-		pool.submit_and_watch(block(0), TransactionSource::External, xt(1, 0, 10)).unwrap();
-	pool.on_block_imported(block(1), &[]);
-	pool.on_block_imported(block(2), &[]);
-	assert!(pool.contains(&hash));
-	pool.on_block_imported(block(3), &[]);
-	assert!(!pool.contains(&hash));
-	assert_eq!(drain(&mut watcher), vec![TransactionStatus::Ready, TransactionStatus::Invalid]);
+    // No revalidation, so only longevity decides.
+    let pool = pool_with(Options {
+        revalidation_batch: 0,
+        ..Options::default()
+    });
+    pool.api().set_longevity(2);
+    let (hash, mut watcher) = pool
+        .submit_and_watch(block(0), TransactionSource::External, xt(1, 0, 10))
+        .unwrap();
+    pool.on_block_imported(block(1), &[]);
+    pool.on_block_imported(block(2), &[]);
+    assert!(pool.contains(&hash));
+    pool.on_block_imported(block(3), &[]);
+    assert!(!pool.contains(&hash));
+    assert_eq!(
+        drain(&mut watcher),
+        vec![TransactionStatus::Ready, TransactionStatus::Invalid]
+    );
 }
 
 #[test]
 fn revalidation_refreshes_longevity() {
-	let pool = pool();
-	pool.api().set_longevity(1);
-	let hash = submit(&pool, xt(1, 0, 10)).unwrap();
-	for n in 1..=5 {
-		pool.on_block_imported(block(n), &[]);
-	}
-	assert!(pool.contains(&hash));
+    let pool = pool();
+    pool.api().set_longevity(1);
+    let hash = submit(&pool, xt(1, 0, 10)).unwrap();
+    for n in 1..=5 {
+        pool.on_block_imported(block(n), &[]);
+    }
+    assert!(pool.contains(&hash));
 }
 
 #[test]
 fn remove_drops_with_status() {
-	let pool = pool();
-	let (hash, mut watcher) =
-		pool.submit_and_watch(block(0), TransactionSource::External, xt(1, 0, 10)).unwrap();
-	pool.remove(&[hash]);
-	assert!(!pool.contains(&hash));
-	assert_eq!(drain(&mut watcher), vec![TransactionStatus::Ready, TransactionStatus::Dropped]);
+    let pool = pool();
+    let (hash, mut watcher) = pool
+        .submit_and_watch(block(0), TransactionSource::External, xt(1, 0, 10))
+        .unwrap();
+    pool.remove(&[hash]);
+    assert!(!pool.contains(&hash));
+    assert_eq!(
+        drain(&mut watcher),
+        vec![TransactionStatus::Ready, TransactionStatus::Dropped]
+    );
 }
 
 #[test]
 fn status_json_matches_substrate() {
-	let hash = Hash::repeat_byte(0x11);
-	let hex = format!("\"0x{}\"", "11".repeat(32));
-	let cases = [
-		(TransactionStatus::Future, "\"future\"".to_owned()),
-		(TransactionStatus::Ready, "\"ready\"".to_owned()),
-		(TransactionStatus::Broadcast(vec!["peer".into()]), r#"{"broadcast":["peer"]}"#.to_owned()),
-		(TransactionStatus::InBlock(hash), format!("{{\"inBlock\":{hex}}}")),
-		(TransactionStatus::Retracted(hash), format!("{{\"retracted\":{hex}}}")),
-		(TransactionStatus::FinalityTimeout(hash), format!("{{\"finalityTimeout\":{hex}}}")),
-		(TransactionStatus::Finalized(hash), format!("{{\"finalized\":{hex}}}")),
-		(TransactionStatus::Usurped(hash), format!("{{\"usurped\":{hex}}}")),
-		(TransactionStatus::Dropped, "\"dropped\"".to_owned()),
-		(TransactionStatus::Invalid, "\"invalid\"".to_owned()),
-	];
-	for (status, json) in cases {
-		assert_eq!(serde_json::to_string(&status).unwrap(), json);
-		assert_eq!(serde_json::from_str::<TransactionStatus>(&json).unwrap(), status);
-	}
+    let hash = Hash::repeat_byte(0x11);
+    let hex = format!("\"0x{}\"", "11".repeat(32));
+    let cases = [
+        (TransactionStatus::Future, "\"future\"".to_owned()),
+        (TransactionStatus::Ready, "\"ready\"".to_owned()),
+        (
+            TransactionStatus::Broadcast(vec!["peer".into()]),
+            r#"{"broadcast":["peer"]}"#.to_owned(),
+        ),
+        (
+            TransactionStatus::InBlock(hash),
+            format!("{{\"inBlock\":{hex}}}"),
+        ),
+        (
+            TransactionStatus::Retracted(hash),
+            format!("{{\"retracted\":{hex}}}"),
+        ),
+        (
+            TransactionStatus::FinalityTimeout(hash),
+            format!("{{\"finalityTimeout\":{hex}}}"),
+        ),
+        (
+            TransactionStatus::Finalized(hash),
+            format!("{{\"finalized\":{hex}}}"),
+        ),
+        (
+            TransactionStatus::Usurped(hash),
+            format!("{{\"usurped\":{hex}}}"),
+        ),
+        (TransactionStatus::Dropped, "\"dropped\"".to_owned()),
+        (TransactionStatus::Invalid, "\"invalid\"".to_owned()),
+    ];
+    for (status, json) in cases {
+        assert_eq!(serde_json::to_string(&status).unwrap(), json);
+        assert_eq!(
+            serde_json::from_str::<TransactionStatus>(&json).unwrap(),
+            status
+        );
+    }
 }
 
 #[test]
 fn unknown_validity_is_reported_with_its_code() {
-	struct Unknown;
-	impl ChainApi for Unknown {
-		fn validate(
-			&self,
-			_: Hash,
-			_: TransactionSource,
-			_: &[u8],
-		) -> Result<TransactionValidity, String> {
-			Ok(Err(UnknownTransaction::CannotLookup.into()))
-		}
-	}
-	let pool = Pool::new(Options::default(), Unknown);
-	let err = pool.submit(block(0), TransactionSource::Local, vec![1]).unwrap_err();
-	assert_eq!(err.rpc_code(), 1011);
-	assert!(err.is_retriable());
-	assert!(pool.status().is_empty());
+    struct Unknown;
+    impl ChainApi for Unknown {
+        fn validate(
+            &self,
+            _: Hash,
+            _: TransactionSource,
+            _: &[u8],
+        ) -> Result<TransactionValidity, String> {
+            Ok(Err(UnknownTransaction::CannotLookup.into()))
+        }
+    }
+    let pool = Pool::new(Options::default(), Unknown);
+    let err = pool
+        .submit(block(0), TransactionSource::Local, vec![1])
+        .unwrap_err();
+    assert_eq!(err.rpc_code(), 1011);
+    assert!(err.is_retriable());
+    assert!(pool.status().is_empty());
 }
 
 #[test]
-fn pool_is_shareable_between_threads() {
-	fn assert_send_sync<T: Send + Sync>() {}
-	assert_send_sync::<Pool<TestApi>>();
+fn transaction_without_provides_tag_is_refused() {
+    struct Tagless;
+    impl ChainApi for Tagless {
+        fn validate(
+            &self,
+            _: Hash,
+            _: TransactionSource,
+            _: &[u8],
+        ) -> Result<TransactionValidity, String> {
+            Ok(Ok(ValidTransaction::default()))
+        }
+    }
+    let pool = Pool::new(Options::default(), Tagless);
+    let err = pool
+        .submit(block(0), TransactionSource::External, vec![1])
+        .unwrap_err();
+    assert_eq!(err, Error::NoTagsProvided);
+    assert_eq!(err.rpc_code(), 1019);
+    assert!(pool.status().is_empty());
+}
+
+#[test]
+fn executor_failure_is_a_verification_error_and_not_a_ban() {
+    struct Broken;
+    impl ChainApi for Broken {
+        fn validate(
+            &self,
+            _: Hash,
+            _: TransactionSource,
+            _: &[u8],
+        ) -> Result<TransactionValidity, String> {
+            Err("wasm trap".into())
+        }
+    }
+    let pool = Pool::new(Options::default(), Broken);
+    for _ in 0..2 {
+        let err = pool
+            .submit(block(0), TransactionSource::External, vec![1])
+            .unwrap_err();
+        assert_eq!(err, Error::Validation("wasm trap".into()));
+        assert_eq!(err.rpc_code(), 1002);
+    }
+}
+
+#[test]
+fn revalidation_is_bounded_per_block_and_rotates() {
+    let pool = pool_with(Options {
+        revalidation_batch: 2,
+        ..Options::default()
+    });
+    for sender in 0..5 {
+        submit(&pool, xt(sender, 0, 10)).unwrap();
+    }
+    for sender in 0..5 {
+        pool.api().set_nonce(sender, 1);
+    }
+    let before = pool.api().validations();
+    pool.on_block_imported(block(1), &[]);
+    assert_eq!(pool.api().validations() - before, 2);
+    assert_eq!(pool.status().ready, 3);
+    // The next blocks reach the ones not yet revalidated.
+    pool.on_block_imported(block(2), &[]);
+    pool.on_block_imported(block(3), &[]);
+    assert!(pool.status().is_empty());
+}
+
+#[test]
+fn watchers_stop_waiting_for_finality_after_512_blocks() {
+    let pool = pool();
+    let (first, mut first_watcher) = pool
+        .submit_and_watch(block(0), TransactionSource::External, xt(1, 0, 10))
+        .unwrap();
+    pool.api().set_nonce(1, 1);
+    pool.on_block_imported(block(1), &[first]);
+    let mut last_watcher = None;
+    for nonce in 1..=512u64 {
+        let (hash, watcher) = pool
+            .submit_and_watch(block(0), TransactionSource::External, xt(1, nonce, 10))
+            .unwrap();
+        pool.api().set_nonce(1, nonce + 1);
+        let mut block_hash = Hash::zero();
+        block_hash.as_bytes_mut()[..8].copy_from_slice(&nonce.to_le_bytes());
+        block_hash.as_bytes_mut()[31] = 0xff;
+        pool.on_block_imported(block_hash, &[hash]);
+        last_watcher = Some(watcher);
+    }
+    assert_eq!(
+        drain(&mut first_watcher),
+        vec![
+            TransactionStatus::Ready,
+            TransactionStatus::InBlock(block(1)),
+            TransactionStatus::FinalityTimeout(block(1)),
+        ]
+    );
+    assert!(is_closed(&mut first_watcher));
+    // The newest is still waiting for finality.
+    let mut last_watcher = last_watcher.unwrap();
+    assert_eq!(drain(&mut last_watcher).len(), 2);
+    assert!(!is_closed(&mut last_watcher));
+}
+
+#[test]
+fn import_stream_reports_new_and_promoted_ready_transactions() {
+    let pool = pool();
+    let mut imports = pool.import_notification_stream(16);
+    let a1 = submit(&pool, xt(1, 1, 10)).unwrap();
+    let a0 = submit(&pool, xt(1, 0, 10)).unwrap();
+    let mut seen = Vec::new();
+    while let Some(Some(hash)) = imports.next().now_or_never() {
+        seen.push(hash);
+    }
+    assert_eq!(seen, vec![a0, a1]);
+}
+
+#[test]
+fn transaction_requiring_its_own_tag_is_a_cycle() {
+    struct SelfCycle;
+    impl ChainApi for SelfCycle {
+        fn validate(
+            &self,
+            _: Hash,
+            _: TransactionSource,
+            _: &[u8],
+        ) -> Result<TransactionValidity, String> {
+            Ok(Ok(ValidTransaction {
+                requires: vec![b"slot".to_vec()],
+                provides: vec![b"slot".to_vec()],
+                ..ValidTransaction::default()
+            }))
+        }
+    }
+    let pool = Pool::new(Options::default(), SelfCycle);
+    let err = pool
+        .submit(block(0), TransactionSource::External, vec![1])
+        .unwrap_err();
+    assert_eq!(err, Error::CycleDetected);
+    assert_eq!(err.rpc_code(), 1015);
+}
+
+#[test]
+fn concurrent_submissions_from_many_threads_all_land() {
+    let pool = Arc::new(pool());
+    let threads: Vec<_> = (0..4u8)
+        .map(|sender| {
+            let pool = pool.clone();
+            std::thread::spawn(move || {
+                for nonce in 0..50 {
+                    submit(&pool, xt(sender, nonce, 10)).unwrap();
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    let ready = pool.ready();
+    assert_eq!(ready.len(), 200);
+    // Each sender's nonces come out in order.
+    let mut last_nonce: HashMap<u8, u64> = HashMap::new();
+    for tx in ready {
+        let (sender, nonce, _) = <(u8, u64, u64)>::decode(&mut &tx.data[..]).unwrap();
+        let expected = last_nonce.get(&sender).map_or(0, |n| n + 1);
+        assert_eq!(nonce, expected);
+        last_nonce.insert(sender, nonce);
+    }
 }

@@ -12,7 +12,7 @@ use ludus_primitives::{AccountId, Block, BlockNumber, Hash, Header, Nonce, Signe
 use pallet_transaction_payment_rpc_runtime_api::{FeeDetails, InclusionFee, RuntimeDispatchInfo};
 use sp_runtime::{
     generic::{Digest, DigestItem},
-    traits::{BlakeTwo256, Hash as HashT},
+    traits::{BlakeTwo256, Hash as HashT, Header as _},
     Justifications, OpaqueExtrinsic,
 };
 use sp_version::RuntimeVersion;
