@@ -69,7 +69,11 @@ impl Author {
         keystore: Arc<dyn KeystoreBackend>,
         allow_unsafe: bool,
     ) -> Self {
-        Self { pool, keystore, allow_unsafe }
+        Self {
+            pool,
+            keystore,
+            allow_unsafe,
+        }
     }
 
     fn check_unsafe(&self) -> RpcResult<()> {
@@ -84,7 +88,8 @@ impl Author {
 /// Parses a hex extrinsic and checks that it is exactly one well-formed extrinsic
 /// (length prefix matching its body), so the pool never sees truncated or padded bytes.
 fn parse_extrinsic(hex: &str) -> Result<Vec<u8>, ErrorObjectOwned> {
-    let bytes = array_bytes::hex2bytes(hex).map_err(|e| error::author_bad_format(format!("not hex: {e:?}")))?;
+    let bytes = array_bytes::hex2bytes(hex)
+        .map_err(|e| error::author_bad_format(format!("not hex: {e:?}")))?;
     OpaqueExtrinsic::decode_all(&mut &bytes[..]).map_err(error::author_bad_format)?;
     Ok(bytes)
 }
@@ -157,7 +162,9 @@ impl AuthorApiServer for Author {
                 return Ok(());
             }
             Err(e) => {
-                pending.reject(error::internal(format!("submission failed: {e}"))).await;
+                pending
+                    .reject(error::internal(format!("submission failed: {e}")))
+                    .await;
                 return Ok(());
             }
         };

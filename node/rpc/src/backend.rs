@@ -161,8 +161,7 @@ pub trait PoolBackend: Send + Sync + 'static {
 pub trait KeystoreBackend: Send + Sync + 'static {
     /// Derives the key pair from `suri` for `key_type` (e.g. `*b"aura"`) and stores it
     /// under `public`; errors if the derived public key is not `public`.
-    fn insert_key(&self, key_type: [u8; 4], suri: &str, public: &[u8])
-        -> Result<(), BackendError>;
+    fn insert_key(&self, key_type: [u8; 4], suri: &str, public: &[u8]) -> Result<(), BackendError>;
 
     /// Whether the private key of `public` of type `key_type` is in the keystore.
     fn has_key(&self, public: &[u8], key_type: [u8; 4]) -> bool;

@@ -18,6 +18,10 @@ use crate::{
     types::{ListOrValue, NumberOrHex},
 };
 
+/// Most block numbers one `chain_getBlockHash` may ask for at once: each is an
+/// index lookup, and a 15 MiB request could otherwise name millions.
+pub const MAX_BLOCK_NUMBERS: usize = 1024;
+
 /// Substrate's chain API (`sc_rpc_api::chain::ChainApi`).
 #[rpc(server)]
 pub trait ChainApi {
@@ -113,7 +117,11 @@ async fn subscribe_heads(
             return Ok(());
         }
     };
-    pipe(pending, futures::stream::once(async move { first }).chain(headers(rx))).await;
+    pipe(
+        pending,
+        futures::stream::once(async move { first }).chain(headers(rx)),
+    )
+    .await;
     Ok(())
 }
 
@@ -147,8 +155,16 @@ impl ChainApiServer for Chain {
             None => Ok(ListOrValue::Value(Some(self.backend.info().best_hash))),
             Some(ListOrValue::Value(n)) => hash_of(n).map(ListOrValue::Value),
             Some(ListOrValue::List(list)) => {
-                // The request-size limit bounds the list; each entry is one index lookup.
-                list.into_iter().map(hash_of).collect::<RpcResult<Vec<_>>>().map(ListOrValue::List)
+                if list.len() > MAX_BLOCK_NUMBERS {
+                    return Err(error::invalid_params(format!(
+                        "{} block numbers requested, at most {MAX_BLOCK_NUMBERS} per request: split the request",
+                        list.len()
+                    )));
+                }
+                list.into_iter()
+                    .map(hash_of)
+                    .collect::<RpcResult<Vec<_>>>()
+                    .map(ListOrValue::List)
             }
         }
     }

@@ -127,7 +127,9 @@ pub enum RpcError {
         port: u16,
     },
     /// Binding failed for another reason (permission, bad address, …).
-    #[error("cannot listen for RPC on {addr}: {source}; check --rpc-port and the interface address")]
+    #[error(
+        "cannot listen for RPC on {addr}: {source}; check --rpc-port and the interface address"
+    )]
     Bind {
         /// The address asked for.
         addr: SocketAddr,
@@ -173,8 +175,12 @@ pub fn rpc_module(
     module.merge(chain::Chain::new(backends.chain.clone()).into_rpc())?;
     module.merge(state::State::new(backends.chain.clone()).into_rpc())?;
     module.merge(
-        author::Author::new(backends.pool.clone(), backends.keystore.clone(), allow_unsafe)
-            .into_rpc(),
+        author::Author::new(
+            backends.pool.clone(),
+            backends.keystore.clone(),
+            allow_unsafe,
+        )
+        .into_rpc(),
     )?;
     module.merge(
         system::System::new(system_info, backends.network.clone(), backends.pool.clone())
@@ -212,11 +218,18 @@ pub async fn start(
         .build(config.listen)
         .await
         .map_err(|source| match source.kind() {
-            std::io::ErrorKind::AddrInUse => RpcError::PortInUse { port: config.listen.port() },
-            _ => RpcError::Bind { addr: config.listen, source },
+            std::io::ErrorKind::AddrInUse => RpcError::PortInUse {
+                port: config.listen.port(),
+            },
+            _ => RpcError::Bind {
+                addr: config.listen,
+                source,
+            },
         })?;
-    let local_addr =
-        server.local_addr().map_err(|source| RpcError::Bind { addr: config.listen, source })?;
+    let local_addr = server.local_addr().map_err(|source| RpcError::Bind {
+        addr: config.listen,
+        source,
+    })?;
     let handle = server.start(module);
     tracing::info!(
         target: "rpc",

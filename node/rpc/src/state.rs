@@ -118,8 +118,13 @@ impl State {
 }
 
 /// Runs `Core_version` at `at` and decodes it.
-fn runtime_version_at(backend: &dyn ChainBackend, at: Hash) -> Result<RuntimeVersion, ErrorObjectOwned> {
-    let encoded = backend.call(at, "Core_version", &[]).map_err(error::state_client)?;
+fn runtime_version_at(
+    backend: &dyn ChainBackend,
+    at: Hash,
+) -> Result<RuntimeVersion, ErrorObjectOwned> {
+    let encoded = backend
+        .call(at, "Core_version", &[])
+        .map_err(error::state_client)?;
     RuntimeVersion::decode(&mut &encoded[..]).map_err(|e| {
         error::state_client(BackendError::Other(format!(
             "Core_version returned an undecodable RuntimeVersion: {e}"
@@ -151,14 +156,19 @@ fn check_key_count(n: usize) -> Result<(), ErrorObjectOwned> {
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ErrorObjectOwned> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| error::internal(format!("state query failed: {e}")))
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| error::internal(format!("state query failed: {e}")))
 }
 
 #[jsonrpsee::core::async_trait]
 impl StateApiServer for State {
     fn call(&self, name: String, bytes: Bytes, hash: Option<Hash>) -> RpcResult<Bytes> {
         let at = self.at(hash);
-        self.backend.call(at, &name, &bytes).map(Bytes).map_err(error::state_client)
+        self.backend
+            .call(at, &name, &bytes)
+            .map(Bytes)
+            .map_err(error::state_client)
     }
 
     fn storage_keys_paged(
@@ -185,7 +195,10 @@ impl StateApiServer for State {
 
     fn storage(&self, key: StorageKey, hash: Option<Hash>) -> RpcResult<Option<StorageData>> {
         let at = self.at(hash);
-        self.backend.storage(at, &key.0).map(|v| v.map(StorageData)).map_err(error::state_client)
+        self.backend
+            .storage(at, &key.0)
+            .map(|v| v.map(StorageData))
+            .map_err(error::state_client)
     }
 
     fn storage_hash(&self, key: StorageKey, hash: Option<Hash>) -> RpcResult<Option<Hash>> {
@@ -206,13 +219,18 @@ impl StateApiServer for State {
 
     fn metadata(&self, hash: Option<Hash>) -> RpcResult<Bytes> {
         let at = self.at(hash);
-        let encoded = self.backend.call(at, "Metadata_metadata", &[]).map_err(error::state_client)?;
+        let encoded = self
+            .backend
+            .call(at, "Metadata_metadata", &[])
+            .map_err(error::state_client)?;
         // The runtime returns `OpaqueMetadata`, a SCALE `Vec<u8>`; clients want its contents.
-        Vec::<u8>::decode_all(&mut &encoded[..]).map(Bytes).map_err(|e| {
-            error::state_client(BackendError::Other(format!(
-                "Metadata_metadata returned undecodable metadata: {e}"
-            )))
-        })
+        Vec::<u8>::decode_all(&mut &encoded[..])
+            .map(Bytes)
+            .map_err(|e| {
+                error::state_client(BackendError::Other(format!(
+                    "Metadata_metadata returned undecodable metadata: {e}"
+                )))
+            })
     }
 
     fn runtime_version(&self, hash: Option<Hash>) -> RpcResult<RuntimeVersion> {
@@ -234,8 +252,14 @@ impl StateApiServer for State {
         check_key_count(keys.len())?;
         let at = self.at(hash);
         let keys: Vec<Vec<u8>> = keys.into_iter().map(|k| k.0).collect();
-        let proof = self.backend.read_proof(at, &keys).map_err(error::state_client)?;
-        Ok(ReadProof { at, proof: proof.into_iter().map(Bytes).collect() })
+        let proof = self
+            .backend
+            .read_proof(at, &keys)
+            .map_err(error::state_client)?;
+        Ok(ReadProof {
+            at,
+            proof: proof.into_iter().map(Bytes).collect(),
+        })
     }
 
     async fn subscribe_runtime_version(
@@ -247,7 +271,10 @@ impl StateApiServer for State {
         let best = headers(backend.subscribe_best());
         let at = backend.info().best_hash;
         let b = backend.clone();
-        let first = match blocking(move || runtime_version_at(&*b, at)).await.and_then(|r| r) {
+        let first = match blocking(move || runtime_version_at(&*b, at))
+            .await
+            .and_then(|r| r)
+        {
             Ok(version) => version,
             Err(e) => {
                 pending.reject(e).await;
@@ -327,7 +354,8 @@ impl StateApiServer for State {
         let method = pending.method_name().to_owned();
         let sink = pending.accept().await?;
         tracing::debug!(target: "rpc", %method, id = ?sink.subscription_id(), keys = keys.len(), "subscribed");
-        let mut last: HashMap<StorageKey, Option<StorageData>> = first.changes.iter().cloned().collect();
+        let mut last: HashMap<StorageKey, Option<StorageData>> =
+            first.changes.iter().cloned().collect();
         if send(&sink, &first).await {
             let mut best = std::pin::pin!(best);
             loop {

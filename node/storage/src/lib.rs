@@ -523,3 +523,69 @@ impl<F: FnOnce() -> String> Describe for F {
         self()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes `value` under `key` of `column` behind the `Database`'s back.
+    fn poke(path: &Path, column: u8, key: &[u8], value: Vec<u8>) {
+        let db = Db::open(&schema::options(path)).unwrap();
+        db.commit_changes([(column, Operation::Set(key.to_vec(), value))]).unwrap();
+    }
+
+    #[test]
+    fn a_database_of_another_schema_version_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Database::open(dir.path()).unwrap());
+        poke(dir.path(), col::META, meta::SCHEMA, (SCHEMA_VERSION + 1).encode());
+        let err = Database::open(dir.path()).err().expect("another schema must be refused");
+        assert!(
+            matches!(err, StorageError::SchemaMismatch { found, expected, .. }
+                if found == SCHEMA_VERSION + 1 && expected == SCHEMA_VERSION),
+            "{err}"
+        );
+        assert!(err.to_string().contains("purge-chain"), "{err}");
+    }
+
+    #[test]
+    fn undecodable_entries_are_reported_not_misread() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Database::open(dir.path()).unwrap());
+        let hash = Hash::repeat_byte(3);
+        poke(dir.path(), col::HEADERS, hash.as_bytes(), vec![1, 2, 3]);
+        // A valid hash followed by a stray byte: `decode_all` refuses what `decode` would take.
+        poke(dir.path(), col::NUMBER_TO_HASH, &number_key(5), [hash.encode(), vec![0]].concat());
+        let db = Database::open(dir.path()).unwrap();
+        assert!(matches!(db.header(&hash), Err(StorageError::Corrupt { .. })));
+        assert!(matches!(db.hash_of(5), Err(StorageError::Corrupt { .. })));
+        drop(db);
+
+        poke(dir.path(), col::META, meta::BEST, vec![0xff]);
+        let err = Database::open(dir.path()).err().expect("corrupt metadata must be refused");
+        assert!(matches!(err, StorageError::Corrupt { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_transaction_is_netted_per_node_hash_across_prefixes() {
+        use hash_db::HashDB;
+        let mut transaction = BackendTransaction::<Hashing>::default();
+        // One node added at two positions of the trie: two references to one entry.
+        let twice = transaction.insert((b"a", None), b"shared node");
+        transaction.insert((b"b", None), b"shared node");
+        // One node moved from one position to another: no change at all.
+        let moved = transaction.insert((b"c", None), b"moved node");
+        transaction.remove(&moved, (b"d", None));
+        // One node dropped.
+        let dropped = Hash::repeat_byte(9);
+        transaction.remove(&dropped, (b"e", Some(1)));
+
+        let change = StateChange::from_transaction(transaction).unwrap();
+        assert_eq!(
+            change.inserted.iter().map(|(h, v, n)| (*h, v.clone(), *n)).collect::<Vec<_>>(),
+            vec![(twice, b"shared node".to_vec(), 2)]
+        );
+        assert_eq!(change.journal.inserted, vec![(twice, 2)]);
+        assert_eq!(change.journal.removed, vec![(dropped, 1)]);
+    }
+}

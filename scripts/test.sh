@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every Ludus test: unit, pallet, chain-spec, storage, pool, RPC, and the end-to-end
+# suite that starts real ludus-node processes and drives them with polkadot.js.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "Node.js and npm are needed for the polkadot.js tests: apt-get install nodejs npm" >&2
+    exit 1
+fi
+# polkadot.js, pinned by tests/js/package-lock.json.
+if [ ! -d tests/js/node_modules ] || [ tests/js/package-lock.json -nt tests/js/node_modules ]; then
+    npm ci --prefix tests/js --no-audit --no-fund
+fi
+
+# The end-to-end tests start the node binary, so build it first.
+cargo build -p ludus-node --locked
+cargo test --workspace --locked "$@"

@@ -1,0 +1,471 @@
+//! Starting real `ludus-node` processes and talking to them the way an operator and a
+//! wallet would: command-line flags, a data directory, JSON-RPC over HTTP.
+//!
+//! Every node gets a fresh RPC port and its own temporary base path; its stderr goes to
+//! `<base>/node.log`, whose tail is printed when a test panics while the node is alive.
+//! Children are killed on drop, so a failing test never leaves a node behind. Every wait
+//! polls with a bounded timeout and panics with what it was waiting for.
+
+use std::{
+    fs::{File, OpenOptions},
+    io::{BufRead, BufReader, Read, Write},
+    net::{SocketAddr, TcpListener, TcpStream},
+    path::{Path, PathBuf},
+    process::{Child, Command, ExitStatus, Output, Stdio},
+    sync::mpsc,
+    thread,
+    time::{Duration, Instant},
+};
+
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+/// How long a node may take from spawn until its RPC answers.
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long a node may take to exit after SIGTERM.
+const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
+/// Interval between polls of RPC state.
+const POLL: Duration = Duration::from_millis(50);
+/// Read/write timeout of one HTTP request.
+const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
+/// Lines of the node's log printed when a test fails.
+const LOG_TAIL_LINES: usize = 40;
+
+/// The `ludus-node` binary under test: `$LUDUS_NODE_BIN`, else the one cargo built next to
+/// this test binary (`target/debug/deps/../ludus-node`).
+pub fn node_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("LUDUS_NODE_BIN") {
+        let path = PathBuf::from(path);
+        assert!(path.is_file(), "LUDUS_NODE_BIN={} is not a file", path.display());
+        return path;
+    }
+    let exe = std::env::current_exe().expect("the test binary knows its path");
+    let path = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(|dir| dir.join("ludus-node"))
+        .expect("the test binary lives in target/<profile>/deps");
+    assert!(
+        path.is_file(),
+        "no ludus-node at {}: build it first: cargo build -p ludus-node (or set LUDUS_NODE_BIN)",
+        path.display()
+    );
+    path
+}
+
+/// A port nobody listens on right now (the OS picks it; we release it for the node).
+pub fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port on loopback");
+    listener.local_addr().expect("a bound socket has an address").port()
+}
+
+/// Runs `ludus-node args…` to completion (a subcommand, or a node expected to exit) and
+/// returns its output; panics if it runs longer than `timeout`.
+pub fn run_cli(args: &[&str], timeout: Duration) -> Output {
+    run_command(Command::new(node_binary()).args(args).env("NO_COLOR", "1"), timeout)
+}
+
+/// Runs `command` to completion and returns its output; kills it and panics if it runs
+/// longer than `timeout`.
+pub fn run_command(command: &mut Command, timeout: Duration) -> Output {
+    let description = format!("{command:?}");
+    let child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {description}: {e}"));
+    let pid = child.id();
+    let (tx, rx) = mpsc::channel();
+    // Reading both pipes while waiting needs a thread; the channel gives us the timeout.
+    thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(timeout) {
+        Ok(output) => output.unwrap_or_else(|e| panic!("collect the output of {description}: {e}")),
+        Err(_) => {
+            // The waiting thread has not reaped the child yet, so the pid is still ours.
+            signal(pid, libc::SIGKILL);
+            panic!("{description} still running after {timeout:?}; killed it");
+        }
+    }
+}
+
+/// Sends `sig` to process `pid`.
+#[allow(unsafe_code)]
+fn signal(pid: u32, sig: libc::c_int) {
+    let pid = libc::pid_t::try_from(pid).expect("pids fit in pid_t");
+    // SAFETY: kill(2) takes plain integers and touches no memory of ours; the pid is our
+    // own child's, which we have not reaped yet, so it cannot name another process.
+    let _ = unsafe { libc::kill(pid, sig) };
+}
+
+/// A JSON-RPC error object.
+#[derive(Debug, Clone)]
+pub struct RpcError {
+    /// The error code (`-32700`, `1010`, …).
+    pub code: i64,
+    /// The human-readable message.
+    pub message: String,
+    /// Extra detail, if any.
+    pub data: Option<Value>,
+}
+
+impl std::fmt::Display for RpcError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RPC error {}: {}", self.code, self.message)?;
+        if let Some(data) = &self.data {
+            write!(f, " ({data})")?;
+        }
+        Ok(())
+    }
+}
+
+/// An HTTP response: status code and body.
+#[derive(Debug)]
+pub struct HttpResponse {
+    /// The status code (200, 413, …).
+    pub status: u16,
+    /// The body, decoded from chunked encoding if need be.
+    pub body: String,
+}
+
+impl HttpResponse {
+    /// The body as JSON; panics (showing the body) if it is not.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("HTTP {} body is not JSON ({e}): {}", self.status, self.body))
+    }
+}
+
+/// POSTs `body` to `http://addr/` over a fresh connection, the way the simplest client
+/// would, so that tests can send bodies no well-behaved client library would build.
+pub fn http_post(addr: SocketAddr, body: &[u8]) -> std::io::Result<HttpResponse> {
+    let mut stream = TcpStream::connect_timeout(&addr, HTTP_TIMEOUT)?;
+    stream.set_read_timeout(Some(HTTP_TIMEOUT))?;
+    stream.set_write_timeout(Some(HTTP_TIMEOUT))?;
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes())?;
+    // A server refusing an oversized body may answer and close before reading it all;
+    // its answer is still worth reading, so a failed write is not the end.
+    let written = stream.write_all(body);
+    let mut raw = Vec::new();
+    let read = stream.read_to_end(&mut raw);
+    if raw.is_empty() {
+        written?;
+        read?;
+    }
+    parse_http_response(&raw)
+}
+
+fn parse_http_response(raw: &[u8]) -> std::io::Result<HttpResponse> {
+    let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string());
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| bad("no end of HTTP headers"))?;
+    let head = std::str::from_utf8(&raw[..split]).map_err(|_| bad("HTTP headers are not UTF-8"))?;
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|line| line.split_whitespace().nth(1))
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| bad("no HTTP status line"))?;
+    let chunked = lines.any(|line| {
+        let line = line.to_ascii_lowercase();
+        line.starts_with("transfer-encoding:") && line.contains("chunked")
+    });
+    let mut body = &raw[split + 4..];
+    let body = if chunked {
+        let mut out = Vec::new();
+        loop {
+            let end = body.windows(2).position(|w| w == b"\r\n").ok_or_else(|| bad("truncated chunk size"))?;
+            let size_text = std::str::from_utf8(&body[..end]).map_err(|_| bad("chunk size is not UTF-8"))?;
+            let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
+                .map_err(|_| bad("chunk size is not hex"))?;
+            body = &body[end + 2..];
+            if size == 0 {
+                break;
+            }
+            out.extend_from_slice(body.get(..size).ok_or_else(|| bad("truncated chunk"))?);
+            body = body.get(size + 2..).unwrap_or(&[]);
+        }
+        out
+    } else {
+        body.to_vec()
+    };
+    Ok(HttpResponse { status, body: String::from_utf8_lossy(&body).into_owned() })
+}
+
+/// Calls `method` with `params` at `addr`; the JSON-RPC result, or its error object.
+pub fn rpc_call_at(addr: SocketAddr, method: &str, params: Value) -> Result<Value, RpcError> {
+    let request = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params });
+    let response = http_post(addr, request.to_string().as_bytes())
+        .unwrap_or_else(|e| panic!("HTTP request {method} to {addr} failed: {e}"))
+        .json();
+    response_result(method, response)
+}
+
+/// The `result` of a JSON-RPC response, or its `error` as an [`RpcError`].
+pub fn response_result(method: &str, mut response: Value) -> Result<Value, RpcError> {
+    if let Some(error) = response.get("error") {
+        return Err(RpcError {
+            code: error["code"].as_i64().unwrap_or_else(|| panic!("{method}: error without a code: {error}")),
+            message: error["message"].as_str().unwrap_or_default().to_string(),
+            data: error.get("data").cloned(),
+        });
+    }
+    match response.get_mut("result") {
+        Some(result) => Ok(result.take()),
+        None => panic!("{method}: response has neither result nor error: {response}"),
+    }
+}
+
+/// Parses a hex quantity (`"0x1f"`) or a JSON number as a block number.
+pub fn block_number(value: &Value) -> u64 {
+    match value {
+        Value::Number(n) => n.as_u64().unwrap_or_else(|| panic!("block number {n} is not a u64")),
+        Value::String(s) => u64::from_str_radix(s.trim_start_matches("0x"), 16)
+            .unwrap_or_else(|_| panic!("block number {s:?} is not hex")),
+        other => panic!("block number {other} is neither a number nor a hex string"),
+    }
+}
+
+/// A running (or stopped) `ludus-node` with its own base path.
+pub struct Node {
+    child: Option<Child>,
+    /// Flags other than `--base-path` and `--rpc-port`, reused by [`Node::restart`].
+    args: Vec<String>,
+    port: u16,
+    log_path: PathBuf,
+    base: TempDir,
+}
+
+impl Node {
+    /// `ludus-node --dev`: authors and finalizes a block every slot.
+    pub fn dev() -> Node {
+        Node::start(&["--dev"])
+    }
+
+    /// `ludus-node args… --base-path <fresh tempdir> --rpc-port <free port>`, once its RPC answers.
+    pub fn start(args: &[&str]) -> Node {
+        let base = tempfile::Builder::new().prefix("ludus-e2e-").tempdir().expect("create a tempdir");
+        let log_path = base.path().join("node.log");
+        let mut node = Node {
+            child: None,
+            args: args.iter().map(|a| a.to_string()).collect(),
+            port: 0,
+            log_path,
+            base,
+        };
+        node.spawn();
+        node
+    }
+
+    /// The node's data directory (`--base-path`).
+    pub fn base_path(&self) -> &Path {
+        self.base.path()
+    }
+
+    /// The RPC address (loopback, even when the node listens on all interfaces).
+    pub fn rpc_addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
+    /// The WebSocket URL of the RPC server.
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}", self.rpc_addr())
+    }
+
+    /// Everything the node has logged so far (all runs on this base path).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    /// The last `lines` lines of the log.
+    pub fn log_tail(&self, lines: usize) -> String {
+        let log = self.log();
+        let all: Vec<&str> = log.lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
+    }
+
+    fn spawn(&mut self) {
+        assert!(self.child.is_none(), "node already running");
+        // A fresh port each run: the old one may still be in TIME_WAIT or taken by a sibling test.
+        self.port = free_port();
+        let log = OpenOptions::new().create(true).append(true).open(&self.log_path).expect("open the node log");
+        let child = Command::new(node_binary())
+            .args(&self.args)
+            .arg("--base-path")
+            .arg(self.base.path())
+            .arg("--rpc-port")
+            .arg(self.port.to_string())
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(log))
+            .spawn()
+            .expect("spawn ludus-node");
+        self.child = Some(child);
+        self.wait_for_rpc();
+    }
+
+    fn wait_for_rpc(&mut self) {
+        let deadline = Instant::now() + STARTUP_TIMEOUT;
+        loop {
+            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().expect("poll the child")) {
+                self.child = None;
+                panic!("ludus-node exited with {status} before its RPC answered; log:\n{}", self.log_tail(LOG_TAIL_LINES));
+            }
+            let request = json!({ "jsonrpc": "2.0", "id": 1, "method": "system_health", "params": [] });
+            if let Ok(response) = http_post(self.rpc_addr(), request.to_string().as_bytes()) {
+                if response.status == 200 && response.body.contains("\"result\"") {
+                    return;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "ludus-node RPC on {} did not answer system_health within {STARTUP_TIMEOUT:?}; log:\n{}",
+                self.rpc_addr(),
+                self.log_tail(LOG_TAIL_LINES)
+            );
+            thread::sleep(POLL);
+        }
+    }
+
+    /// Calls `method`; its result, panicking (with the log tail) on an RPC error.
+    pub fn rpc(&self, method: &str, params: Value) -> Value {
+        self.try_rpc(method, params.clone()).unwrap_or_else(|e| panic!("{method}({params}) failed: {e}"))
+    }
+
+    /// Calls `method`; its result or the RPC error.
+    pub fn try_rpc(&self, method: &str, params: Value) -> Result<Value, RpcError> {
+        rpc_call_at(self.rpc_addr(), method, params)
+    }
+
+    /// The dev chain's genesis hash, as RPC reports it.
+    pub fn genesis_hash(&self) -> String {
+        self.block_hash(0).expect("every chain has a genesis block")
+    }
+
+    /// The hash of canonical block `n`, if the node has it.
+    pub fn block_hash(&self, n: u64) -> Option<String> {
+        match self.rpc("chain_getBlockHash", json!([n])) {
+            Value::Null => None,
+            Value::String(hash) => Some(hash),
+            other => panic!("chain_getBlockHash({n}) returned {other}"),
+        }
+    }
+
+    /// The header with `hash`.
+    pub fn header(&self, hash: &str) -> Value {
+        let header = self.rpc("chain_getHeader", json!([hash]));
+        assert!(header.is_object(), "chain_getHeader({hash}) returned {header}");
+        header
+    }
+
+    /// The best block's number.
+    pub fn best_number(&self) -> u64 {
+        block_number(&self.rpc("chain_getHeader", json!([]))["number"])
+    }
+
+    /// The last finalized block's number.
+    pub fn finalized_number(&self) -> u64 {
+        let hash = self.rpc("chain_getFinalizedHead", json!([]));
+        let hash = hash.as_str().unwrap_or_else(|| panic!("chain_getFinalizedHead returned {hash}"));
+        block_number(&self.header(hash)["number"])
+    }
+
+    /// Waits until the best block is at least `n`; returns the best number seen.
+    pub fn wait_for_best(&self, n: u64, timeout: Duration) -> u64 {
+        self.wait_for(&format!("best block #{n}"), timeout, || Some(self.best_number()).filter(|best| *best >= n))
+    }
+
+    /// Waits until the finalized block is at least `n`; returns the finalized number seen.
+    pub fn wait_for_finalized(&self, n: u64, timeout: Duration) -> u64 {
+        self.wait_for(&format!("finalized block #{n}"), timeout, || {
+            Some(self.finalized_number()).filter(|finalized| *finalized >= n)
+        })
+    }
+
+    /// Polls `check` until it returns `Some`, or panics naming `what` after `timeout`.
+    pub fn wait_for<T>(&self, what: &str, timeout: Duration, mut check: impl FnMut() -> Option<T>) -> T {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(value) = check() {
+                return value;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out after {timeout:?} waiting for {what} (best #{}); log:\n{}",
+                self.best_number(),
+                self.log_tail(LOG_TAIL_LINES)
+            );
+            thread::sleep(POLL);
+        }
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        match self.child.as_mut() {
+            Some(child) => child.try_wait().expect("poll the child").is_none(),
+            None => false,
+        }
+    }
+
+    /// SIGKILL: the node gets no chance to flush or clean up.
+    pub fn kill_9(&mut self) {
+        let mut child = self.child.take().expect("kill_9 on a node that is not running");
+        // `Child::kill` sends SIGKILL on unix.
+        child.kill().expect("SIGKILL the node");
+        child.wait().expect("reap the killed node");
+    }
+
+    /// SIGTERM and wait for a clean exit; returns the exit status.
+    pub fn stop(&mut self) -> ExitStatus {
+        let mut child = self.child.take().expect("stop on a node that is not running");
+        signal(child.id(), libc::SIGTERM);
+        let deadline = Instant::now() + SHUTDOWN_TIMEOUT;
+        loop {
+            if let Some(status) = child.try_wait().expect("poll the child") {
+                return status;
+            }
+            if Instant::now() >= deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("ludus-node ignored SIGTERM for {SHUTDOWN_TIMEOUT:?}; log:\n{}", self.log_tail(LOG_TAIL_LINES));
+            }
+            thread::sleep(POLL);
+        }
+    }
+
+    /// Starts the node again on the same base path with the same flags (after a stop or kill).
+    pub fn restart(&mut self) {
+        self.spawn();
+    }
+
+    /// The lines of the log containing `needle`.
+    pub fn log_lines_with(&self, needle: &str) -> Vec<String> {
+        let file = match File::open(&self.log_path) {
+            Ok(file) => file,
+            Err(_) => return Vec::new(),
+        };
+        BufReader::new(file).lines().map_while(Result::ok).filter(|line| line.contains(needle)).collect()
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        if thread::panicking() {
+            eprintln!(
+                "---- ludus-node log tail ({}) ----\n{}\n---- end of log ----",
+                self.log_path.display(),
+                self.log_tail(LOG_TAIL_LINES)
+            );
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! WebSocket subscriptions as wallets use them: watching a transaction until finalized,
+//! and following new heads.
+
+use std::time::Duration;
+
+use jsonrpsee::{
+    core::client::{ClientT, Subscription, SubscriptionClientT},
+    rpc_params,
+    ws_client::{WsClient, WsClientBuilder},
+};
+use serde_json::{json, Value};
+
+use crate::{
+    harness::{block_number, Node},
+    tx::{transfer_hex, LUD},
+};
+
+/// Longest wait for any one notification.
+const NOTIFICATION_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime")
+}
+
+async fn connect(node: &Node) -> WsClient {
+    WsClientBuilder::default()
+        .build(node.ws_url())
+        .await
+        .unwrap_or_else(|e| panic!("WebSocket connection to {}: {e}", node.ws_url()))
+}
+
+/// The next notification, or a panic naming `what` after [`NOTIFICATION_TIMEOUT`].
+async fn next(subscription: &mut Subscription<Value>, what: &str) -> Value {
+    match tokio::time::timeout(NOTIFICATION_TIMEOUT, subscription.next()).await {
+        Ok(Some(Ok(value))) => value,
+        Ok(Some(Err(e))) => panic!("{what}: undecodable notification: {e}"),
+        Ok(None) => panic!("{what}: the subscription ended"),
+        Err(_) => panic!("{what}: no notification within {NOTIFICATION_TIMEOUT:?}"),
+    }
+}
+
+#[test]
+fn watched_transfer_goes_ready_in_block_finalized() {
+    let node = Node::dev();
+    let genesis = node.genesis_hash();
+    let transfer = transfer_hex("//Alice", "//Dave", 7 * LUD, 0, &genesis);
+
+    let (in_block, finalized, statuses) = runtime().block_on(async {
+        let client = connect(&node).await;
+        let mut watch: Subscription<Value> = client
+            .subscribe("author_submitAndWatchExtrinsic", rpc_params![transfer.clone()], "author_unwatchExtrinsic")
+            .await
+            .unwrap_or_else(|e| panic!("author_submitAndWatchExtrinsic: {e}"));
+        let mut statuses = Vec::new();
+        loop {
+            let status = next(&mut watch, "transaction status").await;
+            statuses.push(status.clone());
+            if let Some(finalized) = status.get("finalized") {
+                let in_block = statuses.iter().find_map(|s| s.get("inBlock").cloned());
+                break (in_block, finalized.clone(), statuses);
+            }
+            let known = status == json!("ready") || status == json!("broadcast") || status.get("inBlock").is_some();
+            assert!(known, "unexpected status {status} after {statuses:?}");
+        }
+    });
+
+    assert_eq!(statuses.first(), Some(&json!("ready")), "first status: {statuses:?}");
+    let in_block = in_block.unwrap_or_else(|| panic!("no inBlock before finalized: {statuses:?}"));
+    assert_eq!(in_block, finalized, "finalized a different block than it was included in: {statuses:?}");
+    let block = node.rpc("chain_getBlock", json!([finalized]));
+    let extrinsics = block["block"]["extrinsics"].as_array().unwrap_or_else(|| panic!("chain_getBlock: {block}"));
+    assert!(extrinsics.contains(&json!(transfer)), "block {finalized} lacks the transfer");
+    let included_at = block_number(&block["block"]["header"]["number"]);
+    assert!(node.finalized_number() >= included_at);
+}
+
+#[test]
+fn new_heads_arrive_one_after_another() {
+    let node = Node::dev();
+    let headers = runtime().block_on(async {
+        let client = connect(&node).await;
+        let mut heads: Subscription<Value> = client
+            .subscribe("chain_subscribeNewHeads", rpc_params![], "chain_unsubscribeNewHeads")
+            .await
+            .unwrap_or_else(|e| panic!("chain_subscribeNewHeads: {e}"));
+        let mut headers = Vec::new();
+        for i in 0..4 {
+            headers.push(next(&mut heads, &format!("new head {i}")).await);
+        }
+        // The same client still serves plain calls while subscribed.
+        let health: Value = client.request("system_health", rpc_params![]).await.expect("system_health over ws");
+        assert_eq!(health["peers"], json!(0));
+        headers
+    });
+
+    // The first notification is the current best; each later one is its child.
+    for pair in headers.windows(2) {
+        let (parent, child) = (&pair[0], &pair[1]);
+        let parent_number = block_number(&parent["number"]);
+        assert_eq!(block_number(&child["number"]), parent_number + 1, "heads not consecutive: {headers:?}");
+        let parent_hash = node.block_hash(parent_number).expect("announced block exists");
+        assert_eq!(child["parentHash"], json!(parent_hash), "head #{} does not extend #{parent_number}", parent_number + 1);
+    }
+}
