@@ -182,6 +182,7 @@ impl BlockImporter {
         self.check_inherents(parent_hash, &unsealed_block, now_ms)?;
         let state_transaction = self.execute(parent_hash, &unsealed_block)?;
 
+        let transactions = block.extrinsics.len();
         let is_new_best = self.chain.commit(BlockCommit {
             block,
             justifications,
@@ -189,6 +190,12 @@ impl BlockImporter {
             is_new_best: false,
             finalize: false,
         })?;
+        tracing::info!(
+            target: "import",
+            "Imported #{number} ({}) {transactions} extrinsics{}",
+            crate::service::short(&hash),
+            if is_new_best { ", new best" } else { "" },
+        );
         Ok(ImportOutcome::Imported { hash, number, is_new_best })
     }
 

@@ -58,14 +58,19 @@ fn included_hashes(block: &Block) -> Vec<Hash> {
     block.extrinsics.iter().map(|xt| ludus_txpool::tx_hash(&xt.encode())).collect()
 }
 
-/// Follows imported and finalized blocks and keeps the pool in step with them.
+/// Follows new best and finalized blocks and keeps the pool in step with them.
+///
+/// Every newly best block goes to `on_block_imported`; every finalized block, oldest
+/// first and none skipped (finality may jump several blocks), to `on_block_finalized`.
 pub async fn maintain(chain: Arc<Chain>, pool: Arc<NodePool>) {
-    let mut imported = chain.subscribe_best();
+    let mut best = chain.subscribe_best();
     let mut finalized = chain.subscribe_finalized();
+    let mut last_finalized = chain.info().finalized_number;
     loop {
+        // Biased: a block announced as best and final at once is imported before it is final.
         let (header, is_finality) = tokio::select! {
             biased;
-            event = imported.recv() => match event {
+            event = best.recv() => match event {
                 Ok(header) => (header, false),
                 Err(RecvError::Lagged(_)) => continue,
                 Err(RecvError::Closed) => return,
@@ -76,19 +81,29 @@ pub async fn maintain(chain: Arc<Chain>, pool: Arc<NodePool>) {
                 Err(RecvError::Closed) => return,
             },
         };
-        let hash = header.hash();
-        let Ok(Some(block)) = chain.block(hash) else { continue };
-        let included = included_hashes(&block.block);
+        let blocks: Vec<(Hash, Vec<Hash>)> = if is_finality {
+            let newly_final = (last_finalized + 1)..=*header.number();
+            last_finalized = last_finalized.max(*header.number());
+            newly_final
+                .filter_map(|number| chain.hash(number).ok().flatten())
+                .filter_map(|hash| Some((hash, included_hashes(&chain.block(hash).ok()??.block))))
+                .collect()
+        } else {
+            let hash = header.hash();
+            let Ok(Some(block)) = chain.block(hash) else { continue };
+            vec![(hash, included_hashes(&block.block))]
+        };
         let pool = pool.clone();
         // Revalidation runs the runtime: keep it off the async threads.
         let _ = tokio::task::spawn_blocking(move || {
-            if is_finality {
-                pool.on_block_finalized(hash, &included);
-            } else {
-                pool.on_block_imported(hash, &included);
+            for (hash, included) in blocks {
+                if is_finality {
+                    pool.on_block_finalized(hash, &included);
+                } else {
+                    pool.on_block_imported(hash, &included);
+                }
             }
         })
         .await;
-        tracing::debug!(target: "txpool", "maintained at #{} (finality: {is_finality})", header.number());
     }
 }
