@@ -55,15 +55,15 @@ pub mod bridge_key {
 
     impl<AccountId> frame_support::traits::OneSessionHandler<AccountId> for BridgeKeyPlaceholder {
         type Key = Public;
-        fn on_genesis_session<'a, I: 'a>(_validators: I)
+        fn on_genesis_session<'a, I>(_validators: I)
         where
-            I: Iterator<Item = (&'a AccountId, Public)>,
+            I: Iterator<Item = (&'a AccountId, Public)> + 'a,
             AccountId: 'a,
         {
         }
-        fn on_new_session<'a, I: 'a>(_changed: bool, _validators: I, _queued: I)
+        fn on_new_session<'a, I>(_changed: bool, _validators: I, _queued: I)
         where
-            I: Iterator<Item = (&'a AccountId, Public)>,
+            I: Iterator<Item = (&'a AccountId, Public)> + 'a,
             AccountId: 'a,
         {
         }

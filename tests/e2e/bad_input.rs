@@ -107,7 +107,7 @@ fn invalid_transactions_are_refused_with_the_reason() {
 
     // The pool and the chain refuse a transaction twice.
     let hash = node.rpc("author_submitExtrinsic", json!([good]));
-    let expected_hash = format!("0x{}", hex::encode(sp_core::blake2_256(&hex::decode(&good[2..]).expect("hex"))));
+    let expected_hash = format!("0x{}", hex::encode(sp_crypto_hashing::blake2_256(&hex::decode(&good[2..]).expect("hex"))));
     assert_eq!(hash, json!(expected_hash), "author_submitExtrinsic returns the transaction hash");
     if let Err(error) = node.try_rpc("author_submitExtrinsic", json!([good])) {
         assert!(error.code == 1013 || error.code == 1010, "resubmitted at once: {error}");
@@ -115,9 +115,18 @@ fn invalid_transactions_are_refused_with_the_reason() {
         panic!("the same transaction was accepted twice");
     }
     let alice_ss58 = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+    // `system_accountNextIndex` counts the pool too, so also wait for the pool to empty.
     node.wait_for("Alice's transfer to be included", Duration::from_secs(10), || {
-        (node.rpc("system_accountNextIndex", json!([alice_ss58])) == json!(1)).then_some(())
+        let pending = node.rpc("author_pendingExtrinsics", json!([]));
+        let next = node.rpc("system_accountNextIndex", json!([alice_ss58]));
+        (pending == json!([]) && next == json!(1)).then_some(())
     });
+    // Still pending, a second transaction with the same nonce and tip is not a valid replacement.
+    let rival = transfer_hex("//Alice", "//Eve", 3 * LUD, 1, &genesis);
+    node.rpc("author_submitExtrinsic", json!([rival]));
+    let same_nonce = transfer_hex("//Alice", "//Ferdie", 3 * LUD, 1, &genesis);
+    let error = node.try_rpc("author_submitExtrinsic", json!([same_nonce])).expect_err("same nonce, same tip");
+    assert!(error.code == 1014 || error.code == 1010, "same nonce while pending: {error}");
     let stale = node.try_rpc("author_submitExtrinsic", json!([good])).expect_err("already included");
     assert!(stale.code == 1010 || stale.code == 1013, "stale nonce: {stale}");
     let why = reason(&stale).to_lowercase();
@@ -129,7 +138,7 @@ fn invalid_transactions_are_refused_with_the_reason() {
     assert!(reason(&stale).contains("outdated"), "stale reason: {}", reason(&stale));
 
     // Amounts Alice does not have.
-    let broke = transfer_hex("//Alice", "//Bob", u128::MAX / 2, 1, &genesis);
+    let broke = transfer_hex("//Alice", "//Bob", u128::MAX / 2, 2, &genesis);
     let error = node.try_rpc("author_submitExtrinsic", json!([broke])).map(|ok| ok.to_string());
     // Pools only check fees, so the pool may accept it; then the block dispatch fails it, not the node.
     if let Err(error) = error {

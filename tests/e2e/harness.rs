@@ -405,14 +405,6 @@ impl Node {
         }
     }
 
-    /// Whether the process is still running.
-    pub fn is_running(&mut self) -> bool {
-        match self.child.as_mut() {
-            Some(child) => child.try_wait().expect("poll the child").is_none(),
-            None => false,
-        }
-    }
-
     /// SIGKILL: the node gets no chance to flush or clean up.
     pub fn kill_9(&mut self) {
         let mut child = self.child.take().expect("kill_9 on a node that is not running");

@@ -14,7 +14,7 @@ use sp_core::Bytes;
 use sp_runtime::OpaqueExtrinsic;
 
 use crate::{
-    backend::{KeystoreBackend, PoolBackend},
+    backend::{BackendError, KeystoreBackend, PoolBackend},
     error,
     subscription::pipe,
 };
@@ -124,9 +124,12 @@ impl AuthorApiServer for Author {
 
     fn has_session_keys(&self, session_keys: Bytes) -> RpcResult<bool> {
         self.check_unsafe()?;
-        self.keystore.has_session_keys(&session_keys).map_err(|e| {
-            tracing::debug!(target: "rpc", error = %e, "author_hasSessionKeys: bad session keys");
-            error::author_other("Session keys are not encoded correctly")
+        self.keystore.has_session_keys(&session_keys).map_err(|e| match e {
+            BackendError::Other(reason) => {
+                tracing::debug!(target: "rpc", %reason, "author_hasSessionKeys: bad session keys");
+                error::author_other("Session keys are not encoded correctly")
+            }
+            e => error::author_other(format!("Client error: {e}")),
         })
     }
 

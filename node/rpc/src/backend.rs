@@ -171,7 +171,9 @@ pub trait KeystoreBackend: Send + Sync + 'static {
     fn rotate_keys(&self) -> Result<Vec<u8>, BackendError>;
 
     /// Whether the keystore holds every private key of the SCALE-encoded
-    /// `session_keys`; an error when they do not decode.
+    /// `session_keys`. [`BackendError::Other`] when they do not decode (answered as
+    /// Substrate's "Session keys are not encoded correctly"); other variants when
+    /// the runtime call decoding them fails.
     fn has_session_keys(&self, session_keys: &[u8]) -> Result<bool, BackendError>;
 }
 

@@ -7,7 +7,7 @@ use ludus_primitives::{BlockNumber, Hash};
 use parity_db::{ColumnOptions, Options};
 use std::{collections::HashMap, path::Path};
 
-/// The layout version this build reads and writes, stored under [`meta::SCHEMA`].
+/// The layout version this build reads and writes, stored in the metadata column.
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Column ids.
@@ -49,7 +49,10 @@ pub(crate) mod meta {
 pub(crate) fn options(path: &Path) -> Options {
     let plain = ColumnOptions::default();
     // Block hashes are blake2-256 output: uniform, so parity-db can skip hashing the key.
-    let by_block_hash = ColumnOptions { uniform: true, ..ColumnOptions::default() };
+    let by_block_hash = ColumnOptions {
+        uniform: true,
+        ..ColumnOptions::default()
+    };
     // As Substrate's parity-db STATE column: the value is the key's preimage, keys are hashes,
     // and identical nodes are shared by counting references.
     let state = ColumnOptions {
@@ -58,7 +61,10 @@ pub(crate) fn options(path: &Path) -> Options {
         ref_counted: true,
         ..ColumnOptions::default()
     };
-    let journal = ColumnOptions { btree_index: true, ..ColumnOptions::default() };
+    let journal = ColumnOptions {
+        btree_index: true,
+        ..ColumnOptions::default()
+    };
 
     let mut columns = vec![ColumnOptions::default(); usize::from(col::COUNT)];
     columns[usize::from(col::META)] = plain.clone();
@@ -101,5 +107,8 @@ pub(crate) fn parse_journal_key(key: &[u8]) -> Option<(BlockNumber, Hash)> {
         return None;
     }
     let (number, hash) = key.split_at(4);
-    Some((BlockNumber::from_be_bytes(number.try_into().ok()?), Hash::from_slice(hash)))
+    Some((
+        BlockNumber::from_be_bytes(number.try_into().ok()?),
+        Hash::from_slice(hash),
+    ))
 }

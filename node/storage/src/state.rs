@@ -108,7 +108,10 @@ impl StateChange {
             entry.1 += i64::from(rc);
         }
 
-        let mut change = StateChange { inserted: Vec::new(), journal: StateJournal::default() };
+        let mut change = StateChange {
+            inserted: Vec::new(),
+            journal: StateJournal::default(),
+        };
         for (hash, (value, rc)) in net {
             let count = u32::try_from(rc.unsigned_abs()).map_err(|_| {
                 StorageError::MalformedTransaction(format!("node {hash:?} has count {rc}"))
@@ -137,15 +140,21 @@ impl StateChange {
         number: BlockNumber,
         hash: &Hash,
     ) -> impl Iterator<Item = (u8, Operation<Vec<u8>, Vec<u8>>)> {
-        let journal = (col::STATE_JOURNAL, Operation::Set(journal_key(number, hash), self.journal.encode()));
+        let journal = (
+            col::STATE_JOURNAL,
+            Operation::Set(journal_key(number, hash), self.journal.encode()),
+        );
         self.inserted
             .into_iter()
             .flat_map(|(node, value, count)| {
                 // `Set` stores the node or counts one more reference to it; `Reference` adds the
                 // rest without copying the value again.
-                std::iter::once((col::STATE, Operation::Set(node.as_bytes().to_vec(), value))).chain(
-                    (1..count).map(move |_| (col::STATE, Operation::Reference(node.as_bytes().to_vec()))),
-                )
+                std::iter::once((col::STATE, Operation::Set(node.as_bytes().to_vec(), value)))
+                    .chain(
+                        (1..count).map(move |_| {
+                            (col::STATE, Operation::Reference(node.as_bytes().to_vec()))
+                        }),
+                    )
             })
             .chain(std::iter::once(journal))
     }
