@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use codec::{Decode, Encode};
 use ludus_chain_spec::ChainSpec;
+pub use ludus_primitives::ChainInfo;
 use ludus_primitives::{Block, BlockNumber, Hash, Hashing, Header, SignedBlock};
 use ludus_storage::{Database, ImportCommit, StateBackend, StorageError};
 use parking_lot::Mutex;
@@ -66,21 +67,6 @@ pub enum ChainError {
         /// Genesis hash from the chain spec.
         expected: Hash,
     },
-}
-
-/// Heights and hashes of the chain's genesis, best and finalized blocks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ChainInfo {
-    /// The genesis block's hash.
-    pub genesis_hash: Hash,
-    /// The best block (head of the longest chain that contains the finalized block).
-    pub best_hash: Hash,
-    /// The best block's number.
-    pub best_number: BlockNumber,
-    /// The last finalized block.
-    pub finalized_hash: Hash,
-    /// The last finalized block's number.
-    pub finalized_number: BlockNumber,
 }
 
 /// A checked block and its state changes, ready to be written.

@@ -17,7 +17,6 @@ use ludus_rpc::backend::{
     BackendError, Backends, ChainBackend, ChainInfo, Health, KeystoreBackend, NetworkBackend, PeerInfo,
     PoolBackend, PoolError, SystemInfo, TransactionStatus,
 };
-use ludus_txpool::TransactionStatus as PoolStatus;
 use sp_core::crypto::KeyTypeId;
 use sp_keystore::{Keystore, KeystorePtr};
 use sp_runtime::{generic::Preamble, transaction_validity::TransactionSource};
@@ -43,14 +42,7 @@ pub struct ChainRpc(pub Arc<Chain>);
 
 impl ChainBackend for ChainRpc {
     fn info(&self) -> ChainInfo {
-        let info = self.0.info();
-        ChainInfo {
-            genesis_hash: info.genesis_hash,
-            best_hash: info.best_hash,
-            best_number: info.best_number,
-            finalized_hash: info.finalized_hash,
-            finalized_number: info.finalized_number,
-        }
+        self.0.info()
     }
 
     fn hash(&self, number: BlockNumber) -> Result<Option<Hash>, BackendError> {
@@ -126,21 +118,6 @@ fn bad_format(message: String) -> PoolError {
     PoolError { code: 1001, message: "Extrinsic has invalid format".into(), data: Some(message) }
 }
 
-fn map_status(status: PoolStatus) -> TransactionStatus {
-    match status {
-        PoolStatus::Future => TransactionStatus::Future,
-        PoolStatus::Ready => TransactionStatus::Ready,
-        PoolStatus::Broadcast(peers) => TransactionStatus::Broadcast(peers),
-        PoolStatus::InBlock(hash) => TransactionStatus::InBlock(hash),
-        PoolStatus::Retracted(hash) => TransactionStatus::Retracted(hash),
-        PoolStatus::FinalityTimeout(hash) => TransactionStatus::FinalityTimeout(hash),
-        PoolStatus::Finalized(hash) => TransactionStatus::Finalized(hash),
-        PoolStatus::Usurped(hash) => TransactionStatus::Usurped(hash),
-        PoolStatus::Dropped => TransactionStatus::Dropped,
-        PoolStatus::Invalid => TransactionStatus::Invalid,
-    }
-}
-
 /// The sender and nonce of a signed extrinsic, if it is one.
 fn sender_and_nonce(xt: &[u8]) -> Option<(AccountId, Nonce)> {
     let xt = ludus_runtime::UncheckedExtrinsic::decode(&mut &xt[..]).ok()?;
@@ -161,7 +138,7 @@ impl PoolBackend for PoolRpc {
         check_format(&xt).map_err(bad_format)?;
         let at = self.chain.info().best_hash;
         let (_, watcher) = self.pool.submit_and_watch(at, TransactionSource::External, xt).map_err(pool_error)?;
-        Ok(watcher.map(map_status).boxed())
+        Ok(watcher.boxed())
     }
 
     fn pending(&self) -> Vec<Vec<u8>> {

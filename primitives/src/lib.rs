@@ -34,6 +34,21 @@ pub type Block = generic::Block<Header, OpaqueExtrinsic>;
 /// A block together with its justifications, as `chain_getBlock` returns it.
 pub type SignedBlock = generic::SignedBlock<Block>;
 
+/// The heads of a chain, read in one go so the fields agree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChainInfo {
+    /// Hash of block 0.
+    pub genesis_hash: Hash,
+    /// Head of the best chain (the longest chain that contains the finalized block).
+    pub best_hash: Hash,
+    /// Number of the best block.
+    pub best_number: BlockNumber,
+    /// The last finalized block.
+    pub finalized_hash: Hash,
+    /// Number of the last finalized block.
+    pub finalized_number: BlockNumber,
+}
+
 /// One LUD in its smallest units (12 decimals).
 pub const LUD: Balance = 1_000_000_000_000;
 /// The native token's symbol, as clients show it.

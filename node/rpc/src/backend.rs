@@ -29,20 +29,7 @@ pub enum BackendError {
     Other(String),
 }
 
-/// A snapshot of the chain's heads, read in one go so the fields agree.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ChainInfo {
-    /// Hash of block 0.
-    pub genesis_hash: Hash,
-    /// Hash of the head of the best chain.
-    pub best_hash: Hash,
-    /// Number of the head of the best chain.
-    pub best_number: BlockNumber,
-    /// Hash of the last finalized block.
-    pub finalized_hash: Hash,
-    /// Number of the last finalized block.
-    pub finalized_number: BlockNumber,
-}
+pub use ludus_primitives::ChainInfo;
 
 /// Read access to blocks and state, and streams of new heads.
 pub trait ChainBackend: Send + Sync + 'static {
@@ -95,31 +82,8 @@ pub trait ChainBackend: Send + Sync + 'static {
 }
 
 /// Life cycle of a watched transaction, serialized exactly like Substrate's
-/// `sc_transaction_pool_api::TransactionStatus` (`"ready"`, `{"inBlock": "0x…"}`, …).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum TransactionStatus {
-    /// Waiting for an earlier nonce before it can be included.
-    Future,
-    /// Ready to be included in the next block.
-    Ready,
-    /// Sent to these peers (libp2p peer ids).
-    Broadcast(Vec<String>),
-    /// Included in the block with this hash.
-    InBlock(Hash),
-    /// The block it was in left the best chain; it is back in the pool.
-    Retracted(Hash),
-    /// Not finalized within the pool's limit after inclusion in this block; watching stops.
-    FinalityTimeout(Hash),
-    /// The block it was included in (this hash) is finalized; watching stops.
-    Finalized(Hash),
-    /// Replaced by the transaction with this hash (same sender and nonce); watching stops.
-    Usurped(Hash),
-    /// Dropped from the pool (limits); watching stops.
-    Dropped,
-    /// Became invalid; watching stops.
-    Invalid,
-}
+/// `sc_transaction_pool_api::TransactionStatus`; the pool owns the type.
+pub use ludus_txpool::TransactionStatus;
 
 /// A pool rejection, already in Substrate's author error vocabulary: `code` is one
 /// of 1010–1016/1018–1021 (invalid, unknown validity, banned, already imported,
