@@ -13,6 +13,6 @@ if [ ! -d tests/js/node_modules ] || [ tests/js/package-lock.json -nt tests/js/n
     npm ci --prefix tests/js --no-audit --no-fund
 fi
 
-# The end-to-end tests start the node binary, so build it first.
-cargo build -p ludus-node --locked
+# The end-to-end suite (tests/e2e, a test target of ludus-node) starts the binary cargo
+# builds for it, so this one command builds and tests everything.
 cargo test --workspace --locked "$@"

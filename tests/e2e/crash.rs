@@ -7,8 +7,13 @@ use std::{collections::BTreeMap, thread, time::Duration};
 use rand::Rng;
 use serde_json::json;
 
-use crate::harness::{block_number, Node};
+use crate::{
+    harness::{block_number, Node},
+    tx::{transfer_hex, LUD},
+};
 
+/// Alice's SS58 address.
+const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
 /// Kill/restart rounds.
 const ROUNDS: usize = 5;
 /// Blocks a SIGKILL may cost: the one whose commit the kill interrupted.
@@ -39,7 +44,12 @@ fn kill_9_at_random_moments_never_corrupts_the_chain() {
     node.wait_for_best(1, Duration::from_secs(5));
     let mut lost_total = 0;
 
+    let genesis = node.genesis_hash();
     for round in 1..=ROUNDS {
+        // Blocks with transactions in them, not just empty ones, are being written when the kill lands.
+        let nonce = node.rpc("system_accountNextIndex", json!([ALICE]));
+        let nonce = u32::try_from(nonce.as_u64().unwrap_or_else(|| panic!("nonce {nonce}"))).expect("small nonce");
+        node.rpc("author_submitExtrinsic", json!([transfer_hex("//Alice", "//Bob", LUD, nonce, &genesis)]));
         let delay = Duration::from_millis(rng.gen_range(300..=2500));
         thread::sleep(delay);
         let seen = canonical_chain(&node);
@@ -63,5 +73,8 @@ fn kill_9_at_random_moments_never_corrupts_the_chain() {
         node.wait_for_finalized(grown, Duration::from_secs(5));
     }
     let final_chain = canonical_chain(&node);
+    // Transfers from the rounds landed (those still pooled at a kill are gone with the pool).
+    let nonce = node.rpc("system_accountNextIndex", json!([ALICE]));
+    assert!(nonce.as_u64().is_some_and(|n| n >= 1), "none of Alice's transfers survived: nonce {nonce}");
     eprintln!("crash: {ROUNDS} SIGKILLs, {lost_total} reported block(s) lost, final best #{}", final_chain.len() - 1);
 }

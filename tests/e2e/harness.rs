@@ -31,25 +31,13 @@ const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
 /// Lines of the node's log printed when a test fails.
 const LOG_TAIL_LINES: usize = 40;
 
-/// The `ludus-node` binary under test: `$LUDUS_NODE_BIN`, else the one cargo built next to
-/// this test binary (`target/debug/deps/../ludus-node`).
+/// The `ludus-node` binary under test: the one cargo built for this test run, or
+/// `$LUDUS_NODE_BIN` to test another build.
 pub fn node_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("LUDUS_NODE_BIN") {
-        let path = PathBuf::from(path);
-        assert!(path.is_file(), "LUDUS_NODE_BIN={} is not a file", path.display());
-        return path;
-    }
-    let exe = std::env::current_exe().expect("the test binary knows its path");
-    let path = exe
-        .parent()
-        .and_then(Path::parent)
-        .map(|dir| dir.join("ludus-node"))
-        .expect("the test binary lives in target/<profile>/deps");
-    assert!(
-        path.is_file(),
-        "no ludus-node at {}: build it first: cargo build -p ludus-node (or set LUDUS_NODE_BIN)",
-        path.display()
-    );
+    let path = std::env::var_os("LUDUS_NODE_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_ludus-node")));
+    assert!(path.is_file(), "no ludus-node binary at {}", path.display());
     path
 }
 

@@ -7,9 +7,9 @@ use serde_json::Value;
 
 use crate::harness::Node;
 
-/// `tests/js`, next to this crate's manifest.
+/// `tests/js`, beside the node crate.
 fn js_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("js")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/js")
 }
 
 #[test]
