@@ -89,10 +89,7 @@ pub enum ChainSpecError {
 impl ChainSpecError {
     /// Shorthand for [`ChainSpecError::InvalidField`].
     pub(crate) fn field(field: impl Into<String>, problem: impl Into<String>) -> Self {
-        Self::InvalidField {
-            field: field.into(),
-            problem: problem.into(),
-        }
+        Self::InvalidField { field: field.into(), problem: problem.into() }
     }
 }
 

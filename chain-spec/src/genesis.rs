@@ -63,11 +63,9 @@ impl TryFrom<RuntimeGenesisFields> for RuntimeGenesis {
 
     fn try_from(fields: RuntimeGenesisFields) -> Result<Self, String> {
         if fields.code.is_some() {
-            return Err(
-                "`code` is not accepted: Ludus runs its runtime natively (linked into \
+            return Err("`code` is not accepted: Ludus runs its runtime natively (linked into \
                         ludus-node) and has no Wasm code; remove `code` from the chain spec"
-                    .into(),
-            );
+                .into());
         }
         let object = |name: &str, value: Value| match value {
             Value::Object(map) => Ok(map),
@@ -101,11 +99,7 @@ pub struct RawGenesis {
 impl RawGenesis {
     /// The raw form of `storage`.
     pub fn from_storage(storage: &Storage) -> Self {
-        let hex_map = |map: &StorageMap| {
-            map.iter()
-                .map(|(key, value)| (to_hex(key), to_hex(value)))
-                .collect()
-        };
+        let hex_map = |map: &StorageMap| map.iter().map(|(key, value)| (to_hex(key), to_hex(value))).collect();
         Self {
             top: hex_map(&storage.top),
             children_default: storage
@@ -129,21 +123,14 @@ impl RawGenesis {
         let mut children_default = BTreeMap::new();
         for (child_key, entries) in &self.children_default {
             let child_field = format!("genesis.raw.childrenDefault.{child_key}");
-            let storage_key = decode_hex(child_key)
-                .map_err(|problem| ChainSpecError::field(&child_field, problem))?;
+            let storage_key = decode_hex(child_key).map_err(|problem| ChainSpecError::field(&child_field, problem))?;
             let data = decode_map(entries, &child_field)?;
             let child_info = ChildInfo::new_default(&storage_key);
-            if children_default
-                .insert(storage_key, StorageChild { data, child_info })
-                .is_some()
-            {
+            if children_default.insert(storage_key, StorageChild { data, child_info }).is_some() {
                 return Err(duplicate_key(&child_field));
             }
         }
-        Ok(Storage {
-            top,
-            children_default: children_default.into_iter().collect(),
-        })
+        Ok(Storage { top, children_default: children_default.into_iter().collect() })
     }
 }
 
@@ -157,10 +144,9 @@ impl Genesis {
                 json_merge(&mut config, Value::Object(patch.clone()));
                 build_runtime_genesis(config, "genesis.runtimeGenesis.patch")
             }
-            Self::RuntimeGenesis(RuntimeGenesis::Config(config)) => build_runtime_genesis(
-                Value::Object(config.clone()),
-                "genesis.runtimeGenesis.config",
-            ),
+            Self::RuntimeGenesis(RuntimeGenesis::Config(config)) => {
+                build_runtime_genesis(Value::Object(config.clone()), "genesis.runtimeGenesis.config")
+            }
         }
     }
 }
@@ -177,19 +163,11 @@ fn default_config_json() -> Result<Value, ChainSpecError> {
 /// Deserializes `config` into the runtime's config and runs the genesis build. `field` is
 /// where `config`'s content sits in the chain spec, so errors point into the spec file.
 fn build_runtime_genesis(config: Value, field: &str) -> Result<Storage, ChainSpecError> {
-    let config: RuntimeGenesisConfig =
-        serde_path_to_error::deserialize(config).map_err(|error| {
-            let inner = path_string(error.path());
-            let field = if inner.is_empty() {
-                field.to_owned()
-            } else {
-                format!("{field}.{inner}")
-            };
-            ChainSpecError::GenesisConfig {
-                field,
-                source: error.into_inner(),
-            }
-        })?;
+    let config: RuntimeGenesisConfig = serde_path_to_error::deserialize(config).map_err(|error| {
+        let inner = path_string(error.path());
+        let field = if inner.is_empty() { field.to_owned() } else { format!("{field}.{inner}") };
+        ChainSpecError::GenesisConfig { field, source: error.into_inner() }
+    })?;
     // FRAME's genesis builds assert on content they consider impossible (duplicate session
     // keys, balances below the existential deposit); a chain spec is outside input, so such a
     // panic must become an error, not a crashed node.
@@ -243,17 +221,14 @@ fn decode_hex(text: &str) -> Result<Vec<u8>, String> {
     array_bytes::hex2bytes(digits).map_err(|error| format!("not valid hex ({error:?})"))
 }
 
-fn decode_map(
-    entries: &BTreeMap<String, String>,
-    field: &str,
-) -> Result<StorageMap, ChainSpecError> {
+fn decode_map(entries: &BTreeMap<String, String>, field: &str) -> Result<StorageMap, ChainSpecError> {
     let mut map = StorageMap::new();
     for (key, value) in entries {
         let key_field = format!("{field}.{key}");
-        let key_bytes = decode_hex(key)
-            .map_err(|problem| ChainSpecError::field(&key_field, format!("key {problem}")))?;
-        let value_bytes = decode_hex(value)
-            .map_err(|problem| ChainSpecError::field(&key_field, format!("value {problem}")))?;
+        let key_bytes =
+            decode_hex(key).map_err(|problem| ChainSpecError::field(&key_field, format!("key {problem}")))?;
+        let value_bytes =
+            decode_hex(value).map_err(|problem| ChainSpecError::field(&key_field, format!("value {problem}")))?;
         // `0xAB` and `0xab` are different JSON keys but the same storage key; silently keeping
         // one would make the genesis depend on map order.
         if map.insert(key_bytes, value_bytes).is_some() {
@@ -264,10 +239,7 @@ fn decode_map(
 }
 
 fn duplicate_key(field: &str) -> ChainSpecError {
-    ChainSpecError::field(
-        field,
-        "the same storage key appears twice (hex digits differ only in case)",
-    )
+    ChainSpecError::field(field, "the same storage key appears twice (hex digits differ only in case)")
 }
 
 #[cfg(test)]
@@ -278,14 +250,8 @@ mod tests {
     #[test]
     fn merge_follows_sc_chain_spec() {
         let mut base = json!({"a": {"name": "x", "value": 1, "gone": {"k": 1}}, "b": [1, 2]});
-        json_merge(
-            &mut base,
-            json!({"a": {"value": 2, "gone": null, "new": 3}, "b": [3]}),
-        );
-        assert_eq!(
-            base,
-            json!({"a": {"name": "x", "value": 2, "new": 3}, "b": [3]})
-        );
+        json_merge(&mut base, json!({"a": {"value": 2, "gone": null, "new": 3}, "b": [3]}));
+        assert_eq!(base, json!({"a": {"name": "x", "value": 2, "new": 3}, "b": [3]}));
     }
 
     #[test]

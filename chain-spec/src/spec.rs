@@ -91,22 +91,11 @@ impl ChainSpec {
     /// The four-validator local test network (Alice, Bob, Charlie, Dave), from the runtime's
     /// `local_testnet` preset.
     pub fn local() -> Result<Self, ChainSpecError> {
-        Self::from_runtime_preset(
-            "Local Testnet",
-            "local_testnet",
-            ChainType::Local,
-            LOCAL_TESTNET,
-        )
+        Self::from_runtime_preset("Local Testnet", "local_testnet", ChainType::Local, LOCAL_TESTNET)
     }
 
-    fn from_runtime_preset(
-        name: &str,
-        id: &str,
-        chain_type: ChainType,
-        preset: &str,
-    ) -> Result<Self, ChainSpecError> {
-        let bytes = get_preset(&preset.to_owned())
-            .ok_or_else(|| ChainSpecError::MissingPreset(preset.into()))?;
+    fn from_runtime_preset(name: &str, id: &str, chain_type: ChainType, preset: &str) -> Result<Self, ChainSpecError> {
+        let bytes = get_preset(&preset.to_owned()).ok_or_else(|| ChainSpecError::MissingPreset(preset.into()))?;
         let patch = match serde_json::from_slice(&bytes) {
             Ok(Value::Object(patch)) => patch,
             _ => return Err(ChainSpecError::MissingPreset(preset.into())),
@@ -130,17 +119,10 @@ impl ChainSpec {
     /// field must be acceptable and the genesis must build.
     pub fn from_json_bytes(json: &[u8]) -> Result<Self, ChainSpecError> {
         let mut deserializer = serde_json::Deserializer::from_slice(json);
-        let spec: Self = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-            ChainSpecError::Json {
-                field: path_string(error.path()),
-                source: error.into_inner(),
-            }
-        })?;
+        let spec: Self = serde_path_to_error::deserialize(&mut deserializer)
+            .map_err(|error| ChainSpecError::Json { field: path_string(error.path()), source: error.into_inner() })?;
         // Trailing garbage after the document means the file is not what its author meant.
-        deserializer.end().map_err(|source| ChainSpecError::Json {
-            field: String::new(),
-            source,
-        })?;
+        deserializer.end().map_err(|source| ChainSpecError::Json { field: String::new(), source })?;
         spec.check_fields()?;
         spec.build_storage()?;
         Ok(spec)
@@ -149,25 +131,15 @@ impl ChainSpec {
     /// Reads and checks the chain spec file at `path` (at most [`MAX_SPEC_FILE_BYTES`]).
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, ChainSpecError> {
         let path = path.as_ref();
-        let read_error = |source| ChainSpecError::Read {
-            path: path.to_owned(),
-            source,
-        };
+        let read_error = |source| ChainSpecError::Read { path: path.to_owned(), source };
         let file = std::fs::File::open(path).map_err(read_error)?;
         let mut bytes = Vec::new();
-        file.take(MAX_SPEC_FILE_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(read_error)?;
+        file.take(MAX_SPEC_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(read_error)?;
         if bytes.len() as u64 > MAX_SPEC_FILE_BYTES {
-            return Err(ChainSpecError::TooLarge {
-                path: path.to_owned(),
-                limit: MAX_SPEC_FILE_BYTES,
-            });
+            return Err(ChainSpecError::TooLarge { path: path.to_owned(), limit: MAX_SPEC_FILE_BYTES });
         }
-        Self::from_json_bytes(&bytes).map_err(|error| ChainSpecError::InFile {
-            path: path.to_owned(),
-            source: Box::new(error),
-        })
+        Self::from_json_bytes(&bytes)
+            .map_err(|error| ChainSpecError::InFile { path: path.to_owned(), source: Box::new(error) })
     }
 
     /// The spec as pretty JSON. With `raw`, the genesis is written as storage
@@ -178,10 +150,7 @@ impl ChainSpec {
         let spec = match (&self.genesis, raw) {
             (Genesis::RuntimeGenesis(_), true) => {
                 let storage = self.build_storage()?;
-                raw_spec = Self {
-                    genesis: Genesis::Raw(RawGenesis::from_storage(&storage)),
-                    ..self.clone()
-                };
+                raw_spec = Self { genesis: Genesis::Raw(RawGenesis::from_storage(&storage)), ..self.clone() };
                 &raw_spec
             }
             _ => self,
@@ -289,16 +258,10 @@ fn default_properties() -> Map<String, Value> {
 
 fn check_name(name: &str) -> Result<(), ChainSpecError> {
     if name.trim().is_empty() {
-        return Err(ChainSpecError::field(
-            "name",
-            "must not be empty; give the chain a name",
-        ));
+        return Err(ChainSpecError::field("name", "must not be empty; give the chain a name"));
     }
     if name.len() > MAX_NAME_LEN || name.chars().any(char::is_control) {
-        return Err(ChainSpecError::field(
-            "name",
-            format!("must be at most {MAX_NAME_LEN} bytes of printable text"),
-        ));
+        return Err(ChainSpecError::field("name", format!("must be at most {MAX_NAME_LEN} bytes of printable text")));
     }
     Ok(())
 }
@@ -313,9 +276,7 @@ fn check_identifier(field: &str, value: &str) -> Result<(), ChainSpecError> {
     if value.len() > MAX_ID_LEN || !value.chars().all(allowed) {
         return Err(ChainSpecError::field(
             field,
-            format!(
-                "`{value}` must be 1 to {MAX_ID_LEN} characters from A-Z, a-z, 0-9, `_` and `-`"
-            ),
+            format!("`{value}` must be 1 to {MAX_ID_LEN} characters from A-Z, a-z, 0-9, `_` and `-`"),
         ));
     }
     Ok(())
@@ -339,9 +300,7 @@ fn check_boot_node(address: &str) -> Result<(), String> {
             && peer_id.chars().all(|c| c.is_ascii_alphanumeric())
     );
     if !peer_id_ok || segments.len() < 4 || segments.iter().any(|segment| segment.is_empty()) {
-        return Err(format!(
-            "`{address}` has no usable /p2p/<peer id>; {expected}"
-        ));
+        return Err(format!("`{address}` has no usable /p2p/<peer id>; {expected}"));
     }
     Ok(())
 }
@@ -389,13 +348,9 @@ mod tests {
 
     #[test]
     fn boot_node_outline() {
-        let good =
-            "/ip4/127.0.0.1/tcp/30333/p2p/12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp";
+        let good = "/ip4/127.0.0.1/tcp/30333/p2p/12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp";
         assert_eq!(check_boot_node(good), Ok(()));
-        assert_eq!(
-            check_boot_node("/dns/boot.ludus.example/tcp/30333/p2p/12D3KooWabc"),
-            Ok(())
-        );
+        assert_eq!(check_boot_node("/dns/boot.ludus.example/tcp/30333/p2p/12D3KooWabc"), Ok(()));
         for bad in [
             "ip4/127.0.0.1/tcp/30333/p2p/12D3KooWabc",
             "/ip4/127.0.0.1/tcp/30333",
@@ -412,13 +367,7 @@ mod tests {
     #[test]
     fn identifiers_cannot_leave_their_directory() {
         assert!(check_identifier("id", "local_testnet").is_ok());
-        for bad in [
-            "",
-            "../etc",
-            "a/b",
-            "dev net",
-            "x".repeat(MAX_ID_LEN + 1).as_str(),
-        ] {
+        for bad in ["", "../etc", "a/b", "dev net", "x".repeat(MAX_ID_LEN + 1).as_str()] {
             assert!(check_identifier("id", bad).is_err(), "{bad:?} was accepted");
         }
     }

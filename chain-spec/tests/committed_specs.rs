@@ -12,9 +12,7 @@ use serde_json::{json, Value};
 use sp_core::storage::Storage;
 
 fn spec_path(file: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("specs")
-        .join(file)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("specs").join(file)
 }
 
 /// Compares the committed file with `spec`, or rewrites it under `LUDUS_BLESS=1`.
@@ -26,12 +24,8 @@ fn check_committed(file: &str, spec: &ChainSpec) {
         std::fs::write(&path, &generated).unwrap();
         return;
     }
-    let committed = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "cannot read {}: {e}; run with LUDUS_BLESS=1",
-            path.display()
-        )
-    });
+    let committed = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}; run with LUDUS_BLESS=1", path.display()));
     // Compared as JSON values so that map ordering features of serde_json elsewhere in the
     // workspace cannot fail the test; the content is what matters.
     let committed: Value = serde_json::from_str(&committed).unwrap();
@@ -73,15 +67,9 @@ fn committed_specs_load_and_build() {
 #[test]
 fn built_in_specs_have_the_documented_identity() {
     let dev = load("").unwrap();
-    assert_eq!(
-        (dev.name(), dev.id(), dev.chain_type()),
-        ("Development", "dev", "Development")
-    );
+    assert_eq!((dev.name(), dev.id(), dev.chain_type()), ("Development", "dev", "Development"));
     let local = load("local").unwrap();
-    assert_eq!(
-        (local.name(), local.id(), local.chain_type()),
-        ("Local Testnet", "local_testnet", "Local")
-    );
+    assert_eq!((local.name(), local.id(), local.chain_type()), ("Local Testnet", "local_testnet", "Local"));
     for spec in [&dev, &local] {
         assert_eq!(spec.protocol_id(), Some("ludus"));
         assert!(spec.boot_nodes().is_empty());
@@ -94,8 +82,7 @@ fn built_in_specs_have_the_documented_identity() {
 
 #[test]
 fn dev_spec_json_has_substrate_layout() {
-    let json: Value =
-        serde_json::from_str(&ChainSpec::dev().unwrap().to_json(false).unwrap()).unwrap();
+    let json: Value = serde_json::from_str(&ChainSpec::dev().unwrap().to_json(false).unwrap()).unwrap();
     let object = json.as_object().unwrap();
     let mut keys: Vec<&str> = object.keys().map(String::as_str).collect();
     keys.sort_unstable();
@@ -129,10 +116,7 @@ fn raw_dev_round_trip_yields_identical_storage() {
     let raw_json = dev.to_json(true).unwrap();
     let raw = ChainSpec::from_json_bytes(raw_json.as_bytes()).unwrap();
     assert!(matches!(raw.genesis(), Genesis::Raw(_)));
-    assert_eq!(
-        (raw.name(), raw.id(), raw.chain_type()),
-        ("Development", "dev", "Development")
-    );
+    assert_eq!((raw.name(), raw.id(), raw.chain_type()), ("Development", "dev", "Development"));
     assert_same_storage(&storage, &raw.build_storage().unwrap());
 
     // Writing a raw spec again changes nothing, so raw specs can be passed around and re-emitted.
@@ -148,26 +132,18 @@ fn dev_genesis_endows_alice() {
     };
     let alice = serde_json::to_value(dev_account("Alice")).unwrap();
     let endowed = patch["balances"]["balances"].as_array().unwrap();
-    assert!(endowed
-        .iter()
-        .any(|entry| entry[0] == alice && entry[1] == json!(DEV_ENDOWMENT)));
+    assert!(endowed.iter().any(|entry| entry[0] == alice && entry[1] == json!(DEV_ENDOWMENT)));
 
     // Changing the endowment in the patch changes the genesis storage.
     let mut json: Value = serde_json::from_str(&dev.to_json(false).unwrap()).unwrap();
-    json["genesis"]["runtimeGenesis"]["patch"]["balances"]["balances"][0][1] =
-        json!(DEV_ENDOWMENT * 2);
+    json["genesis"]["runtimeGenesis"]["patch"]["balances"]["balances"][0][1] = json!(DEV_ENDOWMENT * 2);
     let richer = ChainSpec::from_json_bytes(json.to_string().as_bytes()).unwrap();
-    assert_ne!(
-        richer.build_storage().unwrap().top,
-        dev.build_storage().unwrap().top
-    );
+    assert_ne!(richer.build_storage().unwrap().top, dev.build_storage().unwrap().top);
 }
 
 #[test]
 fn missing_file_error_names_it() {
-    let error = load("/nonexistent/ludus-spec.json")
-        .unwrap_err()
-        .to_string();
+    let error = load("/nonexistent/ludus-spec.json").unwrap_err().to_string();
     assert!(error.contains("/nonexistent/ludus-spec.json"), "{error}");
 }
 
@@ -176,16 +152,14 @@ fn oversized_file_is_refused_without_reading_it_all() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("huge.json");
     let file = std::fs::File::create(&path).unwrap();
-    file.set_len(ludus_chain_spec::MAX_SPEC_FILE_BYTES + 1)
-        .unwrap();
+    file.set_len(ludus_chain_spec::MAX_SPEC_FILE_BYTES + 1).unwrap();
     let error = ChainSpec::from_file(&path).unwrap_err().to_string();
     assert!(error.contains("larger than"), "{error}");
 }
 
 #[test]
 fn custom_spec_file_loads_with_boot_nodes() {
-    let mut json: Value =
-        serde_json::from_str(&ChainSpec::local().unwrap().to_json(false).unwrap()).unwrap();
+    let mut json: Value = serde_json::from_str(&ChainSpec::local().unwrap().to_json(false).unwrap()).unwrap();
     json["name"] = json!("Ludus Staging");
     json["id"] = json!("ludus_staging");
     json["chainType"] = json!({"Custom": "Staging"});
@@ -196,13 +170,7 @@ fn custom_spec_file_loads_with_boot_nodes() {
     std::fs::write(&path, serde_json::to_vec_pretty(&json).unwrap()).unwrap();
 
     let spec = load(path.to_str().unwrap()).unwrap();
-    assert_eq!(
-        (spec.name(), spec.id(), spec.chain_type()),
-        ("Ludus Staging", "ludus_staging", "Staging")
-    );
+    assert_eq!((spec.name(), spec.id(), spec.chain_type()), ("Ludus Staging", "ludus_staging", "Staging"));
     assert_eq!(spec.boot_nodes().len(), 1);
-    assert_eq!(
-        serde_json::to_value(spec.chain_kind()).unwrap(),
-        json!({"Custom": "Staging"})
-    );
+    assert_eq!(serde_json::to_value(spec.chain_kind()).unwrap(), json!({"Custom": "Staging"}));
 }

@@ -61,50 +61,31 @@ fn missing_required_field_is_named() {
 fn unknown_pallet_in_patch_is_named() {
     let mut json = dev_json();
     json["genesis"]["runtimeGenesis"]["patch"]["nonexistent"] = json!({});
-    assert_mentions(
-        &refusal(&json),
-        &[
-            "genesis.runtimeGenesis.patch",
-            "unknown field `nonexistent`",
-        ],
-    );
+    assert_mentions(&refusal(&json), &["genesis.runtimeGenesis.patch", "unknown field `nonexistent`"]);
 }
 
 #[test]
 fn wrong_type_deep_in_patch_names_the_path() {
     let mut json = dev_json();
     json["genesis"]["runtimeGenesis"]["patch"]["balances"]["balances"][0][1] = json!("lots");
-    assert_mentions(
-        &refusal(&json),
-        &[
-            "genesis.runtimeGenesis.patch.balances.balances[0][1]",
-            "invalid type",
-        ],
-    );
+    assert_mentions(&refusal(&json), &["genesis.runtimeGenesis.patch.balances.balances[0][1]", "invalid type"]);
 }
 
 #[test]
 fn patch_that_is_not_an_object_is_refused() {
     let mut json = dev_json();
     json["genesis"]["runtimeGenesis"]["patch"] = json!([1, 2]);
-    assert_mentions(
-        &refusal(&json),
-        &["genesis.runtimeGenesis", "`patch` must be a JSON object"],
-    );
+    assert_mentions(&refusal(&json), &["genesis.runtimeGenesis", "`patch` must be a JSON object"]);
 }
 
 #[test]
 fn genesis_build_panic_becomes_an_error() {
     // Two validators with the same session keys: pallet-session's genesis build panics on it.
     let mut json = dev_json();
-    let keys = json["genesis"]["runtimeGenesis"]["patch"]["session"]["keys"]
-        .as_array()
-        .unwrap()
-        .clone();
+    let keys = json["genesis"]["runtimeGenesis"]["patch"]["session"]["keys"].as_array().unwrap().clone();
     let mut doubled = keys.clone();
     let mut second = keys[0].clone();
-    let bob =
-        serde_json::to_value(ludus_runtime::genesis_config_presets::dev_account("Bob")).unwrap();
+    let bob = serde_json::to_value(ludus_runtime::genesis_config_presets::dev_account("Bob")).unwrap();
     second[0] = bob.clone();
     second[1] = bob;
     doubled.push(second);
@@ -116,10 +97,7 @@ fn genesis_build_panic_becomes_an_error() {
 fn code_in_runtime_genesis_is_refused() {
     let mut json = dev_json();
     json["genesis"]["runtimeGenesis"]["code"] = json!("0x0061736d");
-    assert_mentions(
-        &refusal(&json),
-        &["genesis.runtimeGenesis", "`code`", "natively"],
-    );
+    assert_mentions(&refusal(&json), &["genesis.runtimeGenesis", "`code`", "natively"]);
 }
 
 #[test]
@@ -169,14 +147,9 @@ fn id_that_could_escape_the_data_directory_is_refused() {
 #[test]
 fn bad_boot_node_is_named() {
     let mut json = dev_json();
-    json["bootNodes"] = json!([
-        "/ip4/10.0.0.1/tcp/30333/p2p/12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp",
-        "10.0.0.2:30333"
-    ]);
-    assert_mentions(
-        &refusal(&json),
-        &["bootNodes[1]", "10.0.0.2:30333", "/p2p/"],
-    );
+    json["bootNodes"] =
+        json!(["/ip4/10.0.0.1/tcp/30333/p2p/12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp", "10.0.0.2:30333"]);
+    assert_mentions(&refusal(&json), &["bootNodes[1]", "10.0.0.2:30333", "/p2p/"]);
 
     json["bootNodes"] = json!(["/ip4/10.0.0.2/tcp/30333"]);
     assert_mentions(&refusal(&json), &["bootNodes[0]"]);
@@ -207,10 +180,7 @@ fn code_substitutes_are_refused() {
 fn unsupported_genesis_form_is_named() {
     let mut json = dev_json();
     json["genesis"] = json!({"stateRootHash": "0x00"});
-    assert_mentions(
-        &refusal(&json),
-        &["genesis", "unknown variant `stateRootHash`"],
-    );
+    assert_mentions(&refusal(&json), &["genesis", "unknown variant `stateRootHash`"]);
 }
 
 #[test]

@@ -76,12 +76,15 @@ fn build(spec: &ChainSpec, senders: &[sr25519::Pair], recipients: &[AccountId]) 
         .collect();
     let parent = chain.expect_header(genesis).unwrap();
     let slot = consensus::slot_at(ludus_node::authoring::now_ms(), 1_000);
-    let candidates = txs
-        .into_iter()
-        .map(|bytes| Candidate { hash: ludus_txpool::tx_hash(&bytes), bytes: Arc::new(bytes) });
+    let candidates =
+        txs.into_iter().map(|bytes| Candidate { hash: ludus_txpool::tx_hash(&bytes), bytes: Arc::new(bytes) });
     let deadline = Instant::now() + Duration::from_secs(600);
     let mut built = build_block(&chain, &parent, slot, *slot * 1_000, candidates, deadline).unwrap();
-    assert_eq!(built.included.len(), senders.len(), "the block holds every transfer (raise the block weight or lower N)");
+    assert_eq!(
+        built.included.len(),
+        senders.len(),
+        "the block holds every transfer (raise the block weight or lower N)"
+    );
     let alice: sp_consensus_aura::sr25519::AuthorityId = pair("//Alice").public().into();
     seal_block(&keystore, &alice, &mut built.block).unwrap();
     built.block
@@ -99,7 +102,9 @@ fn measure(spec: &ChainSpec, block: &Block) -> Round {
     let mut checks = Vec::new();
     for xt in &block.extrinsics {
         let xt = ludus_runtime::UncheckedExtrinsic::decode(&mut &xt.encode()[..]).unwrap();
-        if let Preamble::Signed(sp_runtime::MultiAddress::Id(who), sp_runtime::MultiSignature::Sr25519(sig), ext) = xt.preamble {
+        if let Preamble::Signed(sp_runtime::MultiAddress::Id(who), sp_runtime::MultiSignature::Sr25519(sig), ext) =
+            xt.preamble
+        {
             let v = native_version();
             let implicit = ((), v.spec_version, v.transaction_version, genesis, genesis, (), (), ());
             let payload = ludus_runtime::SignedPayload::from_raw(xt.function, ext, implicit);
@@ -166,7 +171,10 @@ fn main() {
     let block = build(&spec, &senders, &recipients);
     let n = transfers + 1; // plus the timestamp inherent
     println!("native block import, {transfers} transfer_keep_alive per block, one core, {rounds} rounds");
-    println!("{:>6} {:>12} {:>12} {:>12} {:>12} {:>12} {:>14}", "round", "import µs/tx", "sigs µs/tx", "exec µs/tx", "root µs/tx", "commit µs/tx", "import tx/s");
+    println!(
+        "{:>6} {:>12} {:>12} {:>12} {:>12} {:>12} {:>14}",
+        "round", "import µs/tx", "sigs µs/tx", "exec µs/tx", "root µs/tx", "commit µs/tx", "import tx/s"
+    );
     let mut best: Option<Round> = None;
     for round in 0..rounds {
         let r = measure(&spec, &block);

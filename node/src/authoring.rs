@@ -86,15 +86,11 @@ pub fn build_block(
     let executor = chain.executor();
     let mut overlay = OverlayedChanges::default();
     let call = |overlay: &mut OverlayedChanges<Hashing>, method: &str, args: &[u8]| {
-        executor
-            .call(&state, overlay, method, args)
-            .map_err(|e| AuthoringError::Runtime(e.to_string()))
+        executor.call(&state, overlay, method, args).map_err(|e| AuthoringError::Runtime(e.to_string()))
     };
 
     let version = native_version();
-    let digest = Digest {
-        logs: vec![consensus::slot_digest(slot), spec_version_digest(version.spec_version)],
-    };
+    let digest = Digest { logs: vec![consensus::slot_digest(slot), spec_version_digest(version.spec_version)] };
     let header = Header::new(parent.number() + 1, Hash::zero(), Hash::zero(), parent_hash, digest);
     call(&mut overlay, "Core_initialize_block", &header.encode())?;
 
@@ -134,12 +130,12 @@ pub fn build_block(
             Ok(Ok(Err(TransactionValidityError::Invalid(InvalidTransaction::ExhaustsResources)))) => {
                 let _ = overlay.rollback_transaction();
                 break;
-            },
+            }
             Ok(Ok(Err(TransactionValidityError::Invalid(InvalidTransaction::Future)))) => false,
             Ok(Ok(Err(_))) | Ok(Err(_)) | Err(_) => {
                 invalid.push(candidate.hash);
                 false
-            },
+            }
         };
         if keep {
             let _ = overlay.commit_transaction();
@@ -159,18 +155,13 @@ pub fn build_block(
     if changes.transaction_storage_root != *header.state_root() {
         return Err(AuthoringError::Runtime("runtime's state root differs from the trie's".into()));
     }
-    Ok(BuiltBlock {
-        block: Block { header, extrinsics },
-        state_transaction: changes.transaction,
-        included,
-        invalid,
-    })
+    Ok(BuiltBlock { block: Block { header, extrinsics }, state_transaction: changes.transaction, included, invalid })
 }
 
 /// Seals `block` with `author`'s key from `keystore`.
 pub fn seal_block(keystore: &KeystorePtr, author: &AuthorityId, block: &mut Block) -> Result<(), AuthoringError> {
-    let public = sr25519::Public::from_slice(author.as_slice())
-        .map_err(|_| AuthoringError::Signing(author.to_string()))?;
+    let public =
+        sr25519::Public::from_slice(author.as_slice()).map_err(|_| AuthoringError::Signing(author.to_string()))?;
     let pre_hash = block.header.hash();
     let signature = keystore
         .sr25519_sign(sp_core::crypto::key_types::AURA, &public, pre_hash.as_ref())

@@ -113,13 +113,11 @@ impl Chain {
         let (genesis_header, transaction) = genesis_block(&db, storage)?;
         let expected = genesis_header.hash();
         match db.genesis_hash() {
-            Some(stored) if stored != expected => {
-                return Err(ChainError::GenesisMismatch { stored, expected })
-            },
-            Some(_) => {},
+            Some(stored) if stored != expected => return Err(ChainError::GenesisMismatch { stored, expected }),
+            Some(_) => {}
             None => {
                 db.commit_genesis(genesis_header, transaction)?;
-            },
+            }
         }
         let (best, _) = broadcast::channel(256);
         let (imported, _) = broadcast::channel(256);
@@ -190,8 +188,7 @@ impl Chain {
     /// Runs `method` at `hash` and decodes its output as `T`.
     pub fn call_decoded<T: Decode>(&self, hash: Hash, method: &str, args: &[u8]) -> Result<T, ChainError> {
         let output = self.call_at(hash, method, args)?;
-        T::decode(&mut &output[..])
-            .map_err(|error| ChainError::BadRuntimeOutput { method: method.to_owned(), error })
+        T::decode(&mut &output[..]).map_err(|error| ChainError::BadRuntimeOutput { method: method.to_owned(), error })
     }
 
     /// The runtime version at `hash`.
@@ -201,9 +198,7 @@ impl Chain {
 
     /// Reads one storage value at block `hash`.
     pub fn storage(&self, hash: Hash, key: &[u8]) -> Result<Option<Vec<u8>>, ChainError> {
-        self.state_at(hash)?
-            .storage(key)
-            .map_err(|error| ChainError::State { block: hash, error: error.to_string() })
+        self.state_at(hash)?.storage(key).map_err(|error| ChainError::State { block: hash, error: error.to_string() })
     }
 
     /// Writes a checked block, then announces it. Returns whether it became the best block.
@@ -277,15 +272,8 @@ fn genesis_block(
     let changes = overlay
         .drain_storage_changes(&empty, version.state_version())
         .map_err(|e| ChainError::ChainSpec(format!("genesis state: {e}")))?;
-    let extrinsics_root =
-        Hashing::ordered_trie_root(Vec::new(), version.extrinsics_root_state_version());
-    let header = Header::new(
-        0,
-        extrinsics_root,
-        changes.transaction_storage_root,
-        Hash::zero(),
-        Digest::default(),
-    );
+    let extrinsics_root = Hashing::ordered_trie_root(Vec::new(), version.extrinsics_root_state_version());
+    let header = Header::new(0, extrinsics_root, changes.transaction_storage_root, Hash::zero(), Digest::default());
     Ok((header, changes.transaction))
 }
 

@@ -42,7 +42,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
             let json = spec.to_json(args.raw).map_err(|e| CommandError::ChainSpec(e.to_string()))?;
             println!("{json}");
             Ok(())
-        },
+        }
         Some(Command::PurgeChain(args)) => {
             let spec = load_spec(&args.shared)?;
             let db = chain_dir(&args.shared, &spec).join("db");
@@ -65,25 +65,18 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
                 .map_err(|error| CommandError::Io { what: format!("removing {}", db.display()), error })?;
             println!("{} removed", db.display());
             Ok(())
-        },
+        }
         Some(Command::Key(command)) => run_key(command),
     }
 }
 
 fn load_spec(shared: &SharedArgs) -> Result<ChainSpec, CommandError> {
-    let chain = match (&shared.chain, shared.dev) {
-        (Some(chain), _) => chain.as_str(),
-        (None, true) => "dev",
-        (None, false) => "dev",
-    };
-    ludus_chain_spec::load(chain).map_err(|e| CommandError::ChainSpec(e.to_string()))
+    // Like Substrate, no `--chain` means the development chain, with or without `--dev`.
+    ludus_chain_spec::load(shared.chain.as_deref().unwrap_or("dev")).map_err(|e| CommandError::ChainSpec(e.to_string()))
 }
 
 fn default_base_path() -> PathBuf {
-    std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("."))
-        .join(".local/share/ludus-node")
+    std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".")).join(".local/share/ludus-node")
 }
 
 fn chain_dir(shared: &SharedArgs, spec: &ChainSpec) -> PathBuf {
@@ -93,23 +86,22 @@ fn chain_dir(shared: &SharedArgs, spec: &ChainSpec) -> PathBuf {
 
 fn run_node(args: RunArgs) -> Result<(), CommandError> {
     let spec = load_spec(&args.shared)?;
-    let mut dev_keys: Vec<&'static str> = [
-        (args.alice, "Alice"),
-        (args.bob, "Bob"),
-        (args.charlie, "Charlie"),
-        (args.dave, "Dave"),
-    ]
-    .into_iter()
-    .filter_map(|(on, name)| on.then_some(name))
-    .collect();
+    let mut dev_keys: Vec<&'static str> =
+        [(args.alice, "Alice"), (args.bob, "Bob"), (args.charlie, "Charlie"), (args.dave, "Dave")]
+            .into_iter()
+            .filter_map(|(on, name)| on.then_some(name))
+            .collect();
     if args.shared.dev && dev_keys.is_empty() {
         dev_keys.push("Alice");
     }
     let use_tmp = args.tmp || (args.shared.dev && args.shared.base_path.is_none());
     let tmp_dir = if use_tmp {
-        Some(tempfile::Builder::new().prefix("ludus-node-").tempdir().map_err(|error| {
-            CommandError::Io { what: "creating a temporary base path".into(), error }
-        })?)
+        Some(
+            tempfile::Builder::new()
+                .prefix("ludus-node-")
+                .tempdir()
+                .map_err(|error| CommandError::Io { what: "creating a temporary base path".into(), error })?,
+        )
     } else {
         None
     };
@@ -150,7 +142,7 @@ fn run_key(command: KeyCommand) -> Result<(), CommandError> {
                 Scheme::Ecdsa => ecdsa::Pair::generate_with_phrase(None).1,
             };
             print_key(&phrase, scheme, json)
-        },
+        }
         KeyCommand::Inspect { suri, scheme, json } => print_key(&suri, scheme, json),
         KeyCommand::Insert { shared, suri, key_type, scheme } => {
             let spec = load_spec(&shared)?;
@@ -168,16 +160,15 @@ fn run_key(command: KeyCommand) -> Result<(), CommandError> {
                 .map_err(|()| CommandError::Key(format!("cannot write the key into {}", dir.display())))?;
             println!("Inserted {key_type} key 0x{} into {}", hex::encode(&public), dir.display());
             Ok(())
-        },
+        }
     }
 }
 
 /// Parses a four-character key type (`aura`, `gran`, `brdg`).
 pub fn parse_key_type(key_type: &str) -> Result<sp_core::crypto::KeyTypeId, CommandError> {
-    let bytes: [u8; 4] = key_type
-        .as_bytes()
-        .try_into()
-        .map_err(|_| CommandError::Key(format!("key type `{key_type}` must be four characters, e.g. aura, gran, brdg")))?;
+    let bytes: [u8; 4] = key_type.as_bytes().try_into().map_err(|_| {
+        CommandError::Key(format!("key type `{key_type}` must be four characters, e.g. aura, gran, brdg"))
+    })?;
     Ok(sp_core::crypto::KeyTypeId(bytes))
 }
 

@@ -67,18 +67,14 @@ pub fn take_seal(mut header: Header) -> Result<(Header, sr25519::Signature), Sea
     let signature = match seal {
         DigestItem::Seal(id, data) if id == AURA_ENGINE_ID => {
             sr25519::Signature::decode(&mut &data[..]).map_err(|_| SealError::MalformedSeal)?
-        },
+        }
         _ => return Err(SealError::MissingSeal),
     };
     Ok((header, signature))
 }
 
 /// Checks that `unsealed` (a header without its seal) was signed by `author`.
-pub fn check_seal(
-    unsealed: &Header,
-    signature: &sr25519::Signature,
-    author: &AuthorityId,
-) -> Result<(), SealError> {
+pub fn check_seal(unsealed: &Header, signature: &sr25519::Signature, author: &AuthorityId) -> Result<(), SealError> {
     let pre_hash: Hash = unsealed.hash();
     let public = sr25519::Public::from_slice(author.as_slice()).map_err(|_| SealError::MalformedSeal)?;
     if signature.verify(pre_hash.as_ref(), &public) {
@@ -122,10 +118,7 @@ mod tests {
         assert_eq!(taken, unsealed);
         assert_eq!(slot_of(&taken).unwrap(), Slot::from(42));
         assert!(check_seal(&taken, &signature, &alice.public().into()).is_ok());
-        assert!(matches!(
-            check_seal(&taken, &signature, &bob.public().into()),
-            Err(SealError::BadSignature { .. })
-        ));
+        assert!(matches!(check_seal(&taken, &signature, &bob.public().into()), Err(SealError::BadSignature { .. })));
     }
 
     #[test]

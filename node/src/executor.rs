@@ -114,9 +114,7 @@ impl RuntimeExecutor {
     ) -> Result<Vec<u8>, ExecutorError> {
         let mut extensions = self.extensions();
         overlay.start_transaction();
-        overlay
-            .enter_runtime()
-            .map_err(|_| ExecutorError::Overlay("already in runtime mode".into()))?;
+        overlay.enter_runtime().map_err(|_| ExecutorError::Overlay("already in runtime mode".into()))?;
         IN_RUNTIME.with(|flag| flag.set(true));
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
             let mut ext = Ext::new(&mut *overlay, backend, Some(&mut extensions));
@@ -126,22 +124,15 @@ impl RuntimeExecutor {
         }));
         IN_RUNTIME.with(|flag| flag.set(false));
         // Leaving runtime mode closes any transaction the runtime left open.
-        overlay
-            .exit_runtime()
-            .map_err(|_| ExecutorError::Overlay("not in runtime mode".into()))?;
+        overlay.exit_runtime().map_err(|_| ExecutorError::Overlay("not in runtime mode".into()))?;
         let result = match outcome {
             Ok(Some(output)) => Ok(output),
             Ok(None) => Err(ExecutorError::UnknownMethod(method.to_owned())),
-            Err(payload) => Err(ExecutorError::Panicked {
-                method: method.to_owned(),
-                message: panic_message(payload.as_ref()),
-            }),
+            Err(payload) => {
+                Err(ExecutorError::Panicked { method: method.to_owned(), message: panic_message(payload.as_ref()) })
+            }
         };
-        let closed = if result.is_ok() {
-            overlay.commit_transaction()
-        } else {
-            overlay.rollback_transaction()
-        };
+        let closed = if result.is_ok() { overlay.commit_transaction() } else { overlay.rollback_transaction() };
         closed.map_err(|_| ExecutorError::Overlay("no open transaction".into()))?;
         result
     }

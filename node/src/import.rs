@@ -168,8 +168,7 @@ impl BlockImporter {
         if *slot > *now + MAX_FUTURE_SLOTS {
             return Err(ImportError::SlotInFuture { slot: *slot, now: *now });
         }
-        let authorities: Vec<AuthorityId> =
-            self.chain.call_decoded(parent_hash, "AuraApi_authorities", &[])?;
+        let authorities: Vec<AuthorityId> = self.chain.call_decoded(parent_hash, "AuraApi_authorities", &[])?;
         let author = consensus::slot_author(slot, &authorities).ok_or(ImportError::NoAuthorities)?;
         consensus::check_seal(&unsealed, &signature, author)?;
 
@@ -200,18 +199,15 @@ impl BlockImporter {
     }
 
     fn slot_duration(&self, at: Hash) -> Result<u64, ImportError> {
-        let duration: sp_consensus_aura::SlotDuration =
-            self.chain.call_decoded(at, "AuraApi_slot_duration", &[])?;
+        let duration: sp_consensus_aura::SlotDuration = self.chain.call_decoded(at, "AuraApi_slot_duration", &[])?;
         Ok(duration.as_millis())
     }
 
     fn check_inherents(&self, parent: Hash, block: &Block, now_ms: u64) -> Result<(), ImportError> {
         let mut data = InherentData::new();
-        data.put_data(sp_timestamp::INHERENT_IDENTIFIER, &now_ms)
-            .map_err(|e| ImportError::Inherents(e.to_string()))?;
+        data.put_data(sp_timestamp::INHERENT_IDENTIFIER, &now_ms).map_err(|e| ImportError::Inherents(e.to_string()))?;
         let args = (block, data).encode();
-        let result: CheckInherentsResult =
-            self.chain.call_decoded(parent, "BlockBuilder_check_inherents", &args)?;
+        let result: CheckInherentsResult = self.chain.call_decoded(parent, "BlockBuilder_check_inherents", &args)?;
         if result.ok() {
             return Ok(());
         }
@@ -231,16 +227,11 @@ impl BlockImporter {
         let state = self.chain.state_at(parent)?;
         let mut overlay = OverlayedChanges::default();
         let header_root = *block.header.state_root();
-        match self.chain.executor().call(
-            &state,
-            &mut overlay,
-            "Core_execute_block",
-            &block.encode(),
-        ) {
-            Ok(_) => {},
+        match self.chain.executor().call(&state, &mut overlay, "Core_execute_block", &block.encode()) {
+            Ok(_) => {}
             Err(ExecutorError::Panicked { message, .. }) if message.contains("Storage root must match") => {
                 return Err(ImportError::StateRoot { header: header_root });
-            },
+            }
             Err(error) => return Err(ImportError::Execution(error.to_string())),
         }
         let changes = overlay
@@ -301,7 +292,8 @@ mod tests {
         let info = node.chain.info();
         let parent = node.chain.expect_header(info.best_hash).unwrap();
         let slot = consensus::slot_at(now_ms(), 1_000);
-        let candidates = txs.into_iter().map(|bytes| Candidate { hash: ludus_txpool::tx_hash(&bytes), bytes: Arc::new(bytes) });
+        let candidates =
+            txs.into_iter().map(|bytes| Candidate { hash: ludus_txpool::tx_hash(&bytes), bytes: Arc::new(bytes) });
         let deadline = Instant::now() + Duration::from_secs(30);
         let mut built = build_block(&node.chain, &parent, slot, *slot * 1_000, candidates, deadline).unwrap();
         seal_block(&node.keystore, &alice_authority(), &mut built.block).unwrap();
@@ -350,11 +342,15 @@ mod tests {
             pair("//recipient/0").public(),
         ));
         let account = b.chain.storage(hash, &key).unwrap().expect("recipient exists");
-        let info = frame_system::AccountInfo::<u32, pallet_balances::AccountData<u128>>::decode(&mut &account[..]).unwrap();
+        let info =
+            frame_system::AccountInfo::<u32, pallet_balances::AccountData<u128>>::decode(&mut &account[..]).unwrap();
         assert_eq!(info.data.free, 10 * LUD);
 
         // Importing it again is a no-op.
-        assert_eq!(BlockImporter::new(b.chain.clone()).import(block, None, now_ms()).unwrap(), ImportOutcome::AlreadyInChain(hash));
+        assert_eq!(
+            BlockImporter::new(b.chain.clone()).import(block, None, now_ms()).unwrap(),
+            ImportOutcome::AlreadyInChain(hash)
+        );
     }
 
     #[test]

@@ -14,8 +14,8 @@ use codec::{Decode, Encode};
 use futures::StreamExt;
 use ludus_primitives::{AccountId, BlockNumber, Hash, Header, Nonce, SignedBlock};
 use ludus_rpc::backend::{
-    BackendError, Backends, ChainBackend, ChainInfo, Health, KeystoreBackend, NetworkBackend, PeerInfo,
-    PoolBackend, PoolError, SystemInfo, TransactionStatus,
+    BackendError, Backends, ChainBackend, ChainInfo, Health, KeystoreBackend, NetworkBackend, PeerInfo, PoolBackend,
+    PoolError, SystemInfo, TransactionStatus,
 };
 use sp_core::crypto::KeyTypeId;
 use sp_keystore::{Keystore, KeystorePtr};
@@ -134,7 +134,10 @@ impl PoolBackend for PoolRpc {
         self.pool.submit(at, TransactionSource::External, xt).map_err(pool_error)
     }
 
-    fn submit_and_watch(&self, xt: Vec<u8>) -> Result<futures::stream::BoxStream<'static, TransactionStatus>, PoolError> {
+    fn submit_and_watch(
+        &self,
+        xt: Vec<u8>,
+    ) -> Result<futures::stream::BoxStream<'static, TransactionStatus>, PoolError> {
         check_format(&xt).map_err(bad_format)?;
         let at = self.chain.info().best_hash;
         let (_, watcher) = self.pool.submit_and_watch(at, TransactionSource::External, xt).map_err(pool_error)?;
@@ -147,10 +150,8 @@ impl PoolBackend for PoolRpc {
 
     fn account_next_index(&self, account: AccountId) -> Result<Nonce, BackendError> {
         let best = self.chain.info().best_hash;
-        let mut next: Nonce = self
-            .chain
-            .call_decoded(best, "AccountNonceApi_account_nonce", &account.encode())
-            .map_err(backend_error)?;
+        let mut next: Nonce =
+            self.chain.call_decoded(best, "AccountNonceApi_account_nonce", &account.encode()).map_err(backend_error)?;
         let pooled: BTreeSet<Nonce> = self
             .pool
             .pending()
@@ -186,10 +187,8 @@ impl KeystoreBackend for KeystoreRpc {
     fn rotate_keys(&self) -> Result<Vec<u8>, BackendError> {
         let best = self.chain.info().best_hash;
         let args = (Vec::<u8>::new(), Option::<Vec<u8>>::None).encode();
-        let keys: sp_session::OpaqueGeneratedSessionKeys = self
-            .chain
-            .call_decoded(best, "SessionKeys_generate_session_keys", &args)
-            .map_err(backend_error)?;
+        let keys: sp_session::OpaqueGeneratedSessionKeys =
+            self.chain.call_decoded(best, "SessionKeys_generate_session_keys", &args).map_err(backend_error)?;
         Ok(keys.keys)
     }
 

@@ -67,10 +67,8 @@ pub enum ServiceError {
 }
 
 fn init_logging(filter: Option<&str>) {
-    let filter = filter
-        .map(str::to_owned)
-        .or_else(|| std::env::var("RUST_LOG").ok())
-        .unwrap_or_else(|| "info".to_owned());
+    let filter =
+        filter.map(str::to_owned).or_else(|| std::env::var("RUST_LOG").ok()).unwrap_or_else(|| "info".to_owned());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::io::stderr)
@@ -149,14 +147,16 @@ async fn wait_for_shutdown() {
 
 /// Wakes at each slot boundary and authors a block when the slot is ours.
 async fn slot_worker(chain: Arc<Chain>, pool: Arc<NodePool>, keystore: KeystorePtr) {
-    let slot_duration = match chain
-        .call_decoded::<sp_consensus_aura::SlotDuration>(chain.info().best_hash, "AuraApi_slot_duration", &[])
-    {
+    let slot_duration = match chain.call_decoded::<sp_consensus_aura::SlotDuration>(
+        chain.info().best_hash,
+        "AuraApi_slot_duration",
+        &[],
+    ) {
         Ok(duration) => Duration::from_millis(duration.as_millis()),
         Err(error) => {
             tracing::error!(target: "authoring", "cannot read the slot duration, not authoring: {error}");
             return;
-        },
+        }
     };
     tracing::info!(target: "authoring", "Authoring in {}ms slots", slot_duration.as_millis());
     loop {
@@ -184,7 +184,7 @@ async fn slot_worker(chain: Arc<Chain>, pool: Arc<NodePool>, keystore: KeystoreP
                 *slot,
                 built.included.len(),
             ),
-            Ok(Ok(None)) => {},
+            Ok(Ok(None)) => {}
             Ok(Err(error)) => tracing::warn!(target: "authoring", "slot {}: authoring failed: {error}", *slot),
             Err(error) => tracing::error!(target: "authoring", "slot {}: authoring task failed: {error}", *slot),
         }

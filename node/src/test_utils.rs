@@ -43,7 +43,10 @@ pub fn sign(call: RuntimeCall, signer: &sr25519::Pair, nonce: Nonce, genesis: Ha
 
 /// A signed `Balances::transfer_keep_alive` of `amount` to `dest`.
 pub fn transfer(signer: &sr25519::Pair, dest: AccountId, amount: Balance, nonce: Nonce, genesis: Hash) -> Vec<u8> {
-    let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive { dest: MultiAddress::Id(dest), value: amount });
+    let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+        dest: MultiAddress::Id(dest),
+        value: amount,
+    });
     sign(call, signer, nonce, genesis)
 }
 
@@ -63,7 +66,7 @@ pub fn dev_chain_from(dir: &std::path::Path, spec: &ChainSpec) -> (Arc<Chain>, K
     let keystore = keystore::open(None).unwrap_or_else(|e| panic!("in-memory keystore: {e}"));
     keystore::add_dev_keys(&keystore, "Alice").unwrap_or_else(|e| panic!("dev keys: {e}"));
     let db = ludus_storage::Database::open(dir).unwrap_or_else(|e| panic!("database: {e}"));
-    let chain = Chain::open(db, RuntimeExecutor::new(Some(keystore.clone())), spec)
-        .unwrap_or_else(|e| panic!("chain: {e}"));
+    let chain =
+        Chain::open(db, RuntimeExecutor::new(Some(keystore.clone())), spec).unwrap_or_else(|e| panic!("chain: {e}"));
     (chain, keystore)
 }

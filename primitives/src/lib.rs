@@ -74,9 +74,7 @@ pub fn spec_version_digest(spec_version: u32) -> DigestItem {
 /// The `spec_version` a header announces, if it carries exactly one well-formed item.
 pub fn spec_version_of(header: &Header) -> Option<u32> {
     let mut found = header.digest.logs().iter().filter_map(|item| match item {
-        DigestItem::PreRuntime(id, data) if *id == SPEC_VERSION_ENGINE_ID => {
-            Some(u32::decode(&mut &data[..]).ok())
-        },
+        DigestItem::PreRuntime(id, data) if *id == SPEC_VERSION_ENGINE_ID => Some(u32::decode(&mut &data[..]).ok()),
         _ => None,
     });
     match (found.next(), found.next()) {

@@ -19,8 +19,18 @@ pub const DEV_ENDOWMENT: Balance = 1_000_000 * LUD;
 
 /// The well-known development names whose keys derive from `//Name`.
 pub const DEV_ACCOUNT_NAMES: [&str; 12] = [
-    "Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie", "Alice//stash", "Bob//stash",
-    "Charlie//stash", "Dave//stash", "Eve//stash", "Ferdie//stash",
+    "Alice",
+    "Bob",
+    "Charlie",
+    "Dave",
+    "Eve",
+    "Ferdie",
+    "Alice//stash",
+    "Bob//stash",
+    "Charlie//stash",
+    "Dave//stash",
+    "Eve//stash",
+    "Ferdie//stash",
 ];
 
 fn public_from_seed<P: Pair>(seed: &str) -> P::Public {
@@ -47,10 +57,8 @@ pub fn dev_session_keys(name: &str) -> SessionKeys {
 /// A genesis patch with `validators` as the session's (and so Aura's and GRANDPA's)
 /// authorities, `endowed` given [`DEV_ENDOWMENT`] each and `sudo` as the sudo key.
 pub fn testnet_genesis(validators: &[&str], endowed: &[AccountId], sudo: AccountId) -> Value {
-    let keys: Vec<(AccountId, AccountId, SessionKeys)> = validators
-        .iter()
-        .map(|name| (dev_account(name), dev_account(name), dev_session_keys(name)))
-        .collect();
+    let keys: Vec<(AccountId, AccountId, SessionKeys)> =
+        validators.iter().map(|name| (dev_account(name), dev_account(name), dev_session_keys(name))).collect();
     json!({
         "balances": {
             "balances": endowed.iter().cloned().map(|account| (account, DEV_ENDOWMENT)).collect::<Vec<_>>(),

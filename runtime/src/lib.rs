@@ -24,8 +24,7 @@ use sp_runtime::{generic, impl_opaque_keys, MultiAddress, Perbill};
 use sp_version::RuntimeVersion;
 
 pub use ludus_primitives::{
-    AccountId, Balance, BlockNumber, Hash, Nonce, Signature, LUD, SS58_PREFIX, TOKEN_DECIMALS,
-    TOKEN_SYMBOL,
+    AccountId, Balance, BlockNumber, Hash, Nonce, Signature, LUD, SS58_PREFIX, TOKEN_DECIMALS, TOKEN_SYMBOL,
 };
 
 pub use frame_system::Call as SystemCall;
@@ -104,8 +103,7 @@ pub const EXISTENTIAL_DEPOSIT: Balance = LUD / 1_000;
 
 /// Half of each one-second slot is for executing the block; the rest is for building,
 /// sealing, propagating and importing it.
-pub const MAXIMUM_BLOCK_WEIGHT: Weight =
-    Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND / 2, u64::MAX);
+pub const MAXIMUM_BLOCK_WEIGHT: Weight = Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND / 2, u64::MAX);
 /// Three quarters of a block are for normal transactions, the rest for operational ones.
 pub const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 
@@ -166,16 +164,10 @@ pub type TxExtension = (
     pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
 );
 /// An extrinsic as it travels: signed (with the extensions above) or bare.
-pub type UncheckedExtrinsic =
-    generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+pub type UncheckedExtrinsic = generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
 /// The payload a sender signs.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 /// Dispatches blocks and extrinsics to the pallets.
 #[allow(deprecated)]
-pub type Executive = frame_executive::Executive<
-    Runtime,
-    Block,
-    frame_system::ChainContext<Runtime>,
-    Runtime,
-    AllPalletsWithSystem,
->;
+pub type Executive =
+    frame_executive::Executive<Runtime, Block, frame_system::ChainContext<Runtime>, Runtime, AllPalletsWithSystem>;

@@ -93,10 +93,13 @@ fn invalid_transactions_are_refused_with_the_reason() {
     let good = transfer_hex("//Alice", "//Bob", LUD, 0, &genesis);
     let mut bytes = hex::decode(&good[2..]).expect("hex");
     let alice = account("//Alice");
-    let signer_at = bytes.windows(32).position(|w| w == AsRef::<[u8]>::as_ref(&alice)).expect("signer in the extrinsic");
+    let signer_at =
+        bytes.windows(32).position(|w| w == AsRef::<[u8]>::as_ref(&alice)).expect("signer in the extrinsic");
     // Layout: signer (32 bytes), MultiSignature variant byte, then the 64-byte signature.
     bytes[signer_at + 32 + 1 + 10] ^= 0x01;
-    let forged = node.try_rpc("author_submitExtrinsic", json!([format!("0x{}", hex::encode(&bytes))])).expect_err("bad signature");
+    let forged = node
+        .try_rpc("author_submitExtrinsic", json!([format!("0x{}", hex::encode(&bytes))]))
+        .expect_err("bad signature");
     assert_eq!(forged.code, 1010, "bad signature: {forged}");
     assert!(reason(&forged).contains("bad signature"), "bad signature reason: {}", reason(&forged));
 
@@ -107,7 +110,8 @@ fn invalid_transactions_are_refused_with_the_reason() {
 
     // The pool and the chain refuse a transaction twice.
     let hash = node.rpc("author_submitExtrinsic", json!([good]));
-    let expected_hash = format!("0x{}", hex::encode(sp_crypto_hashing::blake2_256(&hex::decode(&good[2..]).expect("hex"))));
+    let expected_hash =
+        format!("0x{}", hex::encode(sp_crypto_hashing::blake2_256(&hex::decode(&good[2..]).expect("hex"))));
     assert_eq!(hash, json!(expected_hash), "author_submitExtrinsic returns the transaction hash");
     if let Err(error) = node.try_rpc("author_submitExtrinsic", json!([good])) {
         assert!(error.code == 1013 || error.code == 1010, "resubmitted at once: {error}");
@@ -130,7 +134,10 @@ fn invalid_transactions_are_refused_with_the_reason() {
     let stale = node.try_rpc("author_submitExtrinsic", json!([good])).expect_err("already included");
     assert!(stale.code == 1010 || stale.code == 1013, "stale nonce: {stale}");
     let why = reason(&stale).to_lowercase();
-    assert!(why.contains("outdated") || why.contains("stale") || why.contains("already imported"), "stale reason: {why}");
+    assert!(
+        why.contains("outdated") || why.contains("stale") || why.contains("already imported"),
+        "stale reason: {why}"
+    );
     // A fresh signature with the spent nonce is just as stale.
     let reused = transfer_hex("//Alice", "//Charlie", 2 * LUD, 0, &genesis);
     let stale = node.try_rpc("author_submitExtrinsic", json!([reused])).expect_err("nonce 0 again");

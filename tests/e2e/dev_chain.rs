@@ -14,7 +14,8 @@ const ALICE_SS58: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
 /// The genesis hash the node logs at startup (`Chain: … genesis 0x…`).
 fn logged_genesis(node: &Node) -> String {
     let lines = node.log_lines_with("genesis 0x");
-    let line = lines.first().unwrap_or_else(|| panic!("the node never logged its genesis hash; log:\n{}", node.log_tail(20)));
+    let line =
+        lines.first().unwrap_or_else(|| panic!("the node never logged its genesis hash; log:\n{}", node.log_tail(20)));
     let start = line.find("genesis 0x").expect("matched above") + "genesis ".len();
     line[start..].chars().take(66).collect()
 }
@@ -119,7 +120,14 @@ fn assert_spec_refused(spec: &Value, field: &str) {
     let path = dir.path().join("bad-spec.json");
     std::fs::write(&path, spec.to_string()).expect("write the spec");
     let output = run_cli(
-        &["--chain", path.to_str().expect("utf-8 path"), "--base-path", dir.path().to_str().expect("utf-8"), "--rpc-port", "0"],
+        &[
+            "--chain",
+            path.to_str().expect("utf-8 path"),
+            "--base-path",
+            dir.path().to_str().expect("utf-8"),
+            "--rpc-port",
+            "0",
+        ],
         Duration::from_secs(15),
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -144,7 +152,8 @@ fn a_spec_with_a_bad_field_is_refused_by_name() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("garbage.json");
     std::fs::write(&path, "{\"name\": ").expect("write");
-    let output = run_cli(&["--chain", path.to_str().expect("utf-8"), "--tmp", "--rpc-port", "0"], Duration::from_secs(15));
+    let output =
+        run_cli(&["--chain", path.to_str().expect("utf-8"), "--tmp", "--rpc-port", "0"], Duration::from_secs(15));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success(), "node accepted a truncated spec");
     assert!(stderr.contains("garbage.json"), "the error does not name the file:\n{stderr}");

@@ -239,13 +239,8 @@ impl Node {
     pub fn start(args: &[&str]) -> Node {
         let base = tempfile::Builder::new().prefix("ludus-e2e-").tempdir().expect("create a tempdir");
         let log_path = base.path().join("node.log");
-        let mut node = Node {
-            child: None,
-            args: args.iter().map(|a| a.to_string()).collect(),
-            port: 0,
-            log_path,
-            base,
-        };
+        let mut node =
+            Node { child: None, args: args.iter().map(|a| a.to_string()).collect(), port: 0, log_path, base };
         node.spawn();
         node
     }
@@ -303,7 +298,10 @@ impl Node {
         loop {
             if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().expect("poll the child")) {
                 self.child = None;
-                panic!("ludus-node exited with {status} before its RPC answered; log:\n{}", self.log_tail(LOG_TAIL_LINES));
+                panic!(
+                    "ludus-node exited with {status} before its RPC answered; log:\n{}",
+                    self.log_tail(LOG_TAIL_LINES)
+                );
             }
             let request = json!({ "jsonrpc": "2.0", "id": 1, "method": "system_health", "params": [] });
             if let Ok(response) = http_post(self.rpc_addr(), request.to_string().as_bytes()) {

@@ -34,11 +34,18 @@ fn polkadot_js_transfers_are_finalized() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "transfer.mjs failed ({}):\nstdout:\n{stdout}\nstderr:\n{stderr}", output.status);
-    let line = stdout.lines().rev().find(|l| l.trim_start().starts_with('{')).unwrap_or_else(|| {
-        panic!("transfer.mjs printed no JSON:\n{stdout}\nstderr:\n{stderr}")
-    });
-    let result: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("bad JSON from transfer.mjs ({e}): {line}"));
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with('{'))
+        .unwrap_or_else(|| panic!("transfer.mjs printed no JSON:\n{stdout}\nstderr:\n{stderr}"));
+    let result: Value =
+        serde_json::from_str(line).unwrap_or_else(|e| panic!("bad JSON from transfer.mjs ({e}): {line}"));
     assert_eq!(result["ok"], Value::Bool(true), "transfer.mjs: {result}");
     assert_eq!(result["chain"], "Development");
-    assert!(result["metadataVersion"].as_u64().is_some_and(|v| v >= 14), "metadata version {}", result["metadataVersion"]);
+    assert!(
+        result["metadataVersion"].as_u64().is_some_and(|v| v >= 14),
+        "metadata version {}",
+        result["metadataVersion"]
+    );
 }

@@ -39,7 +39,10 @@ fn rpc_external_refuses_unsafe_methods_unless_told_otherwise() {
     }
     {
         let explicit = Node::start(&["--dev", "--rpc-external", "--rpc-methods", "unsafe"]);
-        assert!(explicit.rpc("author_rotateKeys", json!([])).is_string(), "--rpc-methods unsafe must serve unsafe methods");
+        assert!(
+            explicit.rpc("author_rotateKeys", json!([])).is_string(),
+            "--rpc-methods unsafe must serve unsafe methods"
+        );
     }
     {
         let safe_local = Node::start(&["--dev", "--rpc-methods", "safe"]);

@@ -99,6 +99,11 @@ fn new_heads_arrive_one_after_another() {
         let parent_number = block_number(&parent["number"]);
         assert_eq!(block_number(&child["number"]), parent_number + 1, "heads not consecutive: {headers:?}");
         let parent_hash = node.block_hash(parent_number).expect("announced block exists");
-        assert_eq!(child["parentHash"], json!(parent_hash), "head #{} does not extend #{parent_number}", parent_number + 1);
+        assert_eq!(
+            child["parentHash"],
+            json!(parent_hash),
+            "head #{} does not extend #{parent_number}",
+            parent_number + 1
+        );
     }
 }

@@ -64,16 +64,8 @@ pub struct Author {
 
 impl Author {
     /// Serves `pool` and `keystore`; keystore methods answer only if `allow_unsafe`.
-    pub fn new(
-        pool: Arc<dyn PoolBackend>,
-        keystore: Arc<dyn KeystoreBackend>,
-        allow_unsafe: bool,
-    ) -> Self {
-        Self {
-            pool,
-            keystore,
-            allow_unsafe,
-        }
+    pub fn new(pool: Arc<dyn PoolBackend>, keystore: Arc<dyn KeystoreBackend>, allow_unsafe: bool) -> Self {
+        Self { pool, keystore, allow_unsafe }
     }
 
     fn check_unsafe(&self) -> RpcResult<()> {
@@ -88,8 +80,7 @@ impl Author {
 /// Parses a hex extrinsic and checks that it is exactly one well-formed extrinsic
 /// (length prefix matching its body), so the pool never sees truncated or padded bytes.
 fn parse_extrinsic(hex: &str) -> Result<Vec<u8>, ErrorObjectOwned> {
-    let bytes = array_bytes::hex2bytes(hex)
-        .map_err(|e| error::author_bad_format(format!("not hex: {e:?}")))?;
+    let bytes = array_bytes::hex2bytes(hex).map_err(|e| error::author_bad_format(format!("not hex: {e:?}")))?;
     OpaqueExtrinsic::decode_all(&mut &bytes[..]).map_err(error::author_bad_format)?;
     Ok(bytes)
 }
@@ -116,10 +107,7 @@ impl AuthorApiServer for Author {
 
     fn rotate_keys(&self) -> RpcResult<Bytes> {
         self.check_unsafe()?;
-        self.keystore
-            .rotate_keys()
-            .map(Bytes)
-            .map_err(|e| error::author_other(format!("Client error: {e}")))
+        self.keystore.rotate_keys().map(Bytes).map_err(|e| error::author_other(format!("Client error: {e}")))
     }
 
     fn has_session_keys(&self, session_keys: Bytes) -> RpcResult<bool> {
@@ -143,11 +131,7 @@ impl AuthorApiServer for Author {
         Ok(self.pool.pending().into_iter().map(Bytes).collect())
     }
 
-    async fn watch_extrinsic(
-        &self,
-        pending: PendingSubscriptionSink,
-        extrinsic: String,
-    ) -> SubscriptionResult {
+    async fn watch_extrinsic(&self, pending: PendingSubscriptionSink, extrinsic: String) -> SubscriptionResult {
         let xt = match parse_extrinsic(&extrinsic) {
             Ok(xt) => xt,
             Err(e) => {
@@ -165,9 +149,7 @@ impl AuthorApiServer for Author {
                 return Ok(());
             }
             Err(e) => {
-                pending
-                    .reject(error::internal(format!("submission failed: {e}")))
-                    .await;
+                pending.reject(error::internal(format!("submission failed: {e}"))).await;
                 return Ok(());
             }
         };

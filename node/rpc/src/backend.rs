@@ -108,10 +108,7 @@ pub trait PoolBackend: Send + Sync + 'static {
     /// Like [`PoolBackend::submit`], then streams the transaction's status changes. The
     /// stream should end after a final status (finalized, usurped, dropped, invalid,
     /// finality timeout).
-    fn submit_and_watch(
-        &self,
-        xt: Vec<u8>,
-    ) -> Result<BoxStream<'static, TransactionStatus>, PoolError>;
+    fn submit_and_watch(&self, xt: Vec<u8>) -> Result<BoxStream<'static, TransactionStatus>, PoolError>;
 
     /// All extrinsics in the pool (ready and future), SCALE-encoded.
     fn pending(&self) -> Vec<Vec<u8>>;

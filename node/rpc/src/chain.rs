@@ -35,10 +35,7 @@ pub trait ChainApi {
 
     /// Hash of the canonical block(s) at the given number(s), or the best hash.
     #[method(name = "chain_getBlockHash", aliases = ["chain_getHead"], blocking)]
-    fn block_hash(
-        &self,
-        number: Option<ListOrValue<NumberOrHex>>,
-    ) -> RpcResult<ListOrValue<Option<Hash>>>;
+    fn block_hash(&self, number: Option<ListOrValue<NumberOrHex>>) -> RpcResult<ListOrValue<Option<Hash>>>;
 
     /// Hash of the last finalized block.
     #[method(name = "chain_getFinalizedHead", aliases = ["chain_getFinalisedHead"])]
@@ -86,19 +83,14 @@ impl Chain {
 }
 
 /// Reads `hash`'s header on a blocking thread, as the first item of a head subscription.
-async fn initial_header(
-    backend: &Arc<dyn ChainBackend>,
-    hash: Hash,
-) -> Result<Header, ErrorObjectOwned> {
+async fn initial_header(backend: &Arc<dyn ChainBackend>, hash: Hash) -> Result<Header, ErrorObjectOwned> {
     let backend = backend.clone();
     tokio::task::spawn_blocking(move || backend.header(hash))
         .await
         .map_err(|e| error::internal(format!("header lookup failed: {e}")))?
         .map_err(error::chain_client)?
         .ok_or_else(|| {
-            error::chain_client(crate::backend::BackendError::UnknownBlock(format!(
-                "head {hash:?} has no header"
-            )))
+            error::chain_client(crate::backend::BackendError::UnknownBlock(format!("head {hash:?} has no header")))
         })
 }
 
@@ -117,11 +109,7 @@ async fn subscribe_heads(
             return Ok(());
         }
     };
-    pipe(
-        pending,
-        futures::stream::once(async move { first }).chain(headers(rx)),
-    )
-    .await;
+    pipe(pending, futures::stream::once(async move { first }).chain(headers(rx))).await;
     Ok(())
 }
 
@@ -137,10 +125,7 @@ impl ChainApiServer for Chain {
         self.backend.block(hash).map_err(error::chain_client)
     }
 
-    fn block_hash(
-        &self,
-        number: Option<ListOrValue<NumberOrHex>>,
-    ) -> RpcResult<ListOrValue<Option<Hash>>> {
+    fn block_hash(&self, number: Option<ListOrValue<NumberOrHex>>) -> RpcResult<ListOrValue<Option<Hash>>> {
         let hash_of = |n: NumberOrHex| -> RpcResult<Option<Hash>> {
             let n = n.to_u32().ok_or_else(|| {
                 ErrorObjectOwned::owned(
@@ -161,10 +146,7 @@ impl ChainApiServer for Chain {
                         list.len()
                     )));
                 }
-                list.into_iter()
-                    .map(hash_of)
-                    .collect::<RpcResult<Vec<_>>>()
-                    .map(ListOrValue::List)
+                list.into_iter().map(hash_of).collect::<RpcResult<Vec<_>>>().map(ListOrValue::List)
             }
         }
     }
@@ -185,10 +167,7 @@ impl ChainApiServer for Chain {
         subscribe_heads(&self.backend, pending, head, rx).await
     }
 
-    async fn subscribe_finalized_heads(
-        &self,
-        pending: PendingSubscriptionSink,
-    ) -> SubscriptionResult {
+    async fn subscribe_finalized_heads(&self, pending: PendingSubscriptionSink) -> SubscriptionResult {
         let rx = self.backend.subscribe_finalized();
         let head = self.backend.info().finalized_hash;
         subscribe_heads(&self.backend, pending, head, rx).await

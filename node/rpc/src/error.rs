@@ -27,11 +27,7 @@ pub const DECODE_ERROR: i32 = 2;
 
 /// Substrate's answer to an unsafe method on a server that only serves safe ones.
 pub fn unsafe_denied() -> ErrorObjectOwned {
-    ErrorObject::owned(
-        ErrorCode::MethodNotFound.code(),
-        "RPC call is unsafe to be called externally",
-        None::<()>,
-    )
+    ErrorObject::owned(ErrorCode::MethodNotFound.code(), "RPC call is unsafe to be called externally", None::<()>)
 }
 
 /// `-32602 Invalid params` with a message saying what was wrong.
@@ -56,11 +52,7 @@ pub fn author_other(message: impl Into<String>) -> ErrorObjectOwned {
 
 /// An extrinsic that is not hex or does not decode.
 pub fn author_bad_format(reason: impl std::fmt::Display) -> ErrorObjectOwned {
-    ErrorObject::owned(
-        AUTHOR_BAD_FORMAT,
-        format!("Extrinsic has invalid format: {reason}"),
-        None::<()>,
-    )
+    ErrorObject::owned(AUTHOR_BAD_FORMAT, format!("Extrinsic has invalid format: {reason}"), None::<()>)
 }
 
 /// A pool rejection, passed through with the node's code, message and data.

@@ -51,8 +51,8 @@ use jsonrpsee::{
 };
 
 pub use backend::{
-    BackendError, Backends, ChainBackend, ChainInfo, Health, KeystoreBackend, NetworkBackend,
-    PeerInfo, PoolBackend, PoolError, SystemInfo, TransactionStatus,
+    BackendError, Backends, ChainBackend, ChainInfo, Health, KeystoreBackend, NetworkBackend, PeerInfo, PoolBackend,
+    PoolError, SystemInfo, TransactionStatus,
 };
 
 use author::AuthorApiServer;
@@ -127,9 +127,7 @@ pub enum RpcError {
         port: u16,
     },
     /// Binding failed for another reason (permission, bad address, …).
-    #[error(
-        "cannot listen for RPC on {addr}: {source}; check --rpc-port and the interface address"
-    )]
+    #[error("cannot listen for RPC on {addr}: {source}; check --rpc-port and the interface address")]
     Bind {
         /// The address asked for.
         addr: SocketAddr,
@@ -166,44 +164,24 @@ impl RpcHandle {
 ///
 /// `allow_unsafe` decides whether unsafe methods run or answer Substrate's
 /// "RPC call is unsafe to be called externally" (-32601); they are listed either way, as in Substrate.
-pub fn rpc_module(
-    backends: Backends,
-    system_info: SystemInfo,
-    allow_unsafe: bool,
-) -> Result<RpcModule<()>, RpcError> {
+pub fn rpc_module(backends: Backends, system_info: SystemInfo, allow_unsafe: bool) -> Result<RpcModule<()>, RpcError> {
     let mut module = RpcModule::new(());
     module.merge(chain::Chain::new(backends.chain.clone()).into_rpc())?;
     module.merge(state::State::new(backends.chain.clone()).into_rpc())?;
-    module.merge(
-        author::Author::new(
-            backends.pool.clone(),
-            backends.keystore.clone(),
-            allow_unsafe,
-        )
-        .into_rpc(),
-    )?;
-    module.merge(
-        system::System::new(system_info, backends.network.clone(), backends.pool.clone())
-            .into_rpc(),
-    )?;
+    module.merge(author::Author::new(backends.pool.clone(), backends.keystore.clone(), allow_unsafe).into_rpc())?;
+    module.merge(system::System::new(system_info, backends.network.clone(), backends.pool.clone()).into_rpc())?;
     module.merge(payment::Payment::new(backends.chain.clone()).into_rpc())?;
 
     let mut methods: Vec<String> = module.method_names().map(str::to_owned).collect();
     methods.push("rpc_methods".to_owned());
     methods.sort();
     let list = types::RpcMethodsList { methods };
-    module.register_method("rpc_methods", move |_, _, _| {
-        Ok::<_, jsonrpsee::types::ErrorObjectOwned>(list.clone())
-    })?;
+    module.register_method("rpc_methods", move |_, _, _| Ok::<_, jsonrpsee::types::ErrorObjectOwned>(list.clone()))?;
     Ok(module)
 }
 
 /// Starts the server on `config.listen` and returns once it accepts connections.
-pub async fn start(
-    config: RpcConfig,
-    backends: Backends,
-    system_info: SystemInfo,
-) -> Result<RpcHandle, RpcError> {
+pub async fn start(config: RpcConfig, backends: Backends, system_info: SystemInfo) -> Result<RpcHandle, RpcError> {
     let allow_unsafe = config.methods.allows_unsafe(&config.listen);
     let module = rpc_module(backends, system_info, allow_unsafe)?;
 
@@ -213,23 +191,13 @@ pub async fn start(
         .max_response_body_size(config.max_response_bytes)
         .max_subscriptions_per_connection(config.max_subscriptions_per_connection)
         .build();
-    let server = jsonrpsee::server::Server::builder()
-        .set_config(server_config)
-        .build(config.listen)
-        .await
-        .map_err(|source| match source.kind() {
-            std::io::ErrorKind::AddrInUse => RpcError::PortInUse {
-                port: config.listen.port(),
-            },
-            _ => RpcError::Bind {
-                addr: config.listen,
-                source,
-            },
-        })?;
-    let local_addr = server.local_addr().map_err(|source| RpcError::Bind {
-        addr: config.listen,
-        source,
-    })?;
+    let server = jsonrpsee::server::Server::builder().set_config(server_config).build(config.listen).await.map_err(
+        |source| match source.kind() {
+            std::io::ErrorKind::AddrInUse => RpcError::PortInUse { port: config.listen.port() },
+            _ => RpcError::Bind { addr: config.listen, source },
+        },
+    )?;
+    let local_addr = server.local_addr().map_err(|source| RpcError::Bind { addr: config.listen, source })?;
     let handle = server.start(module);
     tracing::info!(
         target: "rpc",

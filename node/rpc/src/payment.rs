@@ -16,19 +16,11 @@ use crate::{backend::ChainBackend, error, types::NumberOrHex};
 pub trait PaymentApi {
     /// Weight, class and partial fee (without tip) of an extrinsic at `at` (or best).
     #[method(name = "payment_queryInfo", blocking)]
-    fn query_info(
-        &self,
-        encoded_xt: Bytes,
-        at: Option<Hash>,
-    ) -> RpcResult<RuntimeDispatchInfo<Balance>>;
+    fn query_info(&self, encoded_xt: Bytes, at: Option<Hash>) -> RpcResult<RuntimeDispatchInfo<Balance>>;
 
     /// Breakdown of the inclusion fee of an extrinsic at `at` (or best).
     #[method(name = "payment_queryFeeDetails", blocking)]
-    fn query_fee_details(
-        &self,
-        encoded_xt: Bytes,
-        at: Option<Hash>,
-    ) -> RpcResult<FeeDetails<NumberOrHex>>;
+    fn query_fee_details(&self, encoded_xt: Bytes, at: Option<Hash>) -> RpcResult<FeeDetails<NumberOrHex>>;
 }
 
 /// Serves [`PaymentApiServer`] from a [`ChainBackend`].
@@ -44,61 +36,33 @@ impl Payment {
 
     /// Runs `method(uxt, len)` and decodes its output as `T`, with the error
     /// codes and `what` message FRAME's RPC uses.
-    fn query<T: Decode>(
-        &self,
-        method: &str,
-        xt: &[u8],
-        at: Option<Hash>,
-        what: &'static str,
-    ) -> RpcResult<T> {
+    fn query<T: Decode>(&self, method: &str, xt: &[u8], at: Option<Hash>, what: &'static str) -> RpcResult<T> {
         // The runtime API takes the extrinsic type, whose SCALE encoding is the bytes
         // themselves; checking they are one whole extrinsic keeps garbage out of the runtime.
-        OpaqueExtrinsic::decode_all(&mut &xt[..]).map_err(|e| {
-            ErrorObjectOwned::owned(error::DECODE_ERROR, what, Some(format!("{e:?}")))
-        })?;
-        let len = u32::try_from(xt.len())
-            .map_err(|_| error::invalid_params("extrinsic longer than 4 GiB"))?;
+        OpaqueExtrinsic::decode_all(&mut &xt[..])
+            .map_err(|e| ErrorObjectOwned::owned(error::DECODE_ERROR, what, Some(format!("{e:?}"))))?;
+        let len = u32::try_from(xt.len()).map_err(|_| error::invalid_params("extrinsic longer than 4 GiB"))?;
         let mut args = xt.to_vec();
         len.encode_to(&mut args);
         let at = at.unwrap_or_else(|| self.backend.info().best_hash);
-        let out = self.backend.call(at, method, &args).map_err(|e| {
-            ErrorObjectOwned::owned(error::RUNTIME_ERROR, what, Some(e.to_string()))
-        })?;
+        let out = self
+            .backend
+            .call(at, method, &args)
+            .map_err(|e| ErrorObjectOwned::owned(error::RUNTIME_ERROR, what, Some(e.to_string())))?;
         T::decode_all(&mut &out[..]).map_err(|e| {
-            ErrorObjectOwned::owned(
-                error::DECODE_ERROR,
-                what,
-                Some(format!("undecodable runtime answer: {e:?}")),
-            )
+            ErrorObjectOwned::owned(error::DECODE_ERROR, what, Some(format!("undecodable runtime answer: {e:?}")))
         })
     }
 }
 
 impl PaymentApiServer for Payment {
-    fn query_info(
-        &self,
-        encoded_xt: Bytes,
-        at: Option<Hash>,
-    ) -> RpcResult<RuntimeDispatchInfo<Balance>> {
-        self.query(
-            "TransactionPaymentApi_query_info",
-            &encoded_xt,
-            at,
-            "Unable to query dispatch info.",
-        )
+    fn query_info(&self, encoded_xt: Bytes, at: Option<Hash>) -> RpcResult<RuntimeDispatchInfo<Balance>> {
+        self.query("TransactionPaymentApi_query_info", &encoded_xt, at, "Unable to query dispatch info.")
     }
 
-    fn query_fee_details(
-        &self,
-        encoded_xt: Bytes,
-        at: Option<Hash>,
-    ) -> RpcResult<FeeDetails<NumberOrHex>> {
-        let details: FeeDetails<Balance> = self.query(
-            "TransactionPaymentApi_query_fee_details",
-            &encoded_xt,
-            at,
-            "Unable to query fee details.",
-        )?;
+    fn query_fee_details(&self, encoded_xt: Bytes, at: Option<Hash>) -> RpcResult<FeeDetails<NumberOrHex>> {
+        let details: FeeDetails<Balance> =
+            self.query("TransactionPaymentApi_query_fee_details", &encoded_xt, at, "Unable to query fee details.")?;
         Ok(FeeDetails {
             inclusion_fee: details.inclusion_fee.map(|fee| InclusionFee {
                 base_fee: fee.base_fee.into(),

@@ -72,11 +72,7 @@ pub trait StateApi {
 
     /// The values of `keys` at `at` (or best), as one change set.
     #[method(name = "state_queryStorageAt", blocking)]
-    fn query_storage_at(
-        &self,
-        keys: Vec<StorageKey>,
-        at: Option<Hash>,
-    ) -> RpcResult<Vec<StorageChangeSet<Hash>>>;
+    fn query_storage_at(&self, keys: Vec<StorageKey>, at: Option<Hash>) -> RpcResult<Vec<StorageChangeSet<Hash>>>;
 
     /// A storage proof of `keys` at `hash` (or best).
     #[method(name = "state_getReadProof", blocking)]
@@ -118,17 +114,10 @@ impl State {
 }
 
 /// Runs `Core_version` at `at` and decodes it.
-fn runtime_version_at(
-    backend: &dyn ChainBackend,
-    at: Hash,
-) -> Result<RuntimeVersion, ErrorObjectOwned> {
-    let encoded = backend
-        .call(at, "Core_version", &[])
-        .map_err(error::state_client)?;
+fn runtime_version_at(backend: &dyn ChainBackend, at: Hash) -> Result<RuntimeVersion, ErrorObjectOwned> {
+    let encoded = backend.call(at, "Core_version", &[]).map_err(error::state_client)?;
     RuntimeVersion::decode(&mut &encoded[..]).map_err(|e| {
-        error::state_client(BackendError::Other(format!(
-            "Core_version returned an undecodable RuntimeVersion: {e}"
-        )))
+        error::state_client(BackendError::Other(format!("Core_version returned an undecodable RuntimeVersion: {e}")))
     })
 }
 
@@ -138,9 +127,7 @@ fn read_keys(
     at: Hash,
     keys: &[StorageKey],
 ) -> Result<Vec<(StorageKey, Option<StorageData>)>, BackendError> {
-    keys.iter()
-        .map(|key| Ok((key.clone(), backend.storage(at, &key.0)?.map(StorageData))))
-        .collect()
+    keys.iter().map(|key| Ok((key.clone(), backend.storage(at, &key.0)?.map(StorageData)))).collect()
 }
 
 fn check_key_count(n: usize) -> Result<(), ErrorObjectOwned> {
@@ -153,22 +140,15 @@ fn check_key_count(n: usize) -> Result<(), ErrorObjectOwned> {
 }
 
 /// Runs `f` on a blocking thread.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ErrorObjectOwned> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| error::internal(format!("state query failed: {e}")))
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ErrorObjectOwned> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| error::internal(format!("state query failed: {e}")))
 }
 
 #[jsonrpsee::core::async_trait]
 impl StateApiServer for State {
     fn call(&self, name: String, bytes: Bytes, hash: Option<Hash>) -> RpcResult<Bytes> {
         let at = self.at(hash);
-        self.backend
-            .call(at, &name, &bytes)
-            .map(Bytes)
-            .map_err(error::state_client)
+        self.backend.call(at, &name, &bytes).map(Bytes).map_err(error::state_client)
     }
 
     fn storage_keys_paged(
@@ -195,10 +175,7 @@ impl StateApiServer for State {
 
     fn storage(&self, key: StorageKey, hash: Option<Hash>) -> RpcResult<Option<StorageData>> {
         let at = self.at(hash);
-        self.backend
-            .storage(at, &key.0)
-            .map(|v| v.map(StorageData))
-            .map_err(error::state_client)
+        self.backend.storage(at, &key.0).map(|v| v.map(StorageData)).map_err(error::state_client)
     }
 
     fn storage_hash(&self, key: StorageKey, hash: Option<Hash>) -> RpcResult<Option<Hash>> {
@@ -211,37 +188,23 @@ impl StateApiServer for State {
 
     fn storage_size(&self, key: StorageKey, hash: Option<Hash>) -> RpcResult<Option<u64>> {
         let at = self.at(hash);
-        self.backend
-            .storage(at, &key.0)
-            .map(|v| v.map(|v| v.len() as u64))
-            .map_err(error::state_client)
+        self.backend.storage(at, &key.0).map(|v| v.map(|v| v.len() as u64)).map_err(error::state_client)
     }
 
     fn metadata(&self, hash: Option<Hash>) -> RpcResult<Bytes> {
         let at = self.at(hash);
-        let encoded = self
-            .backend
-            .call(at, "Metadata_metadata", &[])
-            .map_err(error::state_client)?;
+        let encoded = self.backend.call(at, "Metadata_metadata", &[]).map_err(error::state_client)?;
         // The runtime returns `OpaqueMetadata`, a SCALE `Vec<u8>`; clients want its contents.
-        Vec::<u8>::decode_all(&mut &encoded[..])
-            .map(Bytes)
-            .map_err(|e| {
-                error::state_client(BackendError::Other(format!(
-                    "Metadata_metadata returned undecodable metadata: {e}"
-                )))
-            })
+        Vec::<u8>::decode_all(&mut &encoded[..]).map(Bytes).map_err(|e| {
+            error::state_client(BackendError::Other(format!("Metadata_metadata returned undecodable metadata: {e}")))
+        })
     }
 
     fn runtime_version(&self, hash: Option<Hash>) -> RpcResult<RuntimeVersion> {
         runtime_version_at(&*self.backend, self.at(hash))
     }
 
-    fn query_storage_at(
-        &self,
-        keys: Vec<StorageKey>,
-        at: Option<Hash>,
-    ) -> RpcResult<Vec<StorageChangeSet<Hash>>> {
+    fn query_storage_at(&self, keys: Vec<StorageKey>, at: Option<Hash>) -> RpcResult<Vec<StorageChangeSet<Hash>>> {
         check_key_count(keys.len())?;
         let block = self.at(at);
         let changes = read_keys(&*self.backend, block, &keys).map_err(error::state_client)?;
@@ -252,29 +215,17 @@ impl StateApiServer for State {
         check_key_count(keys.len())?;
         let at = self.at(hash);
         let keys: Vec<Vec<u8>> = keys.into_iter().map(|k| k.0).collect();
-        let proof = self
-            .backend
-            .read_proof(at, &keys)
-            .map_err(error::state_client)?;
-        Ok(ReadProof {
-            at,
-            proof: proof.into_iter().map(Bytes).collect(),
-        })
+        let proof = self.backend.read_proof(at, &keys).map_err(error::state_client)?;
+        Ok(ReadProof { at, proof: proof.into_iter().map(Bytes).collect() })
     }
 
-    async fn subscribe_runtime_version(
-        &self,
-        pending: PendingSubscriptionSink,
-    ) -> SubscriptionResult {
+    async fn subscribe_runtime_version(&self, pending: PendingSubscriptionSink) -> SubscriptionResult {
         let backend = self.backend.clone();
         // Subscribe first so a best block arriving while we read the version is not missed.
         let best = headers(backend.subscribe_best());
         let at = backend.info().best_hash;
         let b = backend.clone();
-        let first = match blocking(move || runtime_version_at(&*b, at))
-            .await
-            .and_then(|r| r)
-        {
+        let first = match blocking(move || runtime_version_at(&*b, at)).await.and_then(|r| r) {
             Ok(version) => version,
             Err(e) => {
                 pending.reject(e).await;
@@ -354,8 +305,7 @@ impl StateApiServer for State {
         let method = pending.method_name().to_owned();
         let sink = pending.accept().await?;
         tracing::debug!(target: "rpc", %method, id = ?sink.subscription_id(), keys = keys.len(), "subscribed");
-        let mut last: HashMap<StorageKey, Option<StorageData>> =
-            first.changes.iter().cloned().collect();
+        let mut last: HashMap<StorageKey, Option<StorageData>> = first.changes.iter().cloned().collect();
         if send(&sink, &first).await {
             let mut best = std::pin::pin!(best);
             loop {
@@ -377,10 +327,7 @@ impl StateApiServer for State {
                         continue;
                     }
                 };
-                let changes: Vec<_> = values
-                    .into_iter()
-                    .filter(|(key, value)| last.get(key) != Some(value))
-                    .collect();
+                let changes: Vec<_> = values.into_iter().filter(|(key, value)| last.get(key) != Some(value)).collect();
                 if changes.is_empty() {
                     continue;
                 }

@@ -61,16 +61,8 @@ pub struct System {
 
 impl System {
     /// Serves `info`, with health and peers from `network` and nonces from `pool`.
-    pub fn new(
-        info: SystemInfo,
-        network: Arc<dyn NetworkBackend>,
-        pool: Arc<dyn PoolBackend>,
-    ) -> Self {
-        Self {
-            info,
-            network,
-            pool,
-        }
+    pub fn new(info: SystemInfo, network: Arc<dyn NetworkBackend>, pool: Arc<dyn PoolBackend>) -> Self {
+        Self { info, network, pool }
     }
 }
 
@@ -110,17 +102,10 @@ impl SystemApiServer for System {
     fn nonce(&self, account: String) -> RpcResult<Nonce> {
         // Substrate deserializes the parameter as an `AccountId32`, whose serde is SS58:
         // a bad address is a bad parameter.
-        let account = AccountId::from_ss58check(&account).map_err(|e| {
-            error::invalid_params(format!(
-                "Invalid params: `{account}` is not an SS58 address: {e}"
-            ))
-        })?;
-        self.pool.account_next_index(account).map_err(|e| {
-            ErrorObjectOwned::owned(
-                error::RUNTIME_ERROR,
-                "Unable to query nonce.",
-                Some(e.to_string()),
-            )
-        })
+        let account = AccountId::from_ss58check(&account)
+            .map_err(|e| error::invalid_params(format!("Invalid params: `{account}` is not an SS58 address: {e}")))?;
+        self.pool
+            .account_next_index(account)
+            .map_err(|e| ErrorObjectOwned::owned(error::RUNTIME_ERROR, "Unable to query nonce.", Some(e.to_string())))
     }
 }

@@ -35,12 +35,12 @@ pub enum StorageError {
         reason: String,
     },
     /// parity-db failed (I/O, a background writer error, …).
-    #[error(
-        "database error: {0}: check free disk space and permissions of the --base-path directory"
-    )]
+    #[error("database error: {0}: check free disk space and permissions of the --base-path directory")]
     Db(#[from] parity_db::Error),
     /// `purge` was pointed at a directory that holds no parity-db database.
-    #[error("{path} does not look like a chain database (no parity-db `metadata` file): not removing it, check the path")]
+    #[error(
+        "{path} does not look like a chain database (no parity-db `metadata` file): not removing it, check the path"
+    )]
     NotADatabase {
         /// The directory that was to be removed.
         path: PathBuf,
@@ -114,7 +114,9 @@ pub enum StorageError {
         finalized: BlockNumber,
     },
     /// Making a block best would replace the finalized block on the canonical chain.
-    #[error("block {hash:?} does not descend from finalized block #{finalized} ({finalized_hash:?}): it cannot become best")]
+    #[error(
+        "block {hash:?} does not descend from finalized block #{finalized} ({finalized_hash:?}): it cannot become best"
+    )]
     RevertsFinalized {
         /// The block that was to become best.
         hash: Hash,
@@ -153,9 +155,6 @@ pub enum StorageError {
 impl StorageError {
     /// A `Corrupt` error for `what`, explained by a decoding failure.
     pub(crate) fn corrupt(what: impl Into<String>, reason: impl ToString) -> Self {
-        StorageError::Corrupt {
-            what: what.into(),
-            reason: reason.to_string(),
-        }
+        StorageError::Corrupt { what: what.into(), reason: reason.to_string() }
     }
 }

@@ -115,15 +115,11 @@ impl Database {
         let path = path.as_ref().to_path_buf();
         let db = Db::open_or_create(&schema::options(&path)).map_err(|e| match e {
             parity_db::Error::Locked(_) => StorageError::Locked { path: path.clone() },
-            parity_db::Error::InvalidConfiguration(reason) => StorageError::IncompatibleLayout {
-                path: path.clone(),
-                reason,
-            },
+            parity_db::Error::InvalidConfiguration(reason) => {
+                StorageError::IncompatibleLayout { path: path.clone(), reason }
+            }
             parity_db::Error::IncompatibleColumnConfig { id, reason } => {
-                StorageError::IncompatibleLayout {
-                    path: path.clone(),
-                    reason: format!("column {id}: {reason}"),
-                }
+                StorageError::IncompatibleLayout { path: path.clone(), reason: format!("column {id}: {reason}") }
             }
             other => StorageError::Db(other),
         })?;
@@ -132,39 +128,22 @@ impl Database {
         let genesis: Option<Hash> = read_decoded(&db, col::META, meta::GENESIS, "meta genesis")?;
         match read_decoded::<u32>(&db, col::META, meta::SCHEMA, "meta schema_version")? {
             Some(SCHEMA_VERSION) => {}
-            Some(found) => {
-                return Err(StorageError::SchemaMismatch {
-                    path,
-                    found,
-                    expected: SCHEMA_VERSION,
-                })
-            }
+            Some(found) => return Err(StorageError::SchemaMismatch { path, found, expected: SCHEMA_VERSION }),
             None if genesis.is_some() => {
-                return Err(StorageError::SchemaMismatch {
-                    path,
-                    found: 0,
-                    expected: SCHEMA_VERSION,
-                })
+                return Err(StorageError::SchemaMismatch { path, found: 0, expected: SCHEMA_VERSION })
             }
             // A fresh database: stamp it before anything else is written.
-            None => db.commit_changes([(
-                col::META,
-                Operation::Set(meta::SCHEMA.to_vec(), SCHEMA_VERSION.encode()),
-            )])?,
+            None => db.commit_changes([(col::META, Operation::Set(meta::SCHEMA.to_vec(), SCHEMA_VERSION.encode()))])?,
         }
 
         let chain = ChainMeta {
             genesis,
             best: read_decoded(&db, col::META, meta::BEST, "meta best")?,
             finalized: read_decoded(&db, col::META, meta::FINALIZED, "meta finalized")?,
-            pruned_below: read_decoded(&db, col::META, meta::PRUNED_BELOW, "meta pruned_below")?
-                .unwrap_or(0),
+            pruned_below: read_decoded(&db, col::META, meta::PRUNED_BELOW, "meta pruned_below")?.unwrap_or(0),
         };
         if genesis.is_some() && (chain.best.is_none() || chain.finalized.is_none()) {
-            return Err(StorageError::corrupt(
-                "meta best/finalized",
-                "missing beside a genesis hash",
-            ));
+            return Err(StorageError::corrupt("meta best/finalized", "missing beside a genesis hash"));
         }
         match chain.best {
             Some((number, hash)) => tracing::info!(
@@ -177,11 +156,7 @@ impl Database {
                 tracing::info!(target: "storage", "Opened empty chain database at {}", path.display())
             }
         }
-        Ok(Database {
-            db,
-            path,
-            chain: RwLock::new(chain),
-        })
+        Ok(Database { db, path, chain: RwLock::new(chain) })
     }
 
     /// The database directory.
@@ -211,30 +186,22 @@ impl Database {
 
     /// The header of block `hash`, if known.
     pub fn header(&self, hash: &Hash) -> Result<Option<Header>, StorageError> {
-        read_decoded(&self.db, col::HEADERS, hash.as_bytes(), || {
-            format!("header {hash:?}")
-        })
+        read_decoded(&self.db, col::HEADERS, hash.as_bytes(), || format!("header {hash:?}"))
     }
 
     /// The extrinsics of block `hash`, if known.
     pub fn body(&self, hash: &Hash) -> Result<Option<Vec<OpaqueExtrinsic>>, StorageError> {
-        read_decoded(&self.db, col::BODIES, hash.as_bytes(), || {
-            format!("body {hash:?}")
-        })
+        read_decoded(&self.db, col::BODIES, hash.as_bytes(), || format!("body {hash:?}"))
     }
 
     /// The justifications stored for block `hash`, if any.
     pub fn justifications(&self, hash: &Hash) -> Result<Option<Justifications>, StorageError> {
-        read_decoded(&self.db, col::JUSTIFICATIONS, hash.as_bytes(), || {
-            format!("justifications {hash:?}")
-        })
+        read_decoded(&self.db, col::JUSTIFICATIONS, hash.as_bytes(), || format!("justifications {hash:?}"))
     }
 
     /// The hash of the canonical (best-chain) block at `number`, if the chain is that long.
     pub fn hash_of(&self, number: BlockNumber) -> Result<Option<Hash>, StorageError> {
-        read_decoded(&self.db, col::NUMBER_TO_HASH, &number_key(number), || {
-            format!("number→hash #{number}")
-        })
+        read_decoded(&self.db, col::NUMBER_TO_HASH, &number_key(number), || format!("number→hash #{number}"))
     }
 
     /// The number of block `hash`, if known.
@@ -256,20 +223,14 @@ impl Database {
 
     /// The state after block `hash` (its header's state root).
     pub fn state_of_block(&self, hash: &Hash) -> Result<StateBackend, StorageError> {
-        let header = self
-            .header(hash)?
-            .ok_or(StorageError::UnknownBlock(*hash))?;
+        let header = self.header(hash)?.ok_or(StorageError::UnknownBlock(*hash))?;
         self.state_at(header.state_root)
     }
 
     /// Commits the genesis block: empty body, its state built from nothing.
     ///
     /// Sets the genesis hash and makes the block best and finalized.
-    pub fn commit_genesis(
-        &self,
-        header: Header,
-        state: BackendTransaction<Hashing>,
-    ) -> Result<(), StorageError> {
+    pub fn commit_genesis(&self, header: Header, state: BackendTransaction<Hashing>) -> Result<(), StorageError> {
         self.commit(ImportCommit {
             header,
             body: Vec::new(),
@@ -301,93 +262,48 @@ impl Database {
 
         if number == 0 {
             if let Some(existing) = chain.genesis {
-                return Err(StorageError::GenesisExists {
-                    existing,
-                    offered: hash,
-                });
+                return Err(StorageError::GenesisExists { existing, offered: hash });
             }
             next.genesis = Some(hash);
             next.best = Some((0, hash));
             next.finalized = Some((0, hash));
-            ops.push((
-                col::META,
-                Operation::Set(meta::GENESIS.to_vec(), hash.encode()),
-            ));
-            ops.push((
-                col::META,
-                Operation::Set(meta::FINALIZED.to_vec(), (0u32, hash).encode()),
-            ));
+            ops.push((col::META, Operation::Set(meta::GENESIS.to_vec(), hash.encode())));
+            ops.push((col::META, Operation::Set(meta::FINALIZED.to_vec(), (0u32, hash).encode())));
         } else {
-            let (Some((finalized, finalized_hash)), Some((best_number, _))) =
-                (chain.finalized, chain.best)
-            else {
+            let (Some((finalized, finalized_hash)), Some((best_number, _))) = (chain.finalized, chain.best) else {
                 return Err(StorageError::NoGenesis);
             };
             let parent_hash = commit.header.parent_hash;
-            let parent = self
-                .header(&parent_hash)?
-                .ok_or(StorageError::UnknownParent {
-                    number,
-                    hash,
-                    parent: parent_hash,
-                })?;
+            let parent =
+                self.header(&parent_hash)?.ok_or(StorageError::UnknownParent { number, hash, parent: parent_hash })?;
             if parent.number.checked_add(1) != Some(number) {
-                return Err(StorageError::BadNumber {
-                    hash,
-                    number,
-                    parent_number: parent.number,
-                });
+                return Err(StorageError::BadNumber { hash, number, parent_number: parent.number });
             }
             if number <= finalized {
-                return Err(StorageError::BelowFinalized {
-                    number,
-                    hash,
-                    finalized,
-                });
+                return Err(StorageError::BelowFinalized { number, hash, finalized });
             }
             if make_best {
                 self.canonicalize_ancestors(&parent, (finalized, finalized_hash), hash, &mut ops)?;
                 // A reorg to a shorter chain leaves heights that are no longer canonical.
                 for stale in number.saturating_add(1)..=best_number {
-                    ops.push((
-                        col::NUMBER_TO_HASH,
-                        Operation::Dereference(number_key(stale)),
-                    ));
+                    ops.push((col::NUMBER_TO_HASH, Operation::Dereference(number_key(stale))));
                 }
                 next.best = Some((number, hash));
                 if commit.finalized {
                     next.finalized = Some((number, hash));
-                    ops.push((
-                        col::META,
-                        Operation::Set(meta::FINALIZED.to_vec(), (number, hash).encode()),
-                    ));
+                    ops.push((col::META, Operation::Set(meta::FINALIZED.to_vec(), (number, hash).encode())));
                 }
             }
         }
 
         if make_best {
-            ops.push((
-                col::NUMBER_TO_HASH,
-                Operation::Set(number_key(number), hash.encode()),
-            ));
-            ops.push((
-                col::META,
-                Operation::Set(meta::BEST.to_vec(), (number, hash).encode()),
-            ));
+            ops.push((col::NUMBER_TO_HASH, Operation::Set(number_key(number), hash.encode())));
+            ops.push((col::META, Operation::Set(meta::BEST.to_vec(), (number, hash).encode())));
         }
-        ops.push((
-            col::HEADERS,
-            Operation::Set(hash.as_bytes().to_vec(), commit.header.encode()),
-        ));
-        ops.push((
-            col::BODIES,
-            Operation::Set(hash.as_bytes().to_vec(), commit.body.encode()),
-        ));
+        ops.push((col::HEADERS, Operation::Set(hash.as_bytes().to_vec(), commit.header.encode())));
+        ops.push((col::BODIES, Operation::Set(hash.as_bytes().to_vec(), commit.body.encode())));
         if let Some(justifications) = &commit.justifications {
-            ops.push((
-                col::JUSTIFICATIONS,
-                Operation::Set(hash.as_bytes().to_vec(), justifications.encode()),
-            ));
+            ops.push((col::JUSTIFICATIONS, Operation::Set(hash.as_bytes().to_vec(), justifications.encode())));
         }
         let change = StateChange::from_transaction(commit.state)?;
         let (added, dropped) = (change.inserted.len(), change.journal.removed.len());
@@ -419,21 +335,11 @@ impl Database {
             // Replacing the canonical block at or below the finalized height would revert
             // finality; the walk stops there at the latest because genesis is final.
             if number <= finalized {
-                return Err(StorageError::RevertsFinalized {
-                    hash: new_best,
-                    finalized,
-                    finalized_hash,
-                });
+                return Err(StorageError::RevertsFinalized { hash: new_best, finalized, finalized_hash });
             }
-            ops.push((
-                col::NUMBER_TO_HASH,
-                Operation::Set(number_key(number), hash.encode()),
-            ));
+            ops.push((col::NUMBER_TO_HASH, Operation::Set(number_key(number), hash.encode())));
             let ancestor = self.header(&parent_hash)?.ok_or_else(|| {
-                StorageError::corrupt(
-                    format!("header {parent_hash:?}"),
-                    "missing but a child is stored",
-                )
+                StorageError::corrupt(format!("header {parent_hash:?}"), "missing but a child is stored")
             })?;
             number = ancestor.number;
             hash = parent_hash;
@@ -447,38 +353,23 @@ impl Database {
     /// Finalizing the already-finalized block again only adds the justification. A
     /// justification from an engine that already has one for this block is ignored: the
     /// stored one is just as valid.
-    pub fn finalize(
-        &self,
-        hash: &Hash,
-        justification: Option<Justification>,
-    ) -> Result<(), StorageError> {
+    pub fn finalize(&self, hash: &Hash, justification: Option<Justification>) -> Result<(), StorageError> {
         let mut chain = self.chain.write();
-        let header = self
-            .header(hash)?
-            .ok_or(StorageError::UnknownBlock(*hash))?;
+        let header = self.header(hash)?.ok_or(StorageError::UnknownBlock(*hash))?;
         let number = header.number;
         if self.hash_of(number)? != Some(*hash) {
-            return Err(StorageError::NotCanonical {
-                number,
-                hash: *hash,
-            });
+            return Err(StorageError::NotCanonical { number, hash: *hash });
         }
         let finalized = chain.finalized.map_or(0, |(n, _)| n);
         if number < finalized {
             return Err(StorageError::FinalizeBackwards { number, finalized });
         }
 
-        let mut ops: Vec<DbOp> = vec![(
-            col::META,
-            Operation::Set(meta::FINALIZED.to_vec(), (number, *hash).encode()),
-        )];
+        let mut ops: Vec<DbOp> = vec![(col::META, Operation::Set(meta::FINALIZED.to_vec(), (number, *hash).encode()))];
         if let Some(justification) = justification {
             let mut all = self.justifications(hash)?.unwrap_or_default();
             if all.append(justification) {
-                ops.push((
-                    col::JUSTIFICATIONS,
-                    Operation::Set(hash.as_bytes().to_vec(), all.encode()),
-                ));
+                ops.push((col::JUSTIFICATIONS, Operation::Set(hash.as_bytes().to_vec(), all.encode())));
             }
         }
         self.db.commit_changes(ops)?;
@@ -501,19 +392,15 @@ impl Database {
             return Ok(PruneOutcome::default());
         };
         let target = below.min(finalized);
-        let mut outcome = PruneOutcome {
-            pruned_below: chain.pruned_below,
-            ..PruneOutcome::default()
-        };
+        let mut outcome = PruneOutcome { pruned_below: chain.pruned_below, ..PruneOutcome::default() };
 
         // Collect keys first: the iterator must not run across our own commits.
         let mut due = Vec::new();
         let mut iter = self.db.iter(col::STATE_JOURNAL)?;
         iter.seek_to_first()?;
         while let Some((key, _)) = iter.next()? {
-            let (number, hash) = parse_journal_key(&key).ok_or_else(|| {
-                StorageError::corrupt("state journal key", format!("{} bytes", key.len()))
-            })?;
+            let (number, hash) = parse_journal_key(&key)
+                .ok_or_else(|| StorageError::corrupt("state journal key", format!("{} bytes", key.len())))?;
             if number > target {
                 break;
             }
@@ -522,10 +409,9 @@ impl Database {
         drop(iter);
 
         for (key, number, hash) in due {
-            let journal: StateJournal = read_decoded(&self.db, col::STATE_JOURNAL, &key, || {
-                format!("state journal #{number} {hash:?}")
-            })?
-            .unwrap_or_default();
+            let journal: StateJournal =
+                read_decoded(&self.db, col::STATE_JOURNAL, &key, || format!("state journal #{number} {hash:?}"))?
+                    .unwrap_or_default();
             let canonical = self.hash_of(number)? == Some(hash);
             let mut ops: Vec<DbOp> = if canonical {
                 // This block's drops are the nodes only its parent's trie held.
@@ -536,10 +422,7 @@ impl Database {
             };
             ops.push((col::STATE_JOURNAL, Operation::Dereference(key)));
             if canonical && number > chain.pruned_below {
-                ops.push((
-                    col::META,
-                    Operation::Set(meta::PRUNED_BELOW.to_vec(), number.encode()),
-                ));
+                ops.push((col::META, Operation::Set(meta::PRUNED_BELOW.to_vec(), number.encode())));
             }
             self.db.commit_changes(ops)?;
             if canonical {
@@ -571,9 +454,7 @@ pub fn purge(path: impl AsRef<Path>) -> Result<(), StorageError> {
     }
     // A wrong --base-path must not cost the operator an unrelated directory.
     if !path.join("metadata").is_file() {
-        return Err(StorageError::NotADatabase {
-            path: path.to_path_buf(),
-        });
+        return Err(StorageError::NotADatabase { path: path.to_path_buf() });
     }
     // Opening takes parity-db's lock: refuse to delete files from under a running node.
     match Database::open(path) {
@@ -582,10 +463,7 @@ pub fn purge(path: impl AsRef<Path>) -> Result<(), StorageError> {
         // Any other failure (another format, corruption) is what purging is for.
         Err(_) => {}
     }
-    std::fs::remove_dir_all(path).map_err(|source| StorageError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    std::fs::remove_dir_all(path).map_err(|source| StorageError::Io { path: path.to_path_buf(), source })?;
     tracing::info!(target: "storage", "Removed chain database at {}", path.display());
     Ok(())
 }
@@ -593,17 +471,10 @@ pub fn purge(path: impl AsRef<Path>) -> Result<(), StorageError> {
 /// Reads and decodes `key` of `column`, naming the entry `what` if it does not decode.
 ///
 /// Refuses trailing bytes: an entry is exactly one value, or it is corrupt.
-fn read_decoded<T: Decode>(
-    db: &Db,
-    column: u8,
-    key: &[u8],
-    what: impl Describe,
-) -> Result<Option<T>, StorageError> {
+fn read_decoded<T: Decode>(db: &Db, column: u8, key: &[u8], what: impl Describe) -> Result<Option<T>, StorageError> {
     match db.get(column, key)? {
         None => Ok(None),
-        Some(bytes) => T::decode_all(&mut &bytes[..])
-            .map(Some)
-            .map_err(|e| StorageError::corrupt(what.describe(), e)),
+        Some(bytes) => T::decode_all(&mut &bytes[..]).map(Some).map_err(|e| StorageError::corrupt(what.describe(), e)),
     }
 }
 
@@ -631,23 +502,15 @@ mod tests {
     /// Writes `value` under `key` of `column` behind the `Database`'s back.
     fn poke(path: &Path, column: u8, key: &[u8], value: Vec<u8>) {
         let db = Db::open(&schema::options(path)).unwrap();
-        db.commit_changes([(column, Operation::Set(key.to_vec(), value))])
-            .unwrap();
+        db.commit_changes([(column, Operation::Set(key.to_vec(), value))]).unwrap();
     }
 
     #[test]
     fn a_database_of_another_schema_version_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         drop(Database::open(dir.path()).unwrap());
-        poke(
-            dir.path(),
-            col::META,
-            meta::SCHEMA,
-            (SCHEMA_VERSION + 1).encode(),
-        );
-        let err = Database::open(dir.path())
-            .err()
-            .expect("another schema must be refused");
+        poke(dir.path(), col::META, meta::SCHEMA, (SCHEMA_VERSION + 1).encode());
+        let err = Database::open(dir.path()).err().expect("another schema must be refused");
         assert!(
             matches!(err, StorageError::SchemaMismatch { found, expected, .. }
                 if found == SCHEMA_VERSION + 1 && expected == SCHEMA_VERSION),
@@ -663,24 +526,14 @@ mod tests {
         let hash = Hash::repeat_byte(3);
         poke(dir.path(), col::HEADERS, hash.as_bytes(), vec![1, 2, 3]);
         // A valid hash followed by a stray byte: `decode_all` refuses what `decode` would take.
-        poke(
-            dir.path(),
-            col::NUMBER_TO_HASH,
-            &number_key(5),
-            [hash.encode(), vec![0]].concat(),
-        );
+        poke(dir.path(), col::NUMBER_TO_HASH, &number_key(5), [hash.encode(), vec![0]].concat());
         let db = Database::open(dir.path()).unwrap();
-        assert!(matches!(
-            db.header(&hash),
-            Err(StorageError::Corrupt { .. })
-        ));
+        assert!(matches!(db.header(&hash), Err(StorageError::Corrupt { .. })));
         assert!(matches!(db.hash_of(5), Err(StorageError::Corrupt { .. })));
         drop(db);
 
         poke(dir.path(), col::META, meta::BEST, vec![0xff]);
-        let err = Database::open(dir.path())
-            .err()
-            .expect("corrupt metadata must be refused");
+        let err = Database::open(dir.path()).err().expect("corrupt metadata must be refused");
         assert!(matches!(err, StorageError::Corrupt { .. }), "{err}");
     }
 
@@ -700,11 +553,7 @@ mod tests {
 
         let change = StateChange::from_transaction(transaction).unwrap();
         assert_eq!(
-            change
-                .inserted
-                .iter()
-                .map(|(h, v, n)| (*h, v.clone(), *n))
-                .collect::<Vec<_>>(),
+            change.inserted.iter().map(|(h, v, n)| (*h, v.clone(), *n)).collect::<Vec<_>>(),
             vec![(twice, b"shared node".to_vec(), 2)]
         );
         assert_eq!(change.journal.inserted, vec![(twice, 2)]);

@@ -49,22 +49,11 @@ pub(crate) mod meta {
 pub(crate) fn options(path: &Path) -> Options {
     let plain = ColumnOptions::default();
     // Block hashes are blake2-256 output: uniform, so parity-db can skip hashing the key.
-    let by_block_hash = ColumnOptions {
-        uniform: true,
-        ..ColumnOptions::default()
-    };
+    let by_block_hash = ColumnOptions { uniform: true, ..ColumnOptions::default() };
     // As Substrate's parity-db STATE column: the value is the key's preimage, keys are hashes,
     // and identical nodes are shared by counting references.
-    let state = ColumnOptions {
-        preimage: true,
-        uniform: true,
-        ref_counted: true,
-        ..ColumnOptions::default()
-    };
-    let journal = ColumnOptions {
-        btree_index: true,
-        ..ColumnOptions::default()
-    };
+    let state = ColumnOptions { preimage: true, uniform: true, ref_counted: true, ..ColumnOptions::default() };
+    let journal = ColumnOptions { btree_index: true, ..ColumnOptions::default() };
 
     let mut columns = vec![ColumnOptions::default(); usize::from(col::COUNT)];
     columns[usize::from(col::META)] = plain.clone();
@@ -107,8 +96,5 @@ pub(crate) fn parse_journal_key(key: &[u8]) -> Option<(BlockNumber, Hash)> {
         return None;
     }
     let (number, hash) = key.split_at(4);
-    Some((
-        BlockNumber::from_be_bytes(number.try_into().ok()?),
-        Hash::from_slice(hash),
-    ))
+    Some((BlockNumber::from_be_bytes(number.try_into().ok()?), Hash::from_slice(hash)))
 }

@@ -54,9 +54,7 @@ impl TrieBackendStorage<Hashing> for StateStore {
     /// Nodes are keyed by hash alone: identical subtrees at different positions share one entry
     /// (and one reference count), so the prefix is not needed.
     fn get(&self, key: &Hash, _prefix: hash_db::Prefix) -> Result<Option<DBValue>, String> {
-        self.db
-            .get(col::STATE, key.as_bytes())
-            .map_err(|e| format!("reading state trie node {key:?}: {e}"))
+        self.db.get(col::STATE, key.as_bytes()).map_err(|e| format!("reading state trie node {key:?}: {e}"))
     }
 }
 
@@ -86,9 +84,7 @@ impl StateChange {
     /// `MemoryDB` keyed by hash); either way the hash is the last 32 bytes. The same node may
     /// appear under several prefixes, added at one position and dropped at another: only the
     /// net count per hash matters in a hash-keyed store.
-    pub(crate) fn from_transaction(
-        mut transaction: BackendTransaction<Hashing>,
-    ) -> Result<Self, StorageError> {
+    pub(crate) fn from_transaction(mut transaction: BackendTransaction<Hashing>) -> Result<Self, StorageError> {
         let mut net: HashMap<Hash, (Option<DBValue>, i64)> = HashMap::new();
         for (key, (value, rc)) in transaction.drain() {
             if rc == 0 {
@@ -108,19 +104,13 @@ impl StateChange {
             entry.1 += i64::from(rc);
         }
 
-        let mut change = StateChange {
-            inserted: Vec::new(),
-            journal: StateJournal::default(),
-        };
+        let mut change = StateChange { inserted: Vec::new(), journal: StateJournal::default() };
         for (hash, (value, rc)) in net {
-            let count = u32::try_from(rc.unsigned_abs()).map_err(|_| {
-                StorageError::MalformedTransaction(format!("node {hash:?} has count {rc}"))
-            })?;
+            let count = u32::try_from(rc.unsigned_abs())
+                .map_err(|_| StorageError::MalformedTransaction(format!("node {hash:?} has count {rc}")))?;
             if rc > 0 {
                 let value = value.ok_or_else(|| {
-                    StorageError::MalformedTransaction(format!(
-                        "node {hash:?} is added without its encoding"
-                    ))
+                    StorageError::MalformedTransaction(format!("node {hash:?} is added without its encoding"))
                 })?;
                 change.journal.inserted.push((hash, count));
                 change.inserted.push((hash, value, count));
@@ -140,30 +130,21 @@ impl StateChange {
         number: BlockNumber,
         hash: &Hash,
     ) -> impl Iterator<Item = (u8, Operation<Vec<u8>, Vec<u8>>)> {
-        let journal = (
-            col::STATE_JOURNAL,
-            Operation::Set(journal_key(number, hash), self.journal.encode()),
-        );
+        let journal = (col::STATE_JOURNAL, Operation::Set(journal_key(number, hash), self.journal.encode()));
         self.inserted
             .into_iter()
             .flat_map(|(node, value, count)| {
                 // `Set` stores the node or counts one more reference to it; `Reference` adds the
                 // rest without copying the value again.
                 std::iter::once((col::STATE, Operation::Set(node.as_bytes().to_vec(), value)))
-                    .chain(
-                        (1..count).map(move |_| {
-                            (col::STATE, Operation::Reference(node.as_bytes().to_vec()))
-                        }),
-                    )
+                    .chain((1..count).map(move |_| (col::STATE, Operation::Reference(node.as_bytes().to_vec()))))
             })
             .chain(std::iter::once(journal))
     }
 }
 
 /// `count` dereferences of each node: what pruning writes.
-pub(crate) fn dereference_ops(
-    nodes: &[(Hash, u32)],
-) -> impl Iterator<Item = (u8, Operation<Vec<u8>, Vec<u8>>)> + '_ {
+pub(crate) fn dereference_ops(nodes: &[(Hash, u32)]) -> impl Iterator<Item = (u8, Operation<Vec<u8>, Vec<u8>>)> + '_ {
     nodes.iter().flat_map(|(node, count)| {
         (0..*count).map(move |_| (col::STATE, Operation::Dereference(node.as_bytes().to_vec())))
     })

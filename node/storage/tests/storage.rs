@@ -56,24 +56,10 @@ fn body_of(number: BlockNumber) -> Vec<OpaqueExtrinsic> {
 
 /// Builds block `number` on `parent` (hash and expected state) applying `writes`
 /// (`None` deletes). `fork` tells apart siblings with the same changes.
-fn build(
-    db: &Database,
-    parent: Option<(Hash, &State)>,
-    number: BlockNumber,
-    writes: &Writes,
-    fork: u8,
-) -> Built {
+fn build(db: &Database, parent: Option<(Hash, &State)>, number: BlockNumber, writes: &Writes, fork: u8) -> Built {
     let (parent_hash, parent_root, mut state) = match parent {
-        Some((hash, state)) => (
-            hash,
-            db.header(&hash).unwrap().unwrap().state_root,
-            state.clone(),
-        ),
-        None => (
-            Hash::zero(),
-            sp_trie::empty_trie_root::<LayoutV1<Hashing>>(),
-            State::new(),
-        ),
+        Some((hash, state)) => (hash, db.header(&hash).unwrap().unwrap().state_root, state.clone()),
+        None => (Hash::zero(), sp_trie::empty_trie_root::<LayoutV1<Hashing>>(), State::new()),
     };
     let backend = db.state_at(parent_root).unwrap();
     let mut overlay = OverlayedChanges::<Hashing>::default();
@@ -84,29 +70,11 @@ fn build(
             None => state.remove(*key),
         };
     }
-    let changes = overlay
-        .drain_storage_changes(&backend, StateVersion::V1)
-        .unwrap();
-    assert_eq!(
-        changes.transaction_storage_root,
-        expected_root(&state),
-        "overlay root vs sp-trie"
-    );
-    let digest = Digest {
-        logs: vec![DigestItem::Other(vec![fork])],
-    };
-    let header = Header::new(
-        number,
-        Hash::zero(),
-        changes.transaction_storage_root,
-        parent_hash,
-        digest,
-    );
-    Built {
-        header,
-        transaction: changes.transaction,
-        state,
-    }
+    let changes = overlay.drain_storage_changes(&backend, StateVersion::V1).unwrap();
+    assert_eq!(changes.transaction_storage_root, expected_root(&state), "overlay root vs sp-trie");
+    let digest = Digest { logs: vec![DigestItem::Other(vec![fork])] };
+    let header = Header::new(number, Hash::zero(), changes.transaction_storage_root, parent_hash, digest);
+    Built { header, transaction: changes.transaction, state }
 }
 
 /// The root sp-trie computes for `state` from scratch.
@@ -119,22 +87,11 @@ fn assert_state(db: &Database, root: Hash, state: &State) {
     assert_eq!(root, expected_root(state));
     let backend = db.state_at(root).unwrap();
     for (key, value) in state {
-        assert_eq!(
-            backend.storage(key).unwrap().as_ref(),
-            Some(value),
-            "key {key:?}"
-        );
+        assert_eq!(backend.storage(key).unwrap().as_ref(), Some(value), "key {key:?}");
     }
-    let keys: Vec<_> = backend
-        .keys(Default::default())
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let keys: Vec<_> = backend.keys(Default::default()).unwrap().map(Result::unwrap).collect();
     assert_eq!(keys, state.keys().cloned().collect::<Vec<_>>());
-    assert_eq!(
-        backend.storage_root(std::iter::empty(), StateVersion::V1).0,
-        root
-    );
+    assert_eq!(backend.storage_root(std::iter::empty(), StateVersion::V1).0, root);
 }
 
 fn root_of(db: &Database, hash: &Hash) -> Hash {
@@ -143,13 +100,7 @@ fn root_of(db: &Database, hash: &Hash) -> Hash {
 
 /// Genesis with two keys, committed.
 fn genesis(db: &Database) -> (Hash, State) {
-    let built = build(
-        db,
-        None,
-        0,
-        &[(b"alice", Some(b"100")), (b"bob", Some(b"50"))],
-        0,
-    );
+    let built = build(db, None, 0, &[(b"alice", Some(b"100")), (b"bob", Some(b"50"))], 0);
     let hash = built.hash();
     db.commit_genesis(built.header, built.transaction).unwrap();
     (hash, built.state)
@@ -161,10 +112,7 @@ fn blocks_and_state_survive_reopening() {
     let mut chain = Vec::new();
     {
         let db = Database::open(dir.path()).unwrap();
-        assert_eq!(
-            (db.genesis_hash(), db.best(), db.finalized()),
-            (None, None, None)
-        );
+        assert_eq!((db.genesis_hash(), db.best(), db.finalized()), (None, None, None));
         let (g, gs) = genesis(&db);
         assert_eq!(db.genesis_hash(), Some(g));
         assert_eq!(db.best(), Some((0, g)));
@@ -179,16 +127,11 @@ fn blocks_and_state_survive_reopening() {
         for (i, writes) in steps.iter().enumerate() {
             let number = i as BlockNumber + 1;
             let (parent, state) = chain.last().unwrap();
-            let block =
-                build(&db, Some((*parent, state)), number, writes, 0).commit(&db, true, false);
+            let block = build(&db, Some((*parent, state)), number, writes, 0).commit(&db, true, false);
             chain.push(block);
         }
         assert_eq!(db.best(), Some((3, chain[3].0)));
-        assert_eq!(
-            db.finalized(),
-            Some((0, g)),
-            "commit without `finalized` leaves finality alone"
-        );
+        assert_eq!(db.finalized(), Some((0, g)), "commit without `finalized` leaves finality alone");
     }
 
     let db = Database::open(dir.path()).unwrap();
@@ -227,23 +170,13 @@ fn an_empty_genesis_state_is_readable_and_built_upon() {
     let db = Database::open(dir.path()).unwrap();
     let built = build(&db, None, 0, &[], 0);
     let genesis = built.hash();
-    assert_eq!(
-        built.header.state_root,
-        sp_trie::empty_trie_root::<LayoutV1<Hashing>>()
-    );
+    assert_eq!(built.header.state_root, sp_trie::empty_trie_root::<LayoutV1<Hashing>>());
     db.commit_genesis(built.header, built.transaction).unwrap();
 
     let backend = db.state_of_block(&genesis).unwrap();
     assert_eq!(backend.storage(b"anything").unwrap(), None);
 
-    let (one, state) = build(
-        &db,
-        Some((genesis, &State::new())),
-        1,
-        &[(b"k", Some(b"v"))],
-        0,
-    )
-    .commit(&db, true, false);
+    let (one, state) = build(&db, Some((genesis, &State::new())), 1, &[(b"k", Some(b"v"))], 0).commit(&db, true, false);
     assert_state(&db, root_of(&db, &one), &state);
     assert_state_of_block(&db, &one, &state);
 }
@@ -253,44 +186,28 @@ fn reorgs_rewrite_the_canonical_chain() {
     let dir = tempfile::tempdir().unwrap();
     let db = Database::open(dir.path()).unwrap();
     let (g, gs) = genesis(&db);
-    let (a1, a1s) =
-        build(&db, Some((g, &gs)), 1, &[(b"a", Some(b"1"))], 0).commit(&db, true, false);
-    let (a2, _) =
-        build(&db, Some((a1, &a1s)), 2, &[(b"a", Some(b"2"))], 0).commit(&db, true, false);
+    let (a1, a1s) = build(&db, Some((g, &gs)), 1, &[(b"a", Some(b"1"))], 0).commit(&db, true, false);
+    let (a2, _) = build(&db, Some((a1, &a1s)), 2, &[(b"a", Some(b"2"))], 0).commit(&db, true, false);
 
     // A fork that is not (yet) best changes nothing canonical.
-    let (b1, b1s) =
-        build(&db, Some((g, &gs)), 1, &[(b"b", Some(b"1"))], 1).commit(&db, false, false);
-    let (b2, b2s) =
-        build(&db, Some((b1, &b1s)), 2, &[(b"b", Some(b"2"))], 1).commit(&db, false, false);
+    let (b1, b1s) = build(&db, Some((g, &gs)), 1, &[(b"b", Some(b"1"))], 1).commit(&db, false, false);
+    let (b2, b2s) = build(&db, Some((b1, &b1s)), 2, &[(b"b", Some(b"2"))], 1).commit(&db, false, false);
     assert_eq!(db.best(), Some((2, a2)));
-    assert_eq!(
-        (db.hash_of(1).unwrap(), db.hash_of(2).unwrap()),
-        (Some(a1), Some(a2))
-    );
+    assert_eq!((db.hash_of(1).unwrap(), db.hash_of(2).unwrap()), (Some(a1), Some(a2)));
 
     // The fork grows longer and becomes best: its ancestors become canonical.
-    let (b3, b3s) =
-        build(&db, Some((b2, &b2s)), 3, &[(b"b", Some(b"3"))], 1).commit(&db, true, false);
+    let (b3, b3s) = build(&db, Some((b2, &b2s)), 3, &[(b"b", Some(b"3"))], 1).commit(&db, true, false);
     assert_eq!(db.best(), Some((3, b3)));
     assert_eq!(
-        [
-            db.hash_of(1).unwrap(),
-            db.hash_of(2).unwrap(),
-            db.hash_of(3).unwrap()
-        ],
+        [db.hash_of(1).unwrap(), db.hash_of(2).unwrap(), db.hash_of(3).unwrap()],
         [Some(b1), Some(b2), Some(b3)]
     );
     assert_state(&db, root_of(&db, &b3), &b3s);
 
     // Back to a shorter branch: heights above it are no longer canonical.
-    let (c2, _) =
-        build(&db, Some((a1, &a1s)), 2, &[(b"c", Some(b"2"))], 2).commit(&db, true, false);
+    let (c2, _) = build(&db, Some((a1, &a1s)), 2, &[(b"c", Some(b"2"))], 2).commit(&db, true, false);
     assert_eq!(db.best(), Some((2, c2)));
-    assert_eq!(
-        [db.hash_of(1).unwrap(), db.hash_of(2).unwrap()],
-        [Some(a1), Some(c2)]
-    );
+    assert_eq!([db.hash_of(1).unwrap(), db.hash_of(2).unwrap()], [Some(a1), Some(c2)]);
     assert_eq!(db.hash_of(3).unwrap(), None);
 
     drop(db);
@@ -306,44 +223,23 @@ fn finality_only_moves_forward_along_the_canonical_chain() {
     let dir = tempfile::tempdir().unwrap();
     let db = Database::open(dir.path()).unwrap();
     let (g, gs) = genesis(&db);
-    let (a1, a1s) =
-        build(&db, Some((g, &gs)), 1, &[(b"a", Some(b"1"))], 0).commit(&db, true, false);
-    let (a2, a2s) =
-        build(&db, Some((a1, &a1s)), 2, &[(b"a", Some(b"2"))], 0).commit(&db, true, false);
-    let (b1, b1s) =
-        build(&db, Some((g, &gs)), 1, &[(b"b", Some(b"1"))], 1).commit(&db, false, false);
-    let (b2, b2s) =
-        build(&db, Some((b1, &b1s)), 2, &[(b"b", Some(b"2"))], 1).commit(&db, false, false);
+    let (a1, a1s) = build(&db, Some((g, &gs)), 1, &[(b"a", Some(b"1"))], 0).commit(&db, true, false);
+    let (a2, a2s) = build(&db, Some((a1, &a1s)), 2, &[(b"a", Some(b"2"))], 0).commit(&db, true, false);
+    let (b1, b1s) = build(&db, Some((g, &gs)), 1, &[(b"b", Some(b"1"))], 1).commit(&db, false, false);
+    let (b2, b2s) = build(&db, Some((b1, &b1s)), 2, &[(b"b", Some(b"2"))], 1).commit(&db, false, false);
 
     let unknown = Hash::repeat_byte(7);
-    assert!(
-        matches!(db.finalize(&unknown, None), Err(StorageError::UnknownBlock(h)) if h == unknown)
-    );
-    assert!(matches!(
-        db.finalize(&b1, None),
-        Err(StorageError::NotCanonical { number: 1, .. })
-    ));
+    assert!(matches!(db.finalize(&unknown, None), Err(StorageError::UnknownBlock(h)) if h == unknown));
+    assert!(matches!(db.finalize(&b1, None), Err(StorageError::NotCanonical { number: 1, .. })));
 
     let justification = (*b"FRNK", vec![1, 2, 3]);
     db.finalize(&a2, Some(justification.clone())).unwrap();
     assert_eq!(db.finalized(), Some((2, a2)));
-    assert_eq!(
-        db.justifications(&a2).unwrap().unwrap().get(*b"FRNK"),
-        Some(&vec![1, 2, 3])
-    );
-    assert!(matches!(
-        db.finalize(&a1, None),
-        Err(StorageError::FinalizeBackwards {
-            number: 1,
-            finalized: 2
-        })
-    ));
+    assert_eq!(db.justifications(&a2).unwrap().unwrap().get(*b"FRNK"), Some(&vec![1, 2, 3]));
+    assert!(matches!(db.finalize(&a1, None), Err(StorageError::FinalizeBackwards { number: 1, finalized: 2 })));
     // Finalizing the finalized block again is harmless and keeps the first justification.
     db.finalize(&a2, Some((*b"FRNK", vec![9]))).unwrap();
-    assert_eq!(
-        db.justifications(&a2).unwrap().unwrap().get(*b"FRNK"),
-        Some(&vec![1, 2, 3])
-    );
+    assert_eq!(db.justifications(&a2).unwrap().unwrap().get(*b"FRNK"), Some(&vec![1, 2, 3]));
 
     // Blocks that conflict with finality are refused whole.
     let late = build(&db, Some((b1, &b1s)), 2, &[(b"b", Some(b"late"))], 2);
@@ -357,11 +253,7 @@ fn finality_only_moves_forward_along_the_canonical_chain() {
             new_best: false,
             finalized: false,
         }),
-        Err(StorageError::BelowFinalized {
-            number: 2,
-            finalized: 2,
-            ..
-        })
+        Err(StorageError::BelowFinalized { number: 2, finalized: 2, .. })
     ));
     assert_eq!(db.header(&late_hash).unwrap(), None);
     let b3 = build(&db, Some((b2, &b2s)), 3, &[(b"b", Some(b"3"))], 1);
@@ -379,30 +271,17 @@ fn finality_only_moves_forward_along_the_canonical_chain() {
     ));
     assert_eq!(db.header(&b3_hash).unwrap(), None);
     assert_eq!(db.best(), Some((2, a2)));
-    assert_eq!(
-        db.hash_of(1).unwrap(),
-        Some(a1),
-        "a refused reorg rewrites nothing"
-    );
+    assert_eq!(db.hash_of(1).unwrap(), Some(a1), "a refused reorg rewrites nothing");
 
     // Above the finalized block, forks compete freely.
-    let (x3, x3s) =
-        build(&db, Some((a2, &a2s)), 3, &[(b"x", Some(b"3"))], 5).commit(&db, false, false);
-    let (_y3, _) =
-        build(&db, Some((a2, &a2s)), 3, &[(b"y", Some(b"3"))], 6).commit(&db, true, false);
-    let (b4, _) =
-        build(&db, Some((x3, &x3s)), 4, &[(b"x", Some(b"4"))], 5).commit(&db, true, false);
+    let (x3, x3s) = build(&db, Some((a2, &a2s)), 3, &[(b"x", Some(b"3"))], 5).commit(&db, false, false);
+    let (_y3, _) = build(&db, Some((a2, &a2s)), 3, &[(b"y", Some(b"3"))], 6).commit(&db, true, false);
+    let (b4, _) = build(&db, Some((x3, &x3s)), 4, &[(b"x", Some(b"4"))], 5).commit(&db, true, false);
     assert_eq!(db.best(), Some((4, b4)));
     assert_eq!(db.hash_of(3).unwrap(), Some(x3));
 
     // Import with a justification: finalized at once, stored, and made best.
-    let built = build(
-        &db,
-        Some((b4, &db_state(&db, &b4))),
-        5,
-        &[(b"z", Some(b"5"))],
-        0,
-    );
+    let built = build(&db, Some((b4, &db_state(&db, &b4))), 5, &[(b"z", Some(b"5"))], 0);
     let b5 = built.hash();
     let justifications = sp_runtime::Justifications::from(justification);
     db.commit(ImportCommit {
@@ -419,13 +298,7 @@ fn finality_only_moves_forward_along_the_canonical_chain() {
     assert_eq!(db.justifications(&b5).unwrap(), Some(justifications));
 
     // Refusals: the same block twice, a second genesis, an unknown parent, no genesis.
-    let again = build(
-        &db,
-        Some((b4, &db_state(&db, &b4))),
-        5,
-        &[(b"z", Some(b"5"))],
-        0,
-    );
+    let again = build(&db, Some((b4, &db_state(&db, &b4))), 5, &[(b"z", Some(b"5"))], 0);
     assert!(matches!(
         db.commit(ImportCommit {
             header: again.header,
@@ -479,11 +352,7 @@ fn finality_only_moves_forward_along_the_canonical_chain() {
 /// The whole state of block `hash`, read back from the database.
 fn db_state(db: &Database, hash: &Hash) -> State {
     let backend = db.state_of_block(hash).unwrap();
-    backend
-        .pairs(Default::default())
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+    backend.pairs(Default::default()).unwrap().map(Result::unwrap).collect()
 }
 
 #[test]
@@ -498,55 +367,28 @@ fn pruning_drops_old_and_stale_states_and_keeps_the_rest() {
         let key = format!("key{number}");
         // Overwrite one key each block (dropping the old leaf) and add one; `alice` never
         // changes, so genesis nodes stay shared by every block.
-        let writes: [(&[u8], Option<&[u8]>); 2] =
-            [(b"counter", Some(&value)), (key.as_bytes(), Some(&value))];
+        let writes: [(&[u8], Option<&[u8]>); 2] = [(b"counter", Some(&value)), (key.as_bytes(), Some(&value))];
         chain.push(build(&db, Some((*parent, state)), number, &writes, 0).commit(&db, true, false));
     }
     // Stale fork at height 2, and one above the finalized height that must survive.
-    let (stale, stale_state) = build(
-        &db,
-        Some((chain[1].0, &chain[1].1)),
-        2,
-        &[(b"fork", Some(b"x"))],
-        9,
-    )
-    .commit(&db, false, false);
-    let (live_fork, live_state) = build(
-        &db,
-        Some((chain[4].0, &chain[4].1)),
-        5,
-        &[(b"fork", Some(b"y"))],
-        9,
-    )
-    .commit(&db, false, false);
+    let (stale, stale_state) =
+        build(&db, Some((chain[1].0, &chain[1].1)), 2, &[(b"fork", Some(b"x"))], 9).commit(&db, false, false);
+    let (live_fork, live_state) =
+        build(&db, Some((chain[4].0, &chain[4].1)), 5, &[(b"fork", Some(b"y"))], 9).commit(&db, false, false);
 
     // Nothing finalized beyond genesis: nothing to prune yet.
     let outcome = db.prune_state(3).unwrap();
     assert_eq!(outcome.pruned_below, 0);
-    assert_eq!(
-        outcome.canonical_released + outcome.stale_discarded,
-        1,
-        "only genesis' empty journal"
-    );
+    assert_eq!(outcome.canonical_released + outcome.stale_discarded, 1, "only genesis' empty journal");
 
     db.finalize(&chain[4].0, None).unwrap();
     let outcome = db.prune_state(3).unwrap();
     assert_eq!(outcome.pruned_below, 3);
-    assert_eq!(
-        (outcome.canonical_released, outcome.stale_discarded),
-        (3, 1)
-    );
+    assert_eq!((outcome.canonical_released, outcome.stale_discarded), (3, 1));
     assert_eq!(db.pruned_below(), 3);
     // Applying journals twice would corrupt counts; a repeat must do nothing.
     let again = db.prune_state(3).unwrap();
-    assert_eq!(
-        (
-            again.pruned_below,
-            again.canonical_released,
-            again.stale_discarded
-        ),
-        (3, 0, 0)
-    );
+    assert_eq!((again.pruned_below, again.canonical_released, again.stale_discarded), (3, 0, 0));
 
     drop(db);
     let db = Database::open(dir.path()).unwrap();
@@ -555,10 +397,7 @@ fn pruning_drops_old_and_stale_states_and_keeps_the_rest() {
         let root = root_of(&db, hash);
         if number < 3 {
             assert!(
-                matches!(
-                    db.state_at(root),
-                    Err(StorageError::StateUnavailable { .. })
-                ),
+                matches!(db.state_at(root), Err(StorageError::StateUnavailable { .. })),
                 "state of #{number} should be pruned"
             );
             // Block data stays.
@@ -567,10 +406,7 @@ fn pruning_drops_old_and_stale_states_and_keeps_the_rest() {
             assert_state(&db, root, state);
         }
     }
-    assert!(matches!(
-        db.state_at(root_of(&db, &stale)),
-        Err(StorageError::StateUnavailable { .. })
-    ));
+    assert!(matches!(db.state_at(root_of(&db, &stale)), Err(StorageError::StateUnavailable { .. })));
     assert_ne!(stale_state, State::new());
     assert_state(&db, root_of(&db, &live_fork), &live_state);
 
@@ -581,10 +417,7 @@ fn pruning_drops_old_and_stale_states_and_keeps_the_rest() {
     // queue until its background writer has processed the commit.
     drop(db);
     let db = Database::open(dir.path()).unwrap();
-    assert!(matches!(
-        db.state_at(root_of(&db, &chain[3].0)),
-        Err(StorageError::StateUnavailable { .. })
-    ));
+    assert!(matches!(db.state_at(root_of(&db, &chain[3].0)), Err(StorageError::StateUnavailable { .. })));
     for (hash, state) in &chain[4..] {
         assert_state(&db, root_of(&db, hash), state);
     }
@@ -592,14 +425,8 @@ fn pruning_drops_old_and_stale_states_and_keeps_the_rest() {
 
     // The chain goes on from a pruned database.
     let (tip, tip_state) = chain.last().unwrap();
-    let (next, next_state) = build(
-        &db,
-        Some((*tip, tip_state)),
-        7,
-        &[(b"counter", Some(b"7"))],
-        0,
-    )
-    .commit(&db, true, true);
+    let (next, next_state) =
+        build(&db, Some((*tip, tip_state)), 7, &[(b"counter", Some(b"7"))], 0).commit(&db, true, true);
     assert_state(&db, root_of(&db, &next), &next_state);
 }
 
@@ -607,9 +434,7 @@ fn pruning_drops_old_and_stale_states_and_keeps_the_rest() {
 fn a_second_open_of_the_same_database_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let _db = Database::open(dir.path()).unwrap();
-    let err = Database::open(dir.path())
-        .err()
-        .expect("second open must fail");
+    let err = Database::open(dir.path()).err().expect("second open must fail");
     assert!(matches!(err, StorageError::Locked { .. }), "{err}");
     assert!(err.to_string().contains("--base-path"), "{err}");
 }
@@ -619,13 +444,8 @@ fn a_database_in_another_layout_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let options = parity_db::Options::with_columns(dir.path(), 2);
     drop(parity_db::Db::open_or_create(&options).unwrap());
-    let err = Database::open(dir.path())
-        .err()
-        .expect("foreign layout must be refused");
-    assert!(
-        matches!(err, StorageError::IncompatibleLayout { .. }),
-        "{err}"
-    );
+    let err = Database::open(dir.path()).err().expect("foreign layout must be refused");
+    assert!(matches!(err, StorageError::IncompatibleLayout { .. }), "{err}");
     assert!(err.to_string().contains("purge-chain"), "{err}");
 }
 
@@ -636,10 +456,7 @@ fn purge_removes_the_database_but_nothing_else() {
     {
         let db = Database::open(&path).unwrap();
         genesis(&db);
-        assert!(
-            matches!(purge(&path), Err(StorageError::Locked { .. })),
-            "never purge a live db"
-        );
+        assert!(matches!(purge(&path), Err(StorageError::Locked { .. })), "never purge a live db");
     }
     purge(&path).unwrap();
     assert!(!path.exists());
@@ -651,10 +468,7 @@ fn purge_removes_the_database_but_nothing_else() {
     let not_a_db = root.path().join("home");
     std::fs::create_dir(&not_a_db).unwrap();
     std::fs::write(not_a_db.join("precious.txt"), b"keep").unwrap();
-    assert!(matches!(
-        purge(&not_a_db),
-        Err(StorageError::NotADatabase { .. })
-    ));
+    assert!(matches!(purge(&not_a_db), Err(StorageError::NotADatabase { .. })));
     assert!(not_a_db.join("precious.txt").exists());
 }
 
@@ -670,8 +484,7 @@ const CRASH_DB_ENV: &str = "LUDUS_STORAGE_CRASH_DB";
 #[test]
 #[ignore = "child process of a_killed_writer_leaves_whole_blocks_only"]
 fn crash_child() {
-    let path =
-        std::env::var(CRASH_DB_ENV).expect("run by a_killed_writer_leaves_whole_blocks_only");
+    let path = std::env::var(CRASH_DB_ENV).expect("run by a_killed_writer_leaves_whole_blocks_only");
     let db = Database::open(&path).unwrap();
     let (mut number, mut hash) = db.best().unwrap();
     let mut state = db_state(&db, &hash);
@@ -682,14 +495,10 @@ fn crash_child() {
         let filler = vec![number as u8; 300];
         let fresh = format!("key{number}");
         let old = format!("key{}", number.saturating_sub(3));
-        let writes: [(&[u8], Option<&[u8]>); 3] = [
-            (b"counter", Some(&counter)),
-            (fresh.as_bytes(), Some(&filler)),
-            (old.as_bytes(), None),
-        ];
+        let writes: [(&[u8], Option<&[u8]>); 3] =
+            [(b"counter", Some(&counter)), (fresh.as_bytes(), Some(&filler)), (old.as_bytes(), None)];
         let finalized = number % 4 == 0;
-        (hash, state) =
-            build(&db, Some((hash, &state)), number, &writes, 0).commit(&db, true, finalized);
+        (hash, state) = build(&db, Some((hash, &state)), number, &writes, 0).commit(&db, true, finalized);
         if number % 8 == 0 {
             db.prune_state(number - 4).unwrap();
         }
@@ -706,23 +515,14 @@ fn a_killed_writer_leaves_whole_blocks_only() {
     let exe = std::env::current_exe().unwrap();
     for round in 0..6u64 {
         let mut child = Command::new(&exe)
-            .args([
-                "--ignored",
-                "--exact",
-                "crash_child",
-                "--nocapture",
-                "--test-threads=1",
-            ])
+            .args(["--ignored", "--exact", "crash_child", "--nocapture", "--test-threads=1"])
             .env(CRASH_DB_ENV, dir.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
-        let ready = BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .any(|line| line.contains(CHILD_READY));
+        let ready = BufReader::new(stdout).lines().map_while(Result::ok).any(|line| line.contains(CHILD_READY));
         assert!(ready, "crash child did not start");
         // Different moments in the commit cycle each round.
         std::thread::sleep(Duration::from_millis(40 + round * 53));
@@ -731,10 +531,7 @@ fn a_killed_writer_leaves_whole_blocks_only() {
         check_consistent(dir.path());
     }
     let db = Database::open(dir.path()).unwrap();
-    assert!(
-        db.best().unwrap().0 > 0,
-        "the children committed nothing that survived"
-    );
+    assert!(db.best().unwrap().0 > 0, "the children committed nothing that survived");
 }
 
 /// Everything a reopened database says agrees: canonical chain, best, finality, state.
@@ -748,10 +545,7 @@ fn check_consistent(path: &Path) {
     assert_eq!(db.hash_of(best + 1).unwrap(), None);
     let mut parent = None;
     for number in 0..=best {
-        let hash = db
-            .hash_of(number)
-            .unwrap()
-            .unwrap_or_else(|| panic!("no canonical #{number}"));
+        let hash = db.hash_of(number).unwrap().unwrap_or_else(|| panic!("no canonical #{number}"));
         let header = db.header(&hash).unwrap().unwrap();
         assert_eq!(header.number, number);
         if let Some(parent) = parent {
@@ -762,14 +556,8 @@ fn check_consistent(path: &Path) {
             let backend = db.state_at(header.state_root).unwrap();
             let counter = backend.storage(b"counter").unwrap().unwrap();
             assert_eq!(u32::decode(&mut &counter[..]).unwrap(), number);
-            assert!(backend
-                .storage(format!("key{number}").as_bytes())
-                .unwrap()
-                .is_some());
-            assert_eq!(
-                backend.storage_root(std::iter::empty(), StateVersion::V1).0,
-                header.state_root
-            );
+            assert!(backend.storage(format!("key{number}").as_bytes()).unwrap().is_some());
+            assert_eq!(backend.storage_root(std::iter::empty(), StateVersion::V1).0, header.state_root);
         }
         parent = Some(hash);
     }

@@ -1,9 +1,7 @@
 //! Why the pool refused a transaction, with Substrate's author RPC codes.
 
 use crate::Hash;
-use sp_runtime::transaction_validity::{
-    InvalidTransaction, TransactionPriority, UnknownTransaction,
-};
+use sp_runtime::transaction_validity::{InvalidTransaction, TransactionPriority, UnknownTransaction};
 
 /// Substrate's base code for author RPC errors (`sc_rpc_api::error::base::AUTHOR`).
 const AUTHOR_BASE: i32 = 1000;
@@ -24,9 +22,7 @@ pub enum Error {
     #[error("Transaction is temporarily banned: it was recently found invalid; wait for the ban to expire or submit a corrected transaction")]
     TemporarilyBanned,
     /// The same bytes are already in the pool.
-    #[error(
-        "Transaction Already Imported: {0:?} is already in the pool; wait for it to be included"
-    )]
+    #[error("Transaction Already Imported: {0:?} is already in the pool; wait for it to be included")]
     AlreadyImported(Hash),
     /// Another transaction provides the same tag (e.g. the same sender and
     /// nonce) with a priority at least as high.
@@ -83,10 +79,7 @@ impl Error {
     pub fn is_retriable(&self) -> bool {
         matches!(
             self,
-            Error::TemporarilyBanned
-                | Error::ImmediatelyDropped
-                | Error::UnknownTransaction(_)
-                | Error::Validation(_)
+            Error::TemporarilyBanned | Error::ImmediatelyDropped | Error::UnknownTransaction(_) | Error::Validation(_)
         )
     }
 }

@@ -117,11 +117,7 @@ impl State {
             self.banned.retain(|_, until| *until > now);
         }
         if self.banned.len() >= MAX_BANNED {
-            let oldest = self
-                .banned
-                .iter()
-                .min_by_key(|(_, until)| **until)
-                .map(|(h, _)| *h);
+            let oldest = self.banned.iter().min_by_key(|(_, until)| **until).map(|(h, _)| *h);
             if let Some(oldest) = oldest {
                 self.banned.remove(&oldest);
             }
@@ -185,26 +181,23 @@ impl State {
             return;
         }
         self.import_sinks.retain_mut(|sink| {
-			for hash in hashes {
-				match sink.try_send(*hash) {
-					Ok(()) => {},
-					Err(err) if err.is_disconnected() => return false,
-					Err(_) => {
-						tracing::debug!(target: "txpool", %hash, "import subscriber is full; notification skipped");
-					},
-				}
-			}
-			true
-		});
+            for hash in hashes {
+                match sink.try_send(*hash) {
+                    Ok(()) => {}
+                    Err(err) if err.is_disconnected() => return false,
+                    Err(_) => {
+                        tracing::debug!(target: "txpool", %hash, "import subscriber is full; notification skipped");
+                    }
+                }
+            }
+            true
+        });
     }
 
     // ---- the tag graph ------------------------------------------------------
 
     fn is_satisfied(&self, tag: &TransactionTag) -> bool {
-        self.provider
-            .get(tag)
-            .and_then(|h| self.txs.get(h))
-            .is_some_and(|tx| tx.ready)
+        self.provider.get(tag).and_then(|h| self.txs.get(h)).is_some_and(|tx| tx.ready)
             || self.recent_block_tags.iter().any(|tags| tags.contains(tag))
     }
 
@@ -215,10 +208,7 @@ impl State {
             self.provider.insert(tag.clone(), tx.hash);
         }
         for tag in &tx.requires {
-            self.dependants
-                .entry(tag.clone())
-                .or_default()
-                .insert(tx.hash);
+            self.dependants.entry(tag.clone()).or_default().insert(tx.hash);
         }
         self.future_usage.add(tx.data.len());
         self.txs.insert(tx.hash, tx);
@@ -353,10 +343,7 @@ impl State {
                 continue;
             };
             if tx.priority <= holder.priority {
-                return Err(Error::TooLowPriority {
-                    old: holder.priority,
-                    new: tx.priority,
-                });
+                return Err(Error::TooLowPriority { old: holder.priority, new: tx.priority });
             }
             usurped.push(holder.hash);
         }
@@ -384,11 +371,7 @@ impl State {
         let mut dropped = Vec::new();
         for want_ready in [true, false] {
             loop {
-                let (usage, limit) = if want_ready {
-                    (self.ready_usage, ready)
-                } else {
-                    (self.future_usage, future)
-                };
+                let (usage, limit) = if want_ready { (self.ready_usage, ready) } else { (self.future_usage, future) };
                 if !usage.exceeds(limit) {
                     break;
                 }
@@ -410,11 +393,8 @@ impl State {
     /// satisfied for a while and the transactions leave with `InBlock`.
     pub fn block_imported(&mut self, block: Hash, included: &[Hash]) {
         self.block_count += 1;
-        let tags: HashSet<TransactionTag> = included
-            .iter()
-            .filter_map(|h| self.txs.get(h))
-            .flat_map(|tx| tx.provides.iter().cloned())
-            .collect();
+        let tags: HashSet<TransactionTag> =
+            included.iter().filter_map(|h| self.txs.get(h)).flat_map(|tx| tx.provides.iter().cloned()).collect();
         self.recent_block_tags.push_back(tags);
         while self.recent_block_tags.len() > RECENT_BLOCKS_TAGS {
             self.recent_block_tags.pop_front();
@@ -443,15 +423,10 @@ impl State {
                 break;
             };
             for hash in hashes {
-                if self
-                    .finality
-                    .get(&hash)
-                    .is_some_and(|(b, _)| *b == old_block)
-                {
+                if self.finality.get(&hash).is_some_and(|(b, _)| *b == old_block) {
                     if let Some((_, senders)) = self.finality.remove(&hash) {
                         for sender in senders {
-                            let _ = sender
-                                .unbounded_send(TransactionStatus::FinalityTimeout(old_block));
+                            let _ = sender.unbounded_send(TransactionStatus::FinalityTimeout(old_block));
                         }
                     }
                 }
@@ -484,11 +459,7 @@ impl State {
                 holders.dedup();
                 holders
             };
-            if let Some((winner, _)) = holders
-                .iter()
-                .filter(|(_, p)| *p >= tx.priority)
-                .max_by_key(|(_, p)| *p)
-            {
+            if let Some((winner, _)) = holders.iter().filter(|(_, p)| *p >= tx.priority).max_by_key(|(_, p)| *p) {
                 self.notify(&tx.hash, TransactionStatus::Usurped(*winner));
                 continue;
             }
@@ -500,11 +471,7 @@ impl State {
             self.index(tx);
         }
 
-        let mut order: Vec<(u64, Hash)> = self
-            .txs
-            .values()
-            .map(|tx| (tx.insertion, tx.hash))
-            .collect();
+        let mut order: Vec<(u64, Hash)> = self.txs.values().map(|tx| (tx.insertion, tx.hash)).collect();
         order.sort();
         for (_, hash) in order {
             self.promote(hash);
@@ -517,11 +484,7 @@ impl State {
             .map(|tx| (tx.hash, tx.ready))
             .collect();
         for (hash, ready) in changed {
-            let status = if ready {
-                TransactionStatus::Ready
-            } else {
-                TransactionStatus::Future
-            };
+            let status = if ready { TransactionStatus::Ready } else { TransactionStatus::Future };
             self.notify(&hash, status);
         }
     }
@@ -536,12 +499,7 @@ impl State {
             let waiting = tx
                 .requires
                 .iter()
-                .filter(|tag| {
-                    self.provider
-                        .get(*tag)
-                        .and_then(|h| self.txs.get(h))
-                        .is_some_and(|p| p.ready)
-                })
+                .filter(|tag| self.provider.get(*tag).and_then(|h| self.txs.get(h)).is_some_and(|p| p.ready))
                 .count();
             if waiting == 0 {
                 heap.push((tx.priority, Reverse(tx.insertion), tx.hash));
@@ -554,12 +512,7 @@ impl State {
             let Some(tx) = self.txs.get(&hash) else {
                 continue;
             };
-            out.push(ReadyTransaction {
-                hash,
-                data: tx.data.clone(),
-                priority: tx.priority,
-                propagate: tx.propagate,
-            });
+            out.push(ReadyTransaction { hash, data: tx.data.clone(), priority: tx.priority, propagate: tx.propagate });
             for tag in &tx.provides {
                 let Some(deps) = self.dependants.get(tag) else {
                     continue;

@@ -58,9 +58,8 @@ pub use status::{TransactionStatus, Watcher};
 
 pub use ludus_primitives::Hash;
 pub use sp_runtime::transaction_validity::{
-    InvalidTransaction, TransactionLongevity, TransactionPriority, TransactionSource,
-    TransactionTag, TransactionValidity, TransactionValidityError, UnknownTransaction,
-    ValidTransaction,
+    InvalidTransaction, TransactionLongevity, TransactionPriority, TransactionSource, TransactionTag,
+    TransactionValidity, TransactionValidityError, UnknownTransaction, ValidTransaction,
 };
 
 /// The pool's identifier of a transaction: BLAKE2-256 of its bytes as

@@ -8,8 +8,8 @@ use crate::{
 use futures::channel::mpsc;
 use parking_lot::Mutex;
 use sp_runtime::transaction_validity::{
-    TransactionPriority, TransactionSource, TransactionTag, TransactionValidity,
-    TransactionValidityError, ValidTransaction,
+    TransactionPriority, TransactionSource, TransactionTag, TransactionValidity, TransactionValidityError,
+    ValidTransaction,
 };
 use std::{
     sync::Arc,
@@ -25,12 +25,7 @@ pub trait ChainApi: Send + Sync + 'static {
     ///
     /// `Err` means the runtime could not be called (executor failure), not
     /// that the transaction is invalid.
-    fn validate(
-        &self,
-        at: Hash,
-        source: TransactionSource,
-        xt: &[u8],
-    ) -> Result<TransactionValidity, String>;
+    fn validate(&self, at: Hash, source: TransactionSource, xt: &[u8]) -> Result<TransactionValidity, String>;
 }
 
 /// A bound on one queue.
@@ -63,14 +58,8 @@ impl Default for Options {
     /// Substrate's defaults: ready 8192 txs / 20 MiB, future 819 txs / 2 MiB, ban 30 minutes.
     fn default() -> Self {
         Self {
-            ready_limit: Limit {
-                count: 8192,
-                total_bytes: 20 * 1024 * 1024,
-            },
-            future_limit: Limit {
-                count: 819,
-                total_bytes: 2 * 1024 * 1024,
-            },
+            ready_limit: Limit { count: 8192, total_bytes: 20 * 1024 * 1024 },
+            future_limit: Limit { count: 819, total_bytes: 2 * 1024 * 1024 },
             max_tx_bytes: 4 * 1024 * 1024,
             ban_time: Duration::from_secs(30 * 60),
             revalidation_batch: 2048,
@@ -121,11 +110,7 @@ pub struct Pool<A: ChainApi> {
 impl<A: ChainApi> Pool<A> {
     /// An empty pool validating through `api`.
     pub fn new(options: Options, api: A) -> Self {
-        Self {
-            api,
-            options,
-            state: Mutex::new(State::default()),
-        }
+        Self { api, options, state: Mutex::new(State::default()) }
     }
 
     /// The chain access the pool validates with.
@@ -145,12 +130,7 @@ impl<A: ChainApi> Pool<A> {
 
     /// Like [`Pool::submit`], and returns a stream of the transaction's
     /// statuses, starting with `Ready` or `Future`.
-    pub fn submit_and_watch(
-        &self,
-        at: Hash,
-        source: TransactionSource,
-        xt: Vec<u8>,
-    ) -> Result<(Hash, Watcher), Error> {
+    pub fn submit_and_watch(&self, at: Hash, source: TransactionSource, xt: Vec<u8>) -> Result<(Hash, Watcher), Error> {
         let (sender, receiver) = mpsc::unbounded();
         let hash = self.submit_inner(at, source, xt, Some(sender))?;
         Ok((hash, Watcher::new(hash, receiver)))
@@ -164,30 +144,20 @@ impl<A: ChainApi> Pool<A> {
         watcher: Option<mpsc::UnboundedSender<TransactionStatus>>,
     ) -> Result<Hash, Error> {
         if xt.len() > self.options.max_tx_bytes {
-            return Err(Error::TooLarge {
-                size: xt.len(),
-                limit: self.options.max_tx_bytes,
-            });
+            return Err(Error::TooLarge { size: xt.len(), limit: self.options.max_tx_bytes });
         }
         let hash = tx_hash(&xt);
         self.check_admissible(&hash)?;
 
         // The runtime call is the slow part; the lock is not held across it.
-        let validity = self
-            .api
-            .validate(at, source, &xt)
-            .map_err(Error::Validation)?;
+        let validity = self.api.validate(at, source, &xt).map_err(Error::Validation)?;
         let valid = match validity {
             Ok(valid) => valid,
             Err(TransactionValidityError::Invalid(invalid)) => {
-                self.state
-                    .lock()
-                    .ban(hash, Instant::now(), self.options.ban_time);
+                self.state.lock().ban(hash, Instant::now(), self.options.ban_time);
                 return Err(Error::InvalidTransaction(invalid));
             }
-            Err(TransactionValidityError::Unknown(unknown)) => {
-                return Err(Error::UnknownTransaction(unknown))
-            }
+            Err(TransactionValidityError::Unknown(unknown)) => return Err(Error::UnknownTransaction(unknown)),
         };
         let Tags { requires, provides } = check_tags(&valid)?;
 
@@ -250,12 +220,7 @@ impl<A: ChainApi> Pool<A> {
     pub fn ready_transaction(&self, hash: &Hash) -> Option<ReadyTransaction> {
         let state = self.state.lock();
         let tx = state.txs.get(hash).filter(|tx| tx.ready)?;
-        Some(ReadyTransaction {
-            hash: *hash,
-            data: tx.data.clone(),
-            priority: tx.priority,
-            propagate: tx.propagate,
-        })
+        Some(ReadyTransaction { hash: *hash, data: tx.data.clone(), priority: tx.priority, propagate: tx.propagate })
     }
 
     /// Reports transactions the runtime refused when applying them: they are
@@ -288,11 +253,7 @@ impl<A: ChainApi> Pool<A> {
     /// the future ones in arrival order.
     pub fn pending(&self) -> Vec<Vec<u8>> {
         let state = self.state.lock();
-        let mut out: Vec<Vec<u8>> = state
-            .ready_in_order()
-            .into_iter()
-            .map(|tx| tx.data.as_ref().clone())
-            .collect();
+        let mut out: Vec<Vec<u8>> = state.ready_in_order().into_iter().map(|tx| tx.data.as_ref().clone()).collect();
         let mut future: Vec<_> = state.txs.values().filter(|tx| !tx.ready).collect();
         future.sort_by_key(|tx| tx.insertion);
         out.extend(future.into_iter().map(|tx| tx.data.as_ref().clone()));
@@ -322,9 +283,7 @@ impl<A: ChainApi> Pool<A> {
 
     /// Tells watchers of `hash` that it was sent to `peers`.
     pub fn on_broadcasted(&self, hash: &Hash, peers: Vec<String>) {
-        self.state
-            .lock()
-            .notify(hash, TransactionStatus::Broadcast(peers));
+        self.state.lock().notify(hash, TransactionStatus::Broadcast(peers));
     }
 
     /// Call after importing the new best block `block`, with the
@@ -347,10 +306,8 @@ impl<A: ChainApi> Pool<A> {
                 .collect()
         };
 
-        let results: Vec<(Hash, Result<TransactionValidity, String>)> = batch
-            .into_iter()
-            .map(|(hash, source, data)| (hash, self.api.validate(block, source, &data)))
-            .collect();
+        let results: Vec<(Hash, Result<TransactionValidity, String>)> =
+            batch.into_iter().map(|(hash, source, data)| (hash, self.api.validate(block, source, &data))).collect();
 
         let now = Instant::now();
         let mut state = self.state.lock();
@@ -382,12 +339,8 @@ impl<A: ChainApi> Pool<A> {
             }
         }
 
-        let expired: Vec<Hash> = state
-            .txs
-            .values()
-            .filter(|tx| block_count > tx.valid_till)
-            .map(|tx| tx.hash)
-            .collect();
+        let expired: Vec<Hash> =
+            state.txs.values().filter(|tx| block_count > tx.valid_till).map(|tx| tx.hash).collect();
         for hash in expired {
             state.remove_before_rebuild(&hash, TransactionStatus::Invalid);
         }
@@ -433,10 +386,7 @@ fn check_tags(valid: &ValidTransaction) -> Result<Tags, Error> {
     if provides.is_empty() {
         return Err(Error::NoTagsProvided);
     }
-    if requires
-        .iter()
-        .any(|tag| provides.binary_search(tag).is_ok())
-    {
+    if requires.iter().any(|tag| provides.binary_search(tag).is_ok()) {
         return Err(Error::CycleDetected);
     }
     Ok(Tags { requires, provides })

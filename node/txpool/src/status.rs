@@ -42,14 +42,7 @@ pub enum TransactionStatus {
 impl TransactionStatus {
     /// True for the last event a watcher receives; its stream ends after it.
     pub fn is_final(&self) -> bool {
-        matches!(
-            self,
-            Self::Usurped(_)
-                | Self::Finalized(_)
-                | Self::FinalityTimeout(_)
-                | Self::Invalid
-                | Self::Dropped
-        )
+        matches!(self, Self::Usurped(_) | Self::Finalized(_) | Self::FinalityTimeout(_) | Self::Invalid | Self::Dropped)
     }
 }
 

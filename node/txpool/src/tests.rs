@@ -36,12 +36,7 @@ impl TestApi {
 }
 
 impl ChainApi for TestApi {
-    fn validate(
-        &self,
-        _at: Hash,
-        _source: TransactionSource,
-        xt: &[u8],
-    ) -> Result<TransactionValidity, String> {
+    fn validate(&self, _at: Hash, _source: TransactionSource, xt: &[u8]) -> Result<TransactionValidity, String> {
         let Ok((sender, nonce, priority)) = <(u8, u64, u64)>::decode(&mut &xt[..]) else {
             return Ok(Err(InvalidTransaction::Call.into()));
         };
@@ -54,11 +49,7 @@ impl ChainApi for TestApi {
         if nonce < chain_nonce {
             return Ok(Err(InvalidTransaction::Stale.into()));
         }
-        let requires = if nonce > chain_nonce {
-            vec![(sender, nonce - 1).encode()]
-        } else {
-            vec![]
-        };
+        let requires = if nonce > chain_nonce { vec![(sender, nonce - 1).encode()] } else { vec![] };
         Ok(Ok(ValidTransaction {
             priority,
             requires,
@@ -118,15 +109,7 @@ fn is_closed(watcher: &mut Watcher) -> bool {
 fn nonce_gap_waits_in_future_until_the_gap_is_filled() {
     let pool = pool();
     let second = submit(&pool, xt(1, 1, 10)).unwrap();
-    assert_eq!(
-        pool.status(),
-        PoolStatus {
-            ready: 0,
-            ready_bytes: 0,
-            future: 1,
-            future_bytes: 17
-        }
-    );
+    assert_eq!(pool.status(), PoolStatus { ready: 0, ready_bytes: 0, future: 1, future_bytes: 17 });
     assert!(pool.ready().is_empty());
 
     let first = submit(&pool, xt(1, 0, 10)).unwrap();
@@ -138,14 +121,9 @@ fn nonce_gap_waits_in_future_until_the_gap_is_filled() {
 #[test]
 fn watcher_sees_future_then_ready_on_promotion() {
     let pool = pool();
-    let (_, mut watcher) = pool
-        .submit_and_watch(block(0), TransactionSource::External, xt(1, 1, 10))
-        .unwrap();
+    let (_, mut watcher) = pool.submit_and_watch(block(0), TransactionSource::External, xt(1, 1, 10)).unwrap();
     submit(&pool, xt(1, 0, 10)).unwrap();
-    assert_eq!(
-        drain(&mut watcher),
-        vec![TransactionStatus::Future, TransactionStatus::Ready]
-    );
+    assert_eq!(drain(&mut watcher), vec![TransactionStatus::Future, TransactionStatus::Ready]);
 }
 
 #[test]
@@ -173,41 +151,29 @@ fn duplicate_is_rejected_as_already_imported() {
 #[test]
 fn same_nonce_replaces_only_with_strictly_higher_priority() {
     let pool = pool();
-    let (old, mut watcher) = pool
-        .submit_and_watch(block(0), TransactionSource::External, xt(1, 0, 10))
-        .unwrap();
+    let (old, mut watcher) = pool.submit_and_watch(block(0), TransactionSource::External, xt(1, 0, 10)).unwrap();
     let dependant = submit(&pool, xt(1, 1, 10)).unwrap();
 
     let err = submit(&pool, xt_padded(1, 0, 10, 1)).unwrap_err();
     assert_eq!(err, Error::TooLowPriority { old: 10, new: 10 });
     assert_eq!(err.rpc_code(), 1014);
-    assert!(err
-        .to_string()
-        .starts_with("Priority is too low: (10 vs 10)"));
+    assert!(err.to_string().starts_with("Priority is too low: (10 vs 10)"));
 
     let new = submit(&pool, xt(1, 0, 20)).unwrap();
     assert!(!pool.contains(&old));
     assert_eq!(ready_hashes(&pool), vec![new, dependant]);
-    assert_eq!(
-        drain(&mut watcher),
-        vec![TransactionStatus::Ready, TransactionStatus::Usurped(new)]
-    );
+    assert_eq!(drain(&mut watcher), vec![TransactionStatus::Ready, TransactionStatus::Usurped(new)]);
     assert!(is_closed(&mut watcher));
 }
 
 #[test]
 fn invalid_transaction_is_banned_for_ban_time() {
-    let pool = pool_with(Options {
-        ban_time: Duration::from_millis(200),
-        ..Options::default()
-    });
+    let pool = pool_with(Options { ban_time: Duration::from_millis(200), ..Options::default() });
     pool.api().set_nonce(1, 5);
     let err = submit(&pool, xt(1, 3, 10)).unwrap_err();
     assert_eq!(err, Error::InvalidTransaction(InvalidTransaction::Stale));
     assert_eq!(err.rpc_code(), 1010);
-    assert!(err
-        .to_string()
-        .starts_with("Invalid Transaction: Transaction is outdated"));
+    assert!(err.to_string().starts_with("Invalid Transaction: Transaction is outdated"));
 
     // The chain went back (e.g. a fork): still refused while banned.
     pool.api().set_nonce(1, 3);
@@ -221,35 +187,18 @@ fn invalid_transaction_is_banned_for_ban_time() {
 
 #[test]
 fn too_large_transaction_is_refused_before_validation() {
-    let pool = pool_with(Options {
-        max_tx_bytes: 100,
-        ..Options::default()
-    });
+    let pool = pool_with(Options { max_tx_bytes: 100, ..Options::default() });
     let err = submit(&pool, xt_padded(1, 0, 1, 100)).unwrap_err();
-    assert_eq!(
-        err,
-        Error::TooLarge {
-            size: 117,
-            limit: 100
-        }
-    );
+    assert_eq!(err, Error::TooLarge { size: 117, limit: 100 });
     assert_eq!(err.rpc_code(), 1002);
     assert!(submit(&pool, xt_padded(1, 0, 1, 83)).is_ok());
 }
 
 #[test]
 fn full_ready_queue_evicts_lowest_priority() {
-    let limit = Limit {
-        count: 2,
-        total_bytes: usize::MAX,
-    };
-    let pool = pool_with(Options {
-        ready_limit: limit,
-        ..Options::default()
-    });
-    let (low, mut low_watcher) = pool
-        .submit_and_watch(block(0), TransactionSource::External, xt(1, 0, 10))
-        .unwrap();
+    let limit = Limit { count: 2, total_bytes: usize::MAX };
+    let pool = pool_with(Options { ready_limit: limit, ..Options::default() });
+    let (low, mut low_watcher) = pool.submit_and_watch(block(0), TransactionSource::External, xt(1, 0, 10)).unwrap();
     let mid = submit(&pool, xt(2, 0, 20)).unwrap();
 
     let err = submit(&pool, xt(3, 0, 5)).unwrap_err();
@@ -259,23 +208,14 @@ fn full_ready_queue_evicts_lowest_priority() {
     let high = submit(&pool, xt(4, 0, 30)).unwrap();
     assert_eq!(ready_hashes(&pool), vec![high, mid]);
     assert!(!pool.contains(&low));
-    assert_eq!(
-        drain(&mut low_watcher),
-        vec![TransactionStatus::Ready, TransactionStatus::Dropped]
-    );
+    assert_eq!(drain(&mut low_watcher), vec![TransactionStatus::Ready, TransactionStatus::Dropped]);
     assert!(is_closed(&mut low_watcher));
 }
 
 #[test]
 fn byte_limit_on_future_queue_is_enforced() {
-    let limit = Limit {
-        count: usize::MAX,
-        total_bytes: 40,
-    };
-    let pool = pool_with(Options {
-        future_limit: limit,
-        ..Options::default()
-    });
+    let limit = Limit { count: usize::MAX, total_bytes: 40 };
+    let pool = pool_with(Options { future_limit: limit, ..Options::default() });
     submit(&pool, xt(1, 1, 10)).unwrap();
     submit(&pool, xt(2, 1, 20)).unwrap();
     // 3 × 17 bytes exceeds 40: the lowest priority future goes.
@@ -288,9 +228,7 @@ fn byte_limit_on_future_queue_is_enforced() {
 #[test]
 fn watcher_sees_ready_in_block_finalized_then_ends() {
     let pool = pool();
-    let (hash, mut watcher) = pool
-        .submit_and_watch(block(0), TransactionSource::External, xt(1, 0, 10))
-        .unwrap();
+    let (hash, mut watcher) = pool.submit_and_watch(block(0), TransactionSource::External, xt(1, 0, 10)).unwrap();
     pool.api().set_nonce(1, 1);
     pool.on_block_imported(block(1), &[hash]);
     assert!(!pool.contains(&hash));
@@ -298,11 +236,7 @@ fn watcher_sees_ready_in_block_finalized_then_ends() {
     pool.on_block_finalized(block(1), &[hash]);
     assert_eq!(
         block_on(watcher.by_ref().collect::<Vec<_>>()),
-        vec![
-            TransactionStatus::Ready,
-            TransactionStatus::InBlock(block(1)),
-            TransactionStatus::Finalized(block(1)),
-        ]
+        vec![TransactionStatus::Ready, TransactionStatus::InBlock(block(1)), TransactionStatus::Finalized(block(1)),]
     );
 }
 
@@ -320,9 +254,7 @@ fn dependant_stays_ready_after_its_predecessor_is_included() {
 fn revalidation_removes_stale_nonces_and_promotes_futures() {
     let pool = pool();
     let a0 = submit(&pool, xt(1, 0, 10)).unwrap();
-    let (a1, mut a1_watcher) = pool
-        .submit_and_watch(block(0), TransactionSource::External, xt(1, 1, 10))
-        .unwrap();
+    let (a1, mut a1_watcher) = pool.submit_and_watch(block(0), TransactionSource::External, xt(1, 1, 10)).unwrap();
     let a2 = submit(&pool, xt(1, 2, 10)).unwrap();
     // Gap at nonce 3: waits in future.
     let a4 = submit(&pool, xt(1, 4, 10)).unwrap();
@@ -337,51 +269,32 @@ fn revalidation_removes_stale_nonces_and_promotes_futures() {
     }
     assert_eq!(ready_hashes(&pool), vec![a4]);
     assert_eq!(pool.status().future, 0);
-    assert_eq!(
-        drain(&mut a1_watcher),
-        vec![TransactionStatus::Ready, TransactionStatus::Invalid]
-    );
+    assert_eq!(drain(&mut a1_watcher), vec![TransactionStatus::Ready, TransactionStatus::Invalid]);
     assert!(is_closed(&mut a1_watcher));
 }
 
 #[test]
 fn transaction_turning_invalid_is_dropped_and_banned() {
     let pool = pool();
-    let (hash, mut watcher) = pool
-        .submit_and_watch(block(0), TransactionSource::External, xt(7, 0, 10))
-        .unwrap();
+    let (hash, mut watcher) = pool.submit_and_watch(block(0), TransactionSource::External, xt(7, 0, 10)).unwrap();
     pool.api().make_invalid(7);
     pool.on_block_imported(block(1), &[]);
     assert!(!pool.contains(&hash));
-    assert_eq!(
-        drain(&mut watcher),
-        vec![TransactionStatus::Ready, TransactionStatus::Invalid]
-    );
-    assert_eq!(
-        submit(&pool, xt(7, 0, 10)).unwrap_err(),
-        Error::TemporarilyBanned
-    );
+    assert_eq!(drain(&mut watcher), vec![TransactionStatus::Ready, TransactionStatus::Invalid]);
+    assert_eq!(submit(&pool, xt(7, 0, 10)).unwrap_err(), Error::TemporarilyBanned);
 }
 
 #[test]
 fn report_invalid_bans_and_sends_dependants_back_to_future() {
     let pool = pool();
     let a0 = submit(&pool, xt(1, 0, 10)).unwrap();
-    let (a1, mut a1_watcher) = pool
-        .submit_and_watch(block(0), TransactionSource::External, xt(1, 1, 10))
-        .unwrap();
+    let (a1, mut a1_watcher) = pool.submit_and_watch(block(0), TransactionSource::External, xt(1, 1, 10)).unwrap();
     pool.report_invalid(&[a0]);
     assert!(pool.ready().is_empty());
     assert!(pool.contains(&a1));
     assert_eq!(pool.status().future, 1);
-    assert_eq!(
-        drain(&mut a1_watcher),
-        vec![TransactionStatus::Ready, TransactionStatus::Future]
-    );
-    assert_eq!(
-        submit(&pool, xt(1, 0, 10)).unwrap_err(),
-        Error::TemporarilyBanned
-    );
+    assert_eq!(drain(&mut a1_watcher), vec![TransactionStatus::Ready, TransactionStatus::Future]);
+    assert_eq!(submit(&pool, xt(1, 0, 10)).unwrap_err(), Error::TemporarilyBanned);
 
     // A different transaction for nonce 0 unblocks the dependant.
     submit(&pool, xt(1, 0, 11)).unwrap();
@@ -391,23 +304,15 @@ fn report_invalid_bans_and_sends_dependants_back_to_future() {
 #[test]
 fn expired_longevity_drops_transactions_not_revalidated() {
     // No revalidation, so only longevity decides.
-    let pool = pool_with(Options {
-        revalidation_batch: 0,
-        ..Options::default()
-    });
+    let pool = pool_with(Options { revalidation_batch: 0, ..Options::default() });
     pool.api().set_longevity(2);
-    let (hash, mut watcher) = pool
-        .submit_and_watch(block(0), TransactionSource::External, xt(1, 0, 10))
-        .unwrap();
+    let (hash, mut watcher) = pool.submit_and_watch(block(0), TransactionSource::External, xt(1, 0, 10)).unwrap();
     pool.on_block_imported(block(1), &[]);
     pool.on_block_imported(block(2), &[]);
     assert!(pool.contains(&hash));
     pool.on_block_imported(block(3), &[]);
     assert!(!pool.contains(&hash));
-    assert_eq!(
-        drain(&mut watcher),
-        vec![TransactionStatus::Ready, TransactionStatus::Invalid]
-    );
+    assert_eq!(drain(&mut watcher), vec![TransactionStatus::Ready, TransactionStatus::Invalid]);
 }
 
 #[test]
@@ -424,15 +329,10 @@ fn revalidation_refreshes_longevity() {
 #[test]
 fn remove_drops_with_status() {
     let pool = pool();
-    let (hash, mut watcher) = pool
-        .submit_and_watch(block(0), TransactionSource::External, xt(1, 0, 10))
-        .unwrap();
+    let (hash, mut watcher) = pool.submit_and_watch(block(0), TransactionSource::External, xt(1, 0, 10)).unwrap();
     pool.remove(&[hash]);
     assert!(!pool.contains(&hash));
-    assert_eq!(
-        drain(&mut watcher),
-        vec![TransactionStatus::Ready, TransactionStatus::Dropped]
-    );
+    assert_eq!(drain(&mut watcher), vec![TransactionStatus::Ready, TransactionStatus::Dropped]);
 }
 
 #[test]
@@ -442,39 +342,18 @@ fn status_json_matches_substrate() {
     let cases = [
         (TransactionStatus::Future, "\"future\"".to_owned()),
         (TransactionStatus::Ready, "\"ready\"".to_owned()),
-        (
-            TransactionStatus::Broadcast(vec!["peer".into()]),
-            r#"{"broadcast":["peer"]}"#.to_owned(),
-        ),
-        (
-            TransactionStatus::InBlock(hash),
-            format!("{{\"inBlock\":{hex}}}"),
-        ),
-        (
-            TransactionStatus::Retracted(hash),
-            format!("{{\"retracted\":{hex}}}"),
-        ),
-        (
-            TransactionStatus::FinalityTimeout(hash),
-            format!("{{\"finalityTimeout\":{hex}}}"),
-        ),
-        (
-            TransactionStatus::Finalized(hash),
-            format!("{{\"finalized\":{hex}}}"),
-        ),
-        (
-            TransactionStatus::Usurped(hash),
-            format!("{{\"usurped\":{hex}}}"),
-        ),
+        (TransactionStatus::Broadcast(vec!["peer".into()]), r#"{"broadcast":["peer"]}"#.to_owned()),
+        (TransactionStatus::InBlock(hash), format!("{{\"inBlock\":{hex}}}")),
+        (TransactionStatus::Retracted(hash), format!("{{\"retracted\":{hex}}}")),
+        (TransactionStatus::FinalityTimeout(hash), format!("{{\"finalityTimeout\":{hex}}}")),
+        (TransactionStatus::Finalized(hash), format!("{{\"finalized\":{hex}}}")),
+        (TransactionStatus::Usurped(hash), format!("{{\"usurped\":{hex}}}")),
         (TransactionStatus::Dropped, "\"dropped\"".to_owned()),
         (TransactionStatus::Invalid, "\"invalid\"".to_owned()),
     ];
     for (status, json) in cases {
         assert_eq!(serde_json::to_string(&status).unwrap(), json);
-        assert_eq!(
-            serde_json::from_str::<TransactionStatus>(&json).unwrap(),
-            status
-        );
+        assert_eq!(serde_json::from_str::<TransactionStatus>(&json).unwrap(), status);
     }
 }
 
@@ -482,19 +361,12 @@ fn status_json_matches_substrate() {
 fn unknown_validity_is_reported_with_its_code() {
     struct Unknown;
     impl ChainApi for Unknown {
-        fn validate(
-            &self,
-            _: Hash,
-            _: TransactionSource,
-            _: &[u8],
-        ) -> Result<TransactionValidity, String> {
+        fn validate(&self, _: Hash, _: TransactionSource, _: &[u8]) -> Result<TransactionValidity, String> {
             Ok(Err(UnknownTransaction::CannotLookup.into()))
         }
     }
     let pool = Pool::new(Options::default(), Unknown);
-    let err = pool
-        .submit(block(0), TransactionSource::Local, vec![1])
-        .unwrap_err();
+    let err = pool.submit(block(0), TransactionSource::Local, vec![1]).unwrap_err();
     assert_eq!(err.rpc_code(), 1011);
     assert!(err.is_retriable());
     assert!(pool.status().is_empty());
@@ -504,19 +376,12 @@ fn unknown_validity_is_reported_with_its_code() {
 fn transaction_without_provides_tag_is_refused() {
     struct Tagless;
     impl ChainApi for Tagless {
-        fn validate(
-            &self,
-            _: Hash,
-            _: TransactionSource,
-            _: &[u8],
-        ) -> Result<TransactionValidity, String> {
+        fn validate(&self, _: Hash, _: TransactionSource, _: &[u8]) -> Result<TransactionValidity, String> {
             Ok(Ok(ValidTransaction::default()))
         }
     }
     let pool = Pool::new(Options::default(), Tagless);
-    let err = pool
-        .submit(block(0), TransactionSource::External, vec![1])
-        .unwrap_err();
+    let err = pool.submit(block(0), TransactionSource::External, vec![1]).unwrap_err();
     assert_eq!(err, Error::NoTagsProvided);
     assert_eq!(err.rpc_code(), 1019);
     assert!(pool.status().is_empty());
@@ -526,20 +391,13 @@ fn transaction_without_provides_tag_is_refused() {
 fn executor_failure_is_a_verification_error_and_not_a_ban() {
     struct Broken;
     impl ChainApi for Broken {
-        fn validate(
-            &self,
-            _: Hash,
-            _: TransactionSource,
-            _: &[u8],
-        ) -> Result<TransactionValidity, String> {
+        fn validate(&self, _: Hash, _: TransactionSource, _: &[u8]) -> Result<TransactionValidity, String> {
             Err("wasm trap".into())
         }
     }
     let pool = Pool::new(Options::default(), Broken);
     for _ in 0..2 {
-        let err = pool
-            .submit(block(0), TransactionSource::External, vec![1])
-            .unwrap_err();
+        let err = pool.submit(block(0), TransactionSource::External, vec![1]).unwrap_err();
         assert_eq!(err, Error::Validation("wasm trap".into()));
         assert_eq!(err.rpc_code(), 1002);
     }
@@ -547,10 +405,7 @@ fn executor_failure_is_a_verification_error_and_not_a_ban() {
 
 #[test]
 fn revalidation_is_bounded_per_block_and_rotates() {
-    let pool = pool_with(Options {
-        revalidation_batch: 2,
-        ..Options::default()
-    });
+    let pool = pool_with(Options { revalidation_batch: 2, ..Options::default() });
     for sender in 0..5 {
         submit(&pool, xt(sender, 0, 10)).unwrap();
     }
@@ -570,16 +425,13 @@ fn revalidation_is_bounded_per_block_and_rotates() {
 #[test]
 fn watchers_stop_waiting_for_finality_after_512_blocks() {
     let pool = pool();
-    let (first, mut first_watcher) = pool
-        .submit_and_watch(block(0), TransactionSource::External, xt(1, 0, 10))
-        .unwrap();
+    let (first, mut first_watcher) =
+        pool.submit_and_watch(block(0), TransactionSource::External, xt(1, 0, 10)).unwrap();
     pool.api().set_nonce(1, 1);
     pool.on_block_imported(block(1), &[first]);
     let mut last_watcher = None;
     for nonce in 1..=512u64 {
-        let (hash, watcher) = pool
-            .submit_and_watch(block(0), TransactionSource::External, xt(1, nonce, 10))
-            .unwrap();
+        let (hash, watcher) = pool.submit_and_watch(block(0), TransactionSource::External, xt(1, nonce, 10)).unwrap();
         pool.api().set_nonce(1, nonce + 1);
         let mut block_hash = Hash::zero();
         block_hash.as_bytes_mut()[..8].copy_from_slice(&nonce.to_le_bytes());
@@ -619,12 +471,7 @@ fn import_stream_reports_new_and_promoted_ready_transactions() {
 fn transaction_requiring_its_own_tag_is_a_cycle() {
     struct SelfCycle;
     impl ChainApi for SelfCycle {
-        fn validate(
-            &self,
-            _: Hash,
-            _: TransactionSource,
-            _: &[u8],
-        ) -> Result<TransactionValidity, String> {
+        fn validate(&self, _: Hash, _: TransactionSource, _: &[u8]) -> Result<TransactionValidity, String> {
             Ok(Ok(ValidTransaction {
                 requires: vec![b"slot".to_vec()],
                 provides: vec![b"slot".to_vec()],
@@ -633,9 +480,7 @@ fn transaction_requiring_its_own_tag_is_a_cycle() {
         }
     }
     let pool = Pool::new(Options::default(), SelfCycle);
-    let err = pool
-        .submit(block(0), TransactionSource::External, vec![1])
-        .unwrap_err();
+    let err = pool.submit(block(0), TransactionSource::External, vec![1]).unwrap_err();
     assert_eq!(err, Error::CycleDetected);
     assert_eq!(err.rpc_code(), 1015);
 }

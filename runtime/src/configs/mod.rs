@@ -1,8 +1,9 @@
 //! The configuration of each pallet in the runtime.
 
 use frame_support::{
+    derive_impl,
     dispatch::DispatchClass,
-    derive_impl, parameter_types,
+    parameter_types,
     traits::{AsEnsureOriginWithArg, ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
     weights::{constants::RocksDbWeight, ConstantMultiplier, IdentityFee},
 };

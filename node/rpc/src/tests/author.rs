@@ -11,22 +11,10 @@ const POOR_XT: &str = "0x04ff";
 #[tokio::test]
 async fn submit_returns_hash_and_lists_pending() {
     let h = Harness::start().await;
-    let expected = format!(
-        "{:?}",
-        <sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash(&[0x0c, 1, 2, 3])
-    );
-    assert_eq!(
-        h.call("author_submitExtrinsic", json!([GOOD_XT]))
-            .await
-            .unwrap(),
-        json!(expected)
-    );
-    assert_eq!(
-        h.http_call("author_pendingExtrinsics", json!([]))
-            .await
-            .unwrap(),
-        json!([GOOD_XT])
-    );
+    let expected =
+        format!("{:?}", <sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash(&[0x0c, 1, 2, 3]));
+    assert_eq!(h.call("author_submitExtrinsic", json!([GOOD_XT])).await.unwrap(), json!(expected));
+    assert_eq!(h.http_call("author_pendingExtrinsics", json!([])).await.unwrap(), json!([GOOD_XT]));
 }
 
 #[tokio::test]
@@ -35,38 +23,21 @@ async fn malformed_extrinsics_get_bad_format_and_pool_errors_pass_through() {
     for bad in ["0xzz", "nothex", "0x0c0102", "0x0c01020304", "0x"] {
         let (code, message, _) = h.call_err("author_submitExtrinsic", json!([bad])).await;
         assert_eq!(code, 1001, "{bad}: {message}");
-        assert!(
-            message.starts_with("Extrinsic has invalid format: "),
-            "{message}"
-        );
+        assert!(message.starts_with("Extrinsic has invalid format: "), "{message}");
     }
     let (code, message, data) = h.call_err("author_submitExtrinsic", json!([POOR_XT])).await;
     assert_eq!((code, message.as_str()), (1010, "Invalid Transaction"));
-    assert_eq!(
-        data,
-        Some(json!(
-            "Inability to pay some fees (e.g. account balance too low)"
-        ))
-    );
+    assert_eq!(data, Some(json!("Inability to pay some fees (e.g. account balance too low)")));
     // Wrong parameter type.
     let (code, _, _) = h.call_err("author_submitExtrinsic", json!([42])).await;
     assert_eq!(code, -32602);
-    assert_eq!(
-        h.call("author_pendingExtrinsics", json!([])).await.unwrap(),
-        json!([])
-    );
+    assert_eq!(h.call("author_pendingExtrinsics", json!([])).await.unwrap(), json!([]));
 }
 
 #[tokio::test]
 async fn submit_and_watch_streams_substrate_transaction_statuses() {
     let h = Harness::start().await;
-    let mut s = h
-        .subscribe(
-            "author_submitAndWatchExtrinsic",
-            json!([GOOD_XT]),
-            "author_unwatchExtrinsic",
-        )
-        .await;
+    let mut s = h.subscribe("author_submitAndWatchExtrinsic", json!([GOOD_XT]), "author_unwatchExtrinsic").await;
     let block = format!("{:?}", in_block_hash());
     assert_eq!(next(&mut s).await, json!("ready"));
     assert_eq!(next(&mut s).await, json!({ "broadcast": ["12D3KooWPeer"] }));
@@ -75,18 +46,12 @@ async fn submit_and_watch_streams_substrate_transaction_statuses() {
 
     // Rejections are errors on the subscribe call itself, with the pool's code.
     for (xt, code) in [(POOR_XT, 1010), ("0x0c", 1001)] {
-        let err =
-            h.ws.subscribe::<Value, _>(
-                "author_submitAndWatchExtrinsic",
-                to_params(json!([xt])),
-                "author_unwatchExtrinsic",
-            )
+        let err = h
+            .ws
+            .subscribe::<Value, _>("author_submitAndWatchExtrinsic", to_params(json!([xt])), "author_unwatchExtrinsic")
             .await
             .unwrap_err();
-        assert!(
-            matches!(err, ClientError::Call(ref e) if e.code() == code),
-            "{xt}: {err:?}"
-        );
+        assert!(matches!(err, ClientError::Call(ref e) if e.code() == code), "{xt}: {err:?}");
     }
 }
 
@@ -116,55 +81,19 @@ fn transaction_status_serde_matches_substrate() {
 async fn keystore_methods_work_on_loopback_with_auto() {
     let h = Harness::start().await;
     let public = hex(&[7; 32]);
-    assert_eq!(
-        h.call("author_hasKey", json!([public, "aura"]))
-            .await
-            .unwrap(),
-        json!(false)
-    );
-    assert_eq!(
-        h.call("author_insertKey", json!(["aura", "//Alice", public]))
-            .await
-            .unwrap(),
-        Value::Null
-    );
+    assert_eq!(h.call("author_hasKey", json!([public, "aura"])).await.unwrap(), json!(false));
+    assert_eq!(h.call("author_insertKey", json!(["aura", "//Alice", public])).await.unwrap(), Value::Null);
     assert_eq!(h.keystore.keys.lock().unwrap()[0].1, "//Alice");
-    assert_eq!(
-        h.call("author_hasKey", json!([public, "aura"]))
-            .await
-            .unwrap(),
-        json!(true)
-    );
-    assert_eq!(
-        h.call("author_hasKey", json!([public, "gran"]))
-            .await
-            .unwrap(),
-        json!(false)
-    );
+    assert_eq!(h.call("author_hasKey", json!([public, "aura"])).await.unwrap(), json!(true));
+    assert_eq!(h.call("author_hasKey", json!([public, "gran"])).await.unwrap(), json!(false));
     let keys = h.call("author_rotateKeys", json!([])).await.unwrap();
     assert_eq!(keys, json!(hex(&[0xaa; 64])));
-    assert_eq!(
-        h.call("author_hasSessionKeys", json!([keys]))
-            .await
-            .unwrap(),
-        json!(true)
-    );
+    assert_eq!(h.call("author_hasSessionKeys", json!([keys])).await.unwrap(), json!(true));
 
-    let (code, message, _) = h
-        .call_err("author_insertKey", json!(["toolong", "//Alice", public]))
-        .await;
-    assert_eq!(
-        (code, message.as_str()),
-        (
-            1040,
-            "Invalid key type ID format (should be of length four)"
-        )
-    );
+    let (code, message, _) = h.call_err("author_insertKey", json!(["toolong", "//Alice", public])).await;
+    assert_eq!((code, message.as_str()), (1040, "Invalid key type ID format (should be of length four)"));
     let (code, message, _) = h.call_err("author_hasSessionKeys", json!(["0x0102"])).await;
-    assert_eq!(
-        (code, message.as_str()),
-        (1040, "Session keys are not encoded correctly")
-    );
+    assert_eq!((code, message.as_str()), (1040, "Session keys are not encoded correctly"));
 }
 
 #[tokio::test]
@@ -176,12 +105,8 @@ async fn unsafe_methods_are_denied_when_configured_safe_or_listening_externally(
     assert!(RpcMethods::Auto.allows_unsafe(&"[::1]:9944".parse().unwrap()));
     assert!(RpcMethods::Unsafe.allows_unsafe(&"0.0.0.0:9944".parse().unwrap()));
 
-    let h = Harness::with_config(RpcConfig {
-        listen: loopback(),
-        methods: RpcMethods::Safe,
-        ..RpcConfig::default()
-    })
-    .await;
+    let h =
+        Harness::with_config(RpcConfig { listen: loopback(), methods: RpcMethods::Safe, ..RpcConfig::default() }).await;
     let public = hex(&[7; 32]);
     for (method, params) in [
         ("author_insertKey", json!(["aura", "//Alice", public])),
@@ -190,19 +115,9 @@ async fn unsafe_methods_are_denied_when_configured_safe_or_listening_externally(
         ("author_hasSessionKeys", json!([public])),
     ] {
         let (code, message, _) = h.call_err(method, params).await;
-        assert_eq!(
-            (code, message.as_str()),
-            (-32601, "RPC call is unsafe to be called externally"),
-            "{method}"
-        );
+        assert_eq!((code, message.as_str()), (-32601, "RPC call is unsafe to be called externally"), "{method}");
     }
-    assert!(
-        h.keystore.keys.lock().unwrap().is_empty(),
-        "nothing was inserted"
-    );
+    assert!(h.keystore.keys.lock().unwrap().is_empty(), "nothing was inserted");
     // Safe methods still answer.
-    assert_eq!(
-        h.call("author_pendingExtrinsics", json!([])).await.unwrap(),
-        json!([])
-    );
+    assert_eq!(h.call("author_pendingExtrinsics", json!([])).await.unwrap(), json!([]));
 }

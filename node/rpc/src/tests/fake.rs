@@ -46,9 +46,7 @@ pub struct FakeChain {
 }
 
 fn digest() -> Digest {
-    Digest {
-        logs: vec![DigestItem::PreRuntime(*b"aura", vec![1, 2])],
-    }
+    Digest { logs: vec![DigestItem::PreRuntime(*b"aura", vec![1, 2])] }
 }
 
 impl FakeChain {
@@ -67,13 +65,7 @@ impl FakeChain {
             Digest::default(),
         );
         let hash = header.hash();
-        let block = SignedBlock {
-            block: Block {
-                header,
-                extrinsics: vec![],
-            },
-            justifications: None,
-        };
+        let block = SignedBlock { block: Block { header, extrinsics: vec![] }, justifications: None };
         let (best_tx, _) = broadcast::channel(16);
         let (imported_tx, _) = broadcast::channel(16);
         let (finalized_tx, _) = broadcast::channel(16);
@@ -113,10 +105,7 @@ impl FakeChain {
         );
         let hash = header.hash();
         let block = SignedBlock {
-            block: Block {
-                header: header.clone(),
-                extrinsics,
-            },
+            block: Block { header: header.clone(), extrinsics },
             justifications: Some(Justifications::from((*b"FRNK", vec![7, 8, 9]))),
         };
         inner.blocks.insert(hash, block.clone());
@@ -155,13 +144,7 @@ impl FakeChain {
     }
 
     fn state_at(&self, at: Hash) -> Result<State, BackendError> {
-        self.inner
-            .lock()
-            .unwrap()
-            .state
-            .get(&at)
-            .cloned()
-            .ok_or_else(|| unknown(at))
+        self.inner.lock().unwrap().state.get(&at).cloned().ok_or_else(|| unknown(at))
     }
 }
 
@@ -195,23 +178,11 @@ impl ChainBackend for FakeChain {
     }
 
     fn hash(&self, number: BlockNumber) -> Result<Option<Hash>, BackendError> {
-        Ok(self
-            .inner
-            .lock()
-            .unwrap()
-            .canon
-            .get(number as usize)
-            .copied())
+        Ok(self.inner.lock().unwrap().canon.get(number as usize).copied())
     }
 
     fn header(&self, hash: Hash) -> Result<Option<Header>, BackendError> {
-        Ok(self
-            .inner
-            .lock()
-            .unwrap()
-            .blocks
-            .get(&hash)
-            .map(|b| b.block.header.clone()))
+        Ok(self.inner.lock().unwrap().blocks.get(&hash).map(|b| b.block.header.clone()))
     }
 
     fn block(&self, hash: Hash) -> Result<Option<SignedBlock>, BackendError> {
@@ -229,10 +200,8 @@ impl ChainBackend for FakeChain {
             "Echo" => Ok(args.to_vec()),
             "TransactionPaymentApi_query_info" | "TransactionPaymentApi_query_fee_details" => {
                 let mut input = args;
-                let xt = OpaqueExtrinsic::decode(&mut input)
-                    .map_err(|e| BackendError::Execution(e.to_string()))?;
-                let len =
-                    u32::decode(&mut input).map_err(|e| BackendError::Execution(e.to_string()))?;
+                let xt = OpaqueExtrinsic::decode(&mut input).map_err(|e| BackendError::Execution(e.to_string()))?;
+                let len = u32::decode(&mut input).map_err(|e| BackendError::Execution(e.to_string()))?;
                 assert!(input.is_empty(), "trailing arguments");
                 assert_eq!(len as usize, xt.encode().len(), "len is the encoded length");
                 if xt.inner() == [0xee] {
@@ -257,9 +226,7 @@ impl ChainBackend for FakeChain {
                     .encode())
                 }
             }
-            other => Err(BackendError::Execution(format!(
-                "Exported method {other} is not found"
-            ))),
+            other => Err(BackendError::Execution(format!("Exported method {other} is not found"))),
         }
     }
 
@@ -284,10 +251,7 @@ impl ChainBackend for FakeChain {
 
     fn read_proof(&self, at: Hash, keys: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, BackendError> {
         let state = self.state_at(at)?;
-        Ok(keys
-            .iter()
-            .filter_map(|k| state.get(k).map(|v| [k.clone(), v.clone()].concat()))
-            .collect())
+        Ok(keys.iter().filter_map(|k| state.get(k).map(|v| [k.clone(), v.clone()].concat())).collect())
     }
 
     fn subscribe_best(&self) -> broadcast::Receiver<Header> {
@@ -333,10 +297,7 @@ impl PoolBackend for FakePool {
         self.check(&xt)
     }
 
-    fn submit_and_watch(
-        &self,
-        xt: Vec<u8>,
-    ) -> Result<BoxStream<'static, TransactionStatus>, PoolError> {
+    fn submit_and_watch(&self, xt: Vec<u8>) -> Result<BoxStream<'static, TransactionStatus>, PoolError> {
         self.check(&xt)?;
         Ok(Box::pin(futures::stream::iter([
             TransactionStatus::Ready,
@@ -369,19 +330,12 @@ impl KeystoreBackend for FakeKeystore {
         if public.len() != 32 {
             return Err(BackendError::Other("public key must be 32 bytes".into()));
         }
-        self.keys
-            .lock()
-            .unwrap()
-            .push((key_type, suri.to_owned(), public.to_vec()));
+        self.keys.lock().unwrap().push((key_type, suri.to_owned(), public.to_vec()));
         Ok(())
     }
 
     fn has_key(&self, public: &[u8], key_type: [u8; 4]) -> bool {
-        self.keys
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|(t, _, p)| *t == key_type && p == public)
+        self.keys.lock().unwrap().iter().any(|(t, _, p)| *t == key_type && p == public)
     }
 
     fn rotate_keys(&self) -> Result<Vec<u8>, BackendError> {
@@ -405,11 +359,7 @@ impl NetworkBackend for FakeNetwork {
     }
 
     fn health(&self) -> Health {
-        Health {
-            peers: 0,
-            is_syncing: false,
-            should_have_peers: false,
-        }
+        Health { peers: 0, is_syncing: false, should_have_peers: false }
     }
 
     fn local_peer_id(&self) -> String {

@@ -40,11 +40,7 @@ struct Harness {
 
 impl Harness {
     async fn start() -> Self {
-        Self::with_config(RpcConfig {
-            listen: loopback(),
-            ..RpcConfig::default()
-        })
-        .await
+        Self::with_config(RpcConfig { listen: loopback(), ..RpcConfig::default() }).await
     }
 
     async fn with_config(config: RpcConfig) -> Self {
@@ -56,24 +52,11 @@ impl Harness {
             keystore: keystore.clone(),
             network: Arc::new(FakeNetwork),
         };
-        let handle = start(config, backends, fake::system_info())
-            .await
-            .expect("server starts");
+        let handle = start(config, backends, fake::system_info()).await.expect("server starts");
         let addr = handle.local_addr();
-        let ws = WsClientBuilder::default()
-            .build(format!("ws://{addr}"))
-            .await
-            .expect("ws connects");
-        let http = HttpClientBuilder::default()
-            .build(format!("http://{addr}"))
-            .expect("http client");
-        Self {
-            handle,
-            chain,
-            keystore,
-            ws,
-            http,
-        }
+        let ws = WsClientBuilder::default().build(format!("ws://{addr}")).await.expect("ws connects");
+        let http = HttpClientBuilder::default().build(format!("http://{addr}")).expect("http client");
+        Self { handle, chain, keystore, ws, http }
     }
 
     /// Calls `method` over WebSocket and returns the JSON result.
@@ -92,23 +75,14 @@ impl Harness {
             Err(ClientError::Call(e)) => (
                 e.code(),
                 e.message().to_owned(),
-                e.data()
-                    .map(|d| serde_json::from_str(d.get()).expect("data is JSON")),
+                e.data().map(|d| serde_json::from_str(d.get()).expect("data is JSON")),
             ),
             other => panic!("{method}: expected a call error, got {other:?}"),
         }
     }
 
-    async fn subscribe(
-        &self,
-        method: &str,
-        params: Value,
-        unsubscribe: &str,
-    ) -> Subscription<Value> {
-        self.ws
-            .subscribe(method, to_params(params), unsubscribe)
-            .await
-            .expect("subscribes")
+    async fn subscribe(&self, method: &str, params: Value, unsubscribe: &str) -> Subscription<Value> {
+        self.ws.subscribe(method, to_params(params), unsubscribe).await.expect("subscribes")
     }
 }
 
