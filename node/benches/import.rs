@@ -189,7 +189,7 @@ fn main() {
             per_tx(r.commit, transfers),
             transfers as f64 / r.import.as_secs_f64(),
         );
-        if best.as_ref().map_or(true, |b| r.import < b.import) {
+        if best.as_ref().is_none_or(|b| r.import < b.import) {
             best = Some(r);
         }
     }
