@@ -80,11 +80,9 @@ fn build(spec: &ChainSpec, senders: &[sr25519::Pair], recipients: &[AccountId]) 
         txs.into_iter().map(|bytes| Candidate { hash: ludus_txpool::tx_hash(&bytes), bytes: Arc::new(bytes) });
     let deadline = Instant::now() + Duration::from_secs(600);
     let mut built = build_block(&chain, &parent, slot, *slot * 1_000, candidates, deadline).unwrap();
-    assert_eq!(
-        built.included.len(),
-        senders.len(),
-        "the block holds every transfer (raise the block weight or lower N)"
-    );
+    if built.included.len() < senders.len() {
+        eprintln!("the block is full at {} of {} transfers (the runtime's block weight limit)", built.included.len(), senders.len());
+    }
     let alice: sp_consensus_aura::sr25519::AuthorityId = pair("//Alice").public().into();
     seal_block(&keystore, &alice, &mut built.block).unwrap();
     built.block
@@ -169,7 +167,9 @@ fn main() {
     let spec = bench_spec(&senders);
     eprintln!("building a block of {transfers} transfers…");
     let block = build(&spec, &senders, &recipients);
-    let n = transfers + 1; // plus the timestamp inherent
+    // What fits in one block (the weight limit may cut N), not counting the timestamp inherent.
+    let transfers = block.extrinsics.len() - 1;
+    let n = transfers + 1;
     println!("native block import, {transfers} transfer_keep_alive per block, one core, {rounds} rounds");
     println!(
         "{:>6} {:>12} {:>12} {:>12} {:>12} {:>12} {:>14}",

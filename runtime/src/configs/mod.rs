@@ -5,7 +5,7 @@ use frame_support::{
     dispatch::DispatchClass,
     parameter_types,
     traits::{AsEnsureOriginWithArg, ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
-    weights::{constants::RocksDbWeight, ConstantMultiplier, IdentityFee},
+    weights::{constants::ParityDbWeight, ConstantMultiplier, IdentityFee},
 };
 use frame_system::{
     limits::{BlockLength, BlockWeights},
@@ -41,7 +41,8 @@ impl frame_system::Config for Runtime {
     type Nonce = Nonce;
     type Hash = Hash;
     type BlockHashCount = BlockHashCount;
-    type DbWeight = RocksDbWeight;
+    /// Ludus stores state in parity-db, whose reads and writes cost less than RocksDB's.
+    type DbWeight = ParityDbWeight;
     type Version = Version;
     type AccountData = pallet_balances::AccountData<Balance>;
     type SS58Prefix = SS58Prefix;
