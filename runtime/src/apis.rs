@@ -18,6 +18,7 @@ use sp_runtime::{
     transaction_validity::{TransactionSource, TransactionValidity},
     ApplyExtrinsicResult,
 };
+use pallet_game_assets::types::{BalancesPage, CollectionDetails, CollectionId, TokenDetails, TokenId};
 use sp_version::RuntimeVersion;
 
 use super::*;
@@ -184,6 +185,37 @@ impl_runtime_apis! {
         }
         fn query_length_to_fee(length: u32) -> Balance {
             TransactionPayment::length_to_fee(length)
+        }
+    }
+
+    impl pallet_game_assets::runtime_api::GameAssetsApi<Block, AccountId, Balance> for Runtime {
+        fn balances(
+            collection: CollectionId,
+            who: AccountId,
+            start: TokenId,
+            limit: u32,
+        ) -> BalancesPage {
+            GameAssets::balances_page(collection, &who, start, limit)
+        }
+
+        fn token(collection: CollectionId, token: TokenId) -> Option<TokenDetails<AccountId, Balance>> {
+            pallet_game_assets::Tokens::<Runtime>::get(collection, token)
+        }
+
+        fn collection(collection: CollectionId) -> Option<CollectionDetails<AccountId, Balance>> {
+            pallet_game_assets::Collections::<Runtime>::get(collection)
+        }
+
+        fn collection_metadata(collection: CollectionId) -> Option<(Vec<u8>, Vec<u8>)> {
+            GameAssets::collection_metadata(collection)
+        }
+
+        fn attribute(collection: CollectionId, token: Option<TokenId>, key: Vec<u8>) -> Option<Vec<u8>> {
+            GameAssets::attribute(collection, token, key)
+        }
+
+        fn attributes(collection: CollectionId, token: Option<TokenId>) -> Vec<(Vec<u8>, Vec<u8>)> {
+            GameAssets::attributes(collection, token)
         }
     }
 

@@ -98,7 +98,9 @@ parameter_types! {
 
 impl pallet_transaction_payment::Config for Runtime {
     type RuntimeEvent = RuntimeEvent;
-    type OnChargeTransaction = FungibleAdapter<Balances, ()>;
+    /// A studio's fuel tank pays its players' game-assets calls within their budget; every
+    /// other fee is paid by the signer, so wallets need no extra transaction extension.
+    type OnChargeTransaction = pallet_game_assets::SponsoredFees<Runtime, FungibleAdapter<Balances, ()>>;
     type OperationalFeeMultiplier = ConstU8<5>;
     /// One unit (10^-12 LUD) per picosecond of weight: a transfer costs about 0.0002 LUD.
     type WeightToFee = IdentityFee<Balance>;
@@ -177,4 +179,44 @@ impl pallet_utility::Config for Runtime {
     type RuntimeCall = RuntimeCall;
     type PalletsOrigin = OriginCaller;
     type WeightInfo = pallet_utility::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+    pub const GameAssetsPalletId: frame_support::PalletId = frame_support::PalletId(*b"ludus/ga");
+    /// A collection holds 1 LUD until destroyed.
+    pub const CollectionDeposit: Balance = LUD;
+    /// Each token kind holds 0.01 LUD.
+    pub const TokenDeposit: Balance = LUD / 100;
+    pub const AttributeDepositBase: Balance = LUD / 1_000;
+    /// Stored bytes (attributes, metadata) cost 0.00001 LUD each.
+    pub const DepositPerByte: Balance = LUD / 100_000;
+    pub const GameApprovalDeposit: Balance = LUD / 1_000;
+    pub const ListingDeposit: Balance = LUD / 1_000;
+    pub const TradeDeposit: Balance = LUD / 1_000;
+    pub const RecipeDeposit: Balance = LUD / 100;
+    /// Trades expire within a day at most.
+    pub const MaxTradeDuration: BlockNumber = 24 * HOURS;
+}
+
+impl pallet_game_assets::Config for Runtime {
+    type Currency = Balances;
+    type RuntimeHoldReason = RuntimeHoldReason;
+    type PalletId = GameAssetsPalletId;
+    type CollectionDeposit = CollectionDeposit;
+    type TokenDeposit = TokenDeposit;
+    type AttributeDepositBase = AttributeDepositBase;
+    type DepositPerByte = DepositPerByte;
+    type ApprovalDeposit = GameApprovalDeposit;
+    type ListingDeposit = ListingDeposit;
+    type TradeDeposit = TradeDeposit;
+    type RecipeDeposit = RecipeDeposit;
+    type StringLimit = ConstU32<128>;
+    type KeyLimit = ConstU32<32>;
+    type ValueLimit = ConstU32<256>;
+    type MaxAttributes = ConstU32<64>;
+    type MaxRoleHolders = ConstU32<32>;
+    type MaxBatch = ConstU32<64>;
+    type MaxTradeItems = ConstU32<16>;
+    type MaxTradeDuration = MaxTradeDuration;
+    type WeightInfo = pallet_game_assets::weights::SubstrateWeight<Runtime>;
 }
