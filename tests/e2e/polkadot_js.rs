@@ -1,5 +1,8 @@
-//! An unmodified polkadot.js client (`tests/js/transfer.mjs`) against a dev node: metadata,
-//! balances, signed transfers watched until finalized, nonces for back-to-back sends.
+//! Unmodified polkadot.js clients against dev nodes:
+//! - `tests/js/transfer.mjs`: metadata, balances, signed transfers watched until finalized,
+//!   nonces for back-to-back sends;
+//! - `tests/js/game.mjs`: a studio's collection, currency and items, an attribute, a sale
+//!   with the royalty paid, crafting, and a player's fee paid from the studio's fuel tank.
 
 use std::{path::PathBuf, process::Command, time::Duration};
 
@@ -12,8 +15,8 @@ fn js_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/js")
 }
 
-#[test]
-fn polkadot_js_transfers_are_finalized() {
+/// Runs `tests/js/<script>` against a fresh dev node and returns the JSON line it prints.
+fn run_script(script: &str) -> Value {
     let dir = js_dir();
     assert!(
         dir.join("node_modules/@polkadot/api").is_dir(),
@@ -28,24 +31,33 @@ fn polkadot_js_transfers_are_finalized() {
 
     let ludus = Node::dev();
     let output = crate::harness::run_command(
-        Command::new("node").arg(dir.join("transfer.mjs")).arg(ludus.ws_url()).current_dir(&dir),
-        Duration::from_secs(90),
+        Command::new("node").arg(dir.join(script)).arg(ludus.ws_url()).current_dir(&dir),
+        Duration::from_secs(120),
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "transfer.mjs failed ({}):\nstdout:\n{stdout}\nstderr:\n{stderr}", output.status);
+    assert!(output.status.success(), "{script} failed ({}):\nstdout:\n{stdout}\nstderr:\n{stderr}", output.status);
     let line = stdout
         .lines()
         .rev()
         .find(|l| l.trim_start().starts_with('{'))
-        .unwrap_or_else(|| panic!("transfer.mjs printed no JSON:\n{stdout}\nstderr:\n{stderr}"));
-    let result: Value =
-        serde_json::from_str(line).unwrap_or_else(|e| panic!("bad JSON from transfer.mjs ({e}): {line}"));
-    assert_eq!(result["ok"], Value::Bool(true), "transfer.mjs: {result}");
+        .unwrap_or_else(|| panic!("{script} printed no JSON:\n{stdout}\nstderr:\n{stderr}"));
+    let result: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("bad JSON from {script} ({e}): {line}"));
+    assert_eq!(result["ok"], Value::Bool(true), "{script}: {result}");
+    result
+}
+
+#[test]
+fn polkadot_js_transfers_are_finalized() {
+    let result = run_script("transfer.mjs");
     assert_eq!(result["chain"], "Development");
-    assert!(
-        result["metadataVersion"].as_u64().is_some_and(|v| v >= 14),
-        "metadata version {}",
-        result["metadataVersion"]
-    );
+    assert!(result["metadataVersion"].as_u64().is_some_and(|v| v >= 14), "metadata version {}", result["metadataVersion"]);
+}
+
+#[test]
+fn a_studio_runs_its_game_economy_from_polkadot_js() {
+    let result = run_script("game.mjs");
+    // 5 % of the 100 LUD sale went to the royalty beneficiary.
+    assert_eq!(result["royalty"], "5000000000000", "{result}");
+    assert!(result["sponsoredFee"].as_str().is_some_and(|fee| fee != "0"), "{result}");
 }
