@@ -7,7 +7,8 @@
 // the sword to itself, sets an attribute on the sword, lists it and the player buys it
 // with the royalty paid; the studio adds a recipe (100 gold → shield) and the player
 // crafts; the studio funds the collection's fuel tank and the player's next call is paid
-// from it. Each step is checked through storage and events. Prints one JSON line;
+// from it. Each step is checked through storage and events, and the end state through
+// the `ludus_gameAssets_*` RPC methods a game client uses. Prints one JSON line;
 // exits non-zero with a reason on any failure.
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
@@ -63,7 +64,8 @@ async function holding(api, collection, who, token) {
 
 async function main() {
   await cryptoWaitReady();
-  const api = await ApiPromise.create({ provider: new WsProvider(url), throwOnConnect: true });
+  const provider = new WsProvider(url);
+  const api = await ApiPromise.create({ provider, throwOnConnect: true });
   const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
   const studio = keyring.addFromUri('//Charlie');
   const player = keyring.addFromUri('//Dave');
@@ -116,6 +118,15 @@ async function main() {
   const playerAfter = await free(api, player.address);
   check(playerAfter === playerBefore, `the player paid ${playerBefore - playerAfter} in fees despite sponsorship`);
   check((await holding(api, collection, beneficiary.address, gold)) === 10n, 'gold transfer did not land');
+
+  // A game client reads the same state through Ludus's own RPC methods.
+  const page = await provider.send('ludus_gameAssets_balances', [collection, player.address]);
+  const owned = Object.fromEntries(page.balances.map((b) => [b.token, b.amount]));
+  check(owned[gold] === '390' && owned[sword] === '1' && owned[shield] === '1', `ludus_gameAssets_balances: ${JSON.stringify(page)}`);
+  const level = await provider.send('ludus_gameAssets_attribute', [collection, sword, '0x6c6576656c']);
+  check(level && level.utf8 === '7', `ludus_gameAssets_attribute: ${JSON.stringify(level)}`);
+  const details = await provider.send('ludus_gameAssets_collection', [collection]);
+  check(details && details.metadata && details.metadata.name.utf8 === 'Dragon Realm' && details.royalty.bps === 500, `ludus_gameAssets_collection: ${JSON.stringify(details)}`);
 
   console.log(JSON.stringify({
     ok: true,

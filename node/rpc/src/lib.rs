@@ -11,6 +11,8 @@
 //! - `author_*` ([`author`]): submit and watch extrinsics, keystore (unsafe);
 //! - `system_*` ([`system`]): node and chain facts, health, nonces;
 //! - `payment_*` ([`payment`]): fee estimates;
+//! - `ludus_gameAssets_*` ([`game_assets`]): balances, tokens, collections and
+//!   attributes of pallet-game-assets, as plain JSON for game clients;
 //! - `rpc_methods`: every name served.
 //!
 //! The crate knows nothing of the node's insides: it talks to it through the
@@ -34,6 +36,7 @@ pub mod author;
 pub mod backend;
 pub mod chain;
 pub mod error;
+pub mod game_assets;
 pub mod payment;
 pub mod state;
 pub mod subscription;
@@ -57,6 +60,7 @@ pub use backend::{
 
 use author::AuthorApiServer;
 use chain::ChainApiServer;
+use game_assets::GameAssetsApiServer;
 use payment::PaymentApiServer;
 use state::StateApiServer;
 use system::SystemApiServer;
@@ -171,6 +175,7 @@ pub fn rpc_module(backends: Backends, system_info: SystemInfo, allow_unsafe: boo
     module.merge(author::Author::new(backends.pool.clone(), backends.keystore.clone(), allow_unsafe).into_rpc())?;
     module.merge(system::System::new(system_info, backends.network.clone(), backends.pool.clone()).into_rpc())?;
     module.merge(payment::Payment::new(backends.chain.clone()).into_rpc())?;
+    module.merge(game_assets::GameAssets::new(backends.chain.clone()).into_rpc())?;
 
     let mut methods: Vec<String> = module.method_names().map(str::to_owned).collect();
     methods.push("rpc_methods".to_owned());

@@ -24,8 +24,27 @@ use crate::backend::*;
 pub const SPEC_KEY: &[u8] = b"spec";
 /// A fee larger than `u64::MAX`, to check it is rendered as a decimal string.
 pub const PARTIAL_FEE: u128 = 1_000_000_000_000_000_000_000;
-/// The account whose next nonce is 5.
+/// The account whose next nonce is 5, and who holds game assets in [`GAME_COLLECTION`].
 pub const RICH: AccountId = AccountId::new([1; 32]);
+/// Storage key holding the supply (SCALE u128, 1000 when absent) of token 1 of
+/// [`GAME_COLLECTION`], so game-asset answers differ between blocks.
+pub const GAME_SUPPLY_KEY: &[u8] = b"game:supply";
+/// A collection with metadata, a royalty, tokens 0 and 1 and attributes.
+pub const GAME_COLLECTION: u32 = 7;
+/// A collection with neither metadata nor royalty.
+pub const BARE_COLLECTION: u32 = 8;
+/// A collection whose runtime calls trap.
+pub const TRAPPING_COLLECTION: u32 = 666;
+/// A collection the runtime answers with bytes that do not decode.
+pub const GARBLED_COLLECTION: u32 = 999;
+/// The owner of [`GAME_COLLECTION`].
+pub const STUDIO: AccountId = AccountId::new([7; 32]);
+/// The royalty beneficiary of [`GAME_COLLECTION`].
+pub const ARTIST: AccountId = AccountId::new([8; 32]);
+/// [`RICH`]'s holdings in [`GAME_COLLECTION`], by token.
+pub const RICH_HOLDINGS: [(u32, u128); 5] = [(0, 5), (1, 1), (3, u128::MAX), (4, 2), (9, 1)];
+/// A LUD deposit above `u64::MAX`.
+pub const BIG_DEPOSIT: u128 = 18_446_744_073_709_551_616_000;
 
 type State = BTreeMap<Vec<u8>, Vec<u8>>;
 
@@ -37,12 +56,17 @@ struct Inner {
     finalized: Hash,
 }
 
+/// A runtime API call the fake received: block, method, SCALE arguments.
+pub type RecordedCall = (Hash, String, Vec<u8>);
+
 /// A chain in memory. Blocks are built by [`FakeChain::import`].
 pub struct FakeChain {
     inner: Mutex<Inner>,
     best_tx: broadcast::Sender<Header>,
     imported_tx: broadcast::Sender<Header>,
     finalized_tx: broadcast::Sender<Header>,
+    /// Every `GameAssetsApi_*` call, in order.
+    pub game_calls: Mutex<Vec<RecordedCall>>,
 }
 
 fn digest() -> Digest {
@@ -80,6 +104,7 @@ impl FakeChain {
             best_tx,
             imported_tx,
             finalized_tx,
+            game_calls: Mutex::new(Vec::new()),
         }
     }
 
@@ -198,6 +223,10 @@ impl ChainBackend for FakeChain {
             }
             "Metadata_metadata" => Ok(b"meta\x0f".to_vec().encode()),
             "Echo" => Ok(args.to_vec()),
+            m if m.starts_with("GameAssetsApi_") => {
+                self.game_calls.lock().unwrap().push((at, m.to_owned(), args.to_vec()));
+                game_assets_api(&state, m, args)
+            }
             "TransactionPaymentApi_query_info" | "TransactionPaymentApi_query_fee_details" => {
                 let mut input = args;
                 let xt = OpaqueExtrinsic::decode(&mut input).map_err(|e| BackendError::Execution(e.to_string()))?;
@@ -265,6 +294,119 @@ impl ChainBackend for FakeChain {
     fn subscribe_finalized(&self) -> broadcast::Receiver<Header> {
         self.finalized_tx.subscribe()
     }
+}
+
+fn bad_args(e: codec::Error) -> BackendError {
+    BackendError::Execution(format!("bad arguments: {e}"))
+}
+
+/// Attributes of [`GAME_COLLECTION`] (`None`) and of its token 0.
+fn game_attributes(collection: u32, token: Option<u32>) -> Vec<(Vec<u8>, Vec<u8>)> {
+    match (collection, token) {
+        (GAME_COLLECTION, None) => {
+            vec![(b"season".to_vec(), b"1".to_vec()), (vec![0xff, 0x00], vec![0xc3, 0x28])]
+        }
+        (GAME_COLLECTION, Some(0)) => vec![(b"rarity".to_vec(), "l\u{e9}gendaire".as_bytes().to_vec())],
+        _ => vec![],
+    }
+}
+
+/// Answers `GameAssetsApi_*` as the runtime would, with the pallet's types, decoding the
+/// arguments strictly (all of them, nothing left over) to catch encoding mistakes.
+fn game_assets_api(state: &State, method: &str, args: &[u8]) -> Result<Vec<u8>, BackendError> {
+    use codec::DecodeAll;
+    use pallet_game_assets::types::*;
+    let collection = u32::decode(&mut &args[..]).map_err(bad_args)?;
+    if collection == TRAPPING_COLLECTION {
+        return Err(BackendError::Execution("wasm trap: unreachable".into()));
+    }
+    if collection == GARBLED_COLLECTION {
+        return Ok(vec![1, 2, 3]);
+    }
+    Ok(match method {
+        "GameAssetsApi_balances" => {
+            let (_, who, start, limit) = <(u32, AccountId, u32, u32)>::decode_all(&mut &args[..]).map_err(bad_args)?;
+            let held: Vec<(u32, u128)> = if collection == GAME_COLLECTION && who == RICH {
+                RICH_HOLDINGS.iter().copied().filter(|(t, _)| *t >= start).collect()
+            } else {
+                vec![]
+            };
+            let limit = limit.min(pallet_game_assets::runtime_api::MAX_PAGE_SIZE) as usize;
+            let next = held.get(limit).map(|(t, _)| *t);
+            BalancesPage { balances: held.into_iter().take(limit).collect(), next }.encode()
+        }
+        "GameAssetsApi_token" => {
+            let (_, token) = <(u32, u32)>::decode_all(&mut &args[..]).map_err(bad_args)?;
+            let details = match (collection, token) {
+                (GAME_COLLECTION, 0) => Some(TokenDetails::<AccountId, u128> {
+                    max_supply: 1,
+                    supply: 1,
+                    frozen: true,
+                    attributes: 1,
+                    depositor: STUDIO,
+                    deposit: 10,
+                }),
+                (GAME_COLLECTION, 1) => Some(TokenDetails::<AccountId, u128> {
+                    max_supply: u128::MAX,
+                    supply: state.get(GAME_SUPPLY_KEY).map_or(1_000, |v| u128::decode(&mut &v[..]).unwrap()),
+                    frozen: false,
+                    attributes: 0,
+                    depositor: ARTIST,
+                    deposit: BIG_DEPOSIT,
+                }),
+                _ => None,
+            };
+            details.encode()
+        }
+        "GameAssetsApi_collection" => {
+            u32::decode_all(&mut &args[..]).map_err(bad_args)?;
+            let details = match collection {
+                GAME_COLLECTION => Some(CollectionDetails::<AccountId, u128> {
+                    owner: STUDIO,
+                    deposit: BIG_DEPOSIT,
+                    policy: CollectionPolicy { transferable: false, burnable_by_holder: true },
+                    royalty: Some(Royalty { bps: 250, beneficiary: ARTIST }),
+                    frozen: false,
+                    next_token_id: 2,
+                    tokens: 2,
+                    attributes: 2,
+                    role_holders: 3,
+                    next_recipe_id: 4,
+                    recipes: 1,
+                }),
+                BARE_COLLECTION => Some(CollectionDetails::<AccountId, u128> {
+                    owner: RICH,
+                    deposit: 0,
+                    policy: CollectionPolicy::default(),
+                    royalty: None,
+                    frozen: true,
+                    next_token_id: 0,
+                    tokens: 0,
+                    attributes: 0,
+                    role_holders: 0,
+                    next_recipe_id: 0,
+                    recipes: 0,
+                }),
+                _ => None,
+            };
+            details.encode()
+        }
+        "GameAssetsApi_collection_metadata" => {
+            u32::decode_all(&mut &args[..]).map_err(bad_args)?;
+            let metadata: Option<(Vec<u8>, Vec<u8>)> =
+                (collection == GAME_COLLECTION).then(|| (b"Sword Saga".to_vec(), vec![0x69, 0x70, 0x66, 0x73, 0xfe]));
+            metadata.encode()
+        }
+        "GameAssetsApi_attributes" => {
+            let (_, token) = <(u32, Option<u32>)>::decode_all(&mut &args[..]).map_err(bad_args)?;
+            game_attributes(collection, token).encode()
+        }
+        "GameAssetsApi_attribute" => {
+            let (_, token, key) = <(u32, Option<u32>, Vec<u8>)>::decode_all(&mut &args[..]).map_err(bad_args)?;
+            game_attributes(collection, token).into_iter().find(|(k, _)| *k == key).map(|(_, v)| v).encode()
+        }
+        other => return Err(BackendError::Execution(format!("Exported method {other} is not found"))),
+    })
 }
 
 /// A pool that accepts everything except extrinsics whose body starts with 0xff.

@@ -9,6 +9,7 @@ mod fake;
 
 mod author;
 mod chain;
+mod game_assets;
 mod server;
 mod state;
 mod system_payment;
