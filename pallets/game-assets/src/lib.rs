@@ -52,6 +52,8 @@ mod benchmarking;
 mod mock;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod weights_gen;
 
 pub use pallet::*;
 pub use sponsored::SponsoredFees;

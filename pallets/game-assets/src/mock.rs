@@ -103,8 +103,8 @@ pub const ENDOWED: [AccountId; 6] = [1, 2, 3, 4, 5, 6];
 /// What each endowed account starts with.
 pub const INITIAL_BALANCE: Balance = 1_000_000_000_000;
 
-/// Genesis with [`ENDOWED`] accounts, at block 1 (events are recorded from then on).
-pub fn new_test_ext() -> sp_io::TestExternalities {
+/// The genesis storage: System, and Balances with [`ENDOWED`] accounts.
+pub fn genesis_storage() -> sp_runtime::Storage {
     let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
     pallet_balances::GenesisConfig::<Test> {
         balances: ENDOWED.iter().map(|who| (*who, INITIAL_BALANCE)).collect(),
@@ -112,7 +112,12 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
     }
     .assimilate_storage(&mut storage)
     .unwrap();
-    let mut ext = sp_io::TestExternalities::new(storage);
+    storage
+}
+
+/// Genesis with [`ENDOWED`] accounts, at block 1 (events are recorded from then on).
+pub fn new_test_ext() -> sp_io::TestExternalities {
+    let mut ext = sp_io::TestExternalities::new(genesis_storage());
     ext.execute_with(|| System::set_block_number(1));
     ext
 }
