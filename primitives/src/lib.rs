@@ -4,7 +4,16 @@
 //! balances — and the small conventions the node and runtime must agree on, such as the
 //! digest item that carries the runtime's `spec_version` in every header. It is `no_std`
 //! so the runtime can use it; it spawns nothing.
+//!
+//! [`bridge`] holds the bridge's wire formats shared with the L1 contracts (deposits,
+//! withdrawal leaves and their Merkle tree, validator-set hashes, EIP-712 checkpoints),
+//! pinned byte for byte by the committed vectors in `vectors/bridge.json`.
 #![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+extern crate alloc;
+
+pub mod bridge;
 
 use codec::{Decode, Encode};
 use sp_runtime::{

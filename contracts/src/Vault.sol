@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Checkpoints} from "./Checkpoints.sol";
+
+/// @notice A sidechain withdrawal, exactly as in `notes/bridge-formats.md`.
+struct Withdrawal {
+    uint64 id;
+    address token; // address(0) = ETH
+    address recipient;
+    uint256 amount;
+}
+
+/// @title Ludus vault: holds bridged L1 tokens.
+/// @notice Deposits (L1 → sidechain) lock ETH or a registered ERC-20 and emit `Deposited` with the
+/// next nonce, which the validators attest on the sidechain. Claims (sidechain → L1) pay a
+/// withdrawal proven by Merkle proof against a checkpoint's withdrawals root, once per id, by
+/// anyone, to the recipient fixed in the withdrawal.
+/// @dev Defence in depth against a compromised validator set (Multichain, Harmony, Ronin):
+/// per-token daily limits on immediate claims, claims above a per-token threshold wait
+/// `largeClaimDelay` (the guardian can pause and cancel them meanwhile), and the vault stops
+/// whenever it or the Checkpoints contract is paused (an equivocation proof pauses Checkpoints).
+contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    /// @notice Accounts that may pause, unpause and cancel queued claims.
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+    /// @notice The token address that stands for native ETH.
+    address public constant ETH = address(0);
+
+    /// @notice Per-token limits, set by the admin (one storage slot).
+    struct TokenLimits {
+        uint128 dailyLimit; // total of immediate claims per UTC day (day index = timestamp / 1 days)
+        uint128 largeClaimThreshold; // claims strictly above this are delayed
+    }
+
+    /// @dev Registration and today's usage share one slot, so a claim touches two token slots, not three.
+    struct TokenState {
+        bool registered; // deposits accepted and claims paid
+        uint32 day; // day index of `usedToday`
+        uint128 usedToday; // immediate claims paid on `day` (never above dailyLimit <= uint128 max)
+    }
+
+    /// @notice A claim above the threshold, waiting for `unlockAt`.
+    struct QueuedClaim {
+        address token;
+        uint64 unlockAt;
+        address recipient;
+        uint256 amount;
+    }
+
+    /// @notice The contract that stores checkpoint withdrawals roots.
+    Checkpoints public immutable CHECKPOINTS;
+
+    /// @notice Nonce of the last deposit; the first deposit gets nonce 1.
+    uint64 public lastDepositNonce;
+    /// @notice How long a large claim waits before `executeDelayed` can pay it.
+    uint64 public largeClaimDelay = 1 days;
+
+    mapping(address token => TokenState) private _state;
+    mapping(address token => TokenLimits) private _limits;
+    mapping(uint256 word => uint256 bits) private _claimedBitmap;
+    mapping(uint64 id => QueuedClaim) private _queued;
+
+    /// @notice Tokens locked for the sidechain. `nonce` is unique and contiguous from 1; ETH and ERC-20 share it.
+    event Deposited(uint64 indexed nonce, address indexed token, address indexed depositor, bytes32 recipient, uint256 amount);
+    /// @notice A withdrawal was paid.
+    event Claimed(uint64 indexed id, address indexed token, address indexed recipient, uint256 amount, uint64 checkpointNumber);
+    /// @notice A large withdrawal was accepted and will be payable from `unlockAt`.
+    event ClaimQueued(uint64 indexed id, address indexed token, address indexed recipient, uint256 amount, uint64 unlockAt);
+    /// @notice The guardian cancelled a queued claim (the id stays spent; governance decides what happens to the funds).
+    event QueuedClaimCancelled(uint64 indexed id, address indexed guardian);
+    /// @notice Token settings changed.
+    event TokenConfigured(address indexed token, bool registered, uint128 dailyLimit, uint128 largeClaimThreshold);
+    /// @notice The large-claim delay changed.
+    event LargeClaimDelaySet(uint64 delay);
+
+    /// @notice The token is not registered with the vault.
+    error TokenNotRegistered(address token);
+    /// @notice Use `depositETH` for ETH.
+    error UseDepositETH();
+    /// @notice Deposits must move a non-zero amount.
+    error ZeroAmount();
+    /// @notice The sidechain recipient must not be zero.
+    error ZeroRecipient();
+    /// @notice The sidechain holds amounts as u128; larger deposits are refused.
+    error AmountTooLarge(uint256 amount);
+    /// @notice The vault or the Checkpoints contract (equivocation, guardian) is paused.
+    error BridgePaused();
+    /// @notice No non-zero withdrawals root is stored for that checkpoint (it does not exist, or had no withdrawals).
+    error UnknownWithdrawalsRoot(uint64 checkpointNumber);
+    /// @notice The Merkle proof does not lead from the withdrawal's leaf to the checkpoint's root.
+    error InvalidProof();
+    /// @notice This withdrawal id was already claimed (or queued).
+    error AlreadyClaimed(uint64 id);
+    /// @notice Paying `amount` would exceed the token's daily limit; `remaining` is left today.
+    error DailyLimitExceeded(address token, uint256 amount, uint256 remaining);
+    /// @notice No claim with that id is queued.
+    error NotQueued(uint64 id);
+    /// @notice The queued claim unlocks at `unlockAt`.
+    error ClaimLocked(uint64 id, uint64 unlockAt);
+    /// @notice Queued claims can only be cancelled while the vault is paused (incident response).
+    error CancelRequiresPause();
+    /// @notice Zero addresses are not accepted for roles or the checkpoints contract.
+    error ZeroAddress();
+    /// @notice ETH transfer to the recipient failed.
+    error EthTransferFailed(address recipient, uint256 amount);
+
+    /// @param checkpoints the Checkpoints contract holding the withdrawals roots.
+    /// @param admin DEFAULT_ADMIN_ROLE: token registry, delay, role management.
+    /// @param guardian GUARDIAN_ROLE: pause, unpause, cancel queued claims.
+    constructor(Checkpoints checkpoints, address admin, address guardian) {
+        if (address(checkpoints) == address(0) || admin == address(0) || guardian == address(0)) revert ZeroAddress();
+        CHECKPOINTS = checkpoints;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(GUARDIAN_ROLE, guardian);
+    }
+
+    modifier whenBridgeLive() {
+        if (paused() || CHECKPOINTS.paused()) revert BridgePaused();
+        _;
+    }
+
+    // ------------------------------------------------------------------ hashing (shared formats)
+
+    /// @notice Merkle leaf of a withdrawal: `keccak256(abi.encode(id, token, recipient, amount))`.
+    function withdrawalLeaf(Withdrawal calldata w) public pure returns (bytes32) {
+        return keccak256(abi.encode(w.id, w.token, w.recipient, w.amount));
+    }
+
+    /// @notice `keccak256(abi.encode(nonce, token, depositor, recipient, amount))`, the hash validators attest.
+    function depositHash(uint64 nonce, address token, address depositor, bytes32 recipient, uint256 amount)
+        public
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(nonce, token, depositor, recipient, amount));
+    }
+
+    // ------------------------------------------------------------------ admin
+
+    /// @notice Register, reconfigure or deregister a token (`ETH` = address(0) included).
+    /// A daily limit of 0 refuses every immediate claim; a threshold of 0 delays every claim.
+    function configureToken(address token, bool registered, uint128 dailyLimit, uint128 largeClaimThreshold)
+        external
+        onlyRole(DEFAULT_ADMIN_ROLE)
+    {
+        _state[token].registered = registered;
+        _limits[token] = TokenLimits(dailyLimit, largeClaimThreshold);
+        emit TokenConfigured(token, registered, dailyLimit, largeClaimThreshold);
+    }
+
+    /// @notice Set the delay for claims above a token's threshold.
+    function setLargeClaimDelay(uint64 delay) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        largeClaimDelay = delay;
+        emit LargeClaimDelaySet(delay);
+    }
+
+    /// @notice Stop deposits, claims and delayed payouts.
+    function pause() external onlyRole(GUARDIAN_ROLE) {
+        _pause();
+    }
+
+    /// @notice Resume the vault (a paused Checkpoints contract still keeps it stopped).
+    function unpause() external onlyRole(GUARDIAN_ROLE) {
+        _unpause();
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice Whether `token` is registered (deposits accepted, claims paid).
+    function isRegistered(address token) external view returns (bool) {
+        return _state[token].registered;
+    }
+
+    /// @notice Claim limits of `token`.
+    function tokenLimits(address token) external view returns (TokenLimits memory) {
+        return _limits[token];
+    }
+
+    /// @notice Whether withdrawal `id` was claimed (paid or queued).
+    function isClaimed(uint64 id) public view returns (bool) {
+        return _claimedBitmap[id >> 8] & (uint256(1) << (id & 0xff)) != 0;
+    }
+
+    /// @notice What immediate claims of `token` may still pay today.
+    function remainingDailyLimit(address token) external view returns (uint256) {
+        TokenState memory st = _state[token];
+        uint256 limit = _limits[token].dailyLimit;
+        uint256 used = st.day == block.timestamp / 1 days ? st.usedToday : 0;
+        return used >= limit ? 0 : limit - used;
+    }
+
+    /// @notice A queued claim (zero fields if none).
+    function queuedClaim(uint64 id) external view returns (QueuedClaim memory) {
+        return _queued[id];
+    }
+
+    // ------------------------------------------------------------------ deposits
+
+    /// @notice Lock `amount` of a registered ERC-20 for `recipient` on the sidechain.
+    /// The event carries what the vault actually received (fee-on-transfer tokens credit less).
+    function deposit(address token, uint256 amount, bytes32 recipient) external nonReentrant whenBridgeLive {
+        if (token == ETH) revert UseDepositETH();
+        if (!_state[token].registered) revert TokenNotRegistered(token);
+        if (amount == 0) revert ZeroAmount();
+        if (recipient == bytes32(0)) revert ZeroRecipient();
+        if (amount > type(uint128).max) revert AmountTooLarge(amount);
+
+        uint256 before = IERC20(token).balanceOf(address(this));
+        IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
+        uint256 received = IERC20(token).balanceOf(address(this)) - before;
+        if (received == 0) revert ZeroAmount();
+        if (received > type(uint128).max) revert AmountTooLarge(received);
+
+        _emitDeposit(token, recipient, received);
+    }
+
+    /// @notice Lock `msg.value` ETH for `recipient` on the sidechain (ETH must be registered as address(0)).
+    function depositETH(bytes32 recipient) external payable nonReentrant whenBridgeLive {
+        if (!_state[ETH].registered) revert TokenNotRegistered(ETH);
+        if (msg.value == 0) revert ZeroAmount();
+        if (recipient == bytes32(0)) revert ZeroRecipient();
+        if (msg.value > type(uint128).max) revert AmountTooLarge(msg.value);
+        _emitDeposit(ETH, recipient, msg.value);
+    }
+
+    function _emitDeposit(address token, bytes32 recipient, uint256 amount) private {
+        uint64 nonce = ++lastDepositNonce;
+        emit Deposited(nonce, token, msg.sender, recipient, amount);
+    }
+
+    // ------------------------------------------------------------------ claims
+
+    /// @notice Claim withdrawal `w`, included in checkpoint `checkpointNumber`, with its Merkle proof.
+    /// Anyone may call; `w.recipient` is paid. Amounts above the token's threshold are queued instead
+    /// (see `executeDelayed`); the others count against the token's daily limit.
+    function claim(Withdrawal calldata w, uint64 checkpointNumber, bytes32[] calldata proof)
+        external
+        nonReentrant
+        whenBridgeLive
+    {
+        bytes32 root = CHECKPOINTS.withdrawalsRoot(checkpointNumber);
+        // Nomad: a zero root (no checkpoint, or an empty period) never proves anything.
+        if (root == bytes32(0)) revert UnknownWithdrawalsRoot(checkpointNumber);
+        if (!MerkleProof.verifyCalldata(proof, root, withdrawalLeaf(w))) revert InvalidProof();
+
+        uint256 word = w.id >> 8;
+        uint256 bit = uint256(1) << (w.id & 0xff);
+        uint256 bits = _claimedBitmap[word];
+        if (bits & bit != 0) revert AlreadyClaimed(w.id);
+        _claimedBitmap[word] = bits | bit;
+
+        TokenState memory st = _state[w.token];
+        if (!st.registered) revert TokenNotRegistered(w.token);
+        TokenLimits memory lim = _limits[w.token];
+
+        if (w.amount > lim.largeClaimThreshold) {
+            uint64 unlockAt = uint64(block.timestamp) + largeClaimDelay;
+            _queued[w.id] = QueuedClaim(w.token, unlockAt, w.recipient, w.amount);
+            emit ClaimQueued(w.id, w.token, w.recipient, w.amount, unlockAt);
+            return;
+        }
+
+        _spendDailyLimit(w.token, st, w.amount, lim.dailyLimit);
+        emit Claimed(w.id, w.token, w.recipient, w.amount, checkpointNumber);
+        _pay(w.token, w.recipient, w.amount);
+    }
+
+    /// @notice Pay a queued large claim once its delay has passed. Anyone may call.
+    /// @dev Delayed claims do not count against the daily limit (as in Ronin v3's locked
+    /// withdrawals): their protection is the delay, during which the guardian can pause and cancel.
+    function executeDelayed(uint64 id) external nonReentrant whenBridgeLive {
+        QueuedClaim memory q = _queued[id];
+        if (q.unlockAt == 0) revert NotQueued(id);
+        if (block.timestamp < q.unlockAt) revert ClaimLocked(id, q.unlockAt);
+        delete _queued[id];
+        emit Claimed(id, q.token, q.recipient, q.amount, 0);
+        _pay(q.token, q.recipient, q.amount);
+    }
+
+    /// @notice Guardian: drop a queued claim during an incident (vault must be paused). The id stays spent.
+    function cancelQueued(uint64 id) external onlyRole(GUARDIAN_ROLE) {
+        if (!paused()) revert CancelRequiresPause();
+        if (_queued[id].unlockAt == 0) revert NotQueued(id);
+        delete _queued[id];
+        emit QueuedClaimCancelled(id, msg.sender);
+    }
+
+    function _spendDailyLimit(address token, TokenState memory st, uint256 amount, uint256 limit) private {
+        // forge-lint: disable-next-line(unsafe-typecast)
+        uint32 today = uint32(block.timestamp / 1 days); // fits uint32 for the next 11 million years
+        uint256 used = st.day == today ? st.usedToday : 0;
+        uint256 remaining = used >= limit ? 0 : limit - used;
+        if (amount > remaining) revert DailyLimitExceeded(token, amount, remaining);
+        // used + amount <= limit <= uint128 max, so it fits uint128.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        _state[token] = TokenState(true, today, uint128(used + amount));
+    }
+
+    function _pay(address token, address recipient, uint256 amount) private {
+        if (token == ETH) {
+            (bool ok,) = recipient.call{value: amount}("");
+            if (!ok) revert EthTransferFailed(recipient, amount);
+        } else {
+            IERC20(token).safeTransfer(recipient, amount);
+        }
+    }
+}

@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {Checkpoints, Checkpoint} from "../src/Checkpoints.sol";
+import {Vault, Withdrawal} from "../src/Vault.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {Fixture} from "./utils/Fixture.sol";
+import {Merkle} from "./utils/Merkle.sol";
+import {MockToken, FeeToken} from "./mocks/Tokens.sol";
+
+/// @notice An ETH recipient that tries to re-enter the vault when paid.
+contract ReentrantRecipient {
+    Vault internal vault;
+    Withdrawal internal next;
+    uint64 internal cpNumber;
+    bytes32[] internal proof;
+    bool public reentered;
+
+    function arm(Vault v, Withdrawal memory w, uint64 n, bytes32[] memory p) external {
+        vault = v;
+        next = w;
+        cpNumber = n;
+        proof = p;
+    }
+
+    receive() external payable {
+        if (address(vault) != address(0) && !reentered) {
+            reentered = true;
+            vault.claim(next, cpNumber, proof); // must revert, failing the outer payment
+        }
+    }
+}
+
+contract VaultTest is Fixture {
+    event Deposited(uint64 indexed nonce, address indexed token, address indexed depositor, bytes32 recipient, uint256 amount);
+    event Claimed(uint64 indexed id, address indexed token, address indexed recipient, uint256 amount, uint64 checkpointNumber);
+    event ClaimQueued(uint64 indexed id, address indexed token, address indexed recipient, uint256 amount, uint64 unlockAt);
+
+    Vault internal vault;
+    MockToken internal token;
+    address internal guardian = address(0x6A2D);
+    address internal alice = address(0xA1);
+    address internal bob = address(0xB0B);
+    bytes32 internal constant SIDE_ALICE = keccak256("alice on ludus");
+
+    uint128 internal constant DAILY = 1_000 ether;
+    uint128 internal constant LARGE = 100 ether;
+
+    function setUp() public {
+        deployCheckpoints(4);
+        vault = new Vault(cps, admin, guardian);
+        token = new MockToken();
+        vm.startPrank(admin);
+        vault.configureToken(address(token), true, DAILY, LARGE);
+        vault.configureToken(address(0), true, DAILY, LARGE);
+        vm.stopPrank();
+        token.mint(address(vault), 1_000_000 ether);
+        vm.deal(address(vault), 1_000_000 ether);
+        token.mint(alice, 1_000_000 ether);
+        vm.prank(alice);
+        token.approve(address(vault), type(uint256).max);
+        vm.deal(alice, 1_000_000 ether);
+        vm.warp(1_700_000_000);
+    }
+
+    // ------------------------------------------------------------ helpers
+
+    function leafOf(Withdrawal memory w) internal pure returns (bytes32) {
+        return keccak256(abi.encode(w.id, w.token, w.recipient, w.amount));
+    }
+
+    function wd(uint64 id, address tok, address to, uint256 amount) internal pure returns (Withdrawal memory) {
+        return Withdrawal({id: id, token: tok, recipient: to, amount: amount});
+    }
+
+    /// @dev Checkpoint `ws` (in order) and return the number and the leaves.
+    function checkpointOf(Withdrawal[] memory ws) internal returns (uint64 number, bytes32[] memory leaves) {
+        leaves = new bytes32[](ws.length);
+        for (uint256 i = 0; i < ws.length; ++i) leaves[i] = leafOf(ws[i]);
+        number = submitRoot(Merkle.root(leaves));
+    }
+
+    function one(Withdrawal memory w) internal pure returns (Withdrawal[] memory ws) {
+        ws = new Withdrawal[](1);
+        ws[0] = w;
+    }
+
+    // ------------------------------------------------------------ construction and admin
+
+    function test_constructor_refusesZeroAddresses() public {
+        vm.expectRevert(abi.encodeWithSelector(Vault.ZeroAddress.selector));
+        new Vault(Checkpoints(address(0)), admin, guardian);
+        vm.expectRevert(abi.encodeWithSelector(Vault.ZeroAddress.selector));
+        new Vault(cps, address(0), guardian);
+        vm.expectRevert(abi.encodeWithSelector(Vault.ZeroAddress.selector));
+        new Vault(cps, admin, address(0));
+    }
+
+    function test_configureToken_onlyAdmin() public {
+        vm.expectPartialRevert(IAccessControl.AccessControlUnauthorizedAccount.selector);
+        vm.prank(guardian);
+        vault.configureToken(address(0x1234), true, 1, 1);
+        vm.expectPartialRevert(IAccessControl.AccessControlUnauthorizedAccount.selector);
+        vm.prank(alice);
+        vault.setLargeClaimDelay(0);
+    }
+
+    function test_hashHelpers_matchFormatsFile() public view {
+        Withdrawal memory w = wd(7, address(token), bob, 5 ether);
+        assertEq(vault.withdrawalLeaf(w), keccak256(abi.encode(uint64(7), address(token), bob, uint256(5 ether))), "leaf");
+        assertEq(
+            vault.depositHash(3, address(token), alice, SIDE_ALICE, 9),
+            keccak256(abi.encode(uint64(3), address(token), alice, SIDE_ALICE, uint256(9))),
+            "deposit hash"
+        );
+    }
+
+    // ------------------------------------------------------------ deposits
+
+    function test_deposit_locksTokensAndEmitsNonceFromOne() public {
+        uint256 before = token.balanceOf(address(vault));
+        vm.expectEmit();
+        emit Deposited(1, address(token), alice, SIDE_ALICE, 5 ether);
+        vm.prank(alice);
+        vault.deposit(address(token), 5 ether, SIDE_ALICE);
+        assertEq(token.balanceOf(address(vault)), before + 5 ether, "locked");
+        assertEq(vault.lastDepositNonce(), 1, "nonce 1");
+    }
+
+    function test_depositETH_locksEthAndSharesNonceSequence() public {
+        vm.prank(alice);
+        vault.deposit(address(token), 1, SIDE_ALICE);
+        vm.expectEmit();
+        emit Deposited(2, address(0), alice, SIDE_ALICE, 3 ether);
+        vm.prank(alice);
+        vault.depositETH{value: 3 ether}(SIDE_ALICE);
+        vm.expectEmit();
+        emit Deposited(3, address(token), alice, SIDE_ALICE, 2);
+        vm.prank(alice);
+        vault.deposit(address(token), 2, SIDE_ALICE);
+    }
+
+    function testFuzz_Replay_depositNoncesNeverRepeat(uint8 count, uint256 seed) public {
+        uint256 n = bound(count, 1, 40);
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 amount = bound(uint256(keccak256(abi.encode(seed, i))), 1, 1 ether);
+            vm.expectEmit();
+            emit Deposited(uint64(i + 1), i % 2 == 0 ? address(token) : address(0), alice, SIDE_ALICE, amount);
+            vm.prank(alice);
+            if (i % 2 == 0) vault.deposit(address(token), amount, SIDE_ALICE);
+            else vault.depositETH{value: amount}(SIDE_ALICE);
+        }
+        assertEq(vault.lastDepositNonce(), n, "contiguous");
+    }
+
+    function testFuzz_deposit_amounts(uint256 amount) public {
+        // Bias towards the interesting edges: zero, around uint128 max, and ordinary amounts.
+        uint256 pick = amount % 4;
+        if (pick == 0) amount = bound(amount, 0, 1000);
+        else if (pick == 1) amount = bound(amount, uint256(type(uint128).max) - 2, uint256(type(uint128).max) + 2);
+        token.mint(alice, amount > type(uint128).max ? 0 : amount);
+        if (amount == 0) {
+            vm.expectRevert(abi.encodeWithSelector(Vault.ZeroAmount.selector));
+        } else if (amount > type(uint128).max) {
+            vm.expectRevert(abi.encodeWithSelector(Vault.AmountTooLarge.selector, amount));
+        } else {
+            vm.expectEmit();
+            emit Deposited(1, address(token), alice, SIDE_ALICE, amount);
+        }
+        vm.prank(alice);
+        vault.deposit(address(token), amount, SIDE_ALICE);
+    }
+
+    function test_deposit_refusesBadInput() public {
+        vm.startPrank(alice);
+        vm.expectRevert(abi.encodeWithSelector(Vault.ZeroAmount.selector));
+        vault.deposit(address(token), 0, SIDE_ALICE);
+        vm.expectRevert(abi.encodeWithSelector(Vault.ZeroRecipient.selector));
+        vault.deposit(address(token), 1, bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(Vault.TokenNotRegistered.selector, address(0x1234)));
+        vault.deposit(address(0x1234), 1, SIDE_ALICE);
+        vm.expectRevert(abi.encodeWithSelector(Vault.UseDepositETH.selector));
+        vault.deposit(address(0), 1, SIDE_ALICE);
+        uint256 tooMuch = uint256(type(uint128).max) + 1;
+        vm.expectRevert(abi.encodeWithSelector(Vault.AmountTooLarge.selector, tooMuch));
+        vault.deposit(address(token), tooMuch, SIDE_ALICE);
+        vm.expectRevert(abi.encodeWithSelector(Vault.ZeroAmount.selector));
+        vault.depositETH{value: 0}(SIDE_ALICE);
+        vm.expectRevert(abi.encodeWithSelector(Vault.ZeroRecipient.selector));
+        vault.depositETH{value: 1}(bytes32(0));
+        vm.stopPrank();
+        assertEq(vault.lastDepositNonce(), 0, "no nonce consumed");
+    }
+
+    function test_depositETH_refusedWhenEthUnregistered() public {
+        vm.prank(admin);
+        vault.configureToken(address(0), false, 0, 0);
+        vm.expectRevert(abi.encodeWithSelector(Vault.TokenNotRegistered.selector, address(0)));
+        vm.prank(alice);
+        vault.depositETH{value: 1}(SIDE_ALICE);
+    }
+
+    function test_deposit_feeOnTransferCreditsWhatArrived() public {
+        FeeToken fee = new FeeToken();
+        vm.prank(admin);
+        vault.configureToken(address(fee), true, DAILY, LARGE);
+        fee.mint(alice, 1000);
+        vm.prank(alice);
+        fee.approve(address(vault), 1000);
+        vm.expectEmit();
+        emit Deposited(1, address(fee), alice, SIDE_ALICE, 990);
+        vm.prank(alice);
+        vault.deposit(address(fee), 1000, SIDE_ALICE);
+    }
+
+    function test_deposit_refusedWhilePaused() public {
+        vm.prank(guardian);
+        vault.pause();
+        vm.expectRevert(abi.encodeWithSelector(Vault.BridgePaused.selector));
+        vm.prank(alice);
+        vault.deposit(address(token), 1, SIDE_ALICE);
+        vm.prank(guardian);
+        vault.unpause();
+        vm.prank(admin);
+        cps.pause();
+        vm.expectRevert(abi.encodeWithSelector(Vault.BridgePaused.selector));
+        vm.prank(alice);
+        vault.depositETH{value: 1}(SIDE_ALICE);
+    }
+
+    // ------------------------------------------------------------ claims
+
+    function test_claim_paysRecipientNotCaller() public {
+        Withdrawal memory w = wd(1, address(token), bob, 10 ether);
+        (uint64 n,) = checkpointOf(one(w));
+        vm.expectEmit();
+        emit Claimed(1, address(token), bob, 10 ether, n);
+        vm.prank(address(0xCAFE)); // anyone may relay the claim
+        vault.claim(w, n, new bytes32[](0));
+        assertEq(token.balanceOf(bob), 10 ether, "bob paid");
+        assertEq(token.balanceOf(address(0xCAFE)), 0, "caller not paid");
+        assertTrue(vault.isClaimed(1), "marked");
+    }
+
+    function test_claim_paysEth() public {
+        Withdrawal[] memory ws = new Withdrawal[](3);
+        ws[0] = wd(1, address(token), bob, 1 ether);
+        ws[1] = wd(2, address(0), bob, 2 ether);
+        ws[2] = wd(3, address(0), alice, 3 ether);
+        (uint64 n, bytes32[] memory leaves) = checkpointOf(ws);
+        uint256 before = bob.balance;
+        vault.claim(ws[1], n, Merkle.proof(leaves, 1));
+        assertEq(bob.balance, before + 2 ether, "eth paid");
+    }
+
+    function testFuzz_claim_anyLeafOfAnyTree(uint8 size, uint256 index, uint256 seed) public {
+        uint256 n = bound(size, 1, 64);
+        index = bound(index, 0, n - 1);
+        Withdrawal[] memory ws = new Withdrawal[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 amount = bound(uint256(keccak256(abi.encode(seed, i))), 1, LARGE);
+            ws[i] = wd(uint64(100 + i), i % 3 == 0 ? address(0) : address(token), address(uint160(0x1000 + i)), amount);
+        }
+        (uint64 cpn, bytes32[] memory leaves) = checkpointOf(ws);
+        Withdrawal memory w = ws[index];
+        uint256 before = w.token == address(0) ? w.recipient.balance : token.balanceOf(w.recipient);
+        vault.claim(w, cpn, Merkle.proof(leaves, index));
+        uint256 afterBal = w.token == address(0) ? w.recipient.balance : token.balanceOf(w.recipient);
+        assertEq(afterBal, before + w.amount, "paid exactly the amount");
+    }
+
+    function testFuzz_claim_tamperedWithdrawalOrProofRejected(uint8 size, uint256 index, uint256 seed, uint8 what)
+        public
+    {
+        uint256 n = bound(size, 2, 32);
+        index = bound(index, 0, n - 1);
+        Withdrawal[] memory ws = new Withdrawal[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            ws[i] = wd(uint64(i + 1), address(token), address(uint160(0x1000 + i)), 1 ether + i);
+        }
+        (uint64 cpn, bytes32[] memory leaves) = checkpointOf(ws);
+        Withdrawal memory w = ws[index];
+        bytes32[] memory proof = Merkle.proof(leaves, index);
+        uint256 k = bound(what, 0, 4);
+        if (k == 0) w.amount += 1 + (seed % 1 ether);
+        else if (k == 1) w.recipient = address(uint160(uint256(keccak256(abi.encode(seed)))));
+        else if (k == 2) w.id = uint64(n + 1 + (seed % 1000));
+        else if (k == 3) proof[seed % proof.length] = keccak256(abi.encode(seed, "forged"));
+        else w.token = address(0);
+        vm.expectRevert(abi.encodeWithSelector(Vault.InvalidProof.selector));
+        vault.claim(w, cpn, proof);
+    }
+
+    function test_claim_innerNodeCannotPassAsLeaf() public {
+        Withdrawal[] memory ws = new Withdrawal[](4);
+        for (uint256 i = 0; i < 4; ++i) ws[i] = wd(uint64(i + 1), address(token), bob, 1 ether);
+        (uint64 n,) = checkpointOf(ws);
+        // Withdrawal fields cannot be chosen so that their 128-byte encoding equals a 64-byte node:
+        // the only way in is a real leaf, so any other tuple fails.
+        vm.expectRevert(abi.encodeWithSelector(Vault.InvalidProof.selector));
+        vault.claim(wd(0, address(0), address(0), 0), n, new bytes32[](0));
+    }
+
+    function test_Nomad_zeroRootClaimRejected() public {
+        uint64 n = submitRoot(bytes32(0)); // an empty period
+        // Under a zero root, the all-zero "withdrawal" with an empty proof is exactly what Nomad accepted.
+        vm.expectRevert(abi.encodeWithSelector(Vault.UnknownWithdrawalsRoot.selector, n));
+        vault.claim(wd(0, address(0), bob, 0), n, new bytes32[](0));
+        vm.expectRevert(abi.encodeWithSelector(Vault.UnknownWithdrawalsRoot.selector, n));
+        vault.claim(wd(1, address(token), bob, 1 ether), n, new bytes32[](0));
+    }
+
+    function test_Nomad_claimOnNonexistentCheckpointRejected() public {
+        Withdrawal memory w = wd(1, address(token), bob, 1 ether);
+        checkpointOf(one(w));
+        vm.expectRevert(abi.encodeWithSelector(Vault.UnknownWithdrawalsRoot.selector, 2));
+        vault.claim(w, 2, new bytes32[](0));
+        vm.expectRevert(abi.encodeWithSelector(Vault.UnknownWithdrawalsRoot.selector, 0));
+        vault.claim(w, 0, new bytes32[](0));
+    }
+
+    function test_Replay_withdrawalClaimedTwiceRejected() public {
+        Withdrawal memory w = wd(1, address(token), bob, 1 ether);
+        (uint64 n,) = checkpointOf(one(w));
+        vault.claim(w, n, new bytes32[](0));
+        vm.expectRevert(abi.encodeWithSelector(Vault.AlreadyClaimed.selector, 1));
+        vault.claim(w, n, new bytes32[](0));
+        // The same withdrawal included again in a later checkpoint is still spent.
+        (uint64 n2,) = checkpointOf(one(w));
+        vm.expectRevert(abi.encodeWithSelector(Vault.AlreadyClaimed.selector, 1));
+        vault.claim(w, n2, new bytes32[](0));
+        assertEq(token.balanceOf(bob), 1 ether, "paid once");
+    }
+
+    function testFuzz_Replay_claimedBitmapIsPerId(uint64 idA, uint64 idB) public {
+        vm.assume(idA != idB);
+        Withdrawal[] memory ws = new Withdrawal[](2);
+        ws[0] = wd(idA, address(token), bob, 1);
+        ws[1] = wd(idB, address(token), bob, 2);
+        (uint64 n, bytes32[] memory leaves) = checkpointOf(ws);
+        vault.claim(ws[0], n, Merkle.proof(leaves, 0));
+        assertTrue(vault.isClaimed(idA) && !vault.isClaimed(idB), "only A");
+        vault.claim(ws[1], n, Merkle.proof(leaves, 1));
+        assertTrue(vault.isClaimed(idB), "B");
+    }
+
+    function test_claim_unregisteredTokenRejected() public {
+        Withdrawal memory w = wd(1, address(0x1234), bob, 1);
+        (uint64 n,) = checkpointOf(one(w));
+        vm.expectRevert(abi.encodeWithSelector(Vault.TokenNotRegistered.selector, address(0x1234)));
+        vault.claim(w, n, new bytes32[](0));
+    }
+
+    function test_Multichain_claimBeyondDailyLimitRejected() public {
+        Withdrawal[] memory ws = new Withdrawal[](12);
+        for (uint256 i = 0; i < 12; ++i) ws[i] = wd(uint64(i + 1), address(token), bob, LARGE); // each at the threshold
+        (uint64 n, bytes32[] memory leaves) = checkpointOf(ws);
+        for (uint256 i = 0; i < 10; ++i) vault.claim(ws[i], n, Merkle.proof(leaves, i));
+        assertEq(vault.remainingDailyLimit(address(token)), 0, "limit used up");
+        vm.expectRevert(abi.encodeWithSelector(Vault.DailyLimitExceeded.selector, address(token), LARGE, 0));
+        vault.claim(ws[10], n, Merkle.proof(leaves, 10));
+        assertTrue(!vault.isClaimed(11), "refused claim not marked");
+        // The next UTC day the limit is fresh.
+        vm.warp((block.timestamp / 1 days + 1) * 1 days);
+        vault.claim(ws[10], n, Merkle.proof(leaves, 10));
+        assertEq(token.balanceOf(bob), 11 * uint256(LARGE), "paid 11");
+    }
+
+    function test_Multichain_zeroDailyLimitRefusesEveryImmediateClaim() public {
+        vm.prank(admin);
+        vault.configureToken(address(token), true, 0, LARGE);
+        Withdrawal memory w = wd(1, address(token), bob, 1);
+        (uint64 n,) = checkpointOf(one(w));
+        vm.expectRevert(abi.encodeWithSelector(Vault.DailyLimitExceeded.selector, address(token), 1, 0));
+        vault.claim(w, n, new bytes32[](0));
+    }
+
+    function testFuzz_Multichain_dailyLimit(uint256 a, uint256 b) public {
+        a = bound(a, 1, LARGE);
+        b = bound(b, 1, LARGE);
+        vm.prank(admin);
+        vault.configureToken(address(token), true, uint128(LARGE + LARGE / 2), LARGE);
+        Withdrawal[] memory ws = new Withdrawal[](2);
+        ws[0] = wd(1, address(token), bob, a);
+        ws[1] = wd(2, address(token), bob, b);
+        (uint64 n, bytes32[] memory leaves) = checkpointOf(ws);
+        vault.claim(ws[0], n, Merkle.proof(leaves, 0));
+        uint256 limit = LARGE + LARGE / 2;
+        if (a + b > limit) {
+            vm.expectRevert(abi.encodeWithSelector(Vault.DailyLimitExceeded.selector, address(token), b, limit - a));
+        }
+        vault.claim(ws[1], n, Merkle.proof(leaves, 1));
+    }
+
+    function test_Harmony_largeClaimBeforeDelayRejected() public {
+        Withdrawal memory w = wd(1, address(token), bob, uint256(LARGE) + 1);
+        (uint64 n,) = checkpointOf(one(w));
+        uint64 unlockAt = uint64(block.timestamp + 1 days);
+        vm.expectEmit();
+        emit ClaimQueued(1, address(token), bob, w.amount, unlockAt);
+        vault.claim(w, n, new bytes32[](0));
+        assertEq(token.balanceOf(bob), 0, "not paid yet");
+        vm.expectRevert(abi.encodeWithSelector(Vault.ClaimLocked.selector, 1, unlockAt));
+        vault.executeDelayed(1);
+        vm.warp(unlockAt - 1);
+        vm.expectRevert(abi.encodeWithSelector(Vault.ClaimLocked.selector, 1, unlockAt));
+        vault.executeDelayed(1);
+        // Claiming again does not bypass the queue.
+        vm.expectRevert(abi.encodeWithSelector(Vault.AlreadyClaimed.selector, 1));
+        vault.claim(w, n, new bytes32[](0));
+
+        vm.warp(unlockAt);
+        vm.prank(address(0xCAFE));
+        vault.executeDelayed(1);
+        assertEq(token.balanceOf(bob), w.amount, "paid after delay");
+        vm.expectRevert(abi.encodeWithSelector(Vault.NotQueued.selector, 1));
+        vault.executeDelayed(1);
+    }
+
+    function test_Harmony_guardianCancelsQueuedClaimDuringIncident() public {
+        Withdrawal memory w = wd(1, address(0), bob, uint256(LARGE) * 5);
+        (uint64 n,) = checkpointOf(one(w));
+        vault.claim(w, n, new bytes32[](0));
+        vm.expectRevert(abi.encodeWithSelector(Vault.CancelRequiresPause.selector));
+        vm.prank(guardian);
+        vault.cancelQueued(1);
+        vm.prank(guardian);
+        vault.pause();
+        vm.expectPartialRevert(IAccessControl.AccessControlUnauthorizedAccount.selector);
+        vm.prank(alice);
+        vault.cancelQueued(1);
+        vm.prank(guardian);
+        vault.cancelQueued(1);
+        vm.prank(guardian);
+        vault.unpause();
+        vm.warp(block.timestamp + 2 days);
+        vm.expectRevert(abi.encodeWithSelector(Vault.NotQueued.selector, 1));
+        vault.executeDelayed(1);
+        vm.expectRevert(abi.encodeWithSelector(Vault.AlreadyClaimed.selector, 1));
+        vault.claim(w, n, new bytes32[](0));
+    }
+
+    function test_executeDelayed_refusedWhilePaused() public {
+        Withdrawal memory w = wd(1, address(token), bob, uint256(LARGE) + 1);
+        (uint64 n,) = checkpointOf(one(w));
+        vault.claim(w, n, new bytes32[](0));
+        vm.warp(block.timestamp + 1 days);
+        vm.prank(guardian);
+        vault.pause();
+        vm.expectRevert(abi.encodeWithSelector(Vault.BridgePaused.selector));
+        vault.executeDelayed(1);
+    }
+
+    function test_claim_refusedWhilePausedOrAfterEquivocation() public {
+        Withdrawal memory w = wd(1, address(token), bob, 1 ether);
+        (uint64 n,) = checkpointOf(one(w));
+        vm.expectPartialRevert(IAccessControl.AccessControlUnauthorizedAccount.selector);
+        vm.prank(alice);
+        vault.pause();
+        vm.prank(guardian);
+        vault.pause();
+        vm.expectRevert(abi.encodeWithSelector(Vault.BridgePaused.selector));
+        vault.claim(w, n, new bytes32[](0));
+        vm.prank(guardian);
+        vault.unpause();
+
+        // Equivocation on the Checkpoints side stops the vault too.
+        Checkpoint memory a = nextCp(keccak256("a"));
+        Checkpoint memory b = nextCp(keccak256("b"));
+        cps.proveEquivocation(a, signCp(a, 3), b, signCp(b, 3));
+        vm.expectRevert(abi.encodeWithSelector(Vault.BridgePaused.selector));
+        vault.claim(w, n, new bytes32[](0));
+        vm.prank(admin);
+        cps.unpause();
+        vault.claim(w, n, new bytes32[](0));
+        assertEq(token.balanceOf(bob), 1 ether, "paid after resume");
+    }
+
+    function test_claim_reentrancyBlocked() public {
+        ReentrantRecipient evil = new ReentrantRecipient();
+        Withdrawal[] memory ws = new Withdrawal[](2);
+        ws[0] = wd(1, address(0), address(evil), 1 ether);
+        ws[1] = wd(2, address(0), address(evil), 1 ether);
+        (uint64 n, bytes32[] memory leaves) = checkpointOf(ws);
+        evil.arm(vault, ws[1], n, Merkle.proof(leaves, 1));
+        vm.expectRevert(abi.encodeWithSelector(Vault.EthTransferFailed.selector, address(evil), 1 ether));
+        vault.claim(ws[0], n, Merkle.proof(leaves, 0));
+        assertTrue(!vault.isClaimed(1) && !vault.isClaimed(2), "nothing claimed");
+    }
+}
