@@ -13,11 +13,12 @@ if [ ! -d tests/js/node_modules ] || [ tests/js/package-lock.json -nt tests/js/n
     npm ci --prefix tests/js --no-audit --no-fund
 fi
 
-# The end-to-end suite (tests/e2e, a test target of ludus-node) starts the binary cargo
-# builds for it, so this one command builds and tests everything.
-cargo test --workspace --locked "$@"
 # The L1 contracts: Foundry (forge, solcjs, OpenZeppelin from npm), including the test that
 # checks they compute the same bytes as primitives/ (contracts/test/Vectors.t.sol).
 bash contracts/test.sh
+
+# The end-to-end suite (tests/e2e, a test target of ludus-node) starts the binary cargo
+# builds for it, so this one command builds and tests everything.
+cargo test --workspace --locked "$@"
 # The pallet benchmarks, run once each against the mock runtime (STYLE.md: benchmarks are tested).
 cargo test -p pallet-game-assets --features runtime-benchmarks --locked "$@"
