@@ -8,9 +8,17 @@ if [ ! -x node_modules/.bin/forge ] || [ ! -d node_modules/solc ] || [ ! -d node
   npm ci --no-audit --no-fund
 fi
 
+# The npm launcher (node_modules/.bin/forge) always exits 0, even when tests fail: run the
+# platform binary it wraps, so a failing test fails this script.
+forge=$(ls node_modules/@foundry-rs/forge-*/bin/forge 2>/dev/null | head -n 1)
+if [ -z "$forge" ] || [ ! -x "$forge" ]; then
+  echo "no forge binary under contracts/node_modules/@foundry-rs/forge-*/bin: run npm ci in contracts/" >&2
+  exit 1
+fi
+
 # forge cannot download compilers offline: ./solc-wrapper runs solcjs from node_modules.
-npx --no-install forge test --offline --use ./solc-wrapper "$@"
+"$forge" test --offline --use ./solc-wrapper "$@"
 # Gas figures for the functions the issue tracks (submit with 4 and 21 validators, deposit,
 # depositETH, claim): forge runs each call as its own transaction here, and GasTest asserts the
 # goals (3-of-4 submit < 100k, claim < 80k) and writes snapshots/LudusBridge.json.
-LUDUS_GAS_ISOLATED=1 npx --no-install forge test --offline --use ./solc-wrapper --gas-report --match-contract GasTest -vv
+LUDUS_GAS_ISOLATED=1 "$forge" test --offline --use ./solc-wrapper --gas-report --match-contract GasTest -vv

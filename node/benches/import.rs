@@ -81,7 +81,11 @@ fn build(spec: &ChainSpec, senders: &[sr25519::Pair], recipients: &[AccountId]) 
     let deadline = Instant::now() + Duration::from_secs(600);
     let mut built = build_block(&chain, &parent, slot, *slot * 1_000, candidates, deadline).unwrap();
     if built.included.len() < senders.len() {
-        eprintln!("the block is full at {} of {} transfers (the runtime's block weight limit)", built.included.len(), senders.len());
+        eprintln!(
+            "the block is full at {} of {} transfers (the runtime's block weight limit)",
+            built.included.len(),
+            senders.len()
+        );
     }
     let alice: sp_consensus_aura::sr25519::AuthorityId = pair("//Alice").public().into();
     seal_block(&keystore, &alice, &mut built.block).unwrap();

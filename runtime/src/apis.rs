@@ -9,6 +9,7 @@ use frame_support::{
     genesis_builder_helper::{build_state, get_preset},
     weights::Weight,
 };
+use pallet_game_assets::types::{BalancesPage, CollectionDetails, CollectionId, TokenDetails, TokenId};
 use pallet_grandpa::AuthorityId as GrandpaId;
 use sp_api::impl_runtime_apis;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
@@ -18,7 +19,6 @@ use sp_runtime::{
     transaction_validity::{TransactionSource, TransactionValidity},
     ApplyExtrinsicResult,
 };
-use pallet_game_assets::types::{BalancesPage, CollectionDetails, CollectionId, TokenDetails, TokenId};
 use sp_version::RuntimeVersion;
 
 use super::*;

@@ -6,11 +6,13 @@
 //! stderr captured to `<base>/node.log`). Each module below is one theme; every test
 //! starts its own nodes, so tests run in parallel without sharing state.
 //!
-//! Run with `cargo build -p ludus-node && cargo test -p ludus-e2e`; the polkadot.js test
-//! also needs `npm ci --prefix tests/js`. Set `LUDUS_NODE_BIN` to test another binary.
+//! Run with `cargo test -p ludus-node --test e2e`; the polkadot.js test
+//! also needs `npm ci --prefix tests/js`, and `bridge_l1` (the L1 contracts on anvil) needs
+//! `npm ci --prefix contracts`. Set `LUDUS_NODE_BIN` to test another binary.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bad_input;
+mod bridge_l1;
 mod crash;
 mod dev_chain;
 mod harness;

@@ -51,7 +51,11 @@ fn run_script(script: &str) -> Value {
 fn polkadot_js_transfers_are_finalized() {
     let result = run_script("transfer.mjs");
     assert_eq!(result["chain"], "Development");
-    assert!(result["metadataVersion"].as_u64().is_some_and(|v| v >= 14), "metadata version {}", result["metadataVersion"]);
+    assert!(
+        result["metadataVersion"].as_u64().is_some_and(|v| v >= 14),
+        "metadata version {}",
+        result["metadataVersion"]
+    );
 }
 
 #[test]
