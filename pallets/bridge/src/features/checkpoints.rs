@@ -1,0 +1,144 @@
+//! Checkpoints: fixed at the interval and at each set change, then signed by their set.
+
+use alloc::vec::Vec;
+use frame_support::{ensure, traits::Get, weights::Weight};
+use frame_system::pallet_prelude::BlockNumberFor;
+use ludus_primitives::bridge::{eth_signature, withdrawals_root, Checkpoint};
+use sp_core::{ecdsa, H256};
+use sp_runtime::{
+    traits::{One, Saturating, UniqueSaturatedInto},
+    DispatchResult,
+};
+
+use crate::*;
+
+/// What an acceptable checkpoint signature was checked against.
+pub(crate) struct SignatureCheck {
+    /// The size of the checkpoint's set, for the threshold.
+    set_size: u32,
+    /// The signature in the L1's form.
+    eth_signature: EthSignature,
+}
+
+impl<T: Config> Pallet<T> {
+    /// Fixes a checkpoint at the start of block `now` when the period is `CheckpointInterval`
+    /// blocks long or a new set is queued. The period ends with the parent block, whose hash
+    /// is known by now.
+    pub(crate) fn on_block(now: BlockNumberFor<T>) -> Weight {
+        let start = PeriodStart::<T>::get();
+        let checked = T::DbWeight::get().reads(2);
+        if now <= start {
+            return checked;
+        }
+        let due = now.saturating_sub(start) >= T::CheckpointInterval::get();
+        if !due && !QueuedValidators::<T>::exists() {
+            return checked;
+        }
+        let withdrawals = Self::fix_checkpoint(start, now.saturating_sub(One::one()));
+        checked.saturating_add(T::WeightInfo::fix_checkpoint(withdrawals))
+    }
+
+    /// Fixes the checkpoint over blocks `first..=last` with the open period's withdrawals,
+    /// then installs a queued set; returns how many withdrawals it holds.
+    fn fix_checkpoint(first: BlockNumberFor<T>, last: BlockNumberFor<T>) -> u32 {
+        let set_id = CurrentSetId::<T>::get();
+        let current = ValidatorSets::<T>::get(set_id);
+        // Nobody could sign it; the period stays open until there is a set.
+        if current.is_empty() {
+            return 0;
+        }
+        let queued = QueuedValidators::<T>::take();
+        let next_validator_set_hash = match &queued {
+            Some(next) => Self::set_hash(set_id.saturating_add(1), next),
+            None => Self::set_hash(set_id, &current),
+        };
+        let withdrawals = PendingWithdrawals::<T>::take();
+        let leaves: Vec<H256> = withdrawals.iter().map(|withdrawal| withdrawal.leaf()).collect();
+        let number = LatestCheckpoint::<T>::get().saturating_add(1);
+        let checkpoint = Checkpoint {
+            sidechain_genesis: Self::sidechain_genesis(),
+            number,
+            first_block: first.unique_saturated_into(),
+            last_block: last.unique_saturated_into(),
+            last_block_hash: Self::block_hash(last),
+            withdrawals_root: withdrawals_root(&leaves),
+            validator_set_id: set_id,
+            next_validator_set_hash,
+        };
+        let count = withdrawals.len() as u32;
+        let first_id = withdrawals.first().map_or_else(NextWithdrawalId::<T>::get, |withdrawal| withdrawal.id);
+        Checkpoints::<T>::insert(number, checkpoint);
+        CheckpointWithdrawals::<T>::insert(number, PeriodWithdrawals { first_id, withdrawals });
+        LatestCheckpoint::<T>::put(number);
+        PeriodStart::<T>::put(last.saturating_add(One::one()));
+        Self::deposit_event(Event::CheckpointFixed {
+            number,
+            first_block: checkpoint.first_block,
+            last_block: checkpoint.last_block,
+            withdrawals_root: checkpoint.withdrawals_root,
+            withdrawals: count,
+        });
+        if let Some(next) = queued {
+            let next_id = set_id.saturating_add(1);
+            let size = next.len() as u32;
+            ValidatorSets::<T>::insert(next_id, next);
+            CurrentSetId::<T>::put(next_id);
+            Self::deposit_event(Event::ValidatorSetChanged { set_id: next_id, validators: size });
+        }
+        count
+    }
+
+    /// The EIP-712 digest validators sign for checkpoint `number`.
+    pub fn checkpoint_digest(number: CheckpointNumber) -> Option<H256> {
+        Checkpoints::<T>::get(number)
+            .map(|checkpoint| checkpoint.digest(T::L1ChainId::get(), T::CheckpointsContract::get()))
+    }
+
+    /// Whether `validator_index` of checkpoint `number`'s set may add `signature`.
+    ///
+    /// Used by `ValidateUnsigned` and again at dispatch.
+    pub(crate) fn check_checkpoint_signature(
+        number: CheckpointNumber,
+        validator_index: u32,
+        signature: &ecdsa::Signature,
+    ) -> Result<SignatureCheck, Error<T>> {
+        let checkpoint = Checkpoints::<T>::get(number).ok_or(Error::<T>::UnknownCheckpoint)?;
+        ensure!(!CheckpointTallies::<T>::get(number).signed, Error::<T>::CheckpointAlreadySigned);
+        let set = ValidatorSets::<T>::get(checkpoint.validator_set_id);
+        let validator = set.get(validator_index as usize).ok_or(Error::<T>::UnknownValidator)?;
+        ensure!(!CheckpointSignatures::<T>::contains_key(number, validator_index), Error::<T>::AlreadySigned);
+        let digest = checkpoint.digest(T::L1ChainId::get(), T::CheckpointsContract::get());
+        ensure!(
+            sp_io::crypto::ecdsa_verify_prehashed(signature, digest.as_fixed_bytes(), &validator.key),
+            Error::<T>::BadSignature
+        );
+        // Stored as the contract takes it; a high-s twin would be refused on the L1.
+        let eth_signature = eth_signature(signature).map_err(|_| Error::<T>::BadSignature)?;
+        Ok(SignatureCheck { set_size: set.len() as u32, eth_signature })
+    }
+
+    /// Stores the signature; at the threshold the checkpoint is signed.
+    pub(crate) fn do_submit_checkpoint_signature(
+        number: CheckpointNumber,
+        validator_index: u32,
+        signature: &ecdsa::Signature,
+    ) -> DispatchResult {
+        let SignatureCheck { set_size, eth_signature } =
+            Self::check_checkpoint_signature(number, validator_index, signature)?;
+        CheckpointSignatures::<T>::insert(number, validator_index, eth_signature);
+        let tally = CheckpointTallies::<T>::mutate(number, |tally| {
+            tally.count = tally.count.saturating_add(1);
+            tally.signed = tally.count >= threshold(set_size);
+            *tally
+        });
+        Self::deposit_event(Event::CheckpointSignatureSubmitted {
+            number,
+            validator: validator_index,
+            signatures: tally.count,
+        });
+        if tally.signed {
+            Self::deposit_event(Event::CheckpointSigned { number });
+        }
+        Ok(())
+    }
+}

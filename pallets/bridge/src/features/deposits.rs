@@ -1,0 +1,118 @@
+//! Deposits: validators' attestations, counted per identical deposit, executed once.
+
+use codec::DecodeAll;
+use frame_support::{ensure, storage::with_storage_layer, traits::fungibles::Mutate};
+use ludus_primitives::bridge::Deposit;
+use sp_core::ecdsa;
+use sp_runtime::DispatchResult;
+
+use frame_support::traits::Get;
+
+use crate::*;
+
+/// What an acceptable attestation was checked against.
+pub struct AttestationCheck {
+    /// The current set, whose member attests.
+    pub set_id: ValidatorSetId,
+    /// Its size, for the threshold.
+    pub set_size: u32,
+}
+
+impl<T: Config> Pallet<T> {
+    /// Whether `validator_index` of the current set may attest `deposit` with `signature`.
+    ///
+    /// Used by `ValidateUnsigned` and again at dispatch: the pool is not the only way in.
+    pub fn check_attestation(
+        deposit: &Deposit,
+        validator_index: u32,
+        signature: &ecdsa::Signature,
+    ) -> Result<AttestationCheck, Error<T>> {
+        ensure!(!Paused::<T>::get().deposits, Error::<T>::DepositsPaused);
+        ensure!(deposit.nonce != 0, Error::<T>::ZeroNonce);
+        ensure!(!ExecutedDeposits::<T>::contains_key(deposit.nonce), Error::<T>::DepositAlreadyExecuted);
+        let set_id = CurrentSetId::<T>::get();
+        let set = ValidatorSets::<T>::get(set_id);
+        let validator = set.get(validator_index as usize).ok_or(Error::<T>::UnknownValidator)?;
+        // One attestation per validator and nonce, whatever it says: a validator cannot back
+        // two versions of the same deposit.
+        ensure!(
+            !Attestations::<T>::contains_key((deposit.nonce, set_id, validator_index)),
+            Error::<T>::AlreadyAttested
+        );
+        let digest = deposit.attestation_digest(Self::sidechain_genesis(), T::L1ChainId::get(), T::Vault::get());
+        ensure!(
+            sp_io::crypto::ecdsa_verify_prehashed(signature, digest.as_fixed_bytes(), &validator.key),
+            Error::<T>::BadSignature
+        );
+        Ok(AttestationCheck { set_id, set_size: set.len() as u32 })
+    }
+
+    /// Records the attestation and executes the deposit when its exact hash reached the
+    /// threshold of the current set.
+    pub(crate) fn do_attest_deposit(
+        deposit: Deposit,
+        validator_index: u32,
+        signature: &ecdsa::Signature,
+    ) -> DispatchResult {
+        let AttestationCheck { set_id, set_size } = Self::check_attestation(&deposit, validator_index, signature)?;
+        let deposit_hash = deposit.deposit_hash();
+        Attestations::<T>::insert((deposit.nonce, set_id, validator_index), deposit_hash);
+        // Counted per hash: attestations that differ in any field never add up.
+        let attestations = AttestationTally::<T>::mutate((deposit.nonce, set_id, deposit_hash), |count| {
+            *count = count.saturating_add(1);
+            *count
+        });
+        Self::deposit_event(Event::DepositAttested {
+            nonce: deposit.nonce,
+            validator: validator_index,
+            deposit_hash,
+            attestations,
+        });
+        if attestations >= threshold(set_size) {
+            Self::execute_deposit(&deposit);
+        }
+        Ok(())
+    }
+
+    /// Spends the nonce and mints, or records why not.
+    fn execute_deposit(deposit: &Deposit) {
+        // Attestations of a spent nonce are dead weight: at most `MaxValidators` per set.
+        let _ = Attestations::<T>::clear_prefix((deposit.nonce,), u32::MAX, None);
+        let _ = AttestationTally::<T>::clear_prefix((deposit.nonce,), u32::MAX, None);
+        let outcome = Self::mint_deposit(deposit);
+        ExecutedDeposits::<T>::insert(deposit.nonce, outcome);
+    }
+
+    /// Mints `deposit` to its recipient; failures leave no trace but the outcome.
+    fn mint_deposit(deposit: &Deposit) -> DepositOutcome {
+        let outcome = (|| {
+            let mut info = Tokens::<T>::get(deposit.token).ok_or(DepositOutcome::UnknownToken)?;
+            let recipient =
+                T::AccountId::decode_all(&mut &deposit.recipient[..]).map_err(|_| DepositOutcome::InvalidRecipient)?;
+            info.deposited = info.deposited.checked_add(deposit.amount).ok_or(DepositOutcome::MintFailed)?;
+            // In its own layer: a refused mint must not leave half its writes behind, and
+            // the nonce is spent either way.
+            with_storage_layer(|| T::Assets::mint_into(info.asset.clone(), &recipient, deposit.amount))
+                .map_err(|_| DepositOutcome::MintFailed)?;
+            let asset = info.asset.clone();
+            Tokens::<T>::insert(deposit.token, info);
+            Ok((asset, recipient))
+        })();
+        match outcome {
+            Ok((asset, recipient)) => {
+                Self::deposit_event(Event::DepositExecuted {
+                    nonce: deposit.nonce,
+                    token: deposit.token,
+                    asset,
+                    recipient,
+                    amount: deposit.amount,
+                });
+                DepositOutcome::Minted
+            }
+            Err(outcome) => {
+                Self::deposit_event(Event::DepositFailed { nonce: deposit.nonce, outcome });
+                outcome
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! Reads for the runtime API and the node's checkpoint signer.
+
+use alloc::vec::Vec;
+use ludus_primitives::bridge::{merkle_proof, Checkpoint, Withdrawal};
+use sp_core::{ecdsa, H256};
+
+use frame_support::traits::Get;
+
+use crate::*;
+
+/// The most checkpoints [`Pallet::checkpoints_to_sign`] looks back over.
+pub const MAX_SIGNING_LOOKBACK: u64 = 64;
+
+impl<T: Config> Pallet<T> {
+    /// The checkpoint holding withdrawal `id`, if it was checkpointed.
+    ///
+    /// Ids are contiguous and each checkpoint records its first, so the holder is the last
+    /// checkpoint whose first id is at most `id`: a binary search over checkpoint numbers.
+    pub fn checkpoint_of_withdrawal(id: WithdrawalId) -> Option<CheckpointNumber> {
+        let latest = LatestCheckpoint::<T>::get();
+        let last = CheckpointWithdrawals::<T>::get(latest)?;
+        let end = last.first_id.saturating_add(last.withdrawals.len() as u64);
+        if id == 0 || id >= end {
+            return None;
+        }
+        let (mut low, mut high) = (1, latest);
+        while low < high {
+            let middle = low + (high - low).div_ceil(2);
+            let first = CheckpointWithdrawals::<T>::get(middle).map_or(u64::MAX, |period| period.first_id);
+            if first <= id {
+                low = middle;
+            } else {
+                high = middle - 1;
+            }
+        }
+        Some(low)
+    }
+
+    /// Where withdrawal `id` stands; `None` if there is no such withdrawal.
+    pub fn withdrawal_status(id: WithdrawalId) -> Option<WithdrawalStatus> {
+        if id == 0 || id >= NextWithdrawalId::<T>::get() {
+            return None;
+        }
+        Some(match Self::checkpoint_of_withdrawal(id) {
+            None => WithdrawalStatus::Pending,
+            Some(number) if CheckpointTallies::<T>::get(number).signed => WithdrawalStatus::Signed { number },
+            Some(number) => WithdrawalStatus::InCheckpoint { number },
+        })
+    }
+
+    /// Withdrawal `id`, its checkpoint and its Merkle proof against the checkpoint's
+    /// `withdrawals_root`; `None` until it is checkpointed.
+    pub fn withdrawal_proof(id: WithdrawalId) -> Option<(Withdrawal, CheckpointNumber, Vec<H256>)> {
+        let number = Self::checkpoint_of_withdrawal(id)?;
+        let period = CheckpointWithdrawals::<T>::get(number)?;
+        let index = usize::try_from(id.checked_sub(period.first_id)?).ok()?;
+        let withdrawal = *period.withdrawals.get(index)?;
+        let leaves: Vec<H256> = period.withdrawals.iter().map(|withdrawal| withdrawal.leaf()).collect();
+        let proof = merkle_proof(&leaves, index).ok()?;
+        Some((withdrawal, number, proof))
+    }
+
+    /// Checkpoint `number` with its signatures ordered by signer address (as
+    /// `Checkpoints.submit` demands), once it has enough of them.
+    pub fn signed_checkpoint(number: CheckpointNumber) -> Option<(Checkpoint, Vec<EthSignature>)> {
+        if !CheckpointTallies::<T>::get(number).signed {
+            return None;
+        }
+        let checkpoint = Checkpoints::<T>::get(number)?;
+        let mut signatures: Vec<(u32, EthSignature)> = CheckpointSignatures::<T>::iter_prefix(number).collect();
+        // Sets are stored sorted by address, so the index order is the address order.
+        signatures.sort_by_key(|(index, _)| *index);
+        Some((checkpoint, signatures.into_iter().map(|(_, signature)| signature).collect()))
+    }
+
+    /// For the node's signer: the recent checkpoints `key` should sign and has not, as
+    /// `(number, validator index, digest)`, oldest first. Looks back over at most
+    /// [`MAX_SIGNING_LOOKBACK`] checkpoints.
+    pub fn checkpoints_to_sign(key: &ecdsa::Public) -> Vec<(CheckpointNumber, u32, H256)> {
+        let latest = LatestCheckpoint::<T>::get();
+        let oldest = latest.saturating_sub(MAX_SIGNING_LOOKBACK).max(1);
+        (oldest..=latest)
+            .filter(|number| !CheckpointTallies::<T>::get(number).signed)
+            .filter_map(|number| {
+                let checkpoint = Checkpoints::<T>::get(number)?;
+                let set = ValidatorSets::<T>::get(checkpoint.validator_set_id);
+                let index = set.iter().position(|validator| validator.key == *key)? as u32;
+                if CheckpointSignatures::<T>::contains_key(number, index) {
+                    return None;
+                }
+                Some((number, index, checkpoint.digest(T::L1ChainId::get(), T::CheckpointsContract::get())))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,138 @@
+//! The pallet's invariants, checked by `try-runtime` and after every test.
+
+use alloc::collections::btree_map::BTreeMap;
+use frame_support::{ensure, traits::fungibles::Inspect};
+use sp_core::H256;
+use sp_runtime::DispatchError;
+
+use frame_support::traits::Get;
+
+use crate::*;
+
+impl<T: Config> Pallet<T> {
+    /// Checks every invariant of the pallet's storage.
+    ///
+    /// # Invariants
+    ///
+    /// - Registry: [`Tokens`] and [`AssetTokens`] are each other's inverse, [`TokenCount`]
+    ///   counts them and is at most `MaxTokens`; for every token, `withdrawn <= deposited`
+    ///   and the asset's sidechain supply is at most `deposited - withdrawn`.
+    /// - Deposits: no attestation or tally is left for an executed nonce (a nonce is executed
+    ///   once: [`ExecutedDeposits`] has one entry per nonce, and nothing can count towards it
+    ///   again); every tally equals the attestations of that hash, and is below its set's
+    ///   threshold (else the deposit would have executed).
+    /// - Validators: every stored set is non-empty, sorted by strictly ascending address;
+    ///   the current set exists unless no set was ever installed; a queued set is non-empty.
+    /// - Checkpoints: numbered 1..=[`LatestCheckpoint`] without gaps, each with its
+    ///   withdrawals, whose ids are contiguous across checkpoints and the open period up to
+    ///   [`NextWithdrawalId`], whose root is the checkpoint's, and whose block ranges are
+    ///   contiguous up to [`PeriodStart`]; each tally counts the stored signatures, is at
+    ///   most its set's size, and `signed` means it reached the threshold.
+    pub fn do_try_state() -> Result<(), DispatchError> {
+        Self::check_registry()?;
+        Self::check_deposits()?;
+        Self::check_validators()?;
+        Self::check_checkpoints()
+    }
+
+    fn check_registry() -> Result<(), DispatchError> {
+        let mut count = 0u32;
+        for (token, info) in Tokens::<T>::iter() {
+            count = count.saturating_add(1);
+            ensure!(AssetTokens::<T>::get(&info.asset) == Some(token), "asset does not map back to its token");
+            let outstanding = info.deposited.checked_sub(info.withdrawn).ok_or("more withdrawn than deposited")?;
+            ensure!(
+                T::Assets::total_issuance(info.asset.clone()) <= outstanding,
+                "sidechain supply exceeds deposited minus withdrawn"
+            );
+        }
+        for (asset, token) in AssetTokens::<T>::iter() {
+            ensure!(
+                Tokens::<T>::get(token).map(|info| info.asset) == Some(asset),
+                "token does not map back to its asset"
+            );
+        }
+        ensure!(TokenCount::<T>::get() == count, "TokenCount is not the number of tokens");
+        ensure!(count <= T::MaxTokens::get(), "more than MaxTokens tokens");
+        Ok(())
+    }
+
+    fn check_deposits() -> Result<(), DispatchError> {
+        let mut counted: BTreeMap<(u64, ValidatorSetId, H256), u32> = BTreeMap::new();
+        for ((nonce, set_id, validator), hash) in Attestations::<T>::iter() {
+            ensure!(!ExecutedDeposits::<T>::contains_key(nonce), "attestation left for an executed nonce");
+            ensure!(
+                (validator as usize) < ValidatorSets::<T>::get(set_id).len(),
+                "attestation by a validator outside its set"
+            );
+            let entry = counted.entry((nonce, set_id, hash)).or_default();
+            *entry = entry.saturating_add(1);
+        }
+        let mut tallies = 0usize;
+        for ((nonce, set_id, hash), tally) in AttestationTally::<T>::iter() {
+            tallies = tallies.saturating_add(1);
+            ensure!(counted.get(&(nonce, set_id, hash)) == Some(&tally), "tally differs from its attestations");
+            let set_size = ValidatorSets::<T>::get(set_id).len() as u32;
+            ensure!(tally < threshold(set_size), "a tally reached the threshold without executing");
+        }
+        ensure!(tallies == counted.len(), "attestations without a tally");
+        ensure!(!ExecutedDeposits::<T>::contains_key(0), "nonce 0 executed");
+        Ok(())
+    }
+
+    fn check_validators() -> Result<(), DispatchError> {
+        for (_, set) in ValidatorSets::<T>::iter() {
+            ensure!(!set.is_empty(), "an empty validator set is stored");
+            ensure!(set.windows(2).all(|pair| pair[0].address < pair[1].address), "a set is not sorted by address");
+        }
+        let current = CurrentSetId::<T>::get();
+        ensure!(current == 0 || ValidatorSets::<T>::contains_key(current), "the current set is missing");
+        if let Some(queued) = QueuedValidators::<T>::get() {
+            ensure!(!queued.is_empty(), "an empty set is queued");
+            ensure!(ValidatorSets::<T>::contains_key(current), "a set is queued behind no set");
+        }
+        Ok(())
+    }
+
+    fn check_checkpoints() -> Result<(), DispatchError> {
+        let latest = LatestCheckpoint::<T>::get();
+        let mut next_id = 1u64;
+        let mut next_block = 1u32;
+        for number in 1..=latest {
+            let checkpoint = Checkpoints::<T>::get(number).ok_or("a checkpoint number is missing")?;
+            let period = CheckpointWithdrawals::<T>::get(number).ok_or("a checkpoint's withdrawals are missing")?;
+            ensure!(checkpoint.number == number, "a checkpoint is stored under another number");
+            ensure!(checkpoint.first_block == next_block, "checkpoint block ranges are not contiguous");
+            ensure!(checkpoint.last_block >= checkpoint.first_block, "a checkpoint covers no block");
+            next_block = checkpoint.last_block.saturating_add(1);
+            ensure!(period.first_id == next_id, "withdrawal ids are not contiguous across checkpoints");
+            for (offset, withdrawal) in period.withdrawals.iter().enumerate() {
+                ensure!(withdrawal.id == next_id.saturating_add(offset as u64), "withdrawal ids skip");
+            }
+            next_id = next_id.saturating_add(period.withdrawals.len() as u64);
+            let leaves: alloc::vec::Vec<H256> = period.withdrawals.iter().map(|withdrawal| withdrawal.leaf()).collect();
+            ensure!(
+                ludus_primitives::bridge::withdrawals_root(&leaves) == checkpoint.withdrawals_root,
+                "a checkpoint's root is not its withdrawals' root"
+            );
+            let set_size = ValidatorSets::<T>::get(checkpoint.validator_set_id).len() as u32;
+            let tally = CheckpointTallies::<T>::get(number);
+            let stored = CheckpointSignatures::<T>::iter_prefix(number).count() as u32;
+            ensure!(tally.count == stored, "signature tally differs from the stored signatures");
+            ensure!(stored <= set_size, "more signatures than signers");
+            ensure!(tally.signed == (stored >= threshold(set_size)), "signed flag disagrees with the threshold");
+        }
+        ensure!(!Checkpoints::<T>::contains_key(latest.saturating_add(1)), "a checkpoint beyond the latest");
+        let pending = PendingWithdrawals::<T>::get();
+        for (offset, withdrawal) in pending.iter().enumerate() {
+            ensure!(withdrawal.id == next_id.saturating_add(offset as u64), "pending withdrawal ids skip");
+        }
+        ensure!(
+            NextWithdrawalId::<T>::get() == next_id.saturating_add(pending.len() as u64),
+            "NextWithdrawalId is not after the last withdrawal"
+        );
+        let period_start: u32 = sp_runtime::traits::UniqueSaturatedInto::unique_saturated_into(PeriodStart::<T>::get());
+        ensure!(period_start == next_block, "the open period does not follow the last checkpoint");
+        Ok(())
+    }
+}

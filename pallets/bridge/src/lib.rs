@@ -1,0 +1,593 @@
+//! # Bridge
+//!
+//! The sidechain end of the Ludus ↔ Ethereum bridge (`/work/shared/DESIGN.md`, "Bridge
+//! protocol"). The wire formats are `ludus_primitives::bridge`; this pallet decides when
+//! they count.
+//!
+//! ## What it owns
+//!
+//! - **Registry** ([`Tokens`], [`AssetTokens`]): governance links an L1 token address to a
+//!   fresh asset of [`Config::Assets`] that only this pallet mints and burns, and keeps per
+//!   token what was deposited and withdrawn.
+//! - **Validators** ([`ValidatorSets`], [`CurrentSetId`], [`QueuedValidators`]): the bridge
+//!   validators' secp256k1 keys, sorted by Ethereum address. A new set (from governance or the
+//!   runtime's session handler through [`Pallet::do_set_validators`]) is queued and installed
+//!   at the start of the next block, right after the checkpoint that commits to it.
+//! - **Deposits** ([`Attestations`], [`AttestationTally`], [`ExecutedDeposits`]): validators
+//!   attest deposits they saw in the Vault with unsigned transactions (checked in
+//!   `ValidateUnsigned`, so they need no funds). Attestations count per identical deposit
+//!   hash; when more than two thirds of the current set agree, the amount is minted once.
+//! - **Withdrawals** ([`PendingWithdrawals`], [`NextWithdrawalId`]): `withdraw` burns and
+//!   records the leaf in the current checkpoint period.
+//! - **Checkpoints** ([`Checkpoints`], [`CheckpointWithdrawals`], [`CheckpointSignatures`],
+//!   [`CheckpointTallies`]): every `CheckpointInterval` blocks and whenever the set changes,
+//!   `on_initialize` fixes a checkpoint over the blocks since the last one; validators submit
+//!   their EIP-712 signatures as unsigned transactions until more than two thirds signed.
+//! - **Circuit breaker** ([`Paused`]): governance pauses deposits and/or withdrawals.
+//!
+//! ## How data flows
+//!
+//! L1 `Deposited` log → validator relayers → [`Call::attest_deposit`] → mint. User →
+//! [`Call::withdraw`] → burn + leaf → checkpoint fixed in `on_initialize` → validators'
+//! [`Call::submit_checkpoint_signature`] (the node's offchain worker will sign
+//! [`Pallet::checkpoints_to_sign`]) → [`runtime_api::BridgeApi`] gives relayers the signed
+//! checkpoint and users their Merkle proofs → L1 `Checkpoints.submit` and `Vault.claim`.
+//!
+//! Calls in this file check the origin and hand over to `do_*` functions in `features/`.
+//! [`Pallet::do_try_state`] checks the invariants and runs after every test. The pallet
+//! spawns no tasks.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+extern crate alloc;
+
+mod features;
+pub mod runtime_api;
+pub mod types;
+pub mod weights;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+/// The keystore key type of validators' bridge keys (secp256k1), for the offchain signer.
+pub const BRIDGE_KEY_TYPE: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"brdg");
+
+/// How long (in blocks) an unsigned attestation or checkpoint signature stays in the pool:
+/// long enough to survive a few full blocks, short enough that a stale one is soon dropped
+/// (it would be re-submitted by the validator's relayer anyway).
+pub const UNSIGNED_LONGEVITY: u64 = 64;
+
+/// The asset ids of [`Config::Assets`].
+pub type AssetIdOf<T> = <<T as Config>::Assets as frame_support::traits::fungibles::Inspect<
+    <T as frame_system::Config>::AccountId,
+>>::AssetId;
+
+// FRAME's `pallet` macro expands to `expect` calls (metadata, storage prefixes) we do not
+// control; the code written in this module itself uses none. `ValidateUnsigned` is
+// deprecated in favour of `#[pallet::authorize]`, which needs the runtime's
+// `AuthorizeCall` extension; Ludus's runtime does not have it yet, so validators'
+// unsigned calls are validated the established way until it does (the macro's deprecation
+// check is also what binds a unit value).
+#[allow(clippy::expect_used, clippy::let_unit_value, deprecated)]
+#[frame_support::pallet]
+pub mod pallet {
+    use super::*;
+    use alloc::vec::Vec;
+    use frame_support::{
+        pallet_prelude::*,
+        traits::fungibles::{Create, Inspect, Mutate},
+        PalletId,
+    };
+    use frame_system::pallet_prelude::*;
+    use ludus_primitives::bridge::{Checkpoint, Deposit, Withdrawal};
+    use sp_core::{ecdsa, H160, H256};
+
+    /// The pallet's storage layout version.
+    const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+    #[pallet::pallet]
+    #[pallet::storage_version(STORAGE_VERSION)]
+    pub struct Pallet<T>(_);
+
+    #[pallet::config]
+    pub trait Config: frame_system::Config {
+        /// The fungible assets bridged tokens become (pallet-assets in the runtime). Amounts
+        /// are `u128`, as on the L1 side of the wire format.
+        type Assets: Inspect<Self::AccountId, Balance = u128> + Mutate<Self::AccountId> + Create<Self::AccountId>;
+
+        /// Derives the account that administers the bridged assets.
+        #[pallet::constant]
+        type PalletId: Get<PalletId>;
+
+        /// The L1's chain id, bound into every signed digest.
+        #[pallet::constant]
+        type L1ChainId: Get<u64>;
+
+        /// The L1 Vault's address, bound into deposit attestations.
+        #[pallet::constant]
+        type Vault: Get<H160>;
+
+        /// The L1 Checkpoints contract's address, the EIP-712 verifying contract.
+        #[pallet::constant]
+        type CheckpointsContract: Get<H160>;
+
+        /// Blocks per checkpoint period.
+        #[pallet::constant]
+        type CheckpointInterval: Get<BlockNumberFor<Self>>;
+
+        /// The largest bridge validator set.
+        #[pallet::constant]
+        type MaxValidators: Get<u32>;
+
+        /// The most withdrawals one checkpoint period holds; `withdraw` waits for the next
+        /// period beyond it.
+        #[pallet::constant]
+        type MaxWithdrawalsPerCheckpoint: Get<u32>;
+
+        /// The most registered tokens.
+        #[pallet::constant]
+        type MaxTokens: Get<u32>;
+
+        /// The pool priority of validators' unsigned attestations and signatures.
+        #[pallet::constant]
+        type UnsignedPriority: Get<TransactionPriority>;
+
+        /// Weights of the calls.
+        type WeightInfo: WeightInfo;
+    }
+
+    /// The first block of the first period.
+    #[pallet::type_value]
+    pub fn FirstBlock<T: Config>() -> BlockNumberFor<T> {
+        One::one()
+    }
+
+    /// The first withdrawal id.
+    #[pallet::type_value]
+    pub fn FirstWithdrawalId() -> WithdrawalId {
+        1
+    }
+
+    /// Registered L1 tokens and what crossed the bridge for each.
+    #[pallet::storage]
+    pub type Tokens<T: Config> = StorageMap<_, Blake2_128Concat, L1Token, TokenInfo<AssetIdOf<T>>>;
+
+    /// The L1 token of each bridged asset (the reverse of [`Tokens`]).
+    #[pallet::storage]
+    pub type AssetTokens<T: Config> = StorageMap<_, Blake2_128Concat, AssetIdOf<T>, L1Token>;
+
+    /// How many tokens are registered; at most `MaxTokens`.
+    #[pallet::storage]
+    pub type TokenCount<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+    /// Every validator set by id, kept so a checkpoint can still be signed by its set after
+    /// the next set took over.
+    #[pallet::storage]
+    pub type ValidatorSets<T: Config> =
+        StorageMap<_, Twox64Concat, ValidatorSetId, ValidatorList<T::MaxValidators>, ValueQuery>;
+
+    /// The set that attests deposits and signs the checkpoints fixed now.
+    #[pallet::storage]
+    pub type CurrentSetId<T: Config> = StorageValue<_, ValidatorSetId, ValueQuery>;
+
+    /// The next set, installed right after the next checkpoint (which commits to its hash).
+    #[pallet::storage]
+    pub type QueuedValidators<T: Config> = StorageValue<_, ValidatorList<T::MaxValidators>>;
+
+    /// The deposit hash each validator of a set attested for a nonce not yet executed.
+    #[pallet::storage]
+    pub type Attestations<T: Config> = StorageNMap<
+        _,
+        (NMapKey<Twox64Concat, u64>, NMapKey<Twox64Concat, ValidatorSetId>, NMapKey<Twox64Concat, u32>),
+        H256,
+    >;
+
+    /// How many validators of a set attested each distinct deposit hash of a nonce.
+    #[pallet::storage]
+    pub type AttestationTally<T: Config> = StorageNMap<
+        _,
+        (NMapKey<Twox64Concat, u64>, NMapKey<Twox64Concat, ValidatorSetId>, NMapKey<Identity, H256>),
+        u32,
+        ValueQuery,
+    >;
+
+    /// Executed deposit nonces and what came of them; a nonce is here at most once, forever.
+    #[pallet::storage]
+    pub type ExecutedDeposits<T: Config> = StorageMap<_, Twox64Concat, u64, DepositOutcome>;
+
+    /// The id the next withdrawal gets.
+    #[pallet::storage]
+    pub type NextWithdrawalId<T: Config> = StorageValue<_, WithdrawalId, ValueQuery, FirstWithdrawalId>;
+
+    /// The withdrawals of the open period, in id order.
+    #[pallet::storage]
+    pub type PendingWithdrawals<T: Config> =
+        StorageValue<_, BoundedVec<Withdrawal, T::MaxWithdrawalsPerCheckpoint>, ValueQuery>;
+
+    /// The first block of the open period.
+    #[pallet::storage]
+    pub type PeriodStart<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery, FirstBlock<T>>;
+
+    /// The number of the last fixed checkpoint; 0 before the first.
+    #[pallet::storage]
+    pub type LatestCheckpoint<T: Config> = StorageValue<_, CheckpointNumber, ValueQuery>;
+
+    /// Fixed checkpoints by number.
+    #[pallet::storage]
+    pub type Checkpoints<T: Config> = StorageMap<_, Twox64Concat, CheckpointNumber, Checkpoint>;
+
+    /// The withdrawals of each fixed checkpoint.
+    #[pallet::storage]
+    pub type CheckpointWithdrawals<T: Config> =
+        StorageMap<_, Twox64Concat, CheckpointNumber, PeriodWithdrawals<T::MaxWithdrawalsPerCheckpoint>>;
+
+    /// Validators' signatures of checkpoints, by checkpoint number and index in the signing
+    /// set, in the L1's form.
+    #[pallet::storage]
+    pub type CheckpointSignatures<T: Config> =
+        StorageDoubleMap<_, Twox64Concat, CheckpointNumber, Twox64Concat, u32, EthSignature>;
+
+    /// How many signatures each checkpoint has, and whether that is enough.
+    #[pallet::storage]
+    pub type CheckpointTallies<T: Config> = StorageMap<_, Twox64Concat, CheckpointNumber, SignatureTally, ValueQuery>;
+
+    /// The circuit breaker.
+    #[pallet::storage]
+    pub type Paused<T: Config> = StorageValue<_, PauseState, ValueQuery>;
+
+    /// The genesis validator set (set id 0).
+    #[pallet::genesis_config]
+    #[derive(frame_support::DefaultNoBound)]
+    pub struct GenesisConfig<T: Config> {
+        /// The bridge keys of the genesis validators; may be empty (then the first
+        /// `set_validators` installs set 0 at once).
+        pub validators: Vec<ecdsa::Public>,
+        #[serde(skip)]
+        #[allow(missing_docs)]
+        pub _config: core::marker::PhantomData<T>,
+    }
+
+    #[pallet::genesis_build]
+    impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+        fn build(&self) {
+            if !self.validators.is_empty() {
+                if let Err(error) = Pallet::<T>::do_set_validators(self.validators.clone()) {
+                    panic!("the genesis bridge validators are invalid: {error:?}");
+                }
+            }
+        }
+    }
+
+    #[pallet::event]
+    #[pallet::generate_deposit(pub(super) fn deposit_event)]
+    pub enum Event<T: Config> {
+        /// Governance linked an L1 token to a new bridged asset.
+        TokenRegistered {
+            /// The L1 token.
+            token: L1Token,
+            /// The asset created for it.
+            asset: AssetIdOf<T>,
+        },
+        /// Governance removed a token from the registry.
+        TokenDeregistered {
+            /// The L1 token.
+            token: L1Token,
+            /// Its former asset.
+            asset: AssetIdOf<T>,
+        },
+        /// A new validator set was queued; it takes over after the next checkpoint.
+        ValidatorSetQueued {
+            /// The id it will have.
+            set_id: ValidatorSetId,
+            /// Its size.
+            validators: u32,
+        },
+        /// A validator set took over.
+        ValidatorSetChanged {
+            /// Its id.
+            set_id: ValidatorSetId,
+            /// Its size.
+            validators: u32,
+        },
+        /// A validator attested a deposit.
+        DepositAttested {
+            /// The deposit's nonce.
+            nonce: u64,
+            /// The validator's index in the current set.
+            validator: u32,
+            /// The hash the validator attested.
+            deposit_hash: H256,
+            /// Attestations of that exact hash so far.
+            attestations: u32,
+        },
+        /// A deposit reached the threshold and was minted.
+        DepositExecuted {
+            /// The deposit's nonce.
+            nonce: u64,
+            /// The L1 token.
+            token: L1Token,
+            /// The asset minted.
+            asset: AssetIdOf<T>,
+            /// Who received it.
+            recipient: T::AccountId,
+            /// How much.
+            amount: u128,
+        },
+        /// A deposit reached the threshold but could not be minted; its nonce is spent.
+        DepositFailed {
+            /// The deposit's nonce.
+            nonce: u64,
+            /// Why nothing was minted.
+            outcome: DepositOutcome,
+        },
+        /// Someone burnt a bridged asset to withdraw it on the L1.
+        Withdrawn {
+            /// The withdrawal's id.
+            id: WithdrawalId,
+            /// Who burnt.
+            who: T::AccountId,
+            /// The asset burnt.
+            asset: AssetIdOf<T>,
+            /// The L1 token to be paid.
+            token: L1Token,
+            /// How much.
+            amount: u128,
+            /// The L1 account to be paid.
+            l1_recipient: L1Address,
+        },
+        /// A checkpoint was fixed and awaits the validators' signatures.
+        CheckpointFixed {
+            /// Its number.
+            number: CheckpointNumber,
+            /// First block of its period.
+            first_block: u32,
+            /// Last block of its period.
+            last_block: u32,
+            /// The root of its withdrawals.
+            withdrawals_root: H256,
+            /// How many withdrawals it holds.
+            withdrawals: u32,
+        },
+        /// A validator signed a checkpoint.
+        CheckpointSignatureSubmitted {
+            /// The checkpoint.
+            number: CheckpointNumber,
+            /// The validator's index in the checkpoint's set.
+            validator: u32,
+            /// Signatures so far.
+            signatures: u32,
+        },
+        /// More than two thirds of its set signed a checkpoint: it can go to the L1.
+        CheckpointSigned {
+            /// The checkpoint.
+            number: CheckpointNumber,
+        },
+        /// Governance set the circuit breaker.
+        PauseSet {
+            /// Whether deposits are paused.
+            deposits: bool,
+            /// Whether withdrawals are paused.
+            withdrawals: bool,
+        },
+    }
+
+    #[pallet::error]
+    pub enum Error<T> {
+        /// The L1 token is already registered; deregister it first.
+        TokenAlreadyRegistered,
+        /// The asset id is taken; pick an id no asset uses, the bridge creates the asset.
+        AssetAlreadyExists,
+        /// `MaxTokens` tokens are registered; deregister one first.
+        TooManyTokens,
+        /// The L1 token is not registered.
+        UnknownToken,
+        /// The asset is not a bridged asset.
+        UnknownAsset,
+        /// Units of the asset still exist on the sidechain; their holders must be able to
+        /// withdraw them, so the token stays registered until they did.
+        TokenInCirculation,
+        /// A validator set needs at least one key.
+        EmptyValidatorSet,
+        /// More keys than `MaxValidators`.
+        TooManyValidators,
+        /// A key is not a valid compressed secp256k1 public key.
+        InvalidValidatorKey,
+        /// The same key (Ethereum address) is in the set twice.
+        DuplicateValidator,
+        /// Deposits are paused by governance; attest again once they are resumed.
+        DepositsPaused,
+        /// Withdrawals are paused by governance; try again once they are resumed.
+        WithdrawalsPaused,
+        /// Deposit nonces start at 1.
+        ZeroNonce,
+        /// The deposit nonce was already executed.
+        DepositAlreadyExecuted,
+        /// No validator has that index in the relevant set.
+        UnknownValidator,
+        /// This validator already attested a deposit with this nonce.
+        AlreadyAttested,
+        /// The signature is not the validator's over the expected digest.
+        BadSignature,
+        /// A withdrawal must move something.
+        ZeroAmount,
+        /// The zero address cannot receive a withdrawal on the L1.
+        ZeroRecipient,
+        /// The open checkpoint period holds `MaxWithdrawalsPerCheckpoint` withdrawals; try
+        /// again after the next checkpoint.
+        PeriodFull,
+        /// The withdrawal id counter is exhausted.
+        WithdrawalIdsExhausted,
+        /// No checkpoint has that number.
+        UnknownCheckpoint,
+        /// The checkpoint already has enough signatures.
+        CheckpointAlreadySigned,
+        /// This validator already signed this checkpoint.
+        AlreadySigned,
+        /// An amount overflowed the token's bridge ledger.
+        LedgerOverflow,
+    }
+
+    #[pallet::hooks]
+    impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+        fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+            Self::on_block(now)
+        }
+
+        #[cfg(feature = "try-runtime")]
+        fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+            Self::do_try_state()
+        }
+    }
+
+    #[pallet::call]
+    impl<T: Config> Pallet<T> {
+        /// Root: creates asset `asset` (administered by the pallet's account, sufficient,
+        /// with `min_balance`) and links it to the L1 `token`. Emits `TokenRegistered`.
+        /// Weight: `register_token`.
+        #[pallet::call_index(0)]
+        #[pallet::weight(T::WeightInfo::register_token())]
+        pub fn register_token(
+            origin: OriginFor<T>,
+            token: L1Token,
+            asset: AssetIdOf<T>,
+            min_balance: u128,
+        ) -> DispatchResult {
+            ensure_root(origin)?;
+            Self::do_register_token(token, asset, min_balance)
+        }
+
+        /// Root: unlinks `token` from its asset, once no unit of the asset exists. Emits
+        /// `TokenDeregistered`. Weight: `deregister_token`.
+        #[pallet::call_index(1)]
+        #[pallet::weight(T::WeightInfo::deregister_token())]
+        pub fn deregister_token(origin: OriginFor<T>, token: L1Token) -> DispatchResult {
+            ensure_root(origin)?;
+            Self::do_deregister_token(token)
+        }
+
+        /// Root: queues a new bridge validator set (installed after the next checkpoint, or at
+        /// once if there is no set yet). Emits `ValidatorSetQueued` or `ValidatorSetChanged`.
+        /// Weight: `set_validators(n)`.
+        #[pallet::call_index(2)]
+        #[pallet::weight(T::WeightInfo::set_validators(keys.len() as u32))]
+        pub fn set_validators(
+            origin: OriginFor<T>,
+            keys: BoundedVec<ecdsa::Public, T::MaxValidators>,
+        ) -> DispatchResult {
+            ensure_root(origin)?;
+            Self::do_set_validators(keys.into_inner())
+        }
+
+        /// Unsigned, from a validator of the current set: attests that the Vault emitted
+        /// `deposit`; `signature` is the validator's over `deposit.attestation_digest`.
+        /// Emits `DepositAttested`, then `DepositExecuted` or `DepositFailed` at the
+        /// threshold. Weight: `attest_deposit`.
+        #[pallet::call_index(3)]
+        #[pallet::weight(T::WeightInfo::attest_deposit())]
+        pub fn attest_deposit(
+            origin: OriginFor<T>,
+            deposit: Deposit,
+            validator_index: u32,
+            signature: ecdsa::Signature,
+        ) -> DispatchResult {
+            ensure_none(origin)?;
+            Self::do_attest_deposit(deposit, validator_index, &signature)
+        }
+
+        /// Signed: burns `amount` of the bridged `asset` from the caller, to be paid to
+        /// `l1_recipient` on the L1 once checkpointed. Emits `Withdrawn`. Weight: `withdraw`.
+        #[pallet::call_index(4)]
+        #[pallet::weight(T::WeightInfo::withdraw())]
+        pub fn withdraw(
+            origin: OriginFor<T>,
+            asset: AssetIdOf<T>,
+            amount: u128,
+            l1_recipient: L1Address,
+        ) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            Self::do_withdraw(who, asset, amount, l1_recipient)
+        }
+
+        /// Unsigned, from a validator of the checkpoint's set: its signature of checkpoint
+        /// `number`'s EIP-712 digest. Emits `CheckpointSignatureSubmitted`, and
+        /// `CheckpointSigned` at the threshold. Weight: `submit_checkpoint_signature`.
+        #[pallet::call_index(5)]
+        #[pallet::weight(T::WeightInfo::submit_checkpoint_signature())]
+        pub fn submit_checkpoint_signature(
+            origin: OriginFor<T>,
+            number: CheckpointNumber,
+            validator_index: u32,
+            signature: ecdsa::Signature,
+        ) -> DispatchResult {
+            ensure_none(origin)?;
+            Self::do_submit_checkpoint_signature(number, validator_index, &signature)
+        }
+
+        /// Root: pauses or resumes deposits and withdrawals. Emits `PauseSet`. Weight:
+        /// `set_paused`.
+        #[pallet::call_index(6)]
+        #[pallet::weight(T::WeightInfo::set_paused())]
+        pub fn set_paused(origin: OriginFor<T>, deposits: bool, withdrawals: bool) -> DispatchResult {
+            ensure_root(origin)?;
+            Paused::<T>::put(PauseState { deposits, withdrawals });
+            Self::deposit_event(Event::PauseSet { deposits, withdrawals });
+            Ok(())
+        }
+    }
+
+    #[pallet::validate_unsigned]
+    impl<T: Config> ValidateUnsigned for Pallet<T> {
+        type Call = Call<T>;
+
+        fn validate_unsigned(_source: TransactionSource, call: &Self::Call) -> TransactionValidity {
+            match call {
+                Call::attest_deposit { deposit, validator_index, signature } => {
+                    let check = Self::check_attestation(deposit, *validator_index, signature)
+                        .map_err(Self::invalid_transaction)?;
+                    ValidTransaction::with_tag_prefix("LudusBridgeAttestation")
+                        .priority(T::UnsignedPriority::get())
+                        .and_provides((deposit.nonce, check.set_id, *validator_index))
+                        .longevity(UNSIGNED_LONGEVITY)
+                        .propagate(true)
+                        .build()
+                }
+                Call::submit_checkpoint_signature { number, validator_index, signature } => {
+                    Self::check_checkpoint_signature(*number, *validator_index, signature)
+                        .map_err(Self::invalid_transaction)?;
+                    ValidTransaction::with_tag_prefix("LudusBridgeCheckpointSignature")
+                        .priority(T::UnsignedPriority::get())
+                        .and_provides((*number, *validator_index))
+                        .longevity(UNSIGNED_LONGEVITY)
+                        .propagate(true)
+                        .build()
+                }
+                _ => InvalidTransaction::Call.into(),
+            }
+        }
+    }
+
+    impl<T: Config> Pallet<T> {
+        /// Why the pool refuses an unsigned call, from the error its dispatch would return.
+        fn invalid_transaction(error: Error<T>) -> TransactionValidityError {
+            match error {
+                Error::BadSignature | Error::UnknownValidator => InvalidTransaction::BadProof,
+                Error::DepositAlreadyExecuted
+                | Error::AlreadyAttested
+                | Error::AlreadySigned
+                | Error::CheckpointAlreadySigned => InvalidTransaction::Stale,
+                // Resubmitting may succeed later (after unpausing, or once the checkpoint exists).
+                Error::DepositsPaused => InvalidTransaction::Custom(1),
+                Error::UnknownCheckpoint => InvalidTransaction::Custom(2),
+                _ => InvalidTransaction::Call,
+            }
+            .into()
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! A runtime with System, Balances, Assets (the bridged fungibles) and this pallet, with four
+//! real secp256k1 dev keys (`//Alice` … `//Dave`) as the genesis bridge validators.
+
+use frame_support::{
+    derive_impl, parameter_types,
+    traits::{AsEnsureOriginWithArg, ConstU128, ConstU32, ConstU64, Hooks},
+    PalletId,
+};
+use frame_system::{EnsureRoot, EnsureSigned};
+use sp_core::{ecdsa, Pair, H160, H256};
+use sp_runtime::{AccountId32, BuildStorage};
+
+use crate as pallet_bridge;
+
+/// Accounts are 32 bytes, as in the Ludus runtime (deposits name them by their bytes).
+pub type AccountId = AccountId32;
+/// LUD.
+pub type Balance = u128;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+    pub enum Test {
+        System: frame_system,
+        Balances: pallet_balances,
+        Assets: pallet_assets,
+        Bridge: pallet_bridge,
+    }
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+    type Block = Block;
+    type AccountId = AccountId;
+    type Lookup = sp_runtime::traits::IdentityLookup<AccountId>;
+    type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+    type Balance = Balance;
+    type ExistentialDeposit = ConstU128<1>;
+    type AccountStore = System;
+}
+
+#[derive_impl(pallet_assets::config_preludes::TestDefaultConfig)]
+impl pallet_assets::Config for Test {
+    type Balance = Balance;
+    type Currency = Balances;
+    type CreateOrigin = AsEnsureOriginWithArg<EnsureSigned<AccountId>>;
+    type ForceOrigin = EnsureRoot<AccountId>;
+}
+
+/// `L1ChainId`.
+pub const L1_CHAIN_ID: u64 = 31_337;
+/// `CheckpointInterval`.
+pub const INTERVAL: u64 = 10;
+/// `MaxWithdrawalsPerCheckpoint`.
+pub const MAX_WITHDRAWALS: u32 = 5;
+
+parameter_types! {
+    pub const BridgePalletId: PalletId = PalletId(*b"ludus/br");
+    pub VaultAddress: H160 = H160::repeat_byte(0xaa);
+    pub CheckpointsAddress: H160 = H160::repeat_byte(0xcc);
+}
+
+impl pallet_bridge::Config for Test {
+    type Assets = Assets;
+    type PalletId = BridgePalletId;
+    type L1ChainId = ConstU64<L1_CHAIN_ID>;
+    type Vault = VaultAddress;
+    type CheckpointsContract = CheckpointsAddress;
+    type CheckpointInterval = ConstU64<INTERVAL>;
+    type MaxValidators = ConstU32<8>;
+    type MaxWithdrawalsPerCheckpoint = ConstU32<MAX_WITHDRAWALS>;
+    type MaxTokens = ConstU32<2>;
+    type UnsignedPriority = ConstU64<{ 1 << 20 }>;
+    type WeightInfo = ();
+}
+
+/// The dev seeds of the genesis validators.
+pub const VALIDATOR_SEEDS: [&str; 4] = ["//Alice", "//Bob", "//Charlie", "//Dave"];
+
+/// The ecdsa pair of a dev seed.
+pub fn pair(seed: &str) -> ecdsa::Pair {
+    ecdsa::Pair::from_string(seed, None).expect("dev seeds are valid")
+}
+
+/// The genesis validators' pairs, in set order (ascending Ethereum address), so position
+/// `i` is validator index `i`.
+pub fn validators() -> Vec<ecdsa::Pair> {
+    let mut pairs: Vec<_> = VALIDATOR_SEEDS.iter().map(|seed| pair(seed)).collect();
+    pairs.sort_by_key(|pair| ludus_primitives::bridge::eth_address(&pair.public()).expect("valid key"));
+    pairs
+}
+
+/// Genesis with the four dev validators as set 0, at block 1.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+    let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+    pallet_bridge::GenesisConfig::<Test> {
+        validators: VALIDATOR_SEEDS.iter().map(|seed| pair(seed).public()).collect(),
+        ..Default::default()
+    }
+    .assimilate_storage(&mut storage)
+    .unwrap();
+    let mut ext = sp_io::TestExternalities::new(storage);
+    ext.execute_with(|| System::set_block_number(1));
+    ext
+}
+
+/// Runs `test` on a fresh genesis, then checks the pallet's invariants.
+pub fn run_test(test: impl FnOnce()) {
+    new_test_ext().execute_with(|| {
+        test();
+        Bridge::do_try_state().expect("invariants hold");
+    });
+}
+
+/// A recognisable hash for block `number`, as if it had been produced.
+pub fn hash_of_block(number: u64) -> H256 {
+    H256::from_low_u64_be(0xb10c_0000 + number)
+}
+
+/// Finishes the current block and runs blocks up to and including `target`'s
+/// `on_initialize`, the way the executive would.
+pub fn run_to_block(target: u64) {
+    while System::block_number() < target {
+        let now = System::block_number();
+        Bridge::on_finalize(now);
+        System::finalize();
+        let next = now + 1;
+        System::initialize(&next, &hash_of_block(now), &Default::default());
+        Bridge::on_initialize(next);
+    }
+}

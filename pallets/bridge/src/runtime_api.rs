@@ -1,0 +1,41 @@
+//! The runtime API relayers and wallets read the bridge through.
+//!
+//! The runtime implements it with one-line calls into the pallet:
+//!
+//! ```ignore
+//! impl pallet_bridge::runtime_api::BridgeApi<Block> for Runtime {
+//!     fn withdrawal_status(id: WithdrawalId) -> Option<WithdrawalStatus> { Bridge::withdrawal_status(id) }
+//!     fn withdrawal_proof(id: WithdrawalId) -> Option<(Withdrawal, CheckpointNumber, Vec<H256>)> {
+//!         Bridge::withdrawal_proof(id)
+//!     }
+//!     fn signed_checkpoint(number: CheckpointNumber) -> Option<(Checkpoint, Vec<EthSignature>)> {
+//!         Bridge::signed_checkpoint(number)
+//!     }
+//!     fn checkpoints_to_sign(key: ecdsa::Public) -> Vec<(CheckpointNumber, u32, H256)> {
+//!         Bridge::checkpoints_to_sign(&key)
+//!     }
+//! }
+//! ```
+
+use alloc::vec::Vec;
+use ludus_primitives::bridge::{Checkpoint, Withdrawal};
+use sp_core::{ecdsa, H256};
+
+use crate::types::{CheckpointNumber, EthSignature, WithdrawalId, WithdrawalStatus};
+
+sp_api::decl_runtime_apis! {
+    /// Reads of the bridge for relayers, wallets and the validators' checkpoint signer.
+    pub trait BridgeApi {
+        /// Where withdrawal `id` stands; `None` if it does not exist.
+        fn withdrawal_status(id: WithdrawalId) -> Option<WithdrawalStatus>;
+        /// Withdrawal `id`, its checkpoint's number and its Merkle proof for `Vault.claim`;
+        /// `None` until it is checkpointed.
+        fn withdrawal_proof(id: WithdrawalId) -> Option<(Withdrawal, CheckpointNumber, Vec<H256>)>;
+        /// Checkpoint `number` and its signatures (L1 form, ascending signer address) for
+        /// `Checkpoints.submit`; `None` until more than two thirds signed.
+        fn signed_checkpoint(number: CheckpointNumber) -> Option<(Checkpoint, Vec<EthSignature>)>;
+        /// The recent checkpoints bridge key `key` should sign and has not:
+        /// `(number, validator index, EIP-712 digest)`.
+        fn checkpoints_to_sign(key: ecdsa::Public) -> Vec<(CheckpointNumber, u32, H256)>;
+    }
+}

@@ -1,0 +1,118 @@
+//! The records the pallet stores and the answers its runtime API gives.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound};
+use ludus_primitives::bridge::Withdrawal;
+use scale_info::TypeInfo;
+use sp_core::{ecdsa, H160};
+
+/// An L1 token address; `address(0)` is native ETH.
+pub type L1Token = [u8; 20];
+/// An L1 account address.
+pub type L1Address = [u8; 20];
+/// The id of a bridge validator set; the genesis set is 0 and each change adds one.
+pub type ValidatorSetId = u64;
+/// A checkpoint's number: 1, 2, 3 …
+pub type CheckpointNumber = u64;
+/// A withdrawal's id: 1, 2, 3 …, also its index in the Vault's claimed bitmap.
+pub type WithdrawalId = u64;
+/// A signature in the form the L1 contracts take: `r ‖ s ‖ v`, v ∈ {27, 28}, low s.
+pub type EthSignature = [u8; 65];
+
+/// A registered L1 token: the asset it is bridged to and what has crossed the bridge.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo, MaxEncodedLen)]
+pub struct TokenInfo<AssetId> {
+    /// The sidechain asset (in `Config::Assets`) minted for deposits and burnt for withdrawals.
+    pub asset: AssetId,
+    /// Everything ever minted for deposits of this token.
+    pub deposited: u128,
+    /// Everything ever burnt for withdrawals of this token.
+    pub withdrawn: u128,
+}
+
+/// One member of a bridge validator set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
+pub struct BridgeValidator {
+    /// The validator's secp256k1 bridge key.
+    pub key: ecdsa::Public,
+    /// Its Ethereum address, which the L1 contracts know the validator by.
+    pub address: H160,
+}
+
+/// A validator set, sorted by strictly ascending Ethereum address (the order the L1
+/// contracts demand of signers), so a validator's index is its rank by address.
+pub type ValidatorList<S> = BoundedVec<BridgeValidator, S>;
+
+/// What became of a deposit whose attestations reached the threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
+pub enum DepositOutcome {
+    /// The amount was minted to the recipient.
+    Minted,
+    /// The token is not registered; nothing was minted and the tokens stay in the Vault.
+    UnknownToken,
+    /// The recipient's 32 bytes are not an account of this chain; nothing was minted.
+    InvalidRecipient,
+    /// The asset refused the mint (below its minimum balance, supply overflow, …); nothing
+    /// was minted.
+    MintFailed,
+}
+
+/// Whether deposits and withdrawals are paused (the circuit breaker).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub struct PauseState {
+    /// Attestations are refused, so no deposit executes.
+    pub deposits: bool,
+    /// `withdraw` is refused.
+    pub withdrawals: bool,
+}
+
+/// The withdrawals of a fixed checkpoint: the leaves of its `withdrawals_root`.
+///
+/// Kept apart from the [`ludus_primitives::bridge::Checkpoint`] itself, so signature checks
+/// never read the (up to `MaxWithdrawalsPerCheckpoint`) withdrawals.
+#[derive(CloneNoBound, DebugNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, TypeInfo, MaxEncodedLen)]
+#[scale_info(skip_type_params(MaxWithdrawals))]
+pub struct PeriodWithdrawals<MaxWithdrawals: Get<u32>> {
+    /// The id of `withdrawals[0]` (or of the next withdrawal when there are none): ids are
+    /// contiguous, so this locates every withdrawal in its checkpoint.
+    pub first_id: WithdrawalId,
+    /// The period's withdrawals, in id order.
+    pub withdrawals: BoundedVec<Withdrawal, MaxWithdrawals>,
+}
+
+/// How far the signing of a checkpoint has come.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo, MaxEncodedLen)]
+pub struct SignatureTally {
+    /// Signatures stored for the checkpoint.
+    pub count: u32,
+    /// Whether `count` reached the threshold of the checkpoint's validator set.
+    pub signed: bool,
+}
+
+/// Where a withdrawal stands on its way to the L1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub enum WithdrawalStatus {
+    /// Burnt; its period has not been checkpointed yet.
+    Pending,
+    /// In checkpoint `number`, which does not have enough signatures yet.
+    InCheckpoint {
+        /// The checkpoint's number.
+        number: CheckpointNumber,
+    },
+    /// In checkpoint `number`, signed by more than two thirds of its set: claimable once a
+    /// relayer submitted the checkpoint to the L1.
+    Signed {
+        /// The checkpoint's number.
+        number: CheckpointNumber,
+    },
+}
+
+/// The smallest number of signatures that is more than two thirds of a set of `set_size`:
+/// `3 * count > 2 * set_size`. Never zero, even for an empty set, so an uninitialised
+/// set can never pass (Ronin 2024, Nomad).
+pub fn threshold(set_size: u32) -> u32 {
+    // 2n/3 rounded down, plus one, is the least count with 3*count > 2n.
+    (u64::from(set_size) * 2 / 3 + 1).try_into().unwrap_or(u32::MAX)
+}
