@@ -112,7 +112,21 @@ impl RuntimeExecutor {
         method: &str,
         args: &[u8],
     ) -> Result<Vec<u8>, ExecutorError> {
+        self.call_with(backend, overlay, method, args, Extensions::new())
+    }
+
+    /// Like [`RuntimeExecutor::call`], with `extra` extensions (offchain workers' pool and
+    /// storage) beside the executor's own.
+    pub fn call_with<B: Backend<Hashing>>(
+        &self,
+        backend: &B,
+        overlay: &mut OverlayedChanges<Hashing>,
+        method: &str,
+        args: &[u8],
+        extra: Extensions,
+    ) -> Result<Vec<u8>, ExecutorError> {
         let mut extensions = self.extensions();
+        extensions.merge(extra);
         overlay.start_transaction();
         overlay.enter_runtime().map_err(|_| ExecutorError::Overlay("already in runtime mode".into()))?;
         IN_RUNTIME.with(|flag| flag.set(true));

@@ -121,6 +121,7 @@ async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
     tasks.spawn(idle_reporter(chain.clone(), pool.clone()));
     if config.validator {
         tasks.spawn(slot_worker(chain.clone(), pool.clone(), keystore.clone()));
+        tasks.spawn(crate::offchain::run_on_finality(chain.clone(), pool.clone(), true));
     }
 
     wait_for_shutdown().await;
