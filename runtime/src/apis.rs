@@ -219,6 +219,30 @@ impl_runtime_apis! {
         }
     }
 
+    impl pallet_bridge::runtime_api::BridgeApi<Block> for Runtime {
+        fn withdrawal_status(id: pallet_bridge::types::WithdrawalId) -> Option<pallet_bridge::types::WithdrawalStatus> {
+            Bridge::withdrawal_status(id)
+        }
+
+        fn withdrawal_proof(
+            id: pallet_bridge::types::WithdrawalId,
+        ) -> Option<(ludus_primitives::bridge::Withdrawal, pallet_bridge::types::CheckpointNumber, Vec<sp_core::H256>)> {
+            Bridge::withdrawal_proof(id)
+        }
+
+        fn signed_checkpoint(
+            number: pallet_bridge::types::CheckpointNumber,
+        ) -> Option<(ludus_primitives::bridge::Checkpoint, Vec<pallet_bridge::types::EthSignature>)> {
+            Bridge::signed_checkpoint(number)
+        }
+
+        fn checkpoints_to_sign(
+            key: sp_core::ecdsa::Public,
+        ) -> Vec<(pallet_bridge::types::CheckpointNumber, u32, sp_core::H256)> {
+            Bridge::checkpoints_to_sign(&key)
+        }
+    }
+
     impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
         fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
             build_state::<RuntimeGenesisConfig>(config)

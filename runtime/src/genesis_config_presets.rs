@@ -14,6 +14,13 @@ pub const DEVELOPMENT: &str = sp_genesis_builder::DEV_RUNTIME_PRESET;
 /// The preset id of the four-validator local network.
 pub const LOCAL_TESTNET: &str = sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET;
 
+/// The chain id of a local anvil L1.
+pub const ANVIL_CHAIN_ID: u64 = 31337;
+/// Where anvil's first dev account deploys the Checkpoints contract (its first transaction).
+pub const ANVIL_CHECKPOINTS: &str = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
+/// Where anvil's first dev account deploys the Vault (its second transaction).
+pub const ANVIL_VAULT: &str = "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512";
+
 /// What each endowed development account starts with: one million LUD.
 pub const DEV_ENDOWMENT: Balance = 1_000_000 * LUD;
 
@@ -65,6 +72,15 @@ pub fn testnet_genesis(validators: &[&str], endowed: &[AccountId], sudo: Account
         },
         "session": { "keys": keys },
         "sudo": { "key": Some(sudo) },
+        // Anvil's chain and the addresses its first deployer account gives the Checkpoints
+        // and Vault contracts (nonces 0 and 1), so a local L1 lines up without configuration.
+        "bridge": {
+            "l1Params": {
+                "chainId": ANVIL_CHAIN_ID,
+                "vault": ANVIL_VAULT,
+                "checkpointsContract": ANVIL_CHECKPOINTS,
+            },
+        },
     })
 }
 

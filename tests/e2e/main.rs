@@ -13,6 +13,7 @@
 
 mod bad_input;
 mod bridge_l1;
+mod bridge_sidechain;
 mod crash;
 mod dev_chain;
 mod harness;

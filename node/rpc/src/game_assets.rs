@@ -280,7 +280,7 @@ pub fn format_account(account: &AccountId) -> String {
 }
 
 /// Serde of `u128` as a decimal string.
-mod decimal {
+pub(crate) mod decimal {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(value: &u128, serializer: S) -> Result<S::Ok, S::Error> {

@@ -13,6 +13,8 @@
 //! - `payment_*` ([`payment`]): fee estimates;
 //! - `ludus_gameAssets_*` ([`game_assets`]): balances, tokens, collections and
 //!   attributes of pallet-game-assets, as plain JSON for game clients;
+//! - `ludus_bridge_*` ([`bridge`]): withdrawal status and claim proofs, signed
+//!   checkpoints of pallet-bridge, as the L1 contracts take them;
 //! - `rpc_methods`: every name served.
 //!
 //! The crate knows nothing of the node's insides: it talks to it through the
@@ -34,6 +36,7 @@
 
 pub mod author;
 pub mod backend;
+pub mod bridge;
 pub mod chain;
 pub mod error;
 pub mod game_assets;
@@ -59,6 +62,7 @@ pub use backend::{
 };
 
 use author::AuthorApiServer;
+use bridge::BridgeApiServer;
 use chain::ChainApiServer;
 use game_assets::GameAssetsApiServer;
 use payment::PaymentApiServer;
@@ -176,6 +180,7 @@ pub fn rpc_module(backends: Backends, system_info: SystemInfo, allow_unsafe: boo
     module.merge(system::System::new(system_info, backends.network.clone(), backends.pool.clone()).into_rpc())?;
     module.merge(payment::Payment::new(backends.chain.clone()).into_rpc())?;
     module.merge(game_assets::GameAssets::new(backends.chain.clone()).into_rpc())?;
+    module.merge(bridge::Bridge::new(backends.chain.clone()).into_rpc())?;
 
     let mut methods: Vec<String> = module.method_names().map(str::to_owned).collect();
     methods.push("rpc_methods".to_owned());

@@ -24,18 +24,22 @@
 //!   `on_initialize` fixes a checkpoint over the blocks since the last one; validators submit
 //!   their EIP-712 signatures as unsigned transactions until more than two thirds signed.
 //! - **Circuit breaker** ([`Paused`]): governance pauses deposits and/or withdrawals.
+//! - **L1 parameters** ([`L1Params`]): the L1 chain id, Vault and Checkpoints contract every
+//!   digest is bound to, from the chain spec or root; until set, the bridge refuses
+//!   attestations and checkpoint signatures.
 //!
 //! ## How data flows
 //!
 //! L1 `Deposited` log → validator relayers → [`Call::attest_deposit`] → mint. User →
 //! [`Call::withdraw`] → burn + leaf → checkpoint fixed in `on_initialize` → validators'
-//! [`Call::submit_checkpoint_signature`] (the node's offchain worker will sign
-//! [`Pallet::checkpoints_to_sign`]) → [`runtime_api::BridgeApi`] gives relayers the signed
+//! [`Call::submit_checkpoint_signature`] (the pallet's offchain worker signs
+//! [`Pallet::checkpoints_to_sign`] with the keystore's [`BRIDGE_KEY_TYPE`] keys once their
+//! blocks are final) → [`runtime_api::BridgeApi`] gives relayers the signed
 //! checkpoint and users their Merkle proofs → L1 `Checkpoints.submit` and `Vault.claim`.
 //!
 //! Calls in this file check the origin and hand over to `do_*` functions in `features/`.
 //! [`Pallet::do_try_state`] checks the invariants and runs after every test. The pallet
-//! spawns no tasks.
+//! spawns no tasks; its only offchain code is the `offchain_worker` hook (`features/signer.rs`).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
@@ -64,6 +68,10 @@ pub const BRIDGE_KEY_TYPE: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyType
 /// (it would be re-submitted by the validator's relayer anyway).
 pub const UNSIGNED_LONGEVITY: u64 = 64;
 
+/// The `InvalidTransaction::Custom` code of an attestation or checkpoint signature refused
+/// because the L1 parameters are not set ([`Error::L1ParamsUnset`]).
+pub const L1_PARAMS_UNSET: u8 = 3;
+
 /// The asset ids of [`Config::Assets`].
 pub type AssetIdOf<T> = <<T as Config>::Assets as frame_support::traits::fungibles::Inspect<
     <T as frame_system::Config>::AccountId,
@@ -85,9 +93,9 @@ pub mod pallet {
         traits::fungibles::{Create, Inspect, Mutate},
         PalletId,
     };
-    use frame_system::pallet_prelude::*;
+    use frame_system::{offchain::CreateBare, pallet_prelude::*};
     use ludus_primitives::bridge::{Checkpoint, Deposit, Withdrawal};
-    use sp_core::{ecdsa, H160, H256};
+    use sp_core::{ecdsa, H256};
 
     /// The pallet's storage layout version.
     const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
@@ -96,8 +104,10 @@ pub mod pallet {
     #[pallet::storage_version(STORAGE_VERSION)]
     pub struct Pallet<T>(_);
 
+    /// The runtime must build bare (unsigned) extrinsics of the pallet's calls, which the
+    /// offchain worker submits: `CreateTransactionBase` + `CreateBare` for `Call<Self>`.
     #[pallet::config]
-    pub trait Config: frame_system::Config {
+    pub trait Config: frame_system::Config + CreateBare<Call<Self>> {
         /// The fungible assets bridged tokens become (pallet-assets in the runtime). Amounts
         /// are `u128`, as on the L1 side of the wire format.
         type Assets: Inspect<Self::AccountId, Balance = u128> + Mutate<Self::AccountId> + Create<Self::AccountId>;
@@ -105,18 +115,6 @@ pub mod pallet {
         /// Derives the account that administers the bridged assets.
         #[pallet::constant]
         type PalletId: Get<PalletId>;
-
-        /// The L1's chain id, bound into every signed digest.
-        #[pallet::constant]
-        type L1ChainId: Get<u64>;
-
-        /// The L1 Vault's address, bound into deposit attestations.
-        #[pallet::constant]
-        type Vault: Get<H160>;
-
-        /// The L1 Checkpoints contract's address, the EIP-712 verifying contract.
-        #[pallet::constant]
-        type CheckpointsContract: Get<H160>;
 
         /// Blocks per checkpoint period.
         #[pallet::constant]
@@ -242,13 +240,25 @@ pub mod pallet {
     #[pallet::storage]
     pub type Paused<T: Config> = StorageValue<_, PauseState, ValueQuery>;
 
-    /// The genesis validator set (set id 0).
+    /// Which L1 and which contracts this deployment bridges to. While unset, attestations
+    /// and checkpoint signatures are refused ([`Error::L1ParamsUnset`]) and the offchain
+    /// worker signs nothing: no digest can be computed without them.
+    #[pallet::storage]
+    pub type L1Params<T: Config> = StorageValue<_, L1Parameters>;
+
+    /// The genesis validator set (set id 0) and L1 parameters.
+    ///
+    /// JSON: `{"validators": ["0x02…33-byte compressed key…"], "l1Params": {"chainId": 1,
+    /// "vault": "0x…", "checkpointsContract": "0x…"}}`; `l1Params` may be `null` (then root
+    /// must call `set_l1_params` before the bridge works).
     #[pallet::genesis_config]
     #[derive(frame_support::DefaultNoBound)]
     pub struct GenesisConfig<T: Config> {
         /// The bridge keys of the genesis validators; may be empty (then the first
         /// `set_validators` installs set 0 at once).
         pub validators: Vec<ecdsa::Public>,
+        /// The L1 this deployment bridges to; `None` leaves the bridge inert until root sets it.
+        pub l1_params: Option<L1Parameters>,
         #[serde(skip)]
         #[allow(missing_docs)]
         pub _config: core::marker::PhantomData<T>,
@@ -257,6 +267,9 @@ pub mod pallet {
     #[pallet::genesis_build]
     impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
         fn build(&self) {
+            if let Some(params) = self.l1_params {
+                L1Params::<T>::put(params);
+            }
             if !self.validators.is_empty() {
                 if let Err(error) = Pallet::<T>::do_set_validators(self.validators.clone()) {
                     panic!("the genesis bridge validators are invalid: {error:?}");
@@ -369,6 +382,11 @@ pub mod pallet {
             /// The checkpoint.
             number: CheckpointNumber,
         },
+        /// Root set the L1 parameters.
+        L1ParamsSet {
+            /// The new parameters.
+            params: L1Parameters,
+        },
         /// Governance set the circuit breaker.
         PauseSet {
             /// Whether deposits are paused.
@@ -432,12 +450,34 @@ pub mod pallet {
         AlreadySigned,
         /// An amount overflowed the token's bridge ledger.
         LedgerOverflow,
+        /// The L1 parameters (chain id, Vault, Checkpoints contract) are not set, so no
+        /// digest can be checked; set `l1Params` in the chain spec or call `set_l1_params`.
+        L1ParamsUnset,
     }
 
     #[pallet::hooks]
     impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
         fn on_initialize(now: BlockNumberFor<T>) -> Weight {
             Self::on_block(now)
+        }
+
+        /// Signs, with every bridge key in the node's keystore ([`BRIDGE_KEY_TYPE`]), the
+        /// checkpoints that key's set still has to sign ([`Pallet::checkpoints_to_sign`])
+        /// and whose blocks are final, and submits each signature as an unsigned
+        /// [`Call::submit_checkpoint_signature`].
+        ///
+        /// **Contract with the node:** offchain workers must run only on *finalized* blocks,
+        /// and `n` is that finalized block. A checkpoint is signed once its `last_block <= n`,
+        /// which under this contract means "once every block it commits to is final": a
+        /// validator never signs a `last_block_hash` that could still be reverted. (Run on
+        /// best blocks instead, this filter would let a validator sign a fork's checkpoint.)
+        ///
+        /// Re-signing is bounded by state, not memory: a signature once included on chain
+        /// drops the checkpoint from `checkpoints_to_sign`, and until then a resubmission has
+        /// the same pool tag `(number, index)` as the first, so the pool refuses the
+        /// duplicate. Nothing is written to offchain storage.
+        fn offchain_worker(n: BlockNumberFor<T>) {
+            Self::sign_checkpoints(n);
         }
 
         #[cfg(feature = "try-runtime")]
@@ -540,6 +580,22 @@ pub mod pallet {
             Self::deposit_event(Event::PauseSet { deposits, withdrawals });
             Ok(())
         }
+
+        /// Root: sets which L1 chain and contracts the bridge is bound to. Emits
+        /// `L1ParamsSet`. Weight: `set_l1_params`.
+        ///
+        /// Every digest is bound to these, so changing them on a live bridge voids the
+        /// attestations and checkpoint signatures gathered so far for anything not yet
+        /// executed or signed (they no longer verify, and the L1 would refuse them): pause
+        /// the bridge and let pending checkpoints be signed first.
+        #[pallet::call_index(7)]
+        #[pallet::weight(T::WeightInfo::set_l1_params())]
+        pub fn set_l1_params(origin: OriginFor<T>, params: L1Parameters) -> DispatchResult {
+            ensure_root(origin)?;
+            L1Params::<T>::put(params);
+            Self::deposit_event(Event::L1ParamsSet { params });
+            Ok(())
+        }
     }
 
     #[pallet::validate_unsigned]
@@ -585,6 +641,8 @@ pub mod pallet {
                 // Resubmitting may succeed later (after unpausing, or once the checkpoint exists).
                 Error::DepositsPaused => InvalidTransaction::Custom(1),
                 Error::UnknownCheckpoint => InvalidTransaction::Custom(2),
+                // Resubmit once root (or a runtime upgrade's genesis fix) set the L1 parameters.
+                Error::L1ParamsUnset => InvalidTransaction::Custom(L1_PARAMS_UNSET),
                 _ => InvalidTransaction::Call,
             }
             .into()

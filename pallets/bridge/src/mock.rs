@@ -51,7 +51,7 @@ impl pallet_assets::Config for Test {
     type ForceOrigin = EnsureRoot<AccountId>;
 }
 
-/// `L1ChainId`.
+/// The genesis L1 chain id.
 pub const L1_CHAIN_ID: u64 = 31_337;
 /// `CheckpointInterval`.
 pub const INTERVAL: u64 = 10;
@@ -60,22 +60,50 @@ pub const MAX_WITHDRAWALS: u32 = 5;
 
 parameter_types! {
     pub const BridgePalletId: PalletId = PalletId(*b"ludus/br");
+    /// The genesis Vault address.
     pub VaultAddress: H160 = H160::repeat_byte(0xaa);
+    /// The genesis Checkpoints contract address.
     pub CheckpointsAddress: H160 = H160::repeat_byte(0xcc);
 }
 
 impl pallet_bridge::Config for Test {
     type Assets = Assets;
     type PalletId = BridgePalletId;
-    type L1ChainId = ConstU64<L1_CHAIN_ID>;
-    type Vault = VaultAddress;
-    type CheckpointsContract = CheckpointsAddress;
     type CheckpointInterval = ConstU64<INTERVAL>;
     type MaxValidators = ConstU32<8>;
     type MaxWithdrawalsPerCheckpoint = ConstU32<MAX_WITHDRAWALS>;
     type MaxTokens = ConstU32<2>;
     type UnsignedPriority = ConstU64<{ 1 << 20 }>;
     type WeightInfo = ();
+}
+
+/// The extrinsic of the mock's blocks, which the offchain worker builds.
+pub type Extrinsic = frame_system::mocking::MockUncheckedExtrinsic<Test>;
+
+impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Test
+where
+    RuntimeCall: From<LocalCall>,
+{
+    type Extrinsic = Extrinsic;
+    type RuntimeCall = RuntimeCall;
+}
+
+impl<LocalCall> frame_system::offchain::CreateBare<LocalCall> for Test
+where
+    RuntimeCall: From<LocalCall>,
+{
+    fn create_bare(call: RuntimeCall) -> Extrinsic {
+        Extrinsic::new_bare(call)
+    }
+}
+
+/// The genesis L1 parameters.
+pub fn l1_params() -> pallet_bridge::L1Parameters {
+    pallet_bridge::L1Parameters {
+        chain_id: L1_CHAIN_ID,
+        vault: VaultAddress::get(),
+        checkpoints_contract: CheckpointsAddress::get(),
+    }
 }
 
 /// The dev seeds of the genesis validators.
@@ -94,11 +122,17 @@ pub fn validators() -> Vec<ecdsa::Pair> {
     pairs
 }
 
-/// Genesis with the four dev validators as set 0, at block 1.
+/// Genesis with the four dev validators as set 0 and [`l1_params`], at block 1.
 pub fn new_test_ext() -> sp_io::TestExternalities {
+    new_test_ext_with(Some(l1_params()))
+}
+
+/// Genesis with the four dev validators as set 0 and the given L1 parameters, at block 1.
+pub fn new_test_ext_with(l1_params: Option<pallet_bridge::L1Parameters>) -> sp_io::TestExternalities {
     let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
     pallet_bridge::GenesisConfig::<Test> {
         validators: VALIDATOR_SEEDS.iter().map(|seed| pair(seed).public()).collect(),
+        l1_params,
         ..Default::default()
     }
     .assimilate_storage(&mut storage)

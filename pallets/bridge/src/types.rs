@@ -30,6 +30,35 @@ pub struct TokenInfo<AssetId> {
     pub withdrawn: u128,
 }
 
+/// The facts of one deployment on the L1 that every signed digest is bound to: which chain,
+/// and which contracts. They come from the chain spec (`l1Params` in the pallet's genesis)
+/// or root's `set_l1_params`, never from the runtime code, so one runtime serves any L1.
+///
+/// JSON (chain spec): `{"chainId": 1, "vault": "0x…40 hex…", "checkpointsContract": "0x…"}`.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    MaxEncodedLen,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct L1Parameters {
+    /// The L1's chain id (EIP-155), bound into every signed digest.
+    pub chain_id: u64,
+    /// The L1 Vault's address, bound into deposit attestations.
+    pub vault: H160,
+    /// The L1 Checkpoints contract's address, the EIP-712 verifying contract of checkpoints.
+    pub checkpoints_contract: H160,
+}
+
 /// One member of a bridge validator set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct BridgeValidator {

@@ -22,6 +22,8 @@ pub trait WeightInfo {
     fn submit_checkpoint_signature() -> Weight;
     /// `set_paused`.
     fn set_paused() -> Weight;
+    /// `set_l1_params`.
+    fn set_l1_params() -> Weight;
     /// Fixing a checkpoint with `w` withdrawals in `on_initialize`.
     fn fix_checkpoint(w: u32) -> Weight;
 }
@@ -46,15 +48,18 @@ impl WeightInfo for () {
         // Verification at validation and again at dispatch; a mint and clearing at most
         // `MaxValidators` attestations at the threshold (counted as 100 writes).
         Weight::from_parts(2 * ECDSA_VERIFY + 80_000_000, 10_000)
-            .saturating_add(RocksDbWeight::get().reads_writes(12, 110))
+            .saturating_add(RocksDbWeight::get().reads_writes(13, 110))
     }
     fn withdraw() -> Weight {
         Weight::from_parts(60_000_000, 20_000).saturating_add(RocksDbWeight::get().reads_writes(8, 6))
     }
     fn submit_checkpoint_signature() -> Weight {
-        Weight::from_parts(2 * ECDSA_VERIFY + 30_000_000, 8_000).saturating_add(RocksDbWeight::get().reads_writes(6, 2))
+        Weight::from_parts(2 * ECDSA_VERIFY + 30_000_000, 8_000).saturating_add(RocksDbWeight::get().reads_writes(7, 2))
     }
     fn set_paused() -> Weight {
+        Weight::from_parts(10_000_000, 0).saturating_add(RocksDbWeight::get().writes(1))
+    }
+    fn set_l1_params() -> Weight {
         Weight::from_parts(10_000_000, 0).saturating_add(RocksDbWeight::get().writes(1))
     }
     fn fix_checkpoint(w: u32) -> Weight {

@@ -220,3 +220,83 @@ impl pallet_game_assets::Config for Runtime {
     type MaxTradeDuration = MaxTradeDuration;
     type WeightInfo = pallet_game_assets::weights::SubstrateWeight<Runtime>;
 }
+
+parameter_types! {
+    pub const BridgePalletId: frame_support::PalletId = frame_support::PalletId(*b"ludus/br");
+    /// A checkpoint every 10 blocks (10 s): withdrawals become claimable on the L1 soon after
+    /// they are final. Each checkpoint is one L1 transaction for a relayer; a deployment that
+    /// wants fewer lengthens this.
+    pub const CheckpointInterval: BlockNumber = 10;
+    /// Unsigned bridge transactions (attestations, signatures) go before ordinary ones.
+    pub const BridgeUnsignedPriority: sp_runtime::transaction_validity::TransactionPriority =
+        sp_runtime::transaction_validity::TransactionPriority::MAX / 2;
+}
+
+impl pallet_bridge::Config for Runtime {
+    type Assets = Assets;
+    type PalletId = BridgePalletId;
+    type CheckpointInterval = CheckpointInterval;
+    type MaxValidators = ConstU32<64>;
+    type MaxWithdrawalsPerCheckpoint = ConstU32<1024>;
+    type MaxTokens = ConstU32<64>;
+    type UnsignedPriority = BridgeUnsignedPriority;
+    /// Hand-estimated until the bridge benchmarks run through the native harness.
+    type WeightInfo = ();
+}
+
+/// Offchain workers (the bridge's checkpoint signer) submit bare extrinsics.
+impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Runtime
+where
+    RuntimeCall: From<LocalCall>,
+{
+    type Extrinsic = UncheckedExtrinsic;
+    type RuntimeCall = RuntimeCall;
+}
+
+impl<LocalCall> frame_system::offchain::CreateBare<LocalCall> for Runtime
+where
+    RuntimeCall: From<LocalCall>,
+{
+    fn create_bare(call: RuntimeCall) -> UncheckedExtrinsic {
+        UncheckedExtrinsic::new_bare(call)
+    }
+}
+
+/// The bridge keys in the validators' session keys: the session's validator set is the
+/// bridge's, from genesis on and at every session that changes it.
+pub struct BridgeValidatorKeys;
+
+impl sp_runtime::BoundToRuntimeAppPublic for BridgeValidatorKeys {
+    type Public = bridge_key::Public;
+}
+
+impl BridgeValidatorKeys {
+    fn install<'a>(keys: impl Iterator<Item = bridge_key::Public>) {
+        let keys: alloc::vec::Vec<sp_core::ecdsa::Public> = keys.map(Into::into).collect();
+        if let Err(error) = Bridge::do_set_validators(keys) {
+            log::warn!(target: "runtime::bridge", "the session's bridge keys were refused: {error:?}");
+        }
+    }
+}
+
+impl frame_support::traits::OneSessionHandler<AccountId> for BridgeValidatorKeys {
+    type Key = bridge_key::Public;
+
+    fn on_genesis_session<'a, I>(validators: I)
+    where
+        I: Iterator<Item = (&'a AccountId, bridge_key::Public)> + 'a,
+    {
+        Self::install(validators.map(|(_, key)| key));
+    }
+
+    fn on_new_session<'a, I>(changed: bool, validators: I, _queued: I)
+    where
+        I: Iterator<Item = (&'a AccountId, bridge_key::Public)> + 'a,
+    {
+        if changed {
+            Self::install(validators.map(|(_, key)| key));
+        }
+    }
+
+    fn on_disabled(_validator_index: u32) {}
+}

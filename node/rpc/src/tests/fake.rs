@@ -45,6 +45,15 @@ pub const ARTIST: AccountId = AccountId::new([8; 32]);
 pub const RICH_HOLDINGS: [(u32, u128); 5] = [(0, 5), (1, 1), (3, u128::MAX), (4, 2), (9, 1)];
 /// A LUD deposit above `u64::MAX`.
 pub const BIG_DEPOSIT: u128 = 18_446_744_073_709_551_616_000;
+/// Storage key whose presence means bridge checkpoint 1 has collected its signatures, so
+/// bridge answers differ between blocks.
+pub const BRIDGE_SIGNED_KEY: &[u8] = b"bridge:signed";
+/// The withdrawal that is burnt but not yet in a checkpoint.
+pub const PENDING_WITHDRAWAL: u64 = 4;
+/// A withdrawal id / checkpoint number whose bridge runtime calls trap.
+pub const TRAPPING_BRIDGE_ID: u64 = 666;
+/// A withdrawal id / checkpoint number the runtime answers with bytes that do not decode.
+pub const GARBLED_BRIDGE_ID: u64 = 999;
 
 type State = BTreeMap<Vec<u8>, Vec<u8>>;
 
@@ -67,6 +76,8 @@ pub struct FakeChain {
     finalized_tx: broadcast::Sender<Header>,
     /// Every `GameAssetsApi_*` call, in order.
     pub game_calls: Mutex<Vec<RecordedCall>>,
+    /// Every `BridgeApi_*` call, in order.
+    pub bridge_calls: Mutex<Vec<RecordedCall>>,
 }
 
 fn digest() -> Digest {
@@ -105,6 +116,7 @@ impl FakeChain {
             imported_tx,
             finalized_tx,
             game_calls: Mutex::new(Vec::new()),
+            bridge_calls: Mutex::new(Vec::new()),
         }
     }
 
@@ -226,6 +238,10 @@ impl ChainBackend for FakeChain {
             m if m.starts_with("GameAssetsApi_") => {
                 self.game_calls.lock().unwrap().push((at, m.to_owned(), args.to_vec()));
                 game_assets_api(&state, m, args)
+            }
+            m if m.starts_with("BridgeApi_") => {
+                self.bridge_calls.lock().unwrap().push((at, m.to_owned(), args.to_vec()));
+                bridge_api(&state, m, args)
             }
             "TransactionPaymentApi_query_info" | "TransactionPaymentApi_query_fee_details" => {
                 let mut input = args;
@@ -404,6 +420,89 @@ fn game_assets_api(state: &State, method: &str, args: &[u8]) -> Result<Vec<u8>, 
         "GameAssetsApi_attribute" => {
             let (_, token, key) = <(u32, Option<u32>, Vec<u8>)>::decode_all(&mut &args[..]).map_err(bad_args)?;
             game_attributes(collection, token).into_iter().find(|(k, _)| *k == key).map(|(_, v)| v).encode()
+        }
+        other => return Err(BackendError::Execution(format!("Exported method {other} is not found"))),
+    })
+}
+
+/// Withdrawals 1 to 3, the withdrawals of bridge checkpoint 1: ETH, an amount above
+/// `u64::MAX` and `u128::MAX`.
+pub fn checkpointed_withdrawals() -> [ludus_primitives::bridge::Withdrawal; 3] {
+    use ludus_primitives::bridge::Withdrawal;
+    [
+        Withdrawal { id: 1, token: [0; 20], recipient: [0xaa; 20], amount: 1_000_000_000_000_000_000 },
+        Withdrawal { id: 2, token: [0x11; 20], recipient: [0xbb; 20], amount: BIG_DEPOSIT },
+        Withdrawal { id: 3, token: [0x11; 20], recipient: [0xcc; 20], amount: u128::MAX },
+    ]
+}
+
+/// Bridge checkpoint 1, committing to [`checkpointed_withdrawals`] with the real Merkle root.
+pub fn bridge_checkpoint() -> ludus_primitives::bridge::Checkpoint {
+    use ludus_primitives::bridge::{withdrawals_root, Checkpoint};
+    let leaves: Vec<Hash> = checkpointed_withdrawals().iter().map(|w| w.leaf()).collect();
+    Checkpoint {
+        sidechain_genesis: Hash::repeat_byte(0x01),
+        number: 1,
+        first_block: 1,
+        last_block: 100,
+        last_block_hash: Hash::repeat_byte(0x02),
+        withdrawals_root: withdrawals_root(&leaves),
+        validator_set_id: 0,
+        next_validator_set_hash: Hash::repeat_byte(0x03),
+    }
+}
+
+/// //Alice's and //Bob's signatures of [`bridge_checkpoint`] in L1 form, by ascending address.
+pub fn bridge_signatures() -> Vec<[u8; 65]> {
+    use ludus_primitives::bridge::{eth_address, eth_signature};
+    use sp_core::{ecdsa, Pair};
+    let digest = bridge_checkpoint().digest(31337, sp_core::H160::repeat_byte(0x44));
+    let mut signed: Vec<_> = ["//Alice", "//Bob"]
+        .into_iter()
+        .map(|suri| {
+            let pair = ecdsa::Pair::from_string(suri, None).unwrap();
+            let signature = eth_signature(&pair.sign_prehashed(digest.as_fixed_bytes())).unwrap();
+            (eth_address(&pair.public()).unwrap(), signature)
+        })
+        .collect();
+    signed.sort_by_key(|(address, _)| *address);
+    signed.into_iter().map(|(_, signature)| signature).collect()
+}
+
+/// Answers `BridgeApi_*` as the runtime would, with the pallet's types, decoding the
+/// arguments strictly: withdrawals 1 to 3 are in checkpoint 1 (signed once
+/// [`BRIDGE_SIGNED_KEY`] is set), [`PENDING_WITHDRAWAL`] is pending, nothing else exists.
+fn bridge_api(state: &State, method: &str, args: &[u8]) -> Result<Vec<u8>, BackendError> {
+    use codec::DecodeAll;
+    use ludus_primitives::bridge::merkle_proof;
+    use pallet_bridge::types::WithdrawalStatus;
+    // Every bridge method takes one u64: a withdrawal id or a checkpoint number.
+    let id = u64::decode_all(&mut &args[..]).map_err(bad_args)?;
+    if id == TRAPPING_BRIDGE_ID {
+        return Err(BackendError::Execution("wasm trap: unreachable".into()));
+    }
+    if id == GARBLED_BRIDGE_ID {
+        return Ok(vec![1, 2, 3]);
+    }
+    let signed = state.contains_key(BRIDGE_SIGNED_KEY);
+    let withdrawals = checkpointed_withdrawals();
+    let index = withdrawals.iter().position(|w| w.id == id);
+    Ok(match method {
+        "BridgeApi_withdrawal_status" => {
+            let status = match (index, id) {
+                (Some(_), _) if signed => Some(WithdrawalStatus::Signed { number: 1 }),
+                (Some(_), _) => Some(WithdrawalStatus::InCheckpoint { number: 1 }),
+                (None, PENDING_WITHDRAWAL) => Some(WithdrawalStatus::Pending),
+                (None, _) => None,
+            };
+            status.encode()
+        }
+        "BridgeApi_withdrawal_proof" => {
+            let leaves: Vec<Hash> = withdrawals.iter().map(|w| w.leaf()).collect();
+            index.map(|i| (withdrawals[i], 1u64, merkle_proof(&leaves, i).unwrap())).encode()
+        }
+        "BridgeApi_signed_checkpoint" => {
+            (id == 1 && signed).then(|| (bridge_checkpoint(), bridge_signatures())).encode()
         }
         other => return Err(BackendError::Execution(format!("Exported method {other} is not found"))),
     })

@@ -8,6 +8,7 @@
 mod fake;
 
 mod author;
+mod bridge;
 mod chain;
 mod game_assets;
 mod server;

@@ -88,10 +88,11 @@ impl<T: Config> Pallet<T> {
         count
     }
 
-    /// The EIP-712 digest validators sign for checkpoint `number`.
+    /// The EIP-712 digest validators sign for checkpoint `number`; `None` if there is no
+    /// such checkpoint or the L1 parameters are unset.
     pub fn checkpoint_digest(number: CheckpointNumber) -> Option<H256> {
-        Checkpoints::<T>::get(number)
-            .map(|checkpoint| checkpoint.digest(T::L1ChainId::get(), T::CheckpointsContract::get()))
+        let params = L1Params::<T>::get()?;
+        Checkpoints::<T>::get(number).map(|checkpoint| checkpoint.digest(params.chain_id, params.checkpoints_contract))
     }
 
     /// Whether `validator_index` of checkpoint `number`'s set may add `signature`.
@@ -102,12 +103,13 @@ impl<T: Config> Pallet<T> {
         validator_index: u32,
         signature: &ecdsa::Signature,
     ) -> Result<SignatureCheck, Error<T>> {
+        let params = L1Params::<T>::get().ok_or(Error::<T>::L1ParamsUnset)?;
         let checkpoint = Checkpoints::<T>::get(number).ok_or(Error::<T>::UnknownCheckpoint)?;
         ensure!(!CheckpointTallies::<T>::get(number).signed, Error::<T>::CheckpointAlreadySigned);
         let set = ValidatorSets::<T>::get(checkpoint.validator_set_id);
         let validator = set.get(validator_index as usize).ok_or(Error::<T>::UnknownValidator)?;
         ensure!(!CheckpointSignatures::<T>::contains_key(number, validator_index), Error::<T>::AlreadySigned);
-        let digest = checkpoint.digest(T::L1ChainId::get(), T::CheckpointsContract::get());
+        let digest = checkpoint.digest(params.chain_id, params.checkpoints_contract);
         ensure!(
             sp_io::crypto::ecdsa_verify_prehashed(signature, digest.as_fixed_bytes(), &validator.key),
             Error::<T>::BadSignature

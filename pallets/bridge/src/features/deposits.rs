@@ -6,8 +6,6 @@ use ludus_primitives::bridge::Deposit;
 use sp_core::ecdsa;
 use sp_runtime::DispatchResult;
 
-use frame_support::traits::Get;
-
 use crate::*;
 
 /// What an acceptable attestation was checked against.
@@ -27,6 +25,7 @@ impl<T: Config> Pallet<T> {
         validator_index: u32,
         signature: &ecdsa::Signature,
     ) -> Result<AttestationCheck, Error<T>> {
+        let params = L1Params::<T>::get().ok_or(Error::<T>::L1ParamsUnset)?;
         ensure!(!Paused::<T>::get().deposits, Error::<T>::DepositsPaused);
         ensure!(deposit.nonce != 0, Error::<T>::ZeroNonce);
         ensure!(!ExecutedDeposits::<T>::contains_key(deposit.nonce), Error::<T>::DepositAlreadyExecuted);
@@ -39,7 +38,7 @@ impl<T: Config> Pallet<T> {
             !Attestations::<T>::contains_key((deposit.nonce, set_id, validator_index)),
             Error::<T>::AlreadyAttested
         );
-        let digest = deposit.attestation_digest(Self::sidechain_genesis(), T::L1ChainId::get(), T::Vault::get());
+        let digest = deposit.attestation_digest(Self::sidechain_genesis(), params.chain_id, params.vault);
         ensure!(
             sp_io::crypto::ecdsa_verify_prehashed(signature, digest.as_fixed_bytes(), &validator.key),
             Error::<T>::BadSignature

@@ -4,6 +4,7 @@ mod checkpoints;
 mod deposits;
 mod queries;
 mod registry;
+mod signer;
 mod try_state;
 mod validators;
 mod withdrawals;

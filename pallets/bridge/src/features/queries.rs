@@ -4,8 +4,6 @@ use alloc::vec::Vec;
 use ludus_primitives::bridge::{merkle_proof, Checkpoint, Withdrawal};
 use sp_core::{ecdsa, H256};
 
-use frame_support::traits::Get;
-
 use crate::*;
 
 /// The most checkpoints [`Pallet::checkpoints_to_sign`] looks back over.
@@ -75,8 +73,12 @@ impl<T: Config> Pallet<T> {
 
     /// For the node's signer: the recent checkpoints `key` should sign and has not, as
     /// `(number, validator index, digest)`, oldest first. Looks back over at most
-    /// [`MAX_SIGNING_LOOKBACK`] checkpoints.
+    /// [`MAX_SIGNING_LOOKBACK`] checkpoints. Empty while the L1 parameters are unset: there
+    /// is no digest to sign.
     pub fn checkpoints_to_sign(key: &ecdsa::Public) -> Vec<(CheckpointNumber, u32, H256)> {
+        let Some(params) = L1Params::<T>::get() else {
+            return Vec::new();
+        };
         let latest = LatestCheckpoint::<T>::get();
         let oldest = latest.saturating_sub(MAX_SIGNING_LOOKBACK).max(1);
         (oldest..=latest)
@@ -88,7 +90,7 @@ impl<T: Config> Pallet<T> {
                 if CheckpointSignatures::<T>::contains_key(number, index) {
                     return None;
                 }
-                Some((number, index, checkpoint.digest(T::L1ChainId::get(), T::CheckpointsContract::get())))
+                Some((number, index, checkpoint.digest(params.chain_id, params.checkpoints_contract)))
             })
             .collect()
     }

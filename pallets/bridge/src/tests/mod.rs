@@ -3,6 +3,8 @@
 
 mod checkpoints;
 mod deposits;
+mod l1_params;
+mod offchain;
 mod registry;
 mod withdrawals;
 

@@ -1,0 +1,231 @@
+//! `ludus_bridge_*`: the Ethereum bridge (pallet-bridge) as wallets and relayers need it on the L1.
+//!
+//! Each method SCALE-encodes its arguments as the runtime API's argument tuple, runs the
+//! matching `BridgeApi_*` function of the runtime through [`ChainBackend::call`] on the
+//! state of `at` (the best block by default), decodes the answer into the pallet's own
+//! types and renders it as JSON that maps one to one onto the L1 contracts' arguments:
+//!
+//! - [`WithdrawalProofJson`] is what a wallet passes to
+//!   `Vault.claim(withdrawal, checkpointNumber, proof)`;
+//! - [`SignedCheckpointJson`] is what a relayer passes to
+//!   `Checkpoints.submit(checkpoint, signatures)`.
+//!
+//! Encoding: ids, checkpoint and block numbers are JSON numbers (they are counters, far
+//! below 2^53); token amounts (`uint256` on the L1, `u128` here) are decimal strings;
+//! addresses, hashes and signatures are `0x…` hex of their exact byte length.
+//!
+//! The Merkle `leaf` is computed here with [`Withdrawal::leaf`], the same code the pallet
+//! builds the tree with, so a client can check the proof without an ABI encoder.
+//!
+//! Errors follow `state_*`: an unknown block or a failing runtime call is 4003
+//! (`Client error: UnknownBlock: …`); a parameter that cannot be used is -32602.
+
+use std::sync::Arc;
+
+use codec::{Decode, DecodeAll, Encode};
+use jsonrpsee::{core::RpcResult, proc_macros::rpc};
+use ludus_primitives::{
+    bridge::{Checkpoint, Withdrawal},
+    Hash,
+};
+use pallet_bridge::types::{CheckpointNumber, EthSignature, WithdrawalId, WithdrawalStatus};
+use serde::{Deserialize, Serialize};
+use sp_core::{Bytes, H160, H256};
+
+use crate::{
+    backend::{BackendError, ChainBackend},
+    error,
+    game_assets::decimal,
+};
+
+/// Bridge reads for wallets and relayers (`pallet_bridge::runtime_api::BridgeApi`).
+#[rpc(server)]
+pub trait BridgeApi {
+    /// Where withdrawal `id` stands at `at` (or best); `null` if it does not exist.
+    #[method(name = "ludus_bridge_withdrawalStatus", blocking)]
+    fn withdrawal_status(&self, id: WithdrawalId, at: Option<Hash>) -> RpcResult<Option<WithdrawalStatusJson>>;
+
+    /// Withdrawal `id` with its checkpoint's number, leaf and Merkle proof, ready for
+    /// `Vault.claim`; `null` until the withdrawal is in a checkpoint (or if it does not exist).
+    #[method(name = "ludus_bridge_withdrawalProof", blocking)]
+    fn withdrawal_proof(&self, id: WithdrawalId, at: Option<Hash>) -> RpcResult<Option<WithdrawalProofJson>>;
+
+    /// Checkpoint `number` with its EIP-712 struct hash and its signatures, ready for
+    /// `Checkpoints.submit`; `null` until more than two thirds of its set signed it.
+    #[method(name = "ludus_bridge_signedCheckpoint", blocking)]
+    fn signed_checkpoint(&self, number: CheckpointNumber, at: Option<Hash>) -> RpcResult<Option<SignedCheckpointJson>>;
+}
+
+/// Result of `ludus_bridge_withdrawalStatus`: `{"status": "pending"}`,
+/// `{"status": "inCheckpoint", "checkpoint": n}` or `{"status": "signed", "checkpoint": n}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "camelCase")]
+pub enum WithdrawalStatusJson {
+    /// Burnt on the sidechain; its period has not been checkpointed yet.
+    Pending,
+    /// In checkpoint `checkpoint`, which does not have enough signatures yet.
+    InCheckpoint {
+        /// The checkpoint's number.
+        checkpoint: CheckpointNumber,
+    },
+    /// In checkpoint `checkpoint`, signed by more than two thirds of its set: claimable
+    /// once a relayer has submitted the checkpoint to the L1.
+    Signed {
+        /// The checkpoint's number.
+        checkpoint: CheckpointNumber,
+    },
+}
+
+impl From<WithdrawalStatus> for WithdrawalStatusJson {
+    fn from(status: WithdrawalStatus) -> Self {
+        match status {
+            WithdrawalStatus::Pending => Self::Pending,
+            WithdrawalStatus::InCheckpoint { number } => Self::InCheckpoint { checkpoint: number },
+            WithdrawalStatus::Signed { number } => Self::Signed { checkpoint: number },
+        }
+    }
+}
+
+/// A withdrawal as the Vault's `Withdrawal` struct takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithdrawalJson {
+    /// The sidechain's withdrawal counter; the leaf's index in the Vault's claimed bitmap.
+    pub id: WithdrawalId,
+    /// The L1 token, `0x…` (20 bytes); the zero address for ETH.
+    pub token: H160,
+    /// The L1 account the Vault pays, `0x…` (20 bytes).
+    pub recipient: H160,
+    /// The amount in the token's smallest unit, as a decimal string.
+    #[serde(with = "decimal")]
+    pub amount: u128,
+}
+
+impl From<Withdrawal> for WithdrawalJson {
+    fn from(w: Withdrawal) -> Self {
+        Self { id: w.id, token: H160(w.token), recipient: H160(w.recipient), amount: w.amount }
+    }
+}
+
+/// Result of `ludus_bridge_withdrawalProof`: the arguments of `Vault.claim`, plus the leaf.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithdrawalProofJson {
+    /// The withdrawal to claim.
+    pub withdrawal: WithdrawalJson,
+    /// The number of the checkpoint whose `withdrawalsRoot` the proof leads to.
+    pub checkpoint: CheckpointNumber,
+    /// The withdrawal's Merkle leaf, `keccak256(abi.encode(id, token, recipient, amount))`.
+    pub leaf: H256,
+    /// The sibling hashes from the leaf up to the root (OpenZeppelin `MerkleProof` order).
+    pub proof: Vec<H256>,
+}
+
+/// A checkpoint as the Checkpoints contract's `Checkpoint` struct takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckpointJson {
+    /// Hash of the sidechain's block 0.
+    pub sidechain_genesis: H256,
+    /// The checkpoint's number: 1, 2, 3 …
+    pub number: CheckpointNumber,
+    /// First sidechain block of the period.
+    pub first_block: u32,
+    /// Last sidechain block of the period.
+    pub last_block: u32,
+    /// Hash of `lastBlock`.
+    pub last_block_hash: H256,
+    /// Merkle root of the period's withdrawals; zero when there are none.
+    pub withdrawals_root: H256,
+    /// The validator set that signed the checkpoint.
+    pub validator_set_id: u64,
+    /// The commitment to the set that signs the next checkpoint.
+    pub next_validator_set_hash: H256,
+}
+
+impl From<Checkpoint> for CheckpointJson {
+    fn from(c: Checkpoint) -> Self {
+        Self {
+            sidechain_genesis: c.sidechain_genesis,
+            number: c.number,
+            first_block: c.first_block,
+            last_block: c.last_block,
+            last_block_hash: c.last_block_hash,
+            withdrawals_root: c.withdrawals_root,
+            validator_set_id: c.validator_set_id,
+            next_validator_set_hash: c.next_validator_set_hash,
+        }
+    }
+}
+
+/// Result of `ludus_bridge_signedCheckpoint`: the arguments of `Checkpoints.submit`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignedCheckpointJson {
+    /// The checkpoint.
+    pub checkpoint: CheckpointJson,
+    /// Its EIP-712 `hashStruct`, for relayers that check the signatures before paying gas.
+    pub struct_hash: H256,
+    /// The signatures, 65 bytes each (`r ‖ s ‖ v`, v ∈ {27, 28}), in ascending signer
+    /// address as the contract demands.
+    pub signatures: Vec<Bytes>,
+}
+
+impl SignedCheckpointJson {
+    fn new(checkpoint: Checkpoint, signatures: Vec<EthSignature>) -> Self {
+        Self {
+            struct_hash: checkpoint.struct_hash(),
+            checkpoint: checkpoint.into(),
+            signatures: signatures.into_iter().map(|s| Bytes(s.to_vec())).collect(),
+        }
+    }
+}
+
+/// Serves [`BridgeApiServer`] from a [`ChainBackend`].
+pub struct Bridge {
+    backend: Arc<dyn ChainBackend>,
+}
+
+impl Bridge {
+    /// Serves `backend`.
+    pub fn new(backend: Arc<dyn ChainBackend>) -> Self {
+        Self { backend }
+    }
+
+    fn at(&self, hash: Option<Hash>) -> Hash {
+        hash.unwrap_or_else(|| self.backend.info().best_hash)
+    }
+
+    /// Runs `BridgeApi_<function>(args)` at `at` and decodes its whole output as `T`.
+    fn runtime_call<T: Decode>(&self, at: Option<Hash>, function: &str, args: impl Encode) -> RpcResult<T> {
+        let method = format!("BridgeApi_{function}");
+        let out = self.backend.call(self.at(at), &method, &args.encode()).map_err(error::state_client)?;
+        T::decode_all(&mut &out[..]).map_err(|e| {
+            error::state_client(BackendError::Other(format!(
+                "{method} returned an undecodable answer ({e}): the runtime's pallet-bridge types differ \
+                 from this node's; upgrade the node to match the runtime"
+            )))
+        })
+    }
+}
+
+impl BridgeApiServer for Bridge {
+    fn withdrawal_status(&self, id: WithdrawalId, at: Option<Hash>) -> RpcResult<Option<WithdrawalStatusJson>> {
+        let status: Option<WithdrawalStatus> = self.runtime_call(at, "withdrawal_status", (id,))?;
+        Ok(status.map(WithdrawalStatusJson::from))
+    }
+
+    fn withdrawal_proof(&self, id: WithdrawalId, at: Option<Hash>) -> RpcResult<Option<WithdrawalProofJson>> {
+        let answer: Option<(Withdrawal, CheckpointNumber, Vec<H256>)> =
+            self.runtime_call(at, "withdrawal_proof", (id,))?;
+        Ok(answer.map(|(withdrawal, checkpoint, proof)| WithdrawalProofJson {
+            leaf: withdrawal.leaf(),
+            withdrawal: withdrawal.into(),
+            checkpoint,
+            proof,
+        }))
+    }
+
+    fn signed_checkpoint(&self, number: CheckpointNumber, at: Option<Hash>) -> RpcResult<Option<SignedCheckpointJson>> {
+        let answer: Option<(Checkpoint, Vec<EthSignature>)> = self.runtime_call(at, "signed_checkpoint", (number,))?;
+        Ok(answer.map(|(checkpoint, signatures)| SignedCheckpointJson::new(checkpoint, signatures)))
+    }
+}

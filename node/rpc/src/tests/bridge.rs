@@ -1,0 +1,210 @@
+//! `ludus_bridge_*`: JSON shapes, the arguments the runtime receives, null cases, errors,
+//! and that a proof and a checkpoint from the RPC fit together as the L1 checks them.
+
+use super::*;
+use crate::tests::fake::*;
+use codec::DecodeAll;
+use ludus_primitives::{
+    bridge::{verify_proof, Withdrawal},
+    Hash,
+};
+
+/// The bridge runtime calls the fake received since the last look.
+fn take_calls(h: &Harness) -> Vec<RecordedCall> {
+    std::mem::take(&mut *h.chain.bridge_calls.lock().unwrap())
+}
+
+/// The only runtime call since the last look: its block, and its argument decoded as the
+/// runtime API's one `u64`.
+fn only_call(h: &Harness, method: &str) -> (Hash, u64) {
+    let calls = take_calls(h);
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    let (at, name, args) = &calls[0];
+    assert_eq!(name, method);
+    (*at, u64::decode_all(&mut &args[..]).expect("arguments decode as the runtime API's tuple"))
+}
+
+fn best(h: &Harness) -> Hash {
+    h.chain.info_best_header().hash()
+}
+
+fn h256(value: &Value) -> Hash {
+    serde_json::from_value(value.clone()).expect("a 0x… 32-byte hash")
+}
+
+#[tokio::test]
+async fn withdrawal_status_every_state_and_block_choice() {
+    let h = Harness::start().await;
+    let genesis = h.chain.genesis().block.header.hash();
+
+    assert_eq!(
+        h.call("ludus_bridge_withdrawalStatus", json!([2])).await.unwrap(),
+        json!({"status": "inCheckpoint", "checkpoint": 1})
+    );
+    assert_eq!(only_call(&h, "BridgeApi_withdrawal_status"), (genesis, 2));
+    assert_eq!(
+        h.call("ludus_bridge_withdrawalStatus", json!([PENDING_WITHDRAWAL])).await.unwrap(),
+        json!({"status": "pending"})
+    );
+    assert_eq!(h.call("ludus_bridge_withdrawalStatus", json!([5])).await.unwrap(), Value::Null);
+    assert_eq!(h.call("ludus_bridge_withdrawalStatus", json!([0])).await.unwrap(), Value::Null);
+    take_calls(&h);
+
+    // Once the checkpoint is signed the best block says so; the older block still does not.
+    h.chain.import(&[(BRIDGE_SIGNED_KEY, Some(b"1"))], true);
+    assert_eq!(
+        h.call("ludus_bridge_withdrawalStatus", json!([2])).await.unwrap(),
+        json!({"status": "signed", "checkpoint": 1})
+    );
+    assert_eq!(only_call(&h, "BridgeApi_withdrawal_status"), (best(&h), 2));
+    assert_eq!(
+        h.call("ludus_bridge_withdrawalStatus", json!([2, genesis])).await.unwrap(),
+        json!({"status": "inCheckpoint", "checkpoint": 1})
+    );
+    assert_eq!(only_call(&h, "BridgeApi_withdrawal_status"), (genesis, 2));
+    // An explicit null `at` is the best block.
+    assert_eq!(h.call("ludus_bridge_withdrawalStatus", json!([2, null])).await.unwrap()["status"], json!("signed"));
+}
+
+#[tokio::test]
+async fn withdrawal_proof_is_what_vault_claim_takes() {
+    let h = Harness::start().await;
+    let withdrawals = checkpointed_withdrawals();
+
+    let answer = h.call("ludus_bridge_withdrawalProof", json!([3])).await.unwrap();
+    assert_eq!(only_call(&h, "BridgeApi_withdrawal_proof"), (best(&h), 3));
+    // The exact shape, amounts as decimal strings (u128::MAX does not fit a JSON number).
+    let proof = answer["proof"].as_array().expect("proof is an array").clone();
+    assert!(!proof.is_empty());
+    assert_eq!(
+        answer,
+        json!({
+            "withdrawal": {
+                "id": 3,
+                "token": hex(&[0x11; 20]),
+                "recipient": hex(&[0xcc; 20]),
+                "amount": u128::MAX.to_string(),
+            },
+            "checkpoint": 1,
+            "leaf": hex(withdrawals[2].leaf().as_bytes()),
+            "proof": proof,
+        })
+    );
+
+    // Every withdrawal's leaf is Withdrawal::leaf of the withdrawal as the JSON shows it,
+    // and its proof leads to the root of the checkpoint the relayer submits.
+    h.chain.import(&[(BRIDGE_SIGNED_KEY, Some(b"1"))], true);
+    let signed = h.call("ludus_bridge_signedCheckpoint", json!([1])).await.unwrap();
+    let root = h256(&signed["checkpoint"]["withdrawalsRoot"]);
+    for expected in withdrawals {
+        let answer = h.call("ludus_bridge_withdrawalProof", json!([expected.id])).await.unwrap();
+        let w = &answer["withdrawal"];
+        let from_json = Withdrawal {
+            id: w["id"].as_u64().unwrap(),
+            token: serde_json::from_value::<sp_core::H160>(w["token"].clone()).unwrap().0,
+            recipient: serde_json::from_value::<sp_core::H160>(w["recipient"].clone()).unwrap().0,
+            amount: w["amount"].as_str().unwrap().parse().unwrap(),
+        };
+        assert_eq!(from_json, expected);
+        let leaf = h256(&answer["leaf"]);
+        assert_eq!(leaf, from_json.leaf());
+        let proof: Vec<Hash> = serde_json::from_value(answer["proof"].clone()).unwrap();
+        assert!(verify_proof(&root, &leaf, &proof), "withdrawal {} does not prove against the root", expected.id);
+        assert_eq!(answer["checkpoint"], signed["checkpoint"]["number"]);
+    }
+    // ETH is the zero address.
+    let eth = h.call("ludus_bridge_withdrawalProof", json!([1])).await.unwrap();
+    assert_eq!(eth["withdrawal"]["token"], json!(hex(&[0; 20])));
+    assert_eq!(eth["withdrawal"]["amount"], json!("1000000000000000000"));
+
+    // Not checkpointed yet, or no such withdrawal: null.
+    for id in [PENDING_WITHDRAWAL, 5] {
+        assert_eq!(h.call("ludus_bridge_withdrawalProof", json!([id])).await.unwrap(), Value::Null, "{id}");
+    }
+}
+
+#[tokio::test]
+async fn signed_checkpoint_is_what_checkpoints_submit_takes() {
+    let h = Harness::start().await;
+    let genesis = h.chain.genesis().block.header.hash();
+
+    // Not enough signatures yet: null.
+    assert_eq!(h.call("ludus_bridge_signedCheckpoint", json!([1])).await.unwrap(), Value::Null);
+    assert_eq!(only_call(&h, "BridgeApi_signed_checkpoint"), (genesis, 1));
+
+    h.chain.import(&[(BRIDGE_SIGNED_KEY, Some(b"1"))], true);
+    let checkpoint = bridge_checkpoint();
+    let signatures = bridge_signatures();
+    assert_eq!(signatures.len(), 2);
+    assert_eq!(
+        h.call("ludus_bridge_signedCheckpoint", json!([1])).await.unwrap(),
+        json!({
+            "checkpoint": {
+                "sidechainGenesis": hex(&[0x01; 32]),
+                "number": 1,
+                "firstBlock": 1,
+                "lastBlock": 100,
+                "lastBlockHash": hex(&[0x02; 32]),
+                "withdrawalsRoot": hex(checkpoint.withdrawals_root.as_bytes()),
+                "validatorSetId": 0,
+                "nextValidatorSetHash": hex(&[0x03; 32]),
+            },
+            "structHash": hex(checkpoint.struct_hash().as_bytes()),
+            "signatures": [hex(&signatures[0]), hex(&signatures[1])],
+        })
+    );
+    assert_eq!(only_call(&h, "BridgeApi_signed_checkpoint"), (best(&h), 1));
+    // Signatures are passed on in L1 form: 65 bytes, v of 27 or 28.
+    for signature in &signatures {
+        assert!(signature[64] == 27 || signature[64] == 28);
+    }
+
+    // The older block, and a checkpoint that does not exist: null.
+    assert_eq!(h.call("ludus_bridge_signedCheckpoint", json!([1, genesis])).await.unwrap(), Value::Null);
+    assert_eq!(h.call("ludus_bridge_signedCheckpoint", json!([2])).await.unwrap(), Value::Null);
+}
+
+#[tokio::test]
+async fn bridge_failures_are_state_client_errors_and_bad_params_never_run() {
+    let h = Harness::start().await;
+    for method in ["ludus_bridge_withdrawalStatus", "ludus_bridge_withdrawalProof", "ludus_bridge_signedCheckpoint"] {
+        let (code, message, _) = h.call_err(method, json!([1, Hash::repeat_byte(9)])).await;
+        assert_eq!(code, 4003, "{method}");
+        assert!(message.starts_with("Client error: UnknownBlock"), "{method}: {message}");
+
+        let (code, message, _) = h.call_err(method, json!([TRAPPING_BRIDGE_ID])).await;
+        assert_eq!(code, 4003, "{method}");
+        assert!(message.contains("Execution failed: wasm trap"), "{method}: {message}");
+
+        // An answer that is not the pallet's type is reported, not misread.
+        let (code, message, _) = h.call_err(method, json!([GARBLED_BRIDGE_ID])).await;
+        assert_eq!(code, 4003, "{method}");
+        assert!(message.contains("returned an undecodable answer"), "{method}: {message}");
+        take_calls(&h);
+
+        for bad in [
+            json!([-1]),
+            json!(["1"]),
+            json!([1.5]),
+            json!([]),
+            json!([1, "0x12"]),
+            json!([18_446_744_073_709_551_616f64]),
+        ] {
+            let (code, _, _) = h.call_err(method, bad.clone()).await;
+            assert_eq!(code, -32602, "{method} {bad}");
+        }
+        assert!(take_calls(&h).is_empty(), "{method}: bad parameters never reach the runtime");
+    }
+}
+
+#[tokio::test]
+async fn bridge_methods_are_listed_and_served_over_http() {
+    let h = Harness::start().await;
+    let methods = h.call("rpc_methods", json!([])).await.unwrap();
+    let methods: Vec<&str> = methods["methods"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
+    for name in ["ludus_bridge_signedCheckpoint", "ludus_bridge_withdrawalProof", "ludus_bridge_withdrawalStatus"] {
+        assert!(methods.contains(&name), "{name} missing from {methods:?}");
+    }
+    let status = h.http_call("ludus_bridge_withdrawalStatus", json!([PENDING_WITHDRAWAL])).await.unwrap();
+    assert_eq!(status, json!({"status": "pending"}));
+}

@@ -1,0 +1,128 @@
+//! The L1 parameters: from genesis, changeable by root only, and the bridge inert without them.
+
+use frame_support::{assert_noop, assert_ok};
+use sp_core::H160;
+use sp_runtime::{
+    transaction_validity::{InvalidTransaction, TransactionValidityError},
+    DispatchError,
+};
+
+use super::*;
+
+/// Runs `test` on a genesis without L1 parameters, then checks the invariants.
+fn run_unset(test: impl FnOnce()) {
+    new_test_ext_with(None).execute_with(|| {
+        test();
+        Bridge::do_try_state().expect("invariants hold");
+    });
+}
+
+/// `pair`'s signature of checkpoint `number` under the mock's genesis L1 parameters.
+fn checkpoint_signature(pair: &ecdsa::Pair, number: u64, params: &L1Parameters) -> ecdsa::Signature {
+    let checkpoint = Checkpoints::<Test>::get(number).unwrap();
+    pair.sign_prehashed(checkpoint.digest(params.chain_id, params.checkpoints_contract).as_fixed_bytes())
+}
+
+const UNSET: TransactionValidityError = TransactionValidityError::Invalid(InvalidTransaction::Custom(L1_PARAMS_UNSET));
+
+#[test]
+fn genesis_sets_the_l1_params() {
+    run_test(|| assert_eq!(L1Params::<Test>::get(), Some(l1_params())));
+}
+
+#[test]
+fn without_l1_params_attestations_are_refused_until_root_sets_them() {
+    run_unset(|| {
+        register();
+        let deposit = deposit(1, 100);
+        let signature = attestation(&validators()[0], &deposit);
+        let call = Call::<Test>::attest_deposit { deposit, validator_index: 0, signature };
+        assert_eq!(validate(&call), Err(UNSET));
+        assert_noop!(
+            Bridge::attest_deposit(RuntimeOrigin::none(), deposit, 0, signature),
+            Error::<Test>::L1ParamsUnset
+        );
+
+        assert_ok!(Bridge::set_l1_params(RuntimeOrigin::root(), l1_params()));
+        deposited(1, 100);
+        assert_eq!(asset_balance(RECIPIENT), 100);
+    });
+}
+
+#[test]
+fn without_l1_params_checkpoints_are_fixed_but_not_signable() {
+    run_unset(|| {
+        run_to_block(INTERVAL + 1);
+        assert_eq!(LatestCheckpoint::<Test>::get(), 1, "checkpoints are still fixed");
+        let alice = validators()[0].public();
+        assert!(Bridge::checkpoints_to_sign(&alice).is_empty());
+        assert_eq!(Bridge::checkpoint_digest(1), None);
+
+        let signature = checkpoint_signature(&validators()[0], 1, &l1_params());
+        let call = Call::<Test>::submit_checkpoint_signature { number: 1, validator_index: 0, signature };
+        assert_eq!(validate(&call), Err(UNSET));
+        assert_noop!(
+            Bridge::submit_checkpoint_signature(RuntimeOrigin::none(), 1, 0, signature),
+            Error::<Test>::L1ParamsUnset
+        );
+
+        assert_ok!(Bridge::set_l1_params(RuntimeOrigin::root(), l1_params()));
+        assert_eq!(Bridge::checkpoints_to_sign(&alice).len(), 1);
+        assert_ok!(validate(&call));
+        assert_ok!(Bridge::submit_checkpoint_signature(RuntimeOrigin::none(), 1, 0, signature));
+    });
+}
+
+#[test]
+fn only_root_sets_the_l1_params_and_digests_follow_them() {
+    run_test(|| {
+        run_to_block(INTERVAL + 1);
+        let moved =
+            L1Parameters { chain_id: 1, vault: H160::repeat_byte(0x0a), checkpoints_contract: H160::repeat_byte(0x0c) };
+        assert_noop!(Bridge::set_l1_params(RuntimeOrigin::signed(account(RECIPIENT)), moved), DispatchError::BadOrigin);
+        assert_noop!(Bridge::set_l1_params(RuntimeOrigin::none(), moved), DispatchError::BadOrigin);
+
+        assert_ok!(Bridge::set_l1_params(RuntimeOrigin::root(), moved));
+        assert_eq!(L1Params::<Test>::get(), Some(moved));
+        assert_eq!(events().last(), Some(&Event::L1ParamsSet { params: moved }));
+
+        // A signature for the old L1 no longer verifies; one for the new L1 does.
+        let old = checkpoint_signature(&validators()[0], 1, &l1_params());
+        assert_noop!(
+            Bridge::submit_checkpoint_signature(RuntimeOrigin::none(), 1, 0, old),
+            Error::<Test>::BadSignature
+        );
+        let new = checkpoint_signature(&validators()[0], 1, &moved);
+        assert_ok!(Bridge::submit_checkpoint_signature(RuntimeOrigin::none(), 1, 0, new));
+    });
+}
+
+#[test]
+fn genesis_json_uses_camel_case_and_hex_addresses() {
+    let json = r#"{
+        "validators": [],
+        "l1Params": {
+            "chainId": 11155111,
+            "vault": "0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "checkpointsContract": "0xcccccccccccccccccccccccccccccccccccccccc"
+        }
+    }"#;
+    let genesis: GenesisConfig<Test> = serde_json::from_str(json).unwrap();
+    assert_eq!(
+        genesis.l1_params,
+        Some(L1Parameters {
+            chain_id: 11_155_111,
+            vault: H160::repeat_byte(0xaa),
+            checkpoints_contract: H160::repeat_byte(0xcc)
+        })
+    );
+    let back = serde_json::to_value(&genesis).unwrap();
+    assert_eq!(back["l1Params"]["checkpointsContract"], "0xcccccccccccccccccccccccccccccccccccccccc");
+
+    // A misspelt field is an error, not a silently unset bridge.
+    let typo = json.replace("chainId", "chain_id");
+    assert!(serde_json::from_str::<GenesisConfig<Test>>(&typo).is_err());
+    // `null` leaves the bridge inert until root sets the parameters.
+    let null: GenesisConfig<Test> = serde_json::from_str(r#"{"validators": [], "l1Params": null}"#).unwrap();
+    assert_eq!(null.l1_params, None);
+}

@@ -1,0 +1,148 @@
+//! The bridge on a dev node, from the outside: governance registers ETH, the validator's
+//! attestation of an L1 deposit mints bridged ETH, a player withdraws, the checkpoint that
+//! holds the withdrawal is fixed and signed by the validator's offchain worker once final,
+//! and the `ludus_bridge_*` RPC hands out exactly what `Vault.claim` and
+//! `Checkpoints.submit` need (proof verifies against the signed root; the signature
+//! recovers to the validator's Ethereum address for the EIP-712 digest of the dev L1).
+
+use std::time::Duration;
+
+use codec::{Decode, Encode};
+use ludus_node::test_utils::{pair, sign};
+use ludus_primitives::bridge::{eth_address, verify_proof, Checkpoint, Deposit, Withdrawal};
+use ludus_runtime::{
+    genesis_config_presets::{ANVIL_CHAIN_ID, ANVIL_CHECKPOINTS, ANVIL_VAULT},
+    Runtime, RuntimeCall, UncheckedExtrinsic,
+};
+use serde_json::{json, Value};
+use sp_core::{ecdsa, Pair, H160, H256};
+
+use crate::{
+    harness::Node,
+    tx::{account, hash, to_hex},
+};
+
+const ETH: [u8; 20] = [0; 20];
+const BRIDGED_ETH: u32 = 1;
+const WEI: u128 = 1_000_000_000_000_000_000;
+
+fn h160(hex_address: &str) -> H160 {
+    H160::from_slice(&hex::decode(hex_address.trim_start_matches("0x")).expect("hex address"))
+}
+
+fn h256(value: &Value) -> H256 {
+    hash(value.as_str().expect("a hex hash"))
+}
+
+fn asset_balance(node: &Node, who: &str) -> u128 {
+    let key = pallet_assets::Account::<Runtime>::hashed_key_for(BRIDGED_ETH, account(who));
+    let value = node.rpc("state_getStorage", json!([to_hex(&key)]));
+    let Some(hex_value) = value.as_str() else { return 0 };
+    let bytes = hex::decode(hex_value.trim_start_matches("0x")).expect("storage hex");
+    pallet_assets::AssetAccount::<u128, u128, (), ludus_primitives::AccountId>::decode(&mut &bytes[..])
+        .map(|account| account.balance)
+        .unwrap_or(0)
+}
+
+fn submit(node: &Node, xt: Vec<u8>) {
+    node.rpc("author_submitExtrinsic", json!([to_hex(&xt)]));
+}
+
+#[test]
+fn a_withdrawal_is_checkpointed_signed_and_provable() {
+    let node = Node::dev();
+    let genesis_hex = node.genesis_hash();
+    let genesis = hash(&genesis_hex);
+
+    // Governance registers ETH as bridged asset 1.
+    let register = RuntimeCall::Sudo(pallet_sudo::Call::sudo {
+        call: Box::new(RuntimeCall::Bridge(pallet_bridge::Call::register_token {
+            token: ETH,
+            asset: BRIDGED_ETH,
+            min_balance: 1,
+        })),
+    });
+    submit(&node, sign(register, &pair("//Alice"), 0, genesis));
+
+    // The dev validator (Alice's bridge key) attests a 5 ETH deposit to Bob; one of one is
+    // more than two thirds, so it executes.
+    let deposit =
+        Deposit { nonce: 1, token: ETH, depositor: [0x11; 20], recipient: account("//Bob").into(), amount: 5 * WEI };
+    let alice_bridge = ecdsa::Pair::from_string("//Alice", None).expect("dev key");
+    let digest = deposit.attestation_digest(genesis, ANVIL_CHAIN_ID, h160(ANVIL_VAULT));
+    let attestation = RuntimeCall::Bridge(pallet_bridge::Call::attest_deposit {
+        deposit,
+        validator_index: 0,
+        signature: alice_bridge.sign_prehashed(&digest.0),
+    });
+    // The registration must land first, or the deposit would be recorded as failed.
+    node.wait_for("ETH registered", Duration::from_secs(20), || {
+        node.rpc("author_pendingExtrinsics", json!([])).as_array().filter(|p| p.is_empty()).map(|_| ())
+    });
+    node.wait_for_best(node.best_number() + 1, Duration::from_secs(10));
+    submit(&node, UncheckedExtrinsic::new_bare(attestation).encode());
+    node.wait_for("Bob's bridged ETH", Duration::from_secs(20), || {
+        (asset_balance(&node, "//Bob") == 5 * WEI).then_some(())
+    });
+
+    // Bob withdraws 2 ETH to an L1 address.
+    let l1_recipient = [0x22; 20];
+    let withdraw =
+        RuntimeCall::Bridge(pallet_bridge::Call::withdraw { asset: BRIDGED_ETH, amount: 2 * WEI, l1_recipient });
+    submit(&node, sign(withdraw, &pair("//Bob"), 0, genesis));
+    node.wait_for("the withdrawal burnt", Duration::from_secs(20), || {
+        (asset_balance(&node, "//Bob") == 3 * WEI).then_some(())
+    });
+
+    // A checkpoint every 10 blocks; the offchain worker signs it when it is final.
+    let status = node.wait_for("withdrawal 1 signed", Duration::from_secs(40), || {
+        let status = node.rpc("ludus_bridge_withdrawalStatus", json!([1]));
+        (status["status"] == "signed").then_some(status)
+    });
+    let number = status["checkpoint"].as_u64().expect("checkpoint number");
+
+    let proof = node.rpc("ludus_bridge_withdrawalProof", json!([1]));
+    let withdrawal = Withdrawal { id: 1, token: ETH, recipient: l1_recipient, amount: 2 * WEI };
+    assert_eq!(proof["withdrawal"]["amount"], (2 * WEI).to_string(), "{proof}");
+    assert_eq!(proof["checkpoint"].as_u64(), Some(number));
+    assert_eq!(h256(&proof["leaf"]), withdrawal.leaf());
+    let path: Vec<H256> = proof["proof"].as_array().expect("proof").iter().map(h256).collect();
+
+    let signed = node.rpc("ludus_bridge_signedCheckpoint", json!([number]));
+    let cp = &signed["checkpoint"];
+    let checkpoint = Checkpoint {
+        sidechain_genesis: h256(&cp["sidechainGenesis"]),
+        number: cp["number"].as_u64().expect("number"),
+        first_block: cp["firstBlock"].as_u64().expect("firstBlock") as u32,
+        last_block: cp["lastBlock"].as_u64().expect("lastBlock") as u32,
+        last_block_hash: h256(&cp["lastBlockHash"]),
+        withdrawals_root: h256(&cp["withdrawalsRoot"]),
+        validator_set_id: cp["validatorSetId"].as_u64().expect("set id"),
+        next_validator_set_hash: h256(&cp["nextValidatorSetHash"]),
+    };
+    assert_eq!(checkpoint.sidechain_genesis, genesis, "checkpoints are bound to this chain");
+    assert_eq!(h256(&signed["structHash"]), checkpoint.struct_hash());
+    assert!(
+        verify_proof(&checkpoint.withdrawals_root, &withdrawal.leaf(), &path),
+        "the proof verifies against the signed root"
+    );
+    let block = node.block_hash(checkpoint.last_block as u64).expect("the checkpoint's last block exists");
+    assert_eq!(hash(&block), checkpoint.last_block_hash);
+    assert!(
+        node.finalized_number() >= checkpoint.last_block as u64,
+        "the checkpoint was signed only after its blocks were final"
+    );
+
+    // The one signature is Alice's bridge key over the EIP-712 digest for the dev L1.
+    let signatures = signed["signatures"].as_array().expect("signatures");
+    assert_eq!(signatures.len(), 1, "{signed}");
+    let raw = hex::decode(signatures[0].as_str().expect("hex").trim_start_matches("0x")).expect("hex");
+    assert_eq!(raw.len(), 65);
+    let mut rsv = [0u8; 65];
+    rsv.copy_from_slice(&raw);
+    assert!(rsv[64] == 27 || rsv[64] == 28, "L1 form: v is 27 or 28");
+    rsv[64] -= 27;
+    let digest = checkpoint.digest(ANVIL_CHAIN_ID, h160(ANVIL_CHECKPOINTS));
+    let signer = ecdsa::Signature::from_raw(rsv).recover_prehashed(&digest.0).expect("recoverable");
+    assert_eq!(eth_address(&signer).expect("address"), eth_address(&alice_bridge.public()).expect("address"));
+}
