@@ -45,9 +45,12 @@ impl TransactionPool for CollectedTransactions {
     }
 }
 
+/// Offchain local storage values by (storage kind, key).
+type StorageMap = HashMap<(u32, Vec<u8>), Vec<u8>>;
+
 /// Offchain local storage shared by all worker runs (in memory; lost on restart).
 #[derive(Clone, Default)]
-pub struct LocalStorage(Arc<Mutex<HashMap<(u32, Vec<u8>), Vec<u8>>>>);
+pub struct LocalStorage(Arc<Mutex<StorageMap>>);
 
 impl DbExternalities for LocalStorage {
     fn local_storage_set(&mut self, kind: StorageKind, key: &[u8], value: &[u8]) {

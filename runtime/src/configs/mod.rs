@@ -271,7 +271,7 @@ impl sp_runtime::BoundToRuntimeAppPublic for BridgeValidatorKeys {
 }
 
 impl BridgeValidatorKeys {
-    fn install<'a>(keys: impl Iterator<Item = bridge_key::Public>) {
+    fn install(keys: impl Iterator<Item = bridge_key::Public>) {
         let keys: alloc::vec::Vec<sp_core::ecdsa::Public> = keys.map(Into::into).collect();
         if let Err(error) = Bridge::do_set_validators(keys) {
             log::warn!(target: "runtime::bridge", "the session's bridge keys were refused: {error:?}");
