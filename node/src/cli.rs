@@ -83,6 +83,18 @@ pub struct RunArgs {
     #[arg(long, value_name = "COUNT", default_value_t = 100)]
     pub rpc_max_connections: u32,
 
+    /// The port of the Prometheus metrics endpoint (`http://<addr>:<PORT>/metrics`).
+    #[arg(long, value_name = "PORT", default_value_t = crate::metrics::DEFAULT_PORT)]
+    pub prometheus_port: u16,
+
+    /// Serve Prometheus metrics on all interfaces instead of localhost only.
+    #[arg(long)]
+    pub prometheus_external: bool,
+
+    /// Do not serve Prometheus metrics.
+    #[arg(long, conflicts_with_all = ["prometheus_port", "prometheus_external"])]
+    pub no_prometheus: bool,
+
     /// Add Alice's development keys to the keystore (implies --validator).
     #[arg(long)]
     pub alice: bool,

@@ -1,6 +1,9 @@
 //! Runs the command the user chose: the node itself, or a maintenance subcommand.
 
-use std::path::PathBuf;
+use std::{
+    net::{Ipv4Addr, SocketAddr},
+    path::PathBuf,
+};
 
 use ludus_chain_spec::ChainSpec;
 use sp_core::{crypto::Ss58Codec, ecdsa, ed25519, sr25519, Pair};
@@ -120,6 +123,10 @@ fn run_node(args: RunArgs) -> Result<(), CommandError> {
         rpc_methods: args.rpc_methods,
         rpc_max_connections: args.rpc_max_connections,
         log_filter: args.log.clone(),
+        prometheus: (!args.no_prometheus).then(|| {
+            let ip = if args.prometheus_external { Ipv4Addr::UNSPECIFIED } else { Ipv4Addr::LOCALHOST };
+            SocketAddr::from((ip, args.prometheus_port))
+        }),
     };
     let result = service::run(config);
     drop(tmp_dir);

@@ -1,10 +1,16 @@
 //! Assembles and runs the node: the one place that knows how the parts fit.
 //!
 //! Start-up: logging, chain spec, database, keystore, executor, chain (writing genesis on
-//! first start), transaction pool, RPC server; then the tasks — the slot worker (if a
-//! validator), the pool maintainer and the idle reporter — until Ctrl-C or SIGTERM.
+//! first start), transaction pool, RPC server, Prometheus endpoint (unless `--no-prometheus`);
+//! then the tasks — the slot worker (if a validator), the pool maintainer, the idle reporter,
+//! the metrics updater and the metrics server — until Ctrl-C or SIGTERM.
 
-use std::{path::PathBuf, sync::Arc, time::Duration};
+use std::{
+    net::SocketAddr,
+    path::PathBuf,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use ludus_chain_spec::ChainSpec;
 use ludus_primitives::Hash;
@@ -19,6 +25,7 @@ use crate::{
     consensus,
     executor::RuntimeExecutor,
     keystore,
+    metrics::{self, Metrics, MetricsError},
     txpool::{self, NodePool},
 };
 
@@ -44,6 +51,8 @@ pub struct NodeConfig {
     pub rpc_max_connections: u32,
     /// Log filter.
     pub log_filter: Option<String>,
+    /// Where to serve Prometheus metrics; `None` with `--no-prometheus`.
+    pub prometheus: Option<SocketAddr>,
 }
 
 /// Why the node could not start or stopped with an error.
@@ -61,6 +70,9 @@ pub enum ServiceError {
     /// The RPC server could not start.
     #[error("RPC server: {0}")]
     Rpc(String),
+    /// The metrics could not be set up or their port opened.
+    #[error(transparent)]
+    Metrics(#[from] MetricsError),
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
@@ -115,12 +127,39 @@ async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
         .await
         .map_err(ServiceError::Rpc)?;
     tracing::info!(target: "service", "RPC: ws/http://{}", rpc.local_addr());
+    let prometheus = match config.prometheus {
+        Some(addr) => {
+            let metrics = Metrics::new(&metrics::NodeInfo {
+                name: &config.name,
+                version: env!("CARGO_PKG_VERSION"),
+                chain: config.spec.name(),
+                validator: config.validator,
+            })?;
+            // Bound before any task starts, so a taken port stops start-up with a clear error.
+            let listener = match metrics::bind(addr).await {
+                Ok(listener) => listener,
+                Err(error) => {
+                    rpc.stop().await;
+                    return Err(error.into());
+                }
+            };
+            let local = listener.local_addr().unwrap_or(addr);
+            tracing::info!(target: "service", "Prometheus: http://{local}/metrics");
+            Some((metrics, listener))
+        }
+        None => None,
+    };
 
     let mut tasks = tokio::task::JoinSet::new();
     tasks.spawn(txpool::maintain(chain.clone(), pool.clone()));
     tasks.spawn(idle_reporter(chain.clone(), pool.clone()));
+    let node_metrics = prometheus.map(|(node_metrics, listener)| {
+        tasks.spawn(metrics::follow_chain(chain.clone(), pool.clone(), node_metrics.clone()));
+        tasks.spawn(metrics::serve(listener, node_metrics.clone()));
+        node_metrics
+    });
     if config.validator {
-        tasks.spawn(slot_worker(chain.clone(), pool.clone(), keystore.clone()));
+        tasks.spawn(slot_worker(chain.clone(), pool.clone(), keystore.clone(), node_metrics));
         tasks.spawn(crate::offchain::run_on_finality(chain.clone(), pool.clone(), true));
     }
 
@@ -147,7 +186,7 @@ async fn wait_for_shutdown() {
 }
 
 /// Wakes at each slot boundary and authors a block when the slot is ours.
-async fn slot_worker(chain: Arc<Chain>, pool: Arc<NodePool>, keystore: KeystorePtr) {
+async fn slot_worker(chain: Arc<Chain>, pool: Arc<NodePool>, keystore: KeystorePtr, metrics: Option<Arc<Metrics>>) {
     let slot_duration = match chain.call_decoded::<sp_consensus_aura::SlotDuration>(
         chain.info().best_hash,
         "AuraApi_slot_duration",
@@ -166,11 +205,16 @@ async fn slot_worker(chain: Arc<Chain>, pool: Arc<NodePool>, keystore: KeystoreP
         let next = (now / duration_ms + 1) * duration_ms;
         tokio::time::sleep(Duration::from_millis(next - now)).await;
         let slot: Slot = consensus::slot_at(authoring::now_ms(), duration_ms);
-        let (chain, pool, keystore) = (chain.clone(), pool.clone(), keystore.clone());
+        let (chain, pool, keystore, metrics) = (chain.clone(), pool.clone(), keystore.clone(), metrics.clone());
         let outcome = tokio::task::spawn_blocking(move || {
             let candidates = pool.ready().into_iter().map(|tx| Candidate { hash: tx.hash, bytes: tx.data });
+            let started = Instant::now();
             let result = authoring::author_slot(&chain, &keystore, slot, slot_duration, candidates);
             if let Ok(Some((_, built))) = &result {
+                // Only slots where we built a block count; skipped slots would drag the histogram to zero.
+                if let Some(metrics) = &metrics {
+                    metrics.block_authored(started.elapsed());
+                }
                 pool.report_invalid(&built.invalid);
             }
             result

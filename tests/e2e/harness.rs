@@ -1,7 +1,8 @@
 //! Starting real `ludus-node` processes and talking to them the way an operator and a
 //! wallet would: command-line flags, a data directory, JSON-RPC over HTTP.
 //!
-//! Every node gets a fresh RPC port and its own temporary base path; its stderr goes to
+//! Every node gets a fresh RPC port, a fresh Prometheus port (unless the test sets a
+//! `--prometheus-port` or `--no-prometheus` itself) and its own temporary base path; its stderr goes to
 //! `<base>/node.log`, whose tail is printed when a test panics while the node is alive.
 //! Children are killed on drop, so a failing test never leaves a node behind. Every wait
 //! polls with a bounded timeout and panics with what it was waiting for.
@@ -222,9 +223,12 @@ pub fn block_number(value: &Value) -> u64 {
 /// A running (or stopped) `ludus-node` with its own base path.
 pub struct Node {
     child: Option<Child>,
-    /// Flags other than `--base-path` and `--rpc-port`, reused by [`Node::restart`].
+    /// Flags other than `--base-path`, `--rpc-port` and the harness's own
+    /// `--prometheus-port`, reused by [`Node::restart`].
     args: Vec<String>,
     port: u16,
+    /// The Prometheus port the harness chose, if the test set no Prometheus flag.
+    prometheus_port: Option<u16>,
     log_path: PathBuf,
     base: TempDir,
 }
@@ -235,12 +239,20 @@ impl Node {
         Node::start(&["--dev"])
     }
 
-    /// `ludus-node args… --base-path <fresh tempdir> --rpc-port <free port>`, once its RPC answers.
+    /// `ludus-node args… --base-path <fresh tempdir> --rpc-port <free port>`, once its RPC
+    /// answers; also `--prometheus-port <free port>` unless `args` has a Prometheus flag, so
+    /// that parallel nodes never collide on the default port 9615.
     pub fn start(args: &[&str]) -> Node {
         let base = tempfile::Builder::new().prefix("ludus-e2e-").tempdir().expect("create a tempdir");
         let log_path = base.path().join("node.log");
-        let mut node =
-            Node { child: None, args: args.iter().map(|a| a.to_string()).collect(), port: 0, log_path, base };
+        let mut node = Node {
+            child: None,
+            args: args.iter().map(|a| a.to_string()).collect(),
+            port: 0,
+            prometheus_port: None,
+            log_path,
+            base,
+        };
         node.spawn();
         node
     }
@@ -276,13 +288,16 @@ impl Node {
         assert!(self.child.is_none(), "node already running");
         // A fresh port each run: the old one may still be in TIME_WAIT or taken by a sibling test.
         self.port = free_port();
+        let sets_prometheus =
+            self.args.iter().any(|arg| arg.starts_with("--prometheus-port") || arg == "--no-prometheus");
+        self.prometheus_port = (!sets_prometheus).then(free_port);
         let log = OpenOptions::new().create(true).append(true).open(&self.log_path).expect("open the node log");
-        let child = Command::new(node_binary())
-            .args(&self.args)
-            .arg("--base-path")
-            .arg(self.base.path())
-            .arg("--rpc-port")
-            .arg(self.port.to_string())
+        let mut command = Command::new(node_binary());
+        command.args(&self.args).arg("--base-path").arg(self.base.path()).arg("--rpc-port").arg(self.port.to_string());
+        if let Some(port) = self.prometheus_port {
+            command.arg("--prometheus-port").arg(port.to_string());
+        }
+        let child = command
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::null())

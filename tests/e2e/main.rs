@@ -2,9 +2,9 @@
 //! operator would, driven over JSON-RPC (HTTP and WebSocket), the CLI and an unmodified
 //! polkadot.js client.
 //!
-//! [`harness`] owns the processes (one tempdir base path and one free RPC port each,
-//! stderr captured to `<base>/node.log`). Each module below is one theme; every test
-//! starts its own nodes, so tests run in parallel without sharing state.
+//! [`harness`] owns the processes (one tempdir base path, one free RPC port and one free
+//! Prometheus port each, stderr captured to `<base>/node.log`). Each module below is one
+//! theme; every test starts its own nodes, so tests run in parallel without sharing state.
 //!
 //! Run with `cargo test -p ludus-node --test e2e`; the polkadot.js test
 //! also needs `npm ci --prefix tests/js`, and `bridge_l1` (the L1 contracts on anvil) needs
@@ -17,6 +17,7 @@ mod bridge_sidechain;
 mod crash;
 mod dev_chain;
 mod harness;
+mod metrics;
 mod polkadot_js;
 mod rpc_policy;
 mod subscriptions;

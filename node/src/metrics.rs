@@ -1,0 +1,444 @@
+//! Prometheus metrics, served on their own port (DESIGN.md, "Conventions").
+//!
+//! [`Metrics`] owns a `prometheus` registry with Substrate's metric names where one exists,
+//! so dashboards and alerts written for Substrate nodes work unchanged:
+//!
+//! - `substrate_block_height{status="best"|"finalized"}`: set by [`follow_chain`] from the
+//!   chain's best and finalized broadcasts;
+//! - `substrate_ready_transactions_number`, `ludus_future_transactions_number`: the pool's
+//!   counts, refreshed by [`follow_chain`] every [`POOL_REFRESH`];
+//! - `substrate_proposer_block_constructed` (seconds to build a block) and
+//!   `ludus_blocks_authored_total`: observed by the slot worker through
+//!   [`Metrics::block_authored`];
+//! - `substrate_build_info{name,version,chain}`, `substrate_node_roles`,
+//!   `substrate_process_start_time_seconds`: constants set at start-up.
+//!
+//! Tasks: [`follow_chain`] (gauges) and [`serve`] (the HTTP endpoint), both spawned by
+//! `service`. The endpoint answers `GET /metrics` in the text exposition format 0.0.4 and
+//! nothing else. Clients are untrusted: the request head is bounded in size and time,
+//! connections are capped, and every malformed request gets a 4xx answer, never a panic.
+
+use std::{
+    net::SocketAddr,
+    sync::Arc,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use prometheus::{
+    exponential_buckets, Encoder, Histogram, HistogramOpts, IntCounter, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::{TcpListener, TcpStream},
+    sync::{broadcast::error::RecvError, Semaphore},
+};
+
+use crate::{chain::Chain, txpool::NodePool};
+
+/// Substrate's default Prometheus port.
+pub const DEFAULT_PORT: u16 = 9615;
+/// How often the pool gauges are refreshed (the pool announces no changes).
+pub const POOL_REFRESH: Duration = Duration::from_secs(1);
+/// Largest request head read; a scrape request is a few hundred bytes.
+const MAX_HEAD: usize = 8 * 1024;
+/// How long a client may take to send its request head, and to read the answer.
+const IO_TIMEOUT: Duration = Duration::from_secs(5);
+/// Most scrapes served at once; further clients wait in the listen backlog.
+const MAX_CONNECTIONS: usize = 16;
+/// The content type of the text exposition format.
+const CONTENT_TYPE: &str = "text/plain; version=0.0.4";
+
+/// Why metrics could not be set up or served.
+#[derive(Debug, thiserror::Error)]
+pub enum MetricsError {
+    /// A metric could not be created or registered (a bug: names are fixed).
+    #[error("Prometheus metric registration failed: {0}")]
+    Registry(#[from] prometheus::Error),
+    /// The listening socket could not be opened.
+    #[error(
+        "cannot listen for Prometheus on {addr}: {error}; choose another port with \
+         --prometheus-port <PORT>, or turn metrics off with --no-prometheus"
+    )]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The cause.
+        error: std::io::Error,
+    },
+}
+
+/// Constant facts about this node, exported as labels and values.
+pub struct NodeInfo<'a> {
+    /// The node's name (`--name`).
+    pub name: &'a str,
+    /// The node's version.
+    pub version: &'a str,
+    /// The chain's name (`Development`, …).
+    pub chain: &'a str,
+    /// Whether the node authors blocks.
+    pub validator: bool,
+}
+
+/// The node's metrics; cheap to share behind an `Arc`.
+pub struct Metrics {
+    registry: Registry,
+    block_height: IntGaugeVec,
+    ready_transactions: IntGauge,
+    future_transactions: IntGauge,
+    block_constructed: Histogram,
+    blocks_authored: IntCounter,
+}
+
+impl Metrics {
+    /// Creates and registers every metric, setting the constant ones from `info`.
+    pub fn new(info: &NodeInfo<'_>) -> Result<Arc<Self>, MetricsError> {
+        let registry = Registry::new();
+        let register = |metric: Box<dyn prometheus::core::Collector>| registry.register(metric);
+
+        let block_height =
+            IntGaugeVec::new(Opts::new("substrate_block_height", "Block height info of the chain"), &["status"])?;
+        register(Box::new(block_height.clone()))?;
+        let ready_transactions =
+            IntGauge::new("substrate_ready_transactions_number", "Number of transactions in the ready queue")?;
+        register(Box::new(ready_transactions.clone()))?;
+        let future_transactions = IntGauge::new(
+            "ludus_future_transactions_number",
+            "Number of transactions in the future queue (waiting for an earlier nonce)",
+        )?;
+        register(Box::new(future_transactions.clone()))?;
+        // Substrate's buckets: 5 ms doubling up to ~2.5 s, beyond any sane block build.
+        let block_constructed = Histogram::with_opts(
+            HistogramOpts::new(
+                "substrate_proposer_block_constructed",
+                "Histogram of time taken to construct new block",
+            )
+            .buckets(exponential_buckets(0.005, 2.0, 10)?),
+        )?;
+        register(Box::new(block_constructed.clone()))?;
+        let blocks_authored = IntCounter::new("ludus_blocks_authored_total", "Number of blocks this node authored")?;
+        register(Box::new(blocks_authored.clone()))?;
+
+        let build_info = IntGauge::with_opts(
+            Opts::new("substrate_build_info", "A metric with a constant '1' value labeled by name, version and chain")
+                .const_label("name", info.name)
+                .const_label("version", info.version)
+                .const_label("chain", info.chain),
+        )?;
+        build_info.set(1);
+        register(Box::new(build_info))?;
+        // Substrate's role bits: 1 full node, 2 light client, 4 authority.
+        let roles = IntGauge::new("substrate_node_roles", "The roles the node is running as")?;
+        roles.set(if info.validator { 4 } else { 1 });
+        register(Box::new(roles))?;
+        let start_time = IntGauge::new(
+            "substrate_process_start_time_seconds",
+            "Number of seconds between the UNIX epoch and the moment the process started",
+        )?;
+        let started = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        start_time.set(i64::try_from(started).unwrap_or(i64::MAX));
+        register(Box::new(start_time))?;
+
+        Ok(Arc::new(Self {
+            registry,
+            block_height,
+            ready_transactions,
+            future_transactions,
+            block_constructed,
+            blocks_authored,
+        }))
+    }
+
+    /// Sets `substrate_block_height{status="best"}`.
+    pub fn set_best(&self, number: u32) {
+        self.block_height.with_label_values(&["best"]).set(i64::from(number));
+    }
+
+    /// Sets `substrate_block_height{status="finalized"}`.
+    pub fn set_finalized(&self, number: u32) {
+        self.block_height.with_label_values(&["finalized"]).set(i64::from(number));
+    }
+
+    /// Sets the pool gauges.
+    pub fn set_pool(&self, ready: usize, future: usize) {
+        self.ready_transactions.set(i64::try_from(ready).unwrap_or(i64::MAX));
+        self.future_transactions.set(i64::try_from(future).unwrap_or(i64::MAX));
+    }
+
+    /// Records a block this node built and wrote, and how long building it took.
+    pub fn block_authored(&self, took: Duration) {
+        self.block_constructed.observe(took.as_secs_f64());
+        self.blocks_authored.inc();
+    }
+
+    /// Every metric in the text exposition format 0.0.4.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        // Encoding into a Vec fails only on metric families the registry itself rejects.
+        if let Err(error) = TextEncoder::new().encode(&self.registry.gather(), &mut out) {
+            tracing::warn!(target: "metrics", "encoding metrics failed: {error}");
+        }
+        out
+    }
+}
+
+/// Keeps the block-height and pool gauges in step with the chain and the pool.
+pub async fn follow_chain(chain: Arc<Chain>, pool: Arc<NodePool>, metrics: Arc<Metrics>) {
+    let mut best = chain.subscribe_best();
+    let mut finalized = chain.subscribe_finalized();
+    let refresh_from_chain = |metrics: &Metrics| {
+        let info = chain.info();
+        metrics.set_best(info.best_number);
+        metrics.set_finalized(info.finalized_number);
+    };
+    refresh_from_chain(&metrics);
+    let mut interval = tokio::time::interval(POOL_REFRESH);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            event = best.recv() => match event {
+                Ok(header) => metrics.set_best(header.number),
+                // Missed announcements: the chain's own view is the truth.
+                Err(RecvError::Lagged(_)) => refresh_from_chain(&metrics),
+                Err(RecvError::Closed) => return,
+            },
+            event = finalized.recv() => match event {
+                Ok(header) => metrics.set_finalized(header.number),
+                Err(RecvError::Lagged(_)) => refresh_from_chain(&metrics),
+                Err(RecvError::Closed) => return,
+            },
+            _ = interval.tick() => {
+                let status = pool.status();
+                metrics.set_pool(status.ready, status.future);
+            }
+        }
+    }
+}
+
+/// Opens the metrics port; the error names the flags that change it.
+pub async fn bind(addr: SocketAddr) -> Result<TcpListener, MetricsError> {
+    TcpListener::bind(addr).await.map_err(|error| MetricsError::Bind { addr, error })
+}
+
+/// Serves `GET /metrics` on `listener` until the task is aborted.
+pub async fn serve(listener: TcpListener, metrics: Arc<Metrics>) {
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        // Taking a slot before accepting leaves excess clients in the kernel's backlog.
+        let Ok(permit) = slots.clone().acquire_owned().await else { return };
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(error) => {
+                // Usually out of file descriptors: back off instead of spinning.
+                tracing::debug!(target: "metrics", "accept failed: {error}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let metrics = metrics.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            if let Err(error) = handle_connection(stream, &metrics).await {
+                tracing::debug!(target: "metrics", "scrape connection: {error}");
+            }
+        });
+    }
+}
+
+/// Reads one request head (bounded in size and time), answers it and closes.
+async fn handle_connection(mut stream: TcpStream, metrics: &Metrics) -> std::io::Result<()> {
+    let head = tokio::time::timeout(IO_TIMEOUT, read_head(&mut stream)).await;
+    let response = match head {
+        Ok(Ok(Some(head))) => respond(&head, metrics),
+        Ok(Ok(None)) => status_only(431, "Request Header Fields Too Large", ""),
+        Ok(Err(error)) => return Err(error),
+        Err(_) => status_only(408, "Request Timeout", ""),
+    };
+    tokio::time::timeout(IO_TIMEOUT, async {
+        stream.write_all(&response).await?;
+        stream.shutdown().await
+    })
+    .await
+    .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "client too slow to read the answer"))?
+}
+
+/// Reads until the blank line ending the head; `None` if it exceeds [`MAX_HEAD`]. A
+/// client closing early yields what it sent, which [`respond`] then judges.
+async fn read_head(stream: &mut TcpStream) -> std::io::Result<Option<Vec<u8>>> {
+    let mut head = Vec::with_capacity(512);
+    let mut buf = [0u8; 1024];
+    loop {
+        if let Some(end) = find_head_end(&head) {
+            head.truncate(end);
+            return Ok(Some(head));
+        }
+        if head.len() > MAX_HEAD {
+            return Ok(None);
+        }
+        let n = stream.read(&mut buf).await?;
+        if n == 0 {
+            return Ok(Some(head));
+        }
+        head.extend_from_slice(&buf[..n]);
+    }
+}
+
+fn find_head_end(bytes: &[u8]) -> Option<usize> {
+    bytes.windows(4).position(|w| w == b"\r\n\r\n")
+}
+
+/// The full HTTP response to the request head `head` (without its final blank line).
+fn respond(head: &[u8], metrics: &Metrics) -> Vec<u8> {
+    let Some(line) = std::str::from_utf8(head).ok().and_then(|head| head.split("\r\n").next()) else {
+        return status_only(400, "Bad Request", "");
+    };
+    let mut parts = line.split(' ');
+    let (Some(method), Some(target), Some(version), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return status_only(400, "Bad Request", "");
+    };
+    if !version.starts_with("HTTP/1.") || method.is_empty() || !target.starts_with('/') {
+        return status_only(400, "Bad Request", "");
+    }
+    let path = target.split_once('?').map_or(target, |(path, _)| path);
+    if path != "/metrics" {
+        return status_only(404, "Not Found", "");
+    }
+    match method {
+        "GET" | "HEAD" => {
+            let body = metrics.encode();
+            let mut response = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: {CONTENT_TYPE}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            )
+            .into_bytes();
+            if method == "GET" {
+                response.extend_from_slice(&body);
+            }
+            response
+        }
+        _ => status_only(405, "Method Not Allowed", "Allow: GET, HEAD\r\n"),
+    }
+}
+
+fn status_only(code: u16, reason: &str, extra_headers: &str) -> Vec<u8> {
+    let body = format!("{code} {reason}\n");
+    format!(
+        "HTTP/1.1 {code} {reason}\r\n{extra_headers}Content-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metrics() -> Arc<Metrics> {
+        Metrics::new(&NodeInfo { name: "test-node", version: "1.2.3", chain: "Development", validator: true }).unwrap()
+    }
+
+    /// Starts the server on an ephemeral loopback port.
+    async fn server(metrics: Arc<Metrics>) -> SocketAddr {
+        let listener = bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(serve(listener, metrics));
+        addr
+    }
+
+    /// Sends `request` raw and returns the whole answer.
+    async fn exchange(addr: SocketAddr, request: &[u8]) -> String {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        // The server may answer and close before reading an oversized request entirely.
+        let _ = stream.write_all(request).await;
+        // Half-close: the server sees the end of the request, as from a client that gave up.
+        let _ = stream.shutdown().await;
+        let mut out = Vec::new();
+        let _ = stream.read_to_end(&mut out).await;
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    fn status(response: &str) -> &str {
+        response.split(' ').nth(1).unwrap_or("")
+    }
+
+    #[tokio::test]
+    async fn get_metrics_returns_the_text_format_with_current_values() {
+        let metrics = metrics();
+        metrics.set_best(7);
+        metrics.set_finalized(5);
+        metrics.set_pool(3, 2);
+        metrics.block_authored(Duration::from_millis(12));
+        let addr = server(metrics).await;
+        let response = exchange(addr, b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n").await;
+        assert_eq!(status(&response), "200", "{response}");
+        assert!(response.contains("Content-Type: text/plain; version=0.0.4\r\n"), "{response}");
+        for line in [
+            "substrate_block_height{status=\"best\"} 7",
+            "substrate_block_height{status=\"finalized\"} 5",
+            "substrate_ready_transactions_number 3",
+            "ludus_future_transactions_number 2",
+            "ludus_blocks_authored_total 1",
+            "substrate_proposer_block_constructed_count 1",
+            "substrate_node_roles 4",
+            "substrate_build_info{chain=\"Development\",name=\"test-node\",version=\"1.2.3\"} 1",
+        ] {
+            assert!(response.lines().any(|l| l == line), "missing {line:?} in:\n{response}");
+        }
+        // The query string does not change the resource; HEAD gets headers only.
+        assert_eq!(status(&exchange(addr, b"GET /metrics?x=1 HTTP/1.0\r\n\r\n").await), "200");
+        let head = exchange(addr, b"HEAD /metrics HTTP/1.1\r\n\r\n").await;
+        assert_eq!(status(&head), "200");
+        assert!(head.ends_with("\r\n\r\n"), "HEAD answer has a body: {head}");
+    }
+
+    #[tokio::test]
+    async fn other_paths_are_404_and_other_methods_405() {
+        let addr = server(metrics()).await;
+        assert_eq!(status(&exchange(addr, b"GET / HTTP/1.1\r\n\r\n").await), "404");
+        assert_eq!(status(&exchange(addr, b"GET /metricsx HTTP/1.1\r\n\r\n").await), "404");
+        let post = exchange(addr, b"POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n").await;
+        assert_eq!(status(&post), "405", "{post}");
+        assert!(post.contains("Allow: GET, HEAD\r\n"), "{post}");
+    }
+
+    #[tokio::test]
+    async fn garbage_gets_400_or_431_and_the_server_keeps_serving() {
+        let addr = server(metrics()).await;
+        for garbage in [
+            &b"\r\n\r\n"[..],
+            b"hello\r\n\r\n",
+            b"GET\r\n\r\n",
+            b"GET /metrics\r\n\r\n",
+            b"GET metrics HTTP/1.1\r\n\r\n",
+            b"GET /metrics SMTP/1.1\r\n\r\n",
+            b"GET /metrics HTTP/1.1 extra\r\n\r\n",
+            b"\xff\xfe\x00 /metrics HTTP/1.1\r\n\r\n",
+            b"GET /metr", // the client closes before finishing the head
+        ] {
+            let response = exchange(addr, garbage).await;
+            assert_eq!(status(&response), "400", "{garbage:?} got {response}");
+        }
+        let huge = format!("GET /metrics HTTP/1.1\r\nX: {}\r\n\r\n", "a".repeat(MAX_HEAD * 4));
+        assert_eq!(status(&exchange(addr, huge.as_bytes()).await), "431");
+        // None of that hurt the server.
+        assert_eq!(status(&exchange(addr, b"GET /metrics HTTP/1.1\r\n\r\n").await), "200");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_silent_client_is_answered_408_after_the_timeout() {
+        let addr = server(metrics()).await;
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        stream.write_all(b"GET /metrics HTTP/1.1\r\n").await.unwrap();
+        let mut out = Vec::new();
+        stream.read_to_end(&mut out).await.unwrap();
+        assert_eq!(status(&String::from_utf8_lossy(&out)), "408");
+    }
+
+    #[tokio::test]
+    async fn a_taken_port_is_an_error_naming_the_flag() {
+        let taken = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let error = bind(taken.local_addr().unwrap()).await.unwrap_err();
+        assert!(error.to_string().contains("--prometheus-port"), "{error}");
+    }
+}
