@@ -66,33 +66,8 @@ contract CheckpointsTest is Fixture {
 
     function test_hashing_matchesFormatsFile() public view {
         Checkpoint memory cp = nextCp(keccak256("root"));
-        bytes32 typehash = keccak256(
-            "Checkpoint(bytes32 sidechainGenesis,uint64 number,uint32 firstBlock,uint32 lastBlock,bytes32 lastBlockHash,bytes32 withdrawalsRoot,uint64 validatorSetId,bytes32 nextValidatorSetHash)"
-        );
-        bytes32 sh = keccak256(
-            abi.encode(
-                typehash,
-                cp.sidechainGenesis,
-                cp.number,
-                cp.firstBlock,
-                cp.lastBlock,
-                cp.lastBlockHash,
-                cp.withdrawalsRoot,
-                cp.validatorSetId,
-                cp.nextValidatorSetHash
-            )
-        );
-        assertEq(cps.structHash(cp), sh, "structHash");
-        bytes32 domain = keccak256(
-            abi.encode(
-                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
-                keccak256("Ludus Checkpoints"),
-                keccak256("1"),
-                block.chainid,
-                address(cps)
-            )
-        );
-        bytes32 digest = keccak256(abi.encodePacked("\x19\x01", domain, sh));
+        assertEq(cps.structHash(cp), structHashOf(cp), "structHash");
+        bytes32 digest = digestOf(cp, block.chainid, address(cps));
         assertEq(cps.hashTypedCheckpoint(block.chainid, address(cps), cp), digest, "hashTypedCheckpoint");
         assertEq(cps.checkpointDigest(cp), digest, "checkpointDigest");
         assertTrue(cps.hashTypedCheckpoint(block.chainid + 1, address(cps), cp) != digest, "chain id in domain");

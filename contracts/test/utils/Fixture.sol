@@ -66,13 +66,12 @@ abstract contract Fixture is TestBase {
         for (uint256 i = 0; i < k; ++i) sigs[i] = sig(pk[i], digest);
     }
 
-    /// @dev The EIP-712 digest computed here from bridge-formats.md, independently of the contract
-    /// (and without an external call, so it can sit between `expectRevert` and the call under test).
-    function digestOf(Checkpoint memory cp, uint256 chainId, address verifyingContract) internal pure returns (bytes32) {
+    /// @dev The EIP-712 struct hash computed here from bridge-formats.md, independently of the contract.
+    function structHashOf(Checkpoint memory cp) internal pure returns (bytes32) {
         bytes32 typehash = keccak256(
             "Checkpoint(bytes32 sidechainGenesis,uint64 number,uint32 firstBlock,uint32 lastBlock,bytes32 lastBlockHash,bytes32 withdrawalsRoot,uint64 validatorSetId,bytes32 nextValidatorSetHash)"
         );
-        bytes32 sh = keccak256(
+        return keccak256(
             abi.encode(
                 typehash,
                 cp.sidechainGenesis,
@@ -85,6 +84,11 @@ abstract contract Fixture is TestBase {
                 cp.nextValidatorSetHash
             )
         );
+    }
+
+    /// @dev The EIP-712 digest computed here from bridge-formats.md, independently of the contract
+    /// (and without an external call, so it can sit between `expectRevert` and the call under test).
+    function digestOf(Checkpoint memory cp, uint256 chainId, address verifyingContract) internal pure returns (bytes32) {
         bytes32 domain = keccak256(
             abi.encode(
                 keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
@@ -94,7 +98,7 @@ abstract contract Fixture is TestBase {
                 verifyingContract
             )
         );
-        return keccak256(abi.encodePacked("\x19\x01", domain, sh));
+        return keccak256(abi.encodePacked("\x19\x01", domain, structHashOf(cp)));
     }
 
     function signCp(Checkpoint memory cp, uint256 k) internal view returns (bytes[] memory) {
