@@ -98,7 +98,14 @@ pub struct Chain {
     /// Serialises writers so that "is this the new best?" and the write agree.
     write_lock: Mutex<()>,
     events: Events,
+    /// Called with every block written, before it is announced (finality notes the
+    /// authority-set changes a header schedules). A broadcast channel can drop entries
+    /// under load; this cannot.
+    import_hook: std::sync::OnceLock<ImportHook>,
 }
+
+/// See [`Chain::set_import_hook`].
+pub type ImportHook = Box<dyn Fn(&Header) + Send + Sync>;
 
 /// The runtime's native version: what this node can execute.
 pub fn native_version() -> RuntimeVersion {
@@ -128,6 +135,7 @@ impl Chain {
             genesis_hash: expected,
             write_lock: Mutex::new(()),
             events: Events { best, imported, finalized },
+            import_hook: std::sync::OnceLock::new(),
         }))
     }
 
@@ -218,6 +226,9 @@ impl Chain {
             new_best: is_new_best || finalize,
             finalized: finalize,
         })?;
+        if let Some(hook) = self.import_hook.get() {
+            hook(&header);
+        }
         let _ = self.events.imported.send(header.clone());
         if is_new_best {
             let _ = self.events.best.send(header.clone());
@@ -228,13 +239,67 @@ impl Chain {
         Ok(is_new_best)
     }
 
-    /// Marks the canonical block `hash` (and its ancestors) final.
+    /// Marks block `hash` (and its ancestors) final. A block off the best chain is first made
+    /// part of it: fork choice is the longest chain *containing the finalized block*, so the
+    /// best block moves to the longest descendant of `hash`.
     pub fn finalize(&self, hash: Hash, justification: Option<Justification>) -> Result<(), ChainError> {
         let _guard = self.write_lock.lock();
         let header = self.expect_header(hash)?;
+        if self.db.hash_of(*header.number())? != Some(hash) {
+            let best = self.best_descendant_of(hash)?.unwrap_or_else(|| header.clone());
+            self.db.set_best(&best.hash())?;
+            tracing::info!(target: "chain", "Reorg to #{} ({:?}): finality chose its fork", best.number(), best.hash());
+            let _ = self.events.best.send(best);
+        }
         self.db.finalize(&hash, justification)?;
         let _ = self.events.finalized.send(header);
         Ok(())
+    }
+
+    /// Whether block `hash` at height `number` is `ancestor` or descends from it.
+    pub fn is_descendant(&self, ancestor: (BlockNumber, Hash), hash: Hash, number: BlockNumber) -> Result<bool, ChainError> {
+        if number < ancestor.0 {
+            return Ok(false);
+        }
+        // Both on the canonical chain: the answer is in the number → hash index.
+        if self.db.hash_of(number)? == Some(hash) && self.db.hash_of(ancestor.0)? == Some(ancestor.1) {
+            return Ok(true);
+        }
+        let (mut hash, mut number) = (hash, number);
+        while number > ancestor.0 {
+            let header = self.expect_header(hash)?;
+            hash = header.parent_hash;
+            number -= 1;
+            // Once the walk meets the canonical chain the rest is an index lookup.
+            if self.db.hash_of(number)? == Some(hash) {
+                return Ok(self.db.hash_of(ancestor.0)? == Some(ancestor.1));
+            }
+        }
+        Ok(hash == ancestor.1)
+    }
+
+    /// The longest block that is `base` or descends from it (the best block when it does),
+    /// `None` if `base` is unknown.
+    pub fn best_descendant_of(&self, base: Hash) -> Result<Option<Header>, ChainError> {
+        let Some(base_header) = self.header(base)? else { return Ok(None) };
+        let base_at = (*base_header.number(), base);
+        let info = self.info();
+        if self.is_descendant(base_at, info.best_hash, info.best_number)? {
+            return self.header(info.best_hash);
+        }
+        // Highest first: the first descendant found is the longest.
+        for (number, hash) in self.db.blocks_above(base_at.0)?.into_iter().rev() {
+            if self.is_descendant(base_at, hash, number)? {
+                return self.header(hash);
+            }
+        }
+        Ok(Some(base_header))
+    }
+
+    /// Sets the function called with the header of every block written from now on (once;
+    /// a second call is ignored and returns false).
+    pub fn set_import_hook(&self, hook: ImportHook) -> bool {
+        self.import_hook.set(hook).is_ok()
     }
 
     /// Headers of every block that becomes the new best.

@@ -107,6 +107,38 @@ pub struct RunArgs {
     /// Add Dave's development keys to the keystore (implies --validator).
     #[arg(long)]
     pub dave: bool,
+    /// Add Eve's development keys to the keystore (implies --validator).
+    #[arg(long)]
+    pub eve: bool,
+    /// Add Ferdie's development keys to the keystore (implies --validator).
+    #[arg(long)]
+    pub ferdie: bool,
+
+    /// TCP port for peer-to-peer connections, on all interfaces (default 30333).
+    #[arg(long, value_name = "PORT", conflicts_with = "listen_addr")]
+    pub port: Option<u16>,
+    /// Listen for peers on these multiaddrs instead, e.g. `/ip4/127.0.0.1/tcp/30333`.
+    #[arg(long, value_name = "MULTIADDR", num_args = 1..)]
+    pub listen_addr: Vec<String>,
+    /// Peers to connect to at start, as `/ip4/…/tcp/…/p2p/<peer id>` (added to the chain spec's).
+    #[arg(long, value_name = "MULTIADDR", num_args = 1..)]
+    pub bootnodes: Vec<String>,
+    /// Peers to stay connected to at all times, in the same format.
+    #[arg(long, value_name = "MULTIADDR", num_args = 1..)]
+    pub reserved_nodes: Vec<String>,
+    /// Connect to reserved nodes only, refusing everyone else.
+    #[arg(long)]
+    pub reserved_only: bool,
+    /// The node's libp2p identity: a file with a 32-byte ed25519 secret (raw or hex); created on
+    /// first start (default `<base>/chains/<id>/network/secret_ed25519`).
+    #[arg(long, value_name = "PATH")]
+    pub node_key_file: Option<PathBuf>,
+    /// Most peers that may connect to us.
+    #[arg(long, value_name = "COUNT", default_value_t = 25)]
+    pub in_peers: u32,
+    /// Most peers we connect to.
+    #[arg(long, value_name = "COUNT", default_value_t = 25)]
+    pub out_peers: u32,
 
     /// Log filter, e.g. `info,import=debug` (also read from RUST_LOG).
     #[arg(long, short = 'l', value_name = "FILTER")]

@@ -31,6 +31,9 @@ pub enum CommandError {
     /// A key argument is invalid.
     #[error("{0}")]
     Key(String),
+    /// A networking flag is invalid (a multiaddr, the node key file).
+    #[error("{0}")]
+    Network(String),
     /// The node failed to start or stopped with an error.
     #[error(transparent)]
     Service(#[from] service::ServiceError),
@@ -90,8 +93,15 @@ fn chain_dir(shared: &SharedArgs, spec: &ChainSpec) -> PathBuf {
 fn run_node(args: RunArgs) -> Result<(), CommandError> {
     let spec = load_spec(&args.shared)?;
     let mut dev_keys: Vec<&'static str> =
-        [(args.alice, "Alice"), (args.bob, "Bob"), (args.charlie, "Charlie"), (args.dave, "Dave")]
-            .into_iter()
+        [
+            (args.alice, "Alice"),
+            (args.bob, "Bob"),
+            (args.charlie, "Charlie"),
+            (args.dave, "Dave"),
+            (args.eve, "Eve"),
+            (args.ferdie, "Ferdie"),
+        ]
+        .into_iter()
             .filter_map(|(on, name)| on.then_some(name))
             .collect();
     if args.shared.dev && dev_keys.is_empty() {
@@ -112,6 +122,8 @@ fn run_node(args: RunArgs) -> Result<(), CommandError> {
         Some(dir) => dir.path().to_path_buf(),
         None => args.shared.base_path.clone().unwrap_or_else(default_base_path),
     };
+    let network = crate::network::NetworkOptions::from_args(&args, &spec, &base.join("chains").join(spec.id()))
+        .map_err(CommandError::Network)?;
     let config = NodeConfig {
         chain_dir: base.join("chains").join(spec.id()),
         spec,
@@ -123,6 +135,7 @@ fn run_node(args: RunArgs) -> Result<(), CommandError> {
         rpc_methods: args.rpc_methods,
         rpc_max_connections: args.rpc_max_connections,
         log_filter: args.log.clone(),
+        network,
         prometheus: (!args.no_prometheus).then(|| {
             let ip = if args.prometheus_external { Ipv4Addr::UNSPECIFIED } else { Ipv4Addr::LOCALHOST };
             SocketAddr::from((ip, args.prometheus_port))

@@ -47,6 +47,14 @@ pub enum ImportError {
         /// The finalized number.
         finalized: BlockNumber,
     },
+    /// The parent is above the finalized height but on a fork that does not contain it.
+    #[error("block #{number} is on a fork that does not contain the finalized block #{finalized}")]
+    NotOnFinalizedChain {
+        /// The block's number.
+        number: BlockNumber,
+        /// The finalized number.
+        finalized: BlockNumber,
+    },
     /// The header names no spec version, or one this node does not carry.
     #[error("block was built by runtime spec version {found:?}; this node carries {ours}: upgrade ludus-node")]
     UnsupportedSpecVersion {
@@ -147,9 +155,13 @@ impl BlockImporter {
         if number != parent.number() + 1 {
             return Err(ImportError::BadNumber { number, parent: *parent.number() });
         }
-        let finalized = self.chain.info().finalized_number;
+        let info = self.chain.info();
+        let finalized = info.finalized_number;
         if number <= finalized {
             return Err(ImportError::BelowFinalized { number, finalized });
+        }
+        if !self.chain.is_descendant((finalized, info.finalized_hash), parent_hash, *parent.number())? {
+            return Err(ImportError::NotOnFinalizedChain { number, finalized });
         }
         let ours = native_version().spec_version;
         let found = spec_version_of(&block.header);

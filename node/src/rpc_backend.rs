@@ -226,6 +226,7 @@ pub async fn start_rpc(
     chain: Arc<Chain>,
     pool: Arc<NodePool>,
     keystore: KeystorePtr,
+    network: Arc<crate::sync::SyncShared>,
 ) -> Result<ludus_rpc::RpcHandle, String> {
     let ip = if config.rpc_external { Ipv4Addr::UNSPECIFIED } else { Ipv4Addr::LOCALHOST };
     let methods = match config.rpc_methods {
@@ -251,7 +252,7 @@ pub async fn start_rpc(
         chain: Arc::new(ChainRpc(chain.clone())),
         pool: Arc::new(PoolRpc { chain: chain.clone(), pool }),
         keystore: Arc::new(KeystoreRpc { chain, keystore }),
-        network: Arc::new(NoNetwork),
+        network,
     };
     ludus_rpc::start(rpc_config, backends, system).await.map_err(|e| e.to_string())
 }

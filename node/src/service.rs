@@ -26,6 +26,8 @@ use crate::{
     executor::RuntimeExecutor,
     keystore,
     metrics::{self, Metrics, MetricsError},
+    network::NetworkOptions,
+    sync::{SyncEngine, SyncShared},
     txpool::{self, NodePool},
 };
 
@@ -53,6 +55,8 @@ pub struct NodeConfig {
     pub log_filter: Option<String>,
     /// Where to serve Prometheus metrics; `None` with `--no-prometheus`.
     pub prometheus: Option<SocketAddr>,
+    /// Peer-to-peer settings.
+    pub network: NetworkOptions,
 }
 
 /// Why the node could not start or stopped with an error.
@@ -73,14 +77,25 @@ pub enum ServiceError {
     /// The metrics could not be set up or their port opened.
     #[error(transparent)]
     Metrics(#[from] MetricsError),
+    /// Networking could not start (a port in use, an unreadable node key).
+    #[error("network: {0}")]
+    Network(String),
+    /// GRANDPA could not start (unreadable voter state).
+    #[error("finality: {0}")]
+    Finality(String),
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
 }
 
+/// The default log filter. libp2p warns about things that are normal for us: republishing
+/// gossip that is already out (messages are content-addressed, so duplicates are dropped by
+/// design) and a Kademlia bootstrap before any peer is known (the first node of a network).
+const DEFAULT_LOG: &str = "info,libp2p_gossipsub=error,libp2p_kad=error";
+
 fn init_logging(filter: Option<&str>) {
     let filter =
-        filter.map(str::to_owned).or_else(|| std::env::var("RUST_LOG").ok()).unwrap_or_else(|| "info".to_owned());
+        filter.map(str::to_owned).or_else(|| std::env::var("RUST_LOG").ok()).unwrap_or_else(|| DEFAULT_LOG.to_owned());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::io::stderr)
@@ -92,6 +107,9 @@ pub fn short(hash: &Hash) -> String {
     let hex = hex::encode(hash.as_bytes());
     format!("0x{}…{}", &hex[..4], &hex[60..])
 }
+
+/// GRANDPA's gossip period: round timers are twice it (Substrate's default for short slots).
+const GOSSIP_DURATION: Duration = Duration::from_millis(333);
 
 /// Runs the node until it is told to stop.
 pub fn run(config: NodeConfig) -> Result<(), ServiceError> {
@@ -123,7 +141,41 @@ async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
     tracing::info!(target: "service", "Role: {role}; best #{} ({}), finalized #{}", info.best_number, short(&info.best_hash), info.finalized_number);
 
     let pool = txpool::new_pool(chain.clone());
-    let rpc = crate::rpc_backend::start_rpc(&config, chain.clone(), pool.clone(), keystore.clone())
+
+    let network_config = config
+        .network
+        .config(info.genesis_hash.to_fixed_bytes(), &config.name)
+        .map_err(ServiceError::Network)?;
+    let should_have_peers = !network_config.boot_nodes.is_empty() || !network_config.reserved_nodes.is_empty();
+    let (network, network_events) = ludus_network::start(network_config).map_err(|e| ServiceError::Network(e.to_string()))?;
+    let shared = SyncShared::new(chain.clone(), network.local_peer_id().to_base58(), should_have_peers);
+
+    // One GRANDPA authority whose key we hold: the dev chain, final at once, no voter needed.
+    let instant_finality = config.validator && authoring::sole_finality_authority(&chain, &keystore, info.genesis_hash)?;
+    let mut tasks = tokio::task::JoinSet::new();
+    let (grandpa, grandpa_out) = if instant_finality {
+        tracing::info!(target: "grandpa", "Single finality authority held locally: every authored block is final at once");
+        (None, None)
+    } else {
+        let grandpa_config = ludus_finality::GrandpaConfig {
+            keystore: config.validator.then(|| keystore.clone()),
+            state_dir: config.chain_dir.join("grandpa"),
+            gossip_duration: GOSSIP_DURATION,
+            name: config.name.clone(),
+        };
+        let (grandpa, outgoing, voter) =
+            ludus_finality::Grandpa::start(Arc::new(crate::finality::GrandpaChain(chain.clone())), grandpa_config)
+                .map_err(|e| ServiceError::Finality(e.to_string()))?;
+        let hook = grandpa.clone();
+        chain.set_import_hook(Box::new(move |header| hook.on_block_imported(header)));
+        tasks.spawn(voter);
+        (Some(grandpa), Some(outgoing))
+    };
+    let engine = SyncEngine::new(chain.clone(), network.clone(), pool.clone(), grandpa, shared.clone(), config.validator);
+    tasks.spawn(engine.run(network_events, grandpa_out));
+    tasks.spawn(prune_forks(chain.clone()));
+
+    let rpc = crate::rpc_backend::start_rpc(&config, chain.clone(), pool.clone(), keystore.clone(), shared.clone())
         .await
         .map_err(ServiceError::Rpc)?;
     tracing::info!(target: "service", "RPC: ws/http://{}", rpc.local_addr());
@@ -150,16 +202,15 @@ async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
         None => None,
     };
 
-    let mut tasks = tokio::task::JoinSet::new();
     tasks.spawn(txpool::maintain(chain.clone(), pool.clone()));
-    tasks.spawn(idle_reporter(chain.clone(), pool.clone()));
+    tasks.spawn(idle_reporter(chain.clone(), pool.clone(), shared.clone()));
     let node_metrics = prometheus.map(|(node_metrics, listener)| {
         tasks.spawn(metrics::follow_chain(chain.clone(), pool.clone(), node_metrics.clone()));
         tasks.spawn(metrics::serve(listener, node_metrics.clone()));
         node_metrics
     });
     if config.validator {
-        tasks.spawn(slot_worker(chain.clone(), pool.clone(), keystore.clone(), node_metrics));
+        tasks.spawn(slot_worker(chain.clone(), pool.clone(), keystore.clone(), node_metrics, network.clone(), shared.clone()));
         tasks.spawn(crate::offchain::run_on_finality(chain.clone(), pool.clone(), true));
     }
 
@@ -186,7 +237,14 @@ async fn wait_for_shutdown() {
 }
 
 /// Wakes at each slot boundary and authors a block when the slot is ours.
-async fn slot_worker(chain: Arc<Chain>, pool: Arc<NodePool>, keystore: KeystorePtr, metrics: Option<Arc<Metrics>>) {
+async fn slot_worker(
+    chain: Arc<Chain>,
+    pool: Arc<NodePool>,
+    keystore: KeystorePtr,
+    metrics: Option<Arc<Metrics>>,
+    network: ludus_network::NetworkHandle,
+    sync: Arc<SyncShared>,
+) {
     let slot_duration = match chain.call_decoded::<sp_consensus_aura::SlotDuration>(
         chain.info().best_hash,
         "AuraApi_slot_duration",
@@ -205,6 +263,11 @@ async fn slot_worker(chain: Arc<Chain>, pool: Arc<NodePool>, keystore: KeystoreP
         let next = (now / duration_ms + 1) * duration_ms;
         tokio::time::sleep(Duration::from_millis(next - now)).await;
         let slot: Slot = consensus::slot_at(authoring::now_ms(), duration_ms);
+        if sync.is_major_syncing() {
+            // Blocks built on a stale best would only fork the chain.
+            tracing::debug!(target: "authoring", "slot {}: syncing, not authoring", *slot);
+            continue;
+        }
         let (chain, pool, keystore, metrics) = (chain.clone(), pool.clone(), keystore.clone(), metrics.clone());
         let outcome = tokio::task::spawn_blocking(move || {
             let candidates = pool.ready().into_iter().map(|tx| Candidate { hash: tx.hash, bytes: tx.data });
@@ -221,14 +284,17 @@ async fn slot_worker(chain: Arc<Chain>, pool: Arc<NodePool>, keystore: KeystoreP
         })
         .await;
         match outcome {
-            Ok(Ok(Some((block, built)))) => tracing::info!(
-                target: "authoring",
-                "Authored #{} ({}) in slot {} with {} txs",
-                block.header.number(),
-                short(&block.header.hash()),
-                *slot,
-                built.included.len(),
-            ),
+            Ok(Ok(Some((block, built)))) => {
+                network.publish(ludus_network::Topic::BlockAnnounces, crate::sync::announcement(&block));
+                tracing::info!(
+                    target: "authoring",
+                    "Authored #{} ({}) in slot {} with {} txs",
+                    block.header.number(),
+                    short(&block.header.hash()),
+                    *slot,
+                    built.included.len(),
+                )
+            }
             Ok(Ok(None)) => {}
             Ok(Err(error)) => tracing::warn!(target: "authoring", "slot {}: authoring failed: {error}", *slot),
             Err(error) => tracing::error!(target: "authoring", "slot {}: authoring task failed: {error}", *slot),
@@ -236,17 +302,27 @@ async fn slot_worker(chain: Arc<Chain>, pool: Arc<NodePool>, keystore: KeystoreP
     }
 }
 
-/// Logs best and finalized every five seconds.
-async fn idle_reporter(chain: Arc<Chain>, pool: Arc<NodePool>) {
-    let mut interval = tokio::time::interval(Duration::from_secs(5));
+/// Logs sync progress (or idleness), best and finalized every five seconds.
+async fn idle_reporter(chain: Arc<Chain>, pool: Arc<NodePool>, sync: Arc<SyncShared>) {
+    const PERIOD: Duration = Duration::from_secs(5);
+    let mut interval = tokio::time::interval(PERIOD);
     interval.tick().await;
+    let mut last_imported = sync.imported_from_peers();
     loop {
         interval.tick().await;
         let info = chain.info();
         let status = pool.status();
+        let imported = sync.imported_from_peers();
+        let bps = (imported - last_imported) as f64 / PERIOD.as_secs_f64();
+        last_imported = imported;
+        let peers = sync.peer_count();
+        let state = match sync.target() {
+            Some(target) if sync.is_major_syncing() => format!("Syncing {bps:.1} bps, target=#{target} ({peers} peers)"),
+            _ => format!("Idle ({peers} peers)"),
+        };
         tracing::info!(
             target: "service",
-            "Idle (0 peers), best: #{} ({}), finalized #{} ({}), txpool: {} ready, {} future",
+            "{state}, best: #{} ({}), finalized #{} ({}), txpool: {} ready, {} future",
             info.best_number,
             short(&info.best_hash),
             info.finalized_number,
@@ -254,5 +330,21 @@ async fn idle_reporter(chain: Arc<Chain>, pool: Arc<NodePool>) {
             status.ready,
             status.future,
         );
+    }
+}
+
+/// Deletes blocks of abandoned forks after each finality step.
+async fn prune_forks(chain: Arc<Chain>) {
+    let mut finalized = chain.subscribe_finalized();
+    loop {
+        match finalized.recv().await {
+            Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+        }
+        let chain = chain.clone();
+        let outcome = tokio::task::spawn_blocking(move || chain.database().prune_forks()).await;
+        if let Ok(Err(error)) = outcome {
+            tracing::warn!(target: "storage", "pruning abandoned forks failed: {error}");
+        }
     }
 }

@@ -61,8 +61,8 @@ pub fn dev_session_keys(name: &str) -> SessionKeys {
     }
 }
 
-/// A genesis patch with `validators` as the session's (and so Aura's and GRANDPA's)
-/// authorities, `endowed` given [`DEV_ENDOWMENT`] each and `sudo` as the sudo key.
+/// A genesis patch with `validators` as the session's (and so Aura's, GRANDPA's and the
+/// bridge's) authorities and as the governance-managed validator set, `endowed` given [`DEV_ENDOWMENT`] each and `sudo` as the sudo key.
 pub fn testnet_genesis(validators: &[&str], endowed: &[AccountId], sudo: AccountId) -> Value {
     let keys: Vec<(AccountId, AccountId, SessionKeys)> =
         validators.iter().map(|name| (dev_account(name), dev_account(name), dev_session_keys(name))).collect();
@@ -71,6 +71,9 @@ pub fn testnet_genesis(validators: &[&str], endowed: &[AccountId], sudo: Account
             "balances": endowed.iter().cloned().map(|account| (account, DEV_ENDOWMENT)).collect::<Vec<_>>(),
         },
         "session": { "keys": keys },
+        "validatorSet": {
+            "validators": validators.iter().map(|name| dev_account(name)).collect::<Vec<_>>(),
+        },
         "sudo": { "key": Some(sudo) },
         // Anvil's chain and the addresses its first deployer account gives the Checkpoints
         // and Vault contracts (nonces 0 and 1), so a local L1 lines up without configuration.

@@ -227,6 +227,9 @@ pub struct Node {
     /// `--prometheus-port`, reused by [`Node::restart`].
     args: Vec<String>,
     port: u16,
+    /// The peer-to-peer port the harness chose (kept across restarts so peers find the node
+    /// again), unless the test set `--port` or `--listen-addr` itself.
+    p2p_port: Option<u16>,
     /// The Prometheus port the harness chose, if the test set no Prometheus flag.
     prometheus_port: Option<u16>,
     log_path: PathBuf,
@@ -249,6 +252,7 @@ impl Node {
             child: None,
             args: args.iter().map(|a| a.to_string()).collect(),
             port: 0,
+            p2p_port: None,
             prometheus_port: None,
             log_path,
             base,
@@ -265,6 +269,26 @@ impl Node {
     /// The RPC address (loopback, even when the node listens on all interfaces).
     pub fn rpc_addr(&self) -> SocketAddr {
         SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
+    /// The process id while the node runs (for CPU and memory figures; the load bench).
+    #[allow(dead_code)]
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// The node's libp2p peer id, from its start-up log line (Substrate's wording).
+    pub fn peer_id(&self) -> String {
+        const NEEDLE: &str = "Local node identity is: ";
+        let line = self.log_lines_with(NEEDLE).pop().unwrap_or_else(|| panic!("no `{NEEDLE}` line in the log"));
+        let (_, id) = line.split_once(NEEDLE).expect("the line has the needle");
+        id.trim().to_owned()
+    }
+
+    /// The address other nodes use to reach this one: `/ip4/127.0.0.1/tcp/<port>/p2p/<peer id>`.
+    pub fn multiaddr(&self) -> String {
+        let port = self.p2p_port.expect("the harness chose this node's p2p port");
+        format!("/ip4/127.0.0.1/tcp/{port}/p2p/{}", self.peer_id())
     }
 
     /// The WebSocket URL of the RPC server.
@@ -291,11 +315,18 @@ impl Node {
         let sets_prometheus =
             self.args.iter().any(|arg| arg.starts_with("--prometheus-port") || arg == "--no-prometheus");
         self.prometheus_port = (!sets_prometheus).then(free_port);
+        let sets_p2p = self.args.iter().any(|arg| arg == "--port" || arg == "--listen-addr");
+        if !sets_p2p && self.p2p_port.is_none() {
+            self.p2p_port = Some(free_port());
+        }
         let log = OpenOptions::new().create(true).append(true).open(&self.log_path).expect("open the node log");
         let mut command = Command::new(node_binary());
         command.args(&self.args).arg("--base-path").arg(self.base.path()).arg("--rpc-port").arg(self.port.to_string());
         if let Some(port) = self.prometheus_port {
             command.arg("--prometheus-port").arg(port.to_string());
+        }
+        if let Some(port) = self.p2p_port {
+            command.arg("--listen-addr").arg(format!("/ip4/127.0.0.1/tcp/{port}"));
         }
         let child = command
             .env("NO_COLOR", "1")

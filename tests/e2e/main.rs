@@ -18,6 +18,7 @@ mod crash;
 mod dev_chain;
 mod harness;
 mod metrics;
+mod network;
 mod polkadot_js;
 mod rpc_policy;
 mod subscriptions;

@@ -444,6 +444,101 @@ impl Database {
     }
 }
 
+impl Database {
+    /// Every stored block above height `number` whose state is still journaled (all blocks,
+    /// canonical or not, unless `prune_state` released them), lowest first. Fork choice uses
+    /// it to find the leaves of forks that are not the best chain.
+    pub fn blocks_above(&self, number: BlockNumber) -> Result<Vec<(BlockNumber, Hash)>, StorageError> {
+        let mut blocks = Vec::new();
+        let mut iter = self.db.iter(col::STATE_JOURNAL)?;
+        iter.seek(&number_key(number.saturating_add(1)))?;
+        while let Some((key, _)) = iter.next()? {
+            let (n, hash) = parse_journal_key(&key)
+                .ok_or_else(|| StorageError::corrupt("state journal key", format!("{} bytes", key.len())))?;
+            blocks.push((n, hash));
+        }
+        Ok(blocks)
+    }
+
+    /// Makes the stored block `hash` the best block: the canonical chain is rewritten to run
+    /// through it (a reorg), heights above it stop being canonical. Refused if that would
+    /// replace a finalized block. Finality uses it when it finalizes a block off the best chain.
+    pub fn set_best(&self, hash: &Hash) -> Result<(), StorageError> {
+        let mut chain = self.chain.write();
+        let header = self.header(hash)?.ok_or(StorageError::UnknownBlock(*hash))?;
+        let (Some((finalized, finalized_hash)), Some((best_number, _))) = (chain.finalized, chain.best) else {
+            return Err(StorageError::NoGenesis);
+        };
+        let number = header.number;
+        let mut ops: Vec<DbOp> = Vec::new();
+        if number <= finalized {
+            if self.hash_of(number)? != Some(*hash) {
+                return Err(StorageError::RevertsFinalized { hash: *hash, finalized, finalized_hash });
+            }
+        } else {
+            let parent = self.header(&header.parent_hash)?.ok_or_else(|| {
+                StorageError::corrupt(format!("header {:?}", header.parent_hash), "missing but a child is stored")
+            })?;
+            self.canonicalize_ancestors(&parent, (finalized, finalized_hash), *hash, &mut ops)?;
+        }
+        for stale in number.saturating_add(1)..=best_number {
+            ops.push((col::NUMBER_TO_HASH, Operation::Dereference(number_key(stale))));
+        }
+        ops.push((col::NUMBER_TO_HASH, Operation::Set(number_key(number), hash.encode())));
+        ops.push((col::META, Operation::Set(meta::BEST.to_vec(), (number, *hash).encode())));
+        self.db.commit_changes(ops)?;
+        chain.best = Some((number, *hash));
+        Ok(())
+    }
+
+    /// Deletes the blocks that finality abandoned: every block at or below the finalized
+    /// height that is not canonical loses its header, body, justifications and the state it
+    /// added. Returns how many blocks went. Each block goes in its own atomic commit, with
+    /// the progress mark, so an interrupted call is resumed by the next one.
+    pub fn prune_forks(&self) -> Result<usize, StorageError> {
+        let chain = self.chain.write();
+        let Some((finalized, _)) = chain.finalized else { return Ok(0) };
+        let done: BlockNumber =
+            read_decoded(&self.db, col::META, meta::FORKS_PRUNED_TO, "meta forks_pruned_to")?.unwrap_or(0);
+        if done >= finalized {
+            return Ok(0);
+        }
+        let mut due = Vec::new();
+        let mut iter = self.db.iter(col::STATE_JOURNAL)?;
+        iter.seek(&number_key(done.saturating_add(1)))?;
+        while let Some((key, _)) = iter.next()? {
+            let (number, hash) = parse_journal_key(&key)
+                .ok_or_else(|| StorageError::corrupt("state journal key", format!("{} bytes", key.len())))?;
+            if number > finalized {
+                break;
+            }
+            if self.hash_of(number)? != Some(hash) {
+                due.push((key, number, hash));
+            }
+        }
+        drop(iter);
+        let pruned = due.len();
+        for (key, number, hash) in due {
+            let journal: StateJournal =
+                read_decoded(&self.db, col::STATE_JOURNAL, &key, || format!("state journal #{number} {hash:?}"))?
+                    .unwrap_or_default();
+            let mut ops: Vec<DbOp> = dereference_ops(&journal.inserted).collect();
+            ops.push((col::STATE_JOURNAL, Operation::Dereference(key)));
+            for column in [col::HEADERS, col::BODIES, col::JUSTIFICATIONS] {
+                ops.push((column, Operation::Dereference(hash.as_bytes().to_vec())));
+            }
+            ops.push((col::META, Operation::Set(meta::FORKS_PRUNED_TO.to_vec(), number.saturating_sub(1).encode())));
+            self.db.commit_changes(ops)?;
+        }
+        self.db.commit_changes(vec![(col::META, Operation::Set(meta::FORKS_PRUNED_TO.to_vec(), finalized.encode()))])?;
+        drop(chain);
+        if pruned > 0 {
+            tracing::info!(target: "storage", "Pruned {pruned} blocks of abandoned forks at or below #{finalized}");
+        }
+        Ok(pruned)
+    }
+}
+
 /// Removes the database at `path` (for `purge-chain`). A missing directory is not an error.
 ///
 /// Fails with [`StorageError::Locked`] while a node has the database open.

@@ -43,6 +43,9 @@ pub(crate) mod meta {
     pub const FINALIZED: &[u8] = b"finalized";
     /// SCALE `BlockNumber`: states of canonical blocks below this height were pruned.
     pub const PRUNED_BELOW: &[u8] = b"pruned_below";
+    /// SCALE `BlockNumber`: blocks off the canonical chain at or below this height are gone.
+    /// Absent in databases written before fork pruning, which reads as 0 (nothing pruned yet).
+    pub const FORKS_PRUNED_TO: &[u8] = b"forks_pruned_to";
 }
 
 /// The parity-db options for a database at `path`.

@@ -562,3 +562,60 @@ fn check_consistent(path: &Path) {
         parent = Some(hash);
     }
 }
+
+#[test]
+fn finality_prunes_abandoned_forks_and_keeps_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(dir.path()).unwrap();
+    let (g, gs) = genesis(&db);
+    let (a1, a1s) = build(&db, Some((g, &gs)), 1, &[(b"a", Some(b"1"))], 0).commit(&db, true, false);
+    let (a2, a2s) = build(&db, Some((a1, &a1s)), 2, &[(b"a", Some(b"2"))], 0).commit(&db, true, false);
+    // Two forks off genesis and off #1; one reaches above the height that will be final.
+    let (b1, b1s) = build(&db, Some((g, &gs)), 1, &[(b"b", Some(b"1"))], 1).commit(&db, false, false);
+    let (b2, b2s) = build(&db, Some((b1, &b1s)), 2, &[(b"b", Some(b"2"))], 1).commit(&db, false, false);
+    let (b3, _) = build(&db, Some((b2, &b2s)), 3, &[(b"b", Some(b"3"))], 1).commit(&db, false, false);
+    let (c2, _) = build(&db, Some((a1, &a1s)), 2, &[(b"c", Some(b"2"))], 2).commit(&db, false, false);
+    // b3 is the longest chain here, but it was never made best: fork choice is the caller's.
+    assert_eq!(db.blocks_above(1).unwrap().len(), 4, "a2, b2, c2, b3");
+    assert_eq!(db.blocks_above(2).unwrap(), vec![(3, b3)]);
+
+    db.finalize(&a2, None).unwrap();
+    assert_eq!(db.prune_forks().unwrap(), 3, "b1, b2 and c2 are below or at the final height");
+    for gone in [b1, b2, c2] {
+        assert_eq!(db.header(&gone).unwrap(), None);
+        assert_eq!(db.body(&gone).unwrap(), None);
+    }
+    // b3 is above the final height: it goes once finality passes it.
+    assert!(db.header(&b3).unwrap().is_some());
+    assert_eq!(db.prune_forks().unwrap(), 0, "a second call has nothing to do");
+    // The canonical chain and its state are whole.
+    assert_state(&db, root_of(&db, &a2), &a2s);
+    assert_state(&db, root_of(&db, &a1), &a1s);
+    let (a3, _) = build(&db, Some((a2, &a2s)), 3, &[(b"a", Some(b"3"))], 0).commit(&db, true, false);
+    db.finalize(&a3, None).unwrap();
+    drop(db);
+    let db = Database::open(dir.path()).unwrap();
+    assert_eq!(db.prune_forks().unwrap(), 1, "b3, after a restart");
+    assert_eq!(db.header(&b3).unwrap(), None);
+    assert_eq!(db.blocks_above(0).unwrap().iter().map(|(_, h)| *h).collect::<Vec<_>>(), vec![a1, a2, a3]);
+}
+
+#[test]
+fn set_best_moves_the_canonical_chain_but_never_below_finality() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(dir.path()).unwrap();
+    let (g, gs) = genesis(&db);
+    let (a1, a1s) = build(&db, Some((g, &gs)), 1, &[(b"a", Some(b"1"))], 0).commit(&db, true, false);
+    let (a2, a2s) = build(&db, Some((a1, &a1s)), 2, &[(b"a", Some(b"2"))], 0).commit(&db, true, false);
+    let (a3, _) = build(&db, Some((a2, &a2s)), 3, &[(b"a", Some(b"3"))], 0).commit(&db, true, false);
+    let (b2, _) = build(&db, Some((a1, &a1s)), 2, &[(b"b", Some(b"2"))], 1).commit(&db, false, false);
+    db.set_best(&b2).unwrap();
+    assert_eq!(db.best(), Some((2, b2)));
+    assert_eq!([db.hash_of(1).unwrap(), db.hash_of(2).unwrap(), db.hash_of(3).unwrap()], [Some(a1), Some(b2), None]);
+    db.finalize(&b2, None).unwrap();
+    assert!(matches!(db.set_best(&a3), Err(StorageError::RevertsFinalized { .. })));
+    assert_eq!(db.best(), Some((2, b2)), "a refused move changes nothing");
+    drop(db);
+    let db = Database::open(dir.path()).unwrap();
+    assert_eq!((db.best(), db.finalized()), (Some((2, b2)), Some((2, b2))));
+}

@@ -57,10 +57,15 @@ impl pallet_timestamp::Config for Runtime {
     type WeightInfo = ();
 }
 
+/// The most authorities Aura, GRANDPA, the bridge and the validator set accept. One bound for
+/// all: a set larger than any handler's limit would be truncated (Aura) or refused (bridge),
+/// leaving authoring, finality and checkpoint signing with different sets.
+pub type MaxAuthorities = ConstU32<64>;
+
 impl pallet_aura::Config for Runtime {
     type AuthorityId = AuraId;
     type DisabledValidators = ();
-    type MaxAuthorities = ConstU32<64>;
+    type MaxAuthorities = MaxAuthorities;
     type AllowMultipleBlocksPerSlot = ConstBool<false>;
     type SlotDuration = pallet_aura::MinimumPeriodTimesTwo<Runtime>;
 }
@@ -68,7 +73,7 @@ impl pallet_aura::Config for Runtime {
 impl pallet_grandpa::Config for Runtime {
     type RuntimeEvent = RuntimeEvent;
     type WeightInfo = ();
-    type MaxAuthorities = ConstU32<64>;
+    type MaxAuthorities = MaxAuthorities;
     type MaxNominators = ConstU32<0>;
     type MaxSetIdSessionEntries = ConstU64<0>;
     type KeyOwnerProof = sp_core::Void;
@@ -111,7 +116,8 @@ impl pallet_transaction_payment::Config for Runtime {
 }
 
 parameter_types! {
-    /// Sessions last ten minutes; validator-set changes take effect at their boundaries.
+    /// Sessions last ten minutes. A governance change of the validator set does not wait for
+    /// the boundary: `ValidatorSet` forces the two rotations it needs on the next two blocks.
     pub const SessionPeriod: BlockNumber = 10 * MINUTES;
     pub const SessionOffset: BlockNumber = 0;
     /// Setting session keys holds 1 LUD, so key registrations cannot bloat state for free.
@@ -122,16 +128,26 @@ impl pallet_session::Config for Runtime {
     type RuntimeEvent = RuntimeEvent;
     type ValidatorId = AccountId;
     type ValidatorIdOf = ConvertInto;
-    type ShouldEndSession = pallet_session::PeriodicSessions<SessionPeriod, SessionOffset>;
+    /// Every `SessionPeriod` blocks, and on the two blocks after a `set_validators`.
+    type ShouldEndSession = ValidatorSet;
+    /// Estimates ignore the rare forced rotations of a governance change.
     type NextSessionRotation = pallet_session::PeriodicSessions<SessionPeriod, SessionOffset>;
-    /// The validator set is fixed at genesis until the validator-set manager arrives.
-    type SessionManager = ();
+    /// Governance (Sudo) chooses the validators.
+    type SessionManager = ValidatorSet;
     type SessionHandler = <SessionKeys as OpaqueKeys>::KeyTypeIdProviders;
     type Keys = SessionKeys;
     type DisablingStrategy = ();
     type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;
     type Currency = Balances;
     type KeyDeposit = SessionKeyDeposit;
+}
+
+impl pallet_validator_set::Config for Runtime {
+    type MaxValidators = MaxAuthorities;
+    type SessionPeriod = SessionPeriod;
+    type SessionOffset = SessionOffset;
+    /// Hand-estimated (see the pallet's `weights.rs`).
+    type WeightInfo = ();
 }
 
 parameter_types! {
@@ -236,7 +252,7 @@ impl pallet_bridge::Config for Runtime {
     type Assets = Assets;
     type PalletId = BridgePalletId;
     type CheckpointInterval = CheckpointInterval;
-    type MaxValidators = ConstU32<64>;
+    type MaxValidators = MaxAuthorities;
     type MaxWithdrawalsPerCheckpoint = ConstU32<1024>;
     type MaxTokens = ConstU32<64>;
     type UnsignedPriority = BridgeUnsignedPriority;

@@ -1,0 +1,159 @@
+//! The runtime as a whole, block by block through `Executive`: a governance change of the
+//! validator set reaches Aura, GRANDPA and the bridge.
+
+use codec::Encode;
+use frame_support::{assert_ok, traits::UnfilteredDispatchable};
+use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
+use sp_consensus_grandpa::{ConsensusLog as GrandpaLog, GRANDPA_ENGINE_ID};
+use sp_core::{crypto::Pair, ecdsa, ed25519, sr25519};
+use sp_runtime::{traits::Header as _, BuildStorage, Digest, DigestItem};
+
+use crate::{
+    genesis_config_presets::{dev_account, dev_session_keys, get_preset, LOCAL_TESTNET},
+    *,
+};
+
+/// The `local_testnet` preset merged over the default config, as the chain-spec crate does.
+fn local_testnet_storage() -> sp_runtime::Storage {
+    fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
+        match (base, patch) {
+            (serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
+                for (key, value) in patch {
+                    merge(base.entry(key).or_insert(serde_json::Value::Null), value);
+                }
+            }
+            (base, patch) => *base = patch,
+        }
+    }
+    let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+    let patch = get_preset(&LOCAL_TESTNET.into()).unwrap();
+    merge(&mut config, serde_json::from_slice(&patch).unwrap());
+    serde_json::from_value::<RuntimeGenesisConfig>(config).unwrap().build_storage().unwrap()
+}
+
+/// Executes block `number` (slot `number`): header with the Aura pre-digest, the timestamp
+/// inherent, then `body`. Returns the finalized header.
+fn execute_block(number: BlockNumber, body: impl FnOnce()) -> Header {
+    let slot = Slot::from(u64::from(number));
+    let digest = Digest { logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())] };
+    let parent = System::block_hash(number - 1);
+    Executive::initialize_block(&Header::new(number, Default::default(), Default::default(), parent, digest));
+    let now = u64::from(number) * SLOT_DURATION;
+    let timestamp = UncheckedExtrinsic::new_bare(RuntimeCall::Timestamp(TimestampCall::set { now }));
+    assert_ok!(Executive::apply_extrinsic(timestamp).unwrap());
+    body();
+    Executive::finalize_block()
+}
+
+/// The `proof` of `session.set_keys` for `name`'s development keys, signed for `owner`: the
+/// SCALE tuple (aura sr25519, grandpa ed25519, bridge ecdsa) of signatures over
+/// `b"POP_" ++ owner.encode()`, what `SessionKeys::create_ownership_proof` produces.
+fn set_keys_proof(name: &str, owner: &AccountId) -> Vec<u8> {
+    let statement = [&b"POP_"[..], &owner.encode()].concat();
+    let seed = format!("//{name}");
+    let aura = sr25519::Pair::from_string(&seed, None).unwrap().sign(&statement);
+    let grandpa = ed25519::Pair::from_string(&seed, None).unwrap().sign(&statement);
+    let bridge = ecdsa::Pair::from_string(&seed, None).unwrap().sign(&statement);
+    (aura, grandpa, bridge).encode()
+}
+
+fn dispatch(
+    call: RuntimeCall,
+    origin: RuntimeOrigin,
+) -> sp_runtime::DispatchResultWithInfo<frame_support::dispatch::PostDispatchInfo> {
+    call.dispatch_bypass_filter(origin)
+}
+
+fn grandpa_change(header: &Header) -> Option<Vec<sp_consensus_grandpa::AuthorityId>> {
+    header.digest.logs().iter().find_map(|item| {
+        match item.consensus_try_to::<GrandpaLog<BlockNumber>>(&GRANDPA_ENGINE_ID) {
+            Some(GrandpaLog::ScheduledChange(change)) => {
+                assert_eq!(change.delay, 0, "session changes take effect once the block is final");
+                Some(change.next_authorities.into_iter().map(|(id, _)| id).collect())
+            }
+            _ => None,
+        }
+    })
+}
+
+fn aura_change(header: &Header) -> bool {
+    header.digest.logs().iter().any(|item| {
+        matches!(
+            item.consensus_try_to::<sp_consensus_aura::ConsensusLog<sp_consensus_aura::sr25519::AuthorityId>>(
+                &AURA_ENGINE_ID
+            ),
+            Some(sp_consensus_aura::ConsensusLog::AuthoritiesChange(_))
+        )
+    })
+}
+
+#[test]
+fn sudo_set_validators_hands_eve_authoring_finality_and_the_bridge() {
+    sp_io::TestExternalities::new(local_testnet_storage()).execute_with(|| {
+        let eve = dev_account("Eve");
+        let alice = dev_account("Alice");
+        let eve_keys = dev_session_keys("Eve");
+        assert_eq!(pallet_validator_set::Validators::<Runtime>::get().len(), 4);
+        assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 4);
+
+        execute_block(1, || {});
+        // A proof signed for another account is refused: it must name the signer.
+        let wrong = RuntimeCall::Session(pallet_session::Call::set_keys {
+            keys: eve_keys.clone(),
+            proof: set_keys_proof("Eve", &alice),
+        });
+        assert!(dispatch(wrong, RuntimeOrigin::signed(eve.clone())).is_err());
+
+        let set_keys = RuntimeCall::Session(pallet_session::Call::set_keys {
+            keys: eve_keys.clone(),
+            proof: set_keys_proof("Eve", &eve),
+        });
+        assert_ok!(dispatch(set_keys, RuntimeOrigin::signed(eve.clone())));
+
+        let n = 2;
+        execute_block(n, || {
+            let call = RuntimeCall::ValidatorSet(pallet_validator_set::Call::set_validators { new: vec![eve.clone()] });
+            let sudo = RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(call) });
+            assert_ok!(dispatch(sudo, RuntimeOrigin::signed(alice.clone())));
+            assert!(System::events().iter().any(|record| record.event
+                == RuntimeEvent::ValidatorSet(pallet_validator_set::Event::NewValidatorsQueued {
+                    validators: vec![eve.clone()]
+                })));
+        });
+
+        let planned = execute_block(n + 1, || {});
+        assert_eq!(Session::current_index(), 1);
+        assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 4, "block n + 2 is authored by the old set");
+        assert_eq!(grandpa_change(&planned), None);
+        assert!(!aura_change(&planned));
+
+        let enacted = execute_block(n + 2, || {});
+        assert_eq!(Session::current_index(), 2);
+        assert_eq!(Session::validators(), vec![eve.clone()]);
+        assert_eq!(
+            pallet_aura::Authorities::<Runtime>::get().into_inner(),
+            vec![eve_keys.aura.clone()],
+            "block n + 3 is Eve's"
+        );
+        assert!(aura_change(&enacted));
+        assert_eq!(grandpa_change(&enacted), Some(vec![eve_keys.grandpa.clone()]));
+        assert_eq!(Grandpa::grandpa_authorities(), vec![(eve_keys.grandpa.clone(), 1)]);
+        // The bridge fixes a checkpoint committing to Eve's set in the same block (its hook
+        // runs after Session's) and installs the set as set 1.
+        assert_eq!(pallet_bridge::CurrentSetId::<Runtime>::get(), 1);
+        assert_eq!(
+            pallet_bridge::ValidatorSets::<Runtime>::get(1).iter().map(|v| v.key).collect::<Vec<_>>(),
+            vec![ecdsa::Public::from(eve_keys.bridge.clone())],
+        );
+        assert!(System::events().iter().any(|record| record.event
+            == RuntimeEvent::ValidatorSet(pallet_validator_set::Event::ValidatorsEnacted {
+                session: 2,
+                validators: vec![eve.clone()]
+            })));
+
+        // Eve authors slot n + 3 (her index in a set of one); no further forced rotation.
+        let next = execute_block(n + 3, || {});
+        assert_eq!(Session::current_index(), 2);
+        assert_eq!(grandpa_change(&next), None);
+    });
+}
