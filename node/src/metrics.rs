@@ -3,8 +3,10 @@
 //! [`Metrics`] owns a `prometheus` registry with Substrate's metric names where one exists,
 //! so dashboards and alerts written for Substrate nodes work unchanged:
 //!
-//! - `substrate_block_height{status="best"|"finalized"}`: set by [`follow_chain`] from the
-//!   chain's best and finalized broadcasts;
+//! - `substrate_block_height{status="best"|"finalized"|"sync_target"}`: set by
+//!   [`follow_chain`] from the chain's best and finalized broadcasts, and the best block any
+//!   peer reported;
+//! - `substrate_sub_libp2p_peers_count`: connected peers;
 //! - `substrate_ready_transactions_number`, `ludus_future_transactions_number`: the pool's
 //!   counts, refreshed by [`follow_chain`] every [`POOL_REFRESH`];
 //! - `substrate_proposer_block_constructed` (seconds to build a block) and
@@ -88,6 +90,7 @@ pub struct Metrics {
     future_transactions: IntGauge,
     block_constructed: Histogram,
     blocks_authored: IntCounter,
+    peers: IntGauge,
 }
 
 impl Metrics {
@@ -138,6 +141,8 @@ impl Metrics {
         let started = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
         start_time.set(i64::try_from(started).unwrap_or(i64::MAX));
         register(Box::new(start_time))?;
+        let peers = IntGauge::new("substrate_sub_libp2p_peers_count", "Number of connected peers")?;
+        register(Box::new(peers.clone()))?;
 
         Ok(Arc::new(Self {
             registry,
@@ -146,6 +151,7 @@ impl Metrics {
             future_transactions,
             block_constructed,
             blocks_authored,
+            peers,
         }))
     }
 
@@ -165,6 +171,15 @@ impl Metrics {
         self.future_transactions.set(i64::try_from(future).unwrap_or(i64::MAX));
     }
 
+    /// Sets the peer count and `substrate_block_height{status="sync_target"}` (the best block
+    /// any peer reported).
+    pub fn set_network(&self, peers: usize, sync_target: Option<u32>) {
+        self.peers.set(i64::try_from(peers).unwrap_or(i64::MAX));
+        if let Some(target) = sync_target {
+            self.block_height.with_label_values(&["sync_target"]).set(i64::from(target));
+        }
+    }
+
     /// Records a block this node built and wrote, and how long building it took.
     pub fn block_authored(&self, took: Duration) {
         self.block_constructed.observe(took.as_secs_f64());
@@ -182,8 +197,13 @@ impl Metrics {
     }
 }
 
-/// Keeps the block-height and pool gauges in step with the chain and the pool.
-pub async fn follow_chain(chain: Arc<Chain>, pool: Arc<NodePool>, metrics: Arc<Metrics>) {
+/// Keeps the block-height, pool and peer gauges in step with the chain, pool and network.
+pub async fn follow_chain(
+    chain: Arc<Chain>,
+    pool: Arc<NodePool>,
+    sync: Arc<crate::sync::SyncShared>,
+    metrics: Arc<Metrics>,
+) {
     let mut best = chain.subscribe_best();
     let mut finalized = chain.subscribe_finalized();
     let refresh_from_chain = |metrics: &Metrics| {
@@ -210,6 +230,7 @@ pub async fn follow_chain(chain: Arc<Chain>, pool: Arc<NodePool>, metrics: Arc<M
             _ = interval.tick() => {
                 let status = pool.status();
                 metrics.set_pool(status.ready, status.future);
+                metrics.set_network(sync.peer_count(), sync.target());
             }
         }
     }

@@ -205,7 +205,7 @@ async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
     tasks.spawn(txpool::maintain(chain.clone(), pool.clone()));
     tasks.spawn(idle_reporter(chain.clone(), pool.clone(), shared.clone()));
     let node_metrics = prometheus.map(|(node_metrics, listener)| {
-        tasks.spawn(metrics::follow_chain(chain.clone(), pool.clone(), node_metrics.clone()));
+        tasks.spawn(metrics::follow_chain(chain.clone(), pool.clone(), shared.clone(), node_metrics.clone()));
         tasks.spawn(metrics::serve(listener, node_metrics.clone()));
         node_metrics
     });
@@ -333,6 +333,10 @@ async fn idle_reporter(chain: Arc<Chain>, pool: Arc<NodePool>, sync: Arc<SyncSha
     }
 }
 
+/// How far behind finality abandoned forks are deleted: far enough that no import that
+/// began before finality moved can still be executing on one of their states.
+const PRUNE_FORKS_BEHIND: u32 = 32;
+
 /// Deletes blocks of abandoned forks after each finality step.
 async fn prune_forks(chain: Arc<Chain>) {
     let mut finalized = chain.subscribe_finalized();
@@ -341,8 +345,9 @@ async fn prune_forks(chain: Arc<Chain>) {
             Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
             Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
         }
+        let up_to = chain.info().finalized_number.saturating_sub(PRUNE_FORKS_BEHIND);
         let chain = chain.clone();
-        let outcome = tokio::task::spawn_blocking(move || chain.database().prune_forks()).await;
+        let outcome = tokio::task::spawn_blocking(move || chain.database().prune_forks(up_to)).await;
         if let Ok(Err(error)) = outcome {
             tracing::warn!(target: "storage", "pruning abandoned forks failed: {error}");
         }

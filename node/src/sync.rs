@@ -138,16 +138,35 @@ pub mod messages {
         pub body: Vec<OpaqueExtrinsic>,
     }
 
+    /// Transactions gossiped together: one message per flush instead of one per
+    /// transaction keeps gossip overhead flat under load.
+    #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+    pub struct Transactions {
+        /// Encoded extrinsics.
+        pub extrinsics: Vec<Vec<u8>>,
+    }
+
     /// Most blocks in one response.
     pub const MAX_BLOCKS: u32 = 128;
     /// Most bytes of blocks in one response (the network allows 16 MiB).
     pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
 }
 
-use messages::{BlockAnnounce, BlockData, BlockRequest, BlockResponse, Direction, Role, Status};
+use messages::{BlockAnnounce, BlockData, BlockRequest, BlockResponse, Direction, Role, Status, Transactions};
 
 /// Blocks behind the best peer beyond which the node counts as syncing (and does not author).
 pub const SYNCING_DISTANCE: BlockNumber = 5;
+/// Behind the best peer by more than this, download by number from our best upwards (our
+/// best is almost always on the peer's chain); closer to the tip, walk back from the peer's
+/// head, which also finds short forks.
+const ASCEND_DISTANCE: BlockNumber = 8;
+/// How often our new transactions are gossiped, in one batch.
+const TX_FLUSH: Duration = Duration::from_millis(100);
+/// Most bytes of transactions in one gossip batch (flushed early when reached).
+const MAX_TX_BATCH_BYTES: usize = 512 * 1024;
+/// Most hashes remembered as "came from the network" (cleared when full: at worst a
+/// transaction is gossiped once more, which gossip's duplicate filter absorbs).
+const MAX_REMEMBERED_TXS: usize = 100_000;
 /// How long a peer that failed a request is left alone.
 const PEER_BACKOFF: Duration = Duration::from_secs(5);
 /// Most blocks kept while walking back from a peer's head to a known block.
@@ -291,6 +310,14 @@ pub struct SyncEngine {
     fork_search: Vec<BlockData>,
     /// Set when an ascending download did not connect to our best: restart from finality.
     ascend_from_finalized: bool,
+    /// Whether something happened that may start a download (checked after each event).
+    replan: bool,
+    /// Our transactions waiting for the next gossip batch, and their size.
+    outgoing_txs: Vec<Vec<u8>>,
+    outgoing_bytes: usize,
+    /// Transactions that reached our pool through gossip: gossip forwards them already, so
+    /// we do not publish them again.
+    from_network: Arc<parking_lot::Mutex<std::collections::HashSet<Hash>>>,
 }
 
 impl SyncEngine {
@@ -327,6 +354,10 @@ impl SyncEngine {
             sync_imports_pending: 0,
             fork_search: Vec::new(),
             ascend_from_finalized: false,
+            replan: true,
+            outgoing_txs: Vec::new(),
+            outgoing_bytes: 0,
+            from_network: Default::default(),
         }
     }
 
@@ -338,6 +369,7 @@ impl SyncEngine {
     ) {
         let mut ready_txs = self.pool.import_notification_stream(1024);
         let mut tick = tokio::time::interval(Duration::from_millis(500));
+        let mut flush = tokio::time::interval(TX_FLUSH);
         loop {
             tokio::select! {
                 event = events.recv() => match event {
@@ -351,16 +383,20 @@ impl SyncEngine {
                         None => std::future::pending().await,
                     }
                 } => self.network.publish(Topic::Grandpa, message),
-                Some(hash) = futures::StreamExt::next(&mut ready_txs) => self.propagate_transaction(hash).await,
-                _ = tick.tick() => {}
+                Some(hash) = futures::StreamExt::next(&mut ready_txs) => self.propagate_transaction(hash),
+                _ = flush.tick() => self.flush_transactions(),
+                _ = tick.tick() => self.replan = true,
             }
-            self.plan();
+            if std::mem::take(&mut self.replan) {
+                self.plan();
+            }
         }
     }
 
     fn on_event(&mut self, event: NetworkEvent) {
         match event {
             NetworkEvent::PeerConnected { peer, .. } => {
+                self.replan = true;
                 let (network, results, request) = (self.network.clone(), self.internal_tx.clone(), self.status().encode());
                 tokio::spawn(async move {
                     let response = network.request(peer, Protocol::Status, request).await.map_err(|e| e.to_string());
@@ -424,6 +460,7 @@ impl SyncEngine {
         };
         let (hash, number) = (announce.header.hash(), *announce.header.number());
         self.note_peer_best(from, number, hash);
+        self.replan = true;
         let known = matches!(self.chain.header(hash), Ok(Some(_)));
         let parent_known = matches!(self.chain.header(*announce.header.parent_hash()), Ok(Some(_)));
         if known || !parent_known {
@@ -451,25 +488,47 @@ impl SyncEngine {
     }
 
     fn on_transaction(&mut self, from: PeerId, id: MessageId, data: Vec<u8>) {
-        if let Err(error) = crate::txpool::check_format(&data) {
+        let batch = match Transactions::decode_all(&mut &data[..]) {
+            Ok(batch) => batch,
+            Err(error) => {
+                self.network.validate(id, from, Verdict::Reject);
+                self.network.ban(from, format!("undecodable transaction batch: {error}"));
+                return;
+            }
+        };
+        if let Some(error) = batch.extrinsics.iter().find_map(|xt| crate::txpool::check_format(xt).err()) {
             self.network.validate(id, from, Verdict::Reject);
             self.network.ban(from, format!("gossiped an undecodable transaction: {error}"));
             return;
         }
-        let (pool, chain, results) = (self.pool.clone(), self.chain.clone(), self.internal_tx.clone());
+        let (pool, chain, results, seen) =
+            (self.pool.clone(), self.chain.clone(), self.internal_tx.clone(), self.from_network.clone());
         tokio::task::spawn_blocking(move || {
             use ludus_txpool::Error;
             use sp_runtime::transaction_validity::{InvalidTransaction, TransactionSource};
             let at = chain.info().best_hash;
-            let (verdict, ban) = match pool.submit(at, TransactionSource::External, data) {
-                Ok(_) => (Verdict::Accept, None),
-                Err(Error::InvalidTransaction(InvalidTransaction::BadProof | InvalidTransaction::BadSigner)) => {
-                    (Verdict::Reject, Some("gossiped a transaction with a forged signature".to_owned()))
+            let mut accepted = false;
+            for xt in batch.extrinsics {
+                {
+                    let mut seen = seen.lock();
+                    if seen.len() >= MAX_REMEMBERED_TXS {
+                        seen.clear();
+                    }
+                    seen.insert(ludus_txpool::tx_hash(&xt));
                 }
-                // Stale nonces, duplicates, a full pool: honest peers send these in races.
-                Err(_) => (Verdict::Ignore, None),
-            };
-            let _ = results.send(Internal::GossipVerdict(id, from, verdict, ban));
+                match pool.submit(at, TransactionSource::External, xt) {
+                    Ok(_) => accepted = true,
+                    Err(Error::InvalidTransaction(InvalidTransaction::BadProof | InvalidTransaction::BadSigner)) => {
+                        let reason = "gossiped a transaction with a forged signature".to_owned();
+                        let _ = results.send(Internal::GossipVerdict(id, from, Verdict::Reject, Some(reason)));
+                        return;
+                    }
+                    // Stale nonces, duplicates, a full pool: honest peers send these in races.
+                    Err(_) => {}
+                }
+            }
+            let verdict = if accepted { Verdict::Accept } else { Verdict::Ignore };
+            let _ = results.send(Internal::GossipVerdict(id, from, verdict, None));
         });
     }
 
@@ -488,17 +547,39 @@ impl SyncEngine {
         }
     }
 
-    async fn propagate_transaction(&self, hash: Hash) {
+    /// Queues a transaction that became ready in our pool for the next gossip batch, unless
+    /// it came from the network (gossip forwards those itself).
+    fn propagate_transaction(&mut self, hash: Hash) {
+        if self.from_network.lock().remove(&hash) {
+            return;
+        }
         let Some(tx) = self.pool.ready_transaction(&hash) else { return };
         if !tx.propagate {
             return;
         }
-        self.network.publish(Topic::Transactions, tx.data.to_vec());
+        self.outgoing_bytes += tx.data.len();
+        self.outgoing_txs.push(tx.data.to_vec());
         let peers = self.shared.peers.read().keys().map(|peer| peer.to_base58()).collect();
         self.pool.on_broadcasted(&hash, peers);
+        if self.outgoing_bytes >= MAX_TX_BATCH_BYTES {
+            self.flush_transactions();
+        }
+    }
+
+    /// Gossips the queued transactions as one batch.
+    fn flush_transactions(&mut self) {
+        if self.outgoing_txs.is_empty() {
+            return;
+        }
+        let extrinsics = std::mem::take(&mut self.outgoing_txs);
+        self.outgoing_bytes = 0;
+        self.network.publish(Topic::Transactions, Transactions { extrinsics }.encode());
     }
 
     fn on_internal(&mut self, internal: Internal) {
+        if !matches!(internal, Internal::GossipVerdict(..)) {
+            self.replan = true;
+        }
         match internal {
             Internal::Status(peer, response) => {
                 let status = response.and_then(|bytes| {
@@ -601,7 +682,7 @@ impl SyncEngine {
                 direction: Direction::Ascending,
                 max: messages::MAX_BLOCKS,
             }
-        } else if state.best_number - info.best_number > messages::MAX_BLOCKS {
+        } else if state.best_number - info.best_number > ASCEND_DISTANCE {
             BlockRequest {
                 from: messages::From::Number(info.best_number + 1),
                 direction: Direction::Ascending,
@@ -636,7 +717,14 @@ impl SyncEngine {
         }
         let mut blocks = response.blocks;
         if blocks.is_empty() {
-            // It no longer has what it announced (a reorg): ask it again later.
+            // It does not have what it claimed (a reorg, or a lie): its claim no longer counts
+            // — an unchecked high "best" would otherwise keep us syncing instead of authoring —
+            // until it announces a block again.
+            let info = self.chain.info();
+            if let Some(entry) = self.shared.peers.write().get_mut(&peer) {
+                entry.best_number = info.best_number;
+                entry.best_hash = info.best_hash;
+            }
             self.back_off(peer);
             return;
         }
@@ -750,9 +838,10 @@ fn is_peer_fault(error: &ImportError) -> bool {
         | ImportError::ExtrinsicsRoot { .. }
         | ImportError::Inherents(_)
         | ImportError::StateRoot { .. }
-        | ImportError::Execution(_)
-        | ImportError::NotOnFinalizedChain { .. } => true,
-        ImportError::UnknownParent(_)
+        | ImportError::Execution(_) => true,
+        // An honest author may have built on a fork that lost the finality race meanwhile.
+        ImportError::NotOnFinalizedChain { .. }
+        | ImportError::UnknownParent(_)
         | ImportError::BelowFinalized { .. }
         | ImportError::UnsupportedSpecVersion { .. }
         | ImportError::SlotInFuture { .. }
@@ -786,7 +875,13 @@ fn import_worker(
             if let (Some(grandpa), Some(justification)) = (&grandpa, data.justification) {
                 if number > chain.info().finalized_number {
                     if let Err(error) = grandpa.import_justification(hash, number, &justification) {
-                        failure = Some((format!("sent a bad justification for #{number}: {error}"), true));
+                        // Our own database failing, or a block we lack, is not the sender's fault.
+                        let fault = !matches!(
+                            error,
+                            ludus_finality::JustificationError::UnknownBlock(_)
+                                | ludus_finality::JustificationError::Chain(_)
+                        );
+                        failure = Some((format!("sent a bad justification for #{number}: {error}"), fault));
                         break;
                     }
                 }
@@ -801,4 +896,93 @@ fn import_worker(
 /// The announcement of a block we authored.
 pub fn announcement(block: &Block) -> Vec<u8> {
     BlockAnnounce { header: block.header.clone(), body: block.extrinsics.clone() }.encode()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{messages::From as Start, *};
+    use crate::{authoring::author_slot, consensus, test_utils::dev_chain};
+
+    /// A dev chain of `blocks` blocks authored in consecutive past slots.
+    fn chain_with(dir: &std::path::Path, blocks: u64) -> Arc<Chain> {
+        let (chain, keystore) = dev_chain(dir);
+        let first = *consensus::slot_at(now_ms(), 1_000) - blocks - 1;
+        for slot in first..first + blocks {
+            author_slot(&chain, &keystore, slot.into(), Duration::from_secs(1), Vec::new()).unwrap().unwrap();
+        }
+        chain
+    }
+
+    fn request(from: Start, direction: Direction, max: u32) -> BlockRequest {
+        BlockRequest { from, direction, max }
+    }
+
+    #[test]
+    fn served_blocks_answer_the_request_and_import_on_a_fresh_node() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let source = chain_with(a.path(), 5);
+        let best = source.info().best_hash;
+
+        let up = request(Start::Number(1), Direction::Ascending, 3);
+        let ascending = serve_blocks(&source, &up);
+        assert_eq!(ascending.blocks.iter().map(|b| *b.header.number()).collect::<Vec<_>>(), [1, 2, 3]);
+        check_response(&up, &ascending).unwrap();
+
+        let down = request(Start::Hash(best), Direction::Descending, 4);
+        let descending = serve_blocks(&source, &down);
+        assert_eq!(descending.blocks.iter().map(|b| *b.header.number()).collect::<Vec<_>>(), [5, 4, 3, 2]);
+        check_response(&down, &descending).unwrap();
+
+        // More than the limit is clamped; past the tip is simply shorter.
+        let greedy = request(Start::Number(4), Direction::Ascending, 10_000);
+        assert_eq!(serve_blocks(&source, &greedy).blocks.len(), 2);
+        assert!(serve_blocks(&source, &request(Start::Hash(Hash::repeat_byte(9)), Direction::Descending, 5))
+            .blocks
+            .is_empty());
+
+        // What sync downloads, a fresh node imports to the same head.
+        let (target, _) = dev_chain(b.path());
+        let importer = BlockImporter::new(target.clone());
+        let all = serve_blocks(&source, &request(Start::Number(1), Direction::Ascending, 128));
+        for data in all.blocks {
+            importer.import(Block { header: data.header, extrinsics: data.body }, None, now_ms()).unwrap();
+        }
+        assert_eq!(target.info().best_hash, best);
+    }
+
+    #[test]
+    fn responses_that_do_not_answer_the_request_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = chain_with(dir.path(), 4);
+        let up = request(Start::Number(1), Direction::Ascending, 4);
+        let good = serve_blocks(&source, &up);
+
+        let mut reordered = good.clone();
+        reordered.blocks.swap(1, 2);
+        assert!(check_response(&up, &reordered).unwrap_err().contains("does not link"));
+
+        let mut gap = good.clone();
+        gap.blocks.remove(1);
+        assert!(check_response(&up, &gap).is_err());
+
+        let wrong_start = request(Start::Number(2), Direction::Ascending, 4);
+        assert!(check_response(&wrong_start, &good).unwrap_err().contains("wrong number"));
+
+        let too_few_asked = request(Start::Number(1), Direction::Ascending, 2);
+        assert!(check_response(&too_few_asked, &good).unwrap_err().contains("4 blocks for a request of 2"));
+
+        let by_hash = request(Start::Hash(Hash::repeat_byte(1)), Direction::Descending, 4);
+        let mut down = good;
+        down.blocks.reverse();
+        assert!(check_response(&by_hash, &down).unwrap_err().contains("not the one asked for"));
+    }
+
+    #[test]
+    fn import_errors_blame_the_sender_only_for_what_an_honest_node_never_sends() {
+        assert!(is_peer_fault(&ImportError::StateRoot { header: Hash::zero() }));
+        assert!(is_peer_fault(&ImportError::Seal(crate::consensus::SealError::MissingSeal)));
+        assert!(!is_peer_fault(&ImportError::UnknownParent(Hash::zero())));
+        assert!(!is_peer_fault(&ImportError::SlotInFuture { slot: 10, now: 1 }));
+        assert!(!is_peer_fault(&ImportError::UnsupportedSpecVersion { found: Some(2), ours: 1 }));
+    }
 }

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use codec::{Decode, Encode};
-use ludus_primitives::{Block, Hash};
+use ludus_primitives::{Block, Hash, Header};
 use ludus_txpool::{ChainApi, Options, Pool};
 use sp_runtime::{
     traits::Header as HeaderT,
@@ -58,14 +58,51 @@ fn included_hashes(block: &Block) -> Vec<Hash> {
     block.extrinsics.iter().map(|xt| ludus_txpool::tx_hash(&xt.encode())).collect()
 }
 
+/// How far back a reorg is followed; deeper ones (only possible below no finality for
+/// minutes) skip resubmission of what the old branch included.
+const MAX_REORG_DEPTH: u32 = 256;
+
+/// The blocks a move of the best block from `old` to `new` takes off the best chain
+/// (`retracted`, newest first) and puts on it (`enacted`, oldest first, `new` last).
+fn tree_route(chain: &Chain, old: Hash, new: &Header) -> (Vec<Hash>, Vec<Hash>) {
+    let mut enacted = vec![new.hash()];
+    if *new.parent_hash() == old || new.hash() == old {
+        return (Vec::new(), if new.hash() == old { Vec::new() } else { enacted });
+    }
+    let (Ok(Some(mut a)), mut b) = (chain.header(old), new.clone()) else { return (Vec::new(), enacted) };
+    let mut retracted = Vec::new();
+    for _ in 0..MAX_REORG_DEPTH * 2 {
+        if a.hash() == b.hash() {
+            enacted.pop(); // the common ancestor itself
+            enacted.reverse();
+            return (retracted, enacted);
+        }
+        let step_a = a.number() >= b.number();
+        let next = if step_a { *a.parent_hash() } else { *b.parent_hash() };
+        let Ok(Some(parent)) = chain.header(next) else { break };
+        if step_a {
+            retracted.push(a.hash());
+            a = parent;
+        } else {
+            enacted.push(next);
+            b = parent;
+        }
+    }
+    (Vec::new(), vec![new.hash()])
+}
+
 /// Follows new best and finalized blocks and keeps the pool in step with them.
 ///
-/// Every newly best block goes to `on_block_imported`; every finalized block, oldest
-/// first and none skipped (finality may jump several blocks), to `on_block_finalized`.
+/// Every block that becomes part of the best chain goes to `on_block_imported`, oldest
+/// first; on a reorg, the transactions of the blocks that left the best chain are submitted
+/// again first (those the new branch also included then leave at once). Every finalized
+/// block, oldest first and none skipped (finality may jump several blocks), goes to
+/// `on_block_finalized`.
 pub async fn maintain(chain: Arc<Chain>, pool: Arc<NodePool>) {
     let mut best = chain.subscribe_best();
     let mut finalized = chain.subscribe_finalized();
     let mut last_finalized = chain.info().finalized_number;
+    let mut last_best = chain.info().best_hash;
     loop {
         // Biased: a block announced as best and final at once is imported before it is final.
         let (header, is_finality) = tokio::select! {
@@ -81,6 +118,7 @@ pub async fn maintain(chain: Arc<Chain>, pool: Arc<NodePool>) {
                 Err(RecvError::Closed) => return,
             },
         };
+        let mut resubmit: Vec<Vec<u8>> = Vec::new();
         let blocks: Vec<(Hash, Vec<Hash>)> = if is_finality {
             let newly_final = (last_finalized + 1)..=*header.number();
             last_finalized = last_finalized.max(*header.number());
@@ -89,13 +127,28 @@ pub async fn maintain(chain: Arc<Chain>, pool: Arc<NodePool>) {
                 .filter_map(|hash| Some((hash, included_hashes(&chain.block(hash).ok()??.block))))
                 .collect()
         } else {
-            let hash = header.hash();
-            let Ok(Some(block)) = chain.block(hash) else { continue };
-            vec![(hash, included_hashes(&block.block))]
+            let (retracted, enacted) = tree_route(&chain, last_best, &header);
+            last_best = header.hash();
+            for hash in retracted {
+                if let Ok(Some(block)) = chain.block(hash) {
+                    resubmit.extend(block.block.extrinsics.iter().map(Encode::encode));
+                }
+            }
+            enacted
+                .into_iter()
+                .filter_map(|hash| Some((hash, included_hashes(&chain.block(hash).ok()??.block))))
+                .collect()
         };
-        let pool = pool.clone();
+        let (pool, at) = (pool.clone(), header.hash());
         // Revalidation runs the runtime: keep it off the async threads.
         let _ = tokio::task::spawn_blocking(move || {
+            if !resubmit.is_empty() {
+                tracing::debug!(target: "txpool", "Reorg: resubmitting {} transactions of retracted blocks", resubmit.len());
+            }
+            for xt in resubmit {
+                // Inherents and transactions the new branch made stale are refused: fine.
+                let _ = pool.submit(at, TransactionSource::InBlock, xt);
+            }
             for (hash, included) in blocks {
                 if is_finality {
                     pool.on_block_finalized(hash, &included);
@@ -105,5 +158,55 @@ pub async fn maintain(chain: Arc<Chain>, pool: Arc<NodePool>) {
             }
         })
         .await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        authoring::{build_block, now_ms, seal_block},
+        chain::BlockCommit,
+        consensus,
+        test_utils::{dev_chain, pair},
+    };
+    use sp_core::Pair;
+    use std::time::{Duration, Instant};
+
+    /// Builds, seals and writes a block on `parent` in `slot`; returns its header.
+    fn block_on(chain: &Chain, keystore: &sp_keystore::KeystorePtr, parent: &Header, slot: u64) -> Header {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut built = build_block(chain, parent, slot.into(), slot * 1_000, Vec::new(), deadline).unwrap();
+        let author: sp_consensus_aura::sr25519::AuthorityId = pair("//Alice").public().into();
+        seal_block(keystore, &author, &mut built.block).unwrap();
+        let header = built.block.header.clone();
+        chain
+            .commit(BlockCommit {
+                block: built.block,
+                justifications: None,
+                state_transaction: built.state_transaction,
+                is_new_best: false,
+                finalize: false,
+            })
+            .unwrap();
+        header
+    }
+
+    #[test]
+    fn tree_route_names_what_a_reorg_retracts_and_enacts() {
+        let dir = tempfile::tempdir().unwrap();
+        let (chain, keystore) = dev_chain(dir.path());
+        let genesis = chain.expect_header(chain.genesis_hash()).unwrap();
+        let slot = *consensus::slot_at(now_ms(), 1_000) - 20;
+        let a1 = block_on(&chain, &keystore, &genesis, slot + 1);
+        let a2 = block_on(&chain, &keystore, &a1, slot + 2);
+        let b2 = block_on(&chain, &keystore, &a1, slot + 3);
+        let b3 = block_on(&chain, &keystore, &b2, slot + 4);
+
+        assert_eq!(tree_route(&chain, a1.hash(), &a2), (vec![], vec![a2.hash()]), "a child: nothing retracted");
+        assert_eq!(tree_route(&chain, a2.hash(), &a2), (vec![], vec![]), "the same block: nothing to do");
+        assert_eq!(tree_route(&chain, a2.hash(), &b3), (vec![a2.hash()], vec![b2.hash(), b3.hash()]));
+        assert_eq!(tree_route(&chain, b3.hash(), &a2), (vec![b3.hash(), b2.hash()], vec![a2.hash()]));
+        assert_eq!(tree_route(&chain, genesis.hash(), &b3), (vec![], vec![a1.hash(), b2.hash(), b3.hash()]));
     }
 }

@@ -68,6 +68,7 @@ fn dev_node_exports_substrate_metrics_that_follow_the_chain() {
     assert!(required(&body, "substrate_process_start_time_seconds") > 1.7e9);
     assert_eq!(required(&body, "substrate_ready_transactions_number"), 0.0);
     assert!(sample(&body, "ludus_future_transactions_number").is_some(), "no future-queue gauge:\n{body}");
+    assert_eq!(required(&body, "substrate_sub_libp2p_peers_count"), 0.0, "a lone dev node has no peers");
 
     // Authoring is counted and timed as it happens.
     let authored = required(&body, "ludus_blocks_authored_total");

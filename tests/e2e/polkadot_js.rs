@@ -2,7 +2,9 @@
 //! - `tests/js/transfer.mjs`: metadata, balances, signed transfers watched until finalized,
 //!   nonces for back-to-back sends;
 //! - `tests/js/game.mjs`: a studio's collection, currency and items, an attribute, a sale
-//!   with the royalty paid, crafting, and a player's fee paid from the studio's fuel tank.
+//!   with the royalty paid, crafting, and a player's fee paid from the studio's fuel tank;
+//! - `transfer.mjs` again against one validator of a four-validator network, where blocks
+//!   are finalized by GRANDPA votes between processes rather than at once.
 
 use std::{path::PathBuf, process::Command, time::Duration};
 
@@ -17,6 +19,11 @@ fn js_dir() -> PathBuf {
 
 /// Runs `tests/js/<script>` against a fresh dev node and returns the JSON line it prints.
 fn run_script(script: &str) -> Value {
+    run_script_against(script, &Node::dev())
+}
+
+/// Runs `tests/js/<script>` against `ludus` and returns the JSON line it prints.
+fn run_script_against(script: &str, ludus: &Node) -> Value {
     let dir = js_dir();
     assert!(
         dir.join("node_modules/@polkadot/api").is_dir(),
@@ -29,7 +36,6 @@ fn run_script(script: &str) -> Value {
         "the `node` (Node.js) executable is needed to run polkadot.js: {node_version:?}"
     );
 
-    let ludus = Node::dev();
     let output = crate::harness::run_command(
         Command::new("node").arg(dir.join(script)).arg(ludus.ws_url()).current_dir(&dir),
         Duration::from_secs(120),
@@ -64,4 +70,12 @@ fn a_studio_runs_its_game_economy_from_polkadot_js() {
     // 5 % of the 100 LUD sale went to the royalty beneficiary.
     assert_eq!(result["royalty"], "5000000000000", "{result}");
     assert!(result["sponsoredFee"].as_str().is_some_and(|fee| fee != "0"), "{result}");
+}
+
+#[test]
+fn polkadot_js_on_any_node_of_a_four_validator_network_sees_transfers_finalized() {
+    let nodes = crate::network::local_network();
+    nodes[3].wait_for_finalized(2, Duration::from_secs(60));
+    let result = run_script_against("transfer.mjs", &nodes[3]);
+    assert_eq!(result["chain"], "Local Testnet");
 }

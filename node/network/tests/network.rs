@@ -214,14 +214,15 @@ async fn banned_peer_is_dropped_refused_until_the_ban_expires() {
 
     a.handle.ban(b.id(), "misbehaved in a test".into());
     wait_for_peers(&a.handle, &[]).await;
-    // An explicit redial during the ban is refused by A.
-    b.handle.dial(a.addr.clone()).await.unwrap();
+    // An explicit redial during the ban is refused by A. (B's own reserved-node redial may
+    // already be under way, in which case libp2p cancels this one: either way, B tries.)
+    let _ = b.handle.dial(a.addr.clone()).await;
     tokio::time::sleep(Duration::from_millis(1000)).await;
     assert!(a.handle.peers().await.is_empty(), "banned peer got back in");
 
     // The ban lasts 2 s; once it has expired the same dial succeeds.
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    b.handle.dial(a.addr.clone()).await.unwrap();
+    let _ = b.handle.dial(a.addr.clone()).await;
     wait_for_peers(&a.handle, &[b.id()]).await;
 }
 

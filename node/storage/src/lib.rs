@@ -491,13 +491,17 @@ impl Database {
         Ok(())
     }
 
-    /// Deletes the blocks that finality abandoned: every block at or below the finalized
-    /// height that is not canonical loses its header, body, justifications and the state it
-    /// added. Returns how many blocks went. Each block goes in its own atomic commit, with
-    /// the progress mark, so an interrupted call is resumed by the next one.
-    pub fn prune_forks(&self) -> Result<usize, StorageError> {
+    /// Deletes the blocks that finality abandoned: every block at or below `up_to` (clamped
+    /// to the finalized height) that is not canonical loses its header, body, justifications
+    /// and the state it added. Returns how many blocks went. Each block goes in its own
+    /// atomic commit, with the progress mark, so an interrupted call is resumed by the next.
+    ///
+    /// Callers stay some blocks behind finality: an import that checked its parent just
+    /// before finality moved may still be executing on that parent's state.
+    pub fn prune_forks(&self, up_to: BlockNumber) -> Result<usize, StorageError> {
         let chain = self.chain.write();
         let Some((finalized, _)) = chain.finalized else { return Ok(0) };
+        let finalized = finalized.min(up_to);
         let done: BlockNumber =
             read_decoded(&self.db, col::META, meta::FORKS_PRUNED_TO, "meta forks_pruned_to")?.unwrap_or(0);
         if done >= finalized {

@@ -580,14 +580,16 @@ fn finality_prunes_abandoned_forks_and_keeps_the_chain() {
     assert_eq!(db.blocks_above(2).unwrap(), vec![(3, b3)]);
 
     db.finalize(&a2, None).unwrap();
-    assert_eq!(db.prune_forks().unwrap(), 3, "b1, b2 and c2 are below or at the final height");
+    assert_eq!(db.prune_forks(1).unwrap(), 1, "only b1 is at or below #1");
+    assert!(db.header(&b2).unwrap().is_some());
+    assert_eq!(db.prune_forks(u32::MAX).unwrap(), 2, "b2 and c2 are at the final height; clamped to it");
     for gone in [b1, b2, c2] {
         assert_eq!(db.header(&gone).unwrap(), None);
         assert_eq!(db.body(&gone).unwrap(), None);
     }
     // b3 is above the final height: it goes once finality passes it.
     assert!(db.header(&b3).unwrap().is_some());
-    assert_eq!(db.prune_forks().unwrap(), 0, "a second call has nothing to do");
+    assert_eq!(db.prune_forks(u32::MAX).unwrap(), 0, "a second call has nothing to do");
     // The canonical chain and its state are whole.
     assert_state(&db, root_of(&db, &a2), &a2s);
     assert_state(&db, root_of(&db, &a1), &a1s);
@@ -595,7 +597,7 @@ fn finality_prunes_abandoned_forks_and_keeps_the_chain() {
     db.finalize(&a3, None).unwrap();
     drop(db);
     let db = Database::open(dir.path()).unwrap();
-    assert_eq!(db.prune_forks().unwrap(), 1, "b3, after a restart");
+    assert_eq!(db.prune_forks(u32::MAX).unwrap(), 1, "b3, after a restart");
     assert_eq!(db.header(&b3).unwrap(), None);
     assert_eq!(db.blocks_above(0).unwrap().iter().map(|(_, h)| *h).collect::<Vec<_>>(), vec![a1, a2, a3]);
 }
