@@ -211,7 +211,7 @@ impl Chain {
 
     /// Writes a checked block, then announces it. Returns whether it became the best block.
     pub fn commit(&self, commit: BlockCommit) -> Result<bool, ChainError> {
-        let _guard = self.write_lock.lock();
+        let guard = self.write_lock.lock();
         let header = commit.block.header.clone();
         let best = self.info();
         // Longest chain wins; the finalized block is always on it because only
@@ -226,6 +226,9 @@ impl Chain {
             new_best: is_new_best || finalize,
             finalized: finalize,
         })?;
+        // The hook (GRANDPA) takes its own lock and, elsewhere, calls `finalize` while holding
+        // it: calling it under ours would invert the order and could deadlock.
+        drop(guard);
         if let Some(hook) = self.import_hook.get() {
             hook(&header);
         }

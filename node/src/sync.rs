@@ -313,7 +313,7 @@ pub struct SyncEngine {
     /// Whether something happened that may start a download (checked after each event).
     replan: bool,
     /// Our transactions waiting for the next gossip batch, and their size.
-    outgoing_txs: Vec<Vec<u8>>,
+    outgoing_txs: Vec<(Hash, Vec<u8>)>,
     outgoing_bytes: usize,
     /// Transactions that reached our pool through gossip: gossip forwards them already, so
     /// we do not publish them again.
@@ -558,21 +558,33 @@ impl SyncEngine {
             return;
         }
         self.outgoing_bytes += tx.data.len();
-        self.outgoing_txs.push(tx.data.to_vec());
-        let peers = self.shared.peers.read().keys().map(|peer| peer.to_base58()).collect();
-        self.pool.on_broadcasted(&hash, peers);
+        self.outgoing_txs.push((hash, tx.data.to_vec()));
         if self.outgoing_bytes >= MAX_TX_BATCH_BYTES {
             self.flush_transactions();
         }
     }
 
-    /// Gossips the queued transactions as one batch.
+    /// Gossips the queued transactions as one batch and tells their watchers (`broadcast`).
+    /// Without peers the batch waits for the first one (bounded: a lone node drops it, the
+    /// transactions stay in its pool).
     fn flush_transactions(&mut self) {
         if self.outgoing_txs.is_empty() {
             return;
         }
-        let extrinsics = std::mem::take(&mut self.outgoing_txs);
+        let peers: Vec<String> = self.shared.peers.read().keys().map(|peer| peer.to_base58()).collect();
+        if peers.is_empty() {
+            if self.outgoing_bytes >= MAX_TX_BATCH_BYTES {
+                self.outgoing_txs.clear();
+                self.outgoing_bytes = 0;
+            }
+            return;
+        }
+        let batch = std::mem::take(&mut self.outgoing_txs);
         self.outgoing_bytes = 0;
+        for (hash, _) in &batch {
+            self.pool.on_broadcasted(hash, peers.clone());
+        }
+        let extrinsics = batch.into_iter().map(|(_, xt)| xt).collect();
         self.network.publish(Topic::Transactions, Transactions { extrinsics }.encode());
     }
 
