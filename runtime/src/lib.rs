@@ -12,6 +12,8 @@
 //! - [`configs`]: each pallet's configuration.
 //! - [`apis`]: the runtime APIs the node and clients call.
 //! - [`genesis_config_presets`]: the `development` and `local_testnet` genesis presets.
+//! - [`weights`]: block, extrinsic, database and balances weights measured natively (generated
+//!   by `weights_gen`, a test-only harness behind the `runtime-benchmarks` feature).
 #![cfg_attr(not(feature = "std"), no_std)]
 // FRAME's macros generate undocumented public items and call `expect` internally.
 #![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)]
@@ -23,6 +25,9 @@ pub mod configs;
 pub mod genesis_config_presets;
 #[cfg(test)]
 mod tests;
+pub mod weights;
+#[cfg(all(test, feature = "runtime-benchmarks"))]
+mod weights_gen;
 
 use frame_support::weights::{constants::WEIGHT_REF_TIME_PER_SECOND, Weight};
 use sp_runtime::{generic, impl_opaque_keys, MultiAddress, Perbill};

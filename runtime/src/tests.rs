@@ -1,12 +1,13 @@
 //! The runtime as a whole, block by block through `Executive`: a governance change of the
-//! validator set reaches Aura, GRANDPA and the bridge.
+//! validator set reaches Aura, GRANDPA and the bridge; a block full of transfers holds what
+//! the native weights promise and executes well within its slot.
 
 use codec::Encode;
 use frame_support::{assert_ok, traits::UnfilteredDispatchable};
 use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
 use sp_consensus_grandpa::{ConsensusLog as GrandpaLog, GRANDPA_ENGINE_ID};
 use sp_core::{crypto::Pair, ecdsa, ed25519, sr25519};
-use sp_runtime::{traits::Header as _, BuildStorage, Digest, DigestItem};
+use sp_runtime::{generic::Era, traits::Header as _, BuildStorage, Digest, DigestItem};
 
 use crate::{
     genesis_config_presets::{dev_account, dev_session_keys, get_preset, LOCAL_TESTNET},
@@ -14,7 +15,7 @@ use crate::{
 };
 
 /// The `local_testnet` preset merged over the default config, as the chain-spec crate does.
-fn local_testnet_storage() -> sp_runtime::Storage {
+pub(crate) fn local_testnet_storage() -> sp_runtime::Storage {
     fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
         match (base, patch) {
             (serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
@@ -34,15 +35,39 @@ fn local_testnet_storage() -> sp_runtime::Storage {
 /// Executes block `number` (slot `number`): header with the Aura pre-digest, the timestamp
 /// inherent, then `body`. Returns the finalized header.
 fn execute_block(number: BlockNumber, body: impl FnOnce()) -> Header {
+    open_block(number);
+    body();
+    Executive::finalize_block()
+}
+
+/// A signed extrinsic from `pair` with `nonce`, as polkadot.js builds it (immortal, no tip).
+pub(crate) fn sign(pair: &sr25519::Pair, nonce: Nonce, call: RuntimeCall) -> UncheckedExtrinsic {
+    let extension: TxExtension = (
+        frame_system::CheckNonZeroSender::new(),
+        frame_system::CheckSpecVersion::new(),
+        frame_system::CheckTxVersion::new(),
+        frame_system::CheckGenesis::new(),
+        frame_system::CheckEra::from(Era::Immortal),
+        frame_system::CheckNonce::from(nonce),
+        frame_system::CheckWeight::new(),
+        pallet_transaction_payment::ChargeTransactionPayment::from(0),
+    );
+    let payload = SignedPayload::new(call.clone(), extension.clone()).expect("the implicit data is available");
+    let signature = payload.using_encoded(|bytes| pair.sign(bytes));
+    let who = AccountId::from(pair.public());
+    UncheckedExtrinsic::new_signed(call, Address::Id(who), signature.into(), extension)
+}
+
+/// Starts block `number` (slot `number`) and applies its timestamp inherent.
+pub(crate) fn open_block(number: BlockNumber) {
     let slot = Slot::from(u64::from(number));
     let digest = Digest { logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())] };
     let parent = System::block_hash(number - 1);
     Executive::initialize_block(&Header::new(number, Default::default(), Default::default(), parent, digest));
     let now = u64::from(number) * SLOT_DURATION;
     let timestamp = UncheckedExtrinsic::new_bare(RuntimeCall::Timestamp(TimestampCall::set { now }));
-    assert_ok!(Executive::apply_extrinsic(timestamp).unwrap());
-    body();
-    Executive::finalize_block()
+    let applied = Executive::apply_extrinsic(timestamp).expect("the timestamp inherent is valid");
+    assert!(applied.is_ok(), "the timestamp inherent dispatches: {applied:?}");
 }
 
 /// The `proof` of `session.set_keys` for `name`'s development keys, signed for `owner`: the
@@ -155,5 +180,58 @@ fn sudo_set_validators_hands_eve_authoring_finality_and_the_bridge() {
         let next = execute_block(n + 3, || {});
         assert_eq!(Session::current_index(), 2);
         assert_eq!(grandpa_change(&next), None);
+    });
+}
+
+/// A block filled with signed `transfer_keep_alive`s until `CheckWeight` refuses one holds as
+/// many as the weight arithmetic says (normal-class limit over base + call weight), more than
+/// Substrate's stock Wasm weights allowed (755), and, in a release build, executes in well under
+/// the 500 ms the block weight stands for.
+#[test]
+fn a_full_block_of_transfers_fits_the_native_weights_and_the_slot() {
+    use frame_support::dispatch::GetDispatchInfo;
+    use pallet_balances::WeightInfo as _;
+    use sp_runtime::transaction_validity::{InvalidTransaction, TransactionValidityError};
+
+    let alice = sr25519::Pair::from_string("//Alice", None).unwrap();
+    let bob = dev_account("Bob");
+    let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive { dest: Address::Id(bob), value: LUD / 100 });
+    let limits = <Runtime as frame_system::Config>::BlockWeights::get();
+    let normal = limits.get(frame_support::dispatch::DispatchClass::Normal);
+    let per_transfer = normal.base_extrinsic + <Runtime as pallet_balances::Config>::WeightInfo::transfer_keep_alive();
+    let expected = normal.max_total.unwrap().ref_time() / per_transfer.ref_time();
+
+    sp_io::TestExternalities::new(local_testnet_storage()).execute_with(|| {
+        execute_block(1, || {});
+        // Signed outside the timed part, as the block's author did.
+        let xts: Vec<_> = (0..expected + 10).map(|nonce| sign(&alice, nonce as Nonce, call.clone())).collect();
+        assert_eq!(
+            xts[0].get_dispatch_info().total_weight(),
+            per_transfer - normal.base_extrinsic,
+            "the extensions add no weight of their own: the extrinsic base holds them"
+        );
+        let start = std::time::Instant::now();
+        open_block(2);
+        let mut applied = 0u64;
+        for xt in xts {
+            match Executive::apply_extrinsic(xt) {
+                Ok(result) => {
+                    assert_ok!(result);
+                    applied += 1;
+                }
+                Err(TransactionValidityError::Invalid(InvalidTransaction::ExhaustsResources)) => break,
+                Err(other) => panic!("transfer {applied} refused: {other:?}"),
+            }
+        }
+        Executive::finalize_block();
+        let elapsed = start.elapsed();
+        println!(
+            "{applied} transfer_keep_alive in a block (weight {} us each), executed in {elapsed:?}",
+            per_transfer.ref_time() / 1_000_000
+        );
+        assert!(applied.abs_diff(expected) <= 1, "{applied} transfers fit, the weights say {expected}");
+        assert!(applied > 755, "fewer transfers fit than with Substrate's stock weights: {applied}");
+        // How long it took is printed, not asserted: speed is the benchmarks' business
+        // (`cargo bench -p ludus-node --bench import`), never a test's on a slow machine.
     });
 }

@@ -5,7 +5,7 @@ use frame_support::{
     dispatch::DispatchClass,
     parameter_types,
     traits::{AsEnsureOriginWithArg, ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
-    weights::{constants::ParityDbWeight, ConstantMultiplier, IdentityFee},
+    weights::{ConstantMultiplier, IdentityFee},
 };
 use frame_system::{
     limits::{BlockLength, BlockWeights},
@@ -17,12 +17,29 @@ use sp_runtime::traits::{ConvertInto, One, OpaqueKeys};
 use sp_version::RuntimeVersion;
 
 use super::*;
+use crate::weights::{BlockExecutionWeight, ExtrinsicBaseWeight, LudusDbWeight};
 
 parameter_types! {
     pub const BlockHashCount: BlockNumber = 2400;
     pub const Version: RuntimeVersion = VERSION;
-    pub RuntimeBlockWeights: BlockWeights =
-        BlockWeights::with_sensible_defaults(MAXIMUM_BLOCK_WEIGHT, NORMAL_DISPATCH_RATIO);
+    /// `BlockWeights::with_sensible_defaults` with Ludus's natively measured base weights
+    /// (`crate::weights`) instead of Substrate's Wasm reference ones: 500 ms per block, 75 % of
+    /// it for normal extrinsics, the rest reserved for operational ones, 10 % expected for
+    /// `on_initialize`.
+    pub RuntimeBlockWeights: BlockWeights = BlockWeights::builder()
+        .base_block(BlockExecutionWeight::get())
+        .for_class(DispatchClass::all(), |weights| {
+            weights.base_extrinsic = ExtrinsicBaseWeight::get();
+        })
+        .for_class(DispatchClass::Normal, |weights| {
+            weights.max_total = Some(NORMAL_DISPATCH_RATIO * MAXIMUM_BLOCK_WEIGHT);
+        })
+        .for_class(DispatchClass::Operational, |weights| {
+            weights.max_total = Some(MAXIMUM_BLOCK_WEIGHT);
+            weights.reserved = Some(MAXIMUM_BLOCK_WEIGHT - NORMAL_DISPATCH_RATIO * MAXIMUM_BLOCK_WEIGHT);
+        })
+        .avg_block_initialization(Perbill::from_percent(10))
+        .build_or_panic();
     pub RuntimeBlockLength: BlockLength = BlockLength::builder()
         .max_length(5 * 1024 * 1024)
         .modify_max_length_for_class(DispatchClass::Normal, |max| {
@@ -41,8 +58,11 @@ impl frame_system::Config for Runtime {
     type Nonce = Nonce;
     type Hash = Hash;
     type BlockHashCount = BlockHashCount;
-    /// Ludus stores state in parity-db, whose reads and writes cost less than RocksDB's.
-    type DbWeight = ParityDbWeight;
+    /// Measured natively: reads go through the overlay over the trie, writes are one batch
+    /// per block (see `weights/db.rs`).
+    type DbWeight = LudusDbWeight;
+    /// Zero: the extensions' cost is measured inside `ExtrinsicBaseWeight`.
+    type ExtensionsWeightInfo = crate::weights::extensions::InExtrinsicBase;
     type Version = Version;
     type AccountData = pallet_balances::AccountData<Balance>;
     type SS58Prefix = SS58Prefix;
@@ -89,7 +109,8 @@ impl pallet_balances::Config for Runtime {
     type DustRemoval = ();
     type ExistentialDeposit = ConstU128<EXISTENTIAL_DEPOSIT>;
     type AccountStore = System;
-    type WeightInfo = pallet_balances::weights::SubstrateWeight<Runtime>;
+    /// Measured natively (see `weights/pallet_balances.rs`).
+    type WeightInfo = crate::weights::pallet_balances::LudusWeight<Runtime>;
     type FreezeIdentifier = RuntimeFreezeReason;
     type MaxFreezes = VariantCountOf<RuntimeFreezeReason>;
     type RuntimeHoldReason = RuntimeHoldReason;
@@ -107,12 +128,14 @@ impl pallet_transaction_payment::Config for Runtime {
     /// other fee is paid by the signer, so wallets need no extra transaction extension.
     type OnChargeTransaction = pallet_game_assets::SponsoredFees<Runtime, FungibleAdapter<Balances, ()>>;
     type OperationalFeeMultiplier = ConstU8<5>;
-    /// One unit (10^-12 LUD) per picosecond of weight: a transfer costs about 0.0002 LUD.
+    /// One unit (10^-12 LUD) per picosecond of weight: a `transfer_keep_alive` weighs about
+    /// 307 µs (`crate::weights`), so about 0.0003 LUD, plus its length fee.
     type WeightToFee = IdentityFee<Balance>;
     /// 0.000001 LUD per byte, so large transactions pay for the space they take.
     type LengthToFee = ConstantMultiplier<Balance, ConstU128<1_000_000>>;
     type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
-    type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
+    /// Zero: the fee withdrawal and refund are measured inside `ExtrinsicBaseWeight`.
+    type WeightInfo = crate::weights::extensions::InExtrinsicBase;
 }
 
 parameter_types! {
@@ -182,6 +205,8 @@ impl pallet_assets::Config for Runtime {
     type CallbackHandle = ();
     type AssetIdAllocator = ();
     type WeightInfo = pallet_assets::weights::SubstrateWeight<Runtime>;
+    #[cfg(feature = "runtime-benchmarks")]
+    type BenchmarkHelper = ();
 }
 
 impl pallet_sudo::Config for Runtime {
