@@ -215,7 +215,10 @@ pub fn author_slot(
     let Some(author) = our_slot_author(chain, keystore, info.best_hash, slot)? else { return Ok(None) };
     let timestamp = (*slot).saturating_mul(slot_duration.as_millis() as u64);
     // Half the slot for building, the rest for sealing, writing and propagation.
-    let deadline = Instant::now() + slot_duration / 2;
+    // Measured from the slot's start, not from now: the slot worker may have waited for an
+    // import first, and a block must still reach the next author before its slot.
+    let half_slot_ms = timestamp.saturating_add(slot_duration.as_millis() as u64 / 2);
+    let deadline = Instant::now() + Duration::from_millis(half_slot_ms.saturating_sub(now_ms()));
     let mut built = build_block(chain, &parent, slot, timestamp, candidates, deadline)?;
     seal_block(keystore, &author, &mut built.block)?;
     let finalize = sole_finality_authority(chain, keystore, info.best_hash)?;

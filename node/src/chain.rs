@@ -260,7 +260,12 @@ impl Chain {
     }
 
     /// Whether block `hash` at height `number` is `ancestor` or descends from it.
-    pub fn is_descendant(&self, ancestor: (BlockNumber, Hash), hash: Hash, number: BlockNumber) -> Result<bool, ChainError> {
+    pub fn is_descendant(
+        &self,
+        ancestor: (BlockNumber, Hash),
+        hash: Hash,
+        number: BlockNumber,
+    ) -> Result<bool, ChainError> {
         if number < ancestor.0 {
             return Ok(false);
         }

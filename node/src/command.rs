@@ -92,18 +92,17 @@ fn chain_dir(shared: &SharedArgs, spec: &ChainSpec) -> PathBuf {
 
 fn run_node(args: RunArgs) -> Result<(), CommandError> {
     let spec = load_spec(&args.shared)?;
-    let mut dev_keys: Vec<&'static str> =
-        [
-            (args.alice, "Alice"),
-            (args.bob, "Bob"),
-            (args.charlie, "Charlie"),
-            (args.dave, "Dave"),
-            (args.eve, "Eve"),
-            (args.ferdie, "Ferdie"),
-        ]
-        .into_iter()
-            .filter_map(|(on, name)| on.then_some(name))
-            .collect();
+    let mut dev_keys: Vec<&'static str> = [
+        (args.alice, "Alice"),
+        (args.bob, "Bob"),
+        (args.charlie, "Charlie"),
+        (args.dave, "Dave"),
+        (args.eve, "Eve"),
+        (args.ferdie, "Ferdie"),
+    ]
+    .into_iter()
+    .filter_map(|(on, name)| on.then_some(name))
+    .collect();
     if args.shared.dev && dev_keys.is_empty() {
         dev_keys.push("Alice");
     }

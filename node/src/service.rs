@@ -142,16 +142,16 @@ async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
 
     let pool = txpool::new_pool(chain.clone());
 
-    let network_config = config
-        .network
-        .config(info.genesis_hash.to_fixed_bytes(), &config.name)
-        .map_err(ServiceError::Network)?;
+    let network_config =
+        config.network.config(info.genesis_hash.to_fixed_bytes(), &config.name).map_err(ServiceError::Network)?;
     let should_have_peers = !network_config.boot_nodes.is_empty() || !network_config.reserved_nodes.is_empty();
-    let (network, network_events) = ludus_network::start(network_config).map_err(|e| ServiceError::Network(e.to_string()))?;
+    let (network, network_events) =
+        ludus_network::start(network_config).map_err(|e| ServiceError::Network(e.to_string()))?;
     let shared = SyncShared::new(chain.clone(), network.local_peer_id().to_base58(), should_have_peers);
 
     // One GRANDPA authority whose key we hold: the dev chain, final at once, no voter needed.
-    let instant_finality = config.validator && authoring::sole_finality_authority(&chain, &keystore, info.genesis_hash)?;
+    let instant_finality =
+        config.validator && authoring::sole_finality_authority(&chain, &keystore, info.genesis_hash)?;
     let mut tasks = tokio::task::JoinSet::new();
     let (grandpa, grandpa_out) = if instant_finality {
         tracing::info!(target: "grandpa", "Single finality authority held locally: every authored block is final at once");
@@ -171,7 +171,8 @@ async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
         tasks.spawn(voter);
         (Some(grandpa), Some(outgoing))
     };
-    let engine = SyncEngine::new(chain.clone(), network.clone(), pool.clone(), grandpa, shared.clone(), config.validator);
+    let engine =
+        SyncEngine::new(chain.clone(), network.clone(), pool.clone(), grandpa, shared.clone(), config.validator);
     tasks.spawn(engine.run(network_events, grandpa_out));
     tasks.spawn(prune_forks(chain.clone()));
 
@@ -210,7 +211,14 @@ async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
         node_metrics
     });
     if config.validator {
-        tasks.spawn(slot_worker(chain.clone(), pool.clone(), keystore.clone(), node_metrics, network.clone(), shared.clone()));
+        tasks.spawn(slot_worker(
+            chain.clone(),
+            pool.clone(),
+            keystore.clone(),
+            node_metrics,
+            network.clone(),
+            shared.clone(),
+        ));
         tasks.spawn(crate::offchain::run_on_finality(chain.clone(), pool.clone(), true));
     }
 
@@ -268,6 +276,12 @@ async fn slot_worker(
             tracing::debug!(target: "authoring", "slot {}: syncing, not authoring", *slot);
             continue;
         }
+        // The previous slot's block may still be importing (a big block, a busy machine):
+        // building now would fork off its parent. Give it up to a third of the slot.
+        let wait_until = Instant::now() + slot_duration / 3;
+        while sync.is_importing() && Instant::now() < wait_until {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         let (chain, pool, keystore, metrics) = (chain.clone(), pool.clone(), keystore.clone(), metrics.clone());
         let outcome = tokio::task::spawn_blocking(move || {
             let candidates = pool.ready().into_iter().map(|tx| Candidate { hash: tx.hash, bytes: tx.data });
@@ -317,7 +331,9 @@ async fn idle_reporter(chain: Arc<Chain>, pool: Arc<NodePool>, sync: Arc<SyncSha
         last_imported = imported;
         let peers = sync.peer_count();
         let state = match sync.target() {
-            Some(target) if sync.is_major_syncing() => format!("Syncing {bps:.1} bps, target=#{target} ({peers} peers)"),
+            Some(target) if sync.is_major_syncing() => {
+                format!("Syncing {bps:.1} bps, target=#{target} ({peers} peers)")
+            }
             _ => format!("Idle ({peers} peers)"),
         };
         tracing::info!(

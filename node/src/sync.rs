@@ -191,6 +191,8 @@ pub struct SyncShared {
     imported: AtomicU64,
     /// Whether any peer was ever expected (false for a lone `--dev` node with no boot nodes).
     should_have_peers: AtomicBool,
+    /// Blocks handed to the import thread and not yet done with.
+    importing: std::sync::atomic::AtomicUsize,
 }
 
 impl SyncShared {
@@ -202,6 +204,7 @@ impl SyncShared {
             local_peer_id,
             imported: AtomicU64::new(0),
             should_have_peers: AtomicBool::new(should_have_peers),
+            importing: Default::default(),
         })
     }
 
@@ -219,6 +222,13 @@ impl SyncShared {
     /// Connected peers.
     pub fn peer_count(&self) -> usize {
         self.peers.read().len()
+    }
+
+    /// Whether blocks from peers are waiting for or in import. The slot worker gives them a
+    /// moment before building: a block built on a parent whose child is being imported is a
+    /// fork that loses.
+    pub fn is_importing(&self) -> bool {
+        self.importing.load(Ordering::Acquire) > 0
     }
 
     /// Blocks imported from peers since start.
@@ -335,9 +345,10 @@ impl SyncEngine {
         let worker_chain = chain.clone();
         let worker_grandpa = grandpa.clone();
         let worker_results = internal_tx.clone();
+        let worker_shared = shared.clone();
         std::thread::Builder::new()
             .name("ludus-import".into())
-            .spawn(move || import_worker(worker_chain, worker_grandpa, import_rx, worker_results))
+            .spawn(move || import_worker(worker_chain, worker_grandpa, worker_shared, import_rx, worker_results))
             .map_err(|e| tracing::error!(target: "sync", "cannot start the import thread: {e}"))
             .ok();
         Self {
@@ -397,7 +408,8 @@ impl SyncEngine {
         match event {
             NetworkEvent::PeerConnected { peer, .. } => {
                 self.replan = true;
-                let (network, results, request) = (self.network.clone(), self.internal_tx.clone(), self.status().encode());
+                let (network, results, request) =
+                    (self.network.clone(), self.internal_tx.clone(), self.status().encode());
                 tokio::spawn(async move {
                     let response = network.request(peer, Protocol::Status, request).await.map_err(|e| e.to_string());
                     let _ = results.send(Internal::Status(peer, response));
@@ -470,6 +482,7 @@ impl SyncEngine {
             return;
         }
         let block = BlockData { header: announce.header, body: announce.body, justification: None };
+        self.shared.importing.fetch_add(1, Ordering::AcqRel);
         let _ = self.import_tx.send(ImportJob { blocks: vec![block], origin: Origin { peer: from, gossip: Some(id) } });
     }
 
@@ -599,7 +612,8 @@ impl SyncEngine {
                 });
                 match status {
                     Ok(status) if status.genesis != self.chain.genesis_hash() => {
-                        self.network.ban(peer, format!("peer is on another chain (genesis {})", short(&status.genesis)));
+                        self.network
+                            .ban(peer, format!("peer is on another chain (genesis {})", short(&status.genesis)));
                     }
                     Ok(status) => {
                         self.note_peer_best(peer, status.best_number, status.best_hash);
@@ -773,6 +787,7 @@ impl SyncEngine {
 
     fn submit_sync(&mut self, peer: PeerId, blocks: Vec<BlockData>) {
         self.sync_imports_pending += 1;
+        self.shared.importing.fetch_add(1, Ordering::AcqRel);
         let _ = self.import_tx.send(ImportJob { blocks, origin: Origin { peer, gossip: None } });
     }
 }
@@ -786,7 +801,9 @@ fn check_response(request: &BlockRequest, response: &BlockResponse) -> Result<()
     }
     let Some(first) = blocks.first() else { return Ok(()) };
     match request.from {
-        messages::From::Hash(hash) if first.header.hash() != hash => return Err("first block is not the one asked for".into()),
+        messages::From::Hash(hash) if first.header.hash() != hash => {
+            return Err("first block is not the one asked for".into())
+        }
         messages::From::Number(number) if *first.header.number() != number => {
             return Err("first block has the wrong number".into())
         }
@@ -816,15 +833,14 @@ pub fn serve_blocks(chain: &Chain, request: &BlockRequest) -> BlockResponse {
     let mut bytes = 0usize;
     while let Some(hash) = next {
         let Ok(Some(signed)) = chain.block(hash) else { break };
-        let justification = signed
-            .justifications
-            .as_ref()
-            .and_then(|all| all.get(sp_consensus_grandpa::GRANDPA_ENGINE_ID))
-            .cloned();
+        let justification =
+            signed.justifications.as_ref().and_then(|all| all.get(sp_consensus_grandpa::GRANDPA_ENGINE_ID)).cloned();
         let header = signed.block.header;
         let number = *header.number();
         next = match request.direction {
-            Direction::Ascending => chain.hash(number + 1).ok().flatten().filter(|_| chain.hash(number).ok().flatten() == Some(hash)),
+            Direction::Ascending => {
+                chain.hash(number + 1).ok().flatten().filter(|_| chain.hash(number).ok().flatten() == Some(hash))
+            }
             Direction::Descending => (number > 0).then_some(*header.parent_hash()),
         };
         let data = BlockData { header, body: signed.block.extrinsics, justification };
@@ -866,6 +882,7 @@ fn is_peer_fault(error: &ImportError) -> bool {
 fn import_worker(
     chain: Arc<Chain>,
     grandpa: Option<Grandpa<PeerId>>,
+    shared: Arc<SyncShared>,
     mut jobs: mpsc::UnboundedReceiver<ImportJob>,
     results: mpsc::UnboundedSender<Internal>,
 ) {
@@ -880,7 +897,10 @@ fn import_worker(
                 Ok(ImportOutcome::Imported { .. }) => imported += 1,
                 Ok(ImportOutcome::AlreadyInChain(_)) => {}
                 Err(error) => {
-                    failure = Some((format!("sent block #{number} ({}) that failed import: {error}", short(&hash)), is_peer_fault(&error)));
+                    failure = Some((
+                        format!("sent block #{number} ({}) that failed import: {error}", short(&hash)),
+                        is_peer_fault(&error),
+                    ));
                     break;
                 }
             }
@@ -899,6 +919,7 @@ fn import_worker(
                 }
             }
         }
+        shared.importing.fetch_sub(1, Ordering::AcqRel);
         if results.send(Internal::Imported(ImportReport { origin, imported, failure })).is_err() {
             return;
         }

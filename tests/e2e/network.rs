@@ -239,7 +239,8 @@ fn a_validator_set_changed_by_sudo_authors_and_finalizes_after_the_session_bound
     let change = RuntimeCall::ValidatorSet(pallet_validator_set::Call::set_validators { new: new_set });
     let sudo = RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(change) });
     let alice_nonce = nodes[0].rpc("system_accountNextIndex", json!([account("//Alice").to_string()]));
-    let sudo_xt = to_hex(&sign(sudo, &pair("//Alice"), alice_nonce.as_u64().unwrap() as u32, crate::tx::hash(&genesis)));
+    let sudo_xt =
+        to_hex(&sign(sudo, &pair("//Alice"), alice_nonce.as_u64().unwrap() as u32, crate::tx::hash(&genesis)));
     let from = nodes[0].best_number();
     nodes[1].rpc("author_submitExtrinsic", json!([sudo_xt]));
     let enacted_at = wait_included_and_final(&nodes[0], &sudo_xt, from, PROGRESS) + 2;
@@ -273,8 +274,7 @@ impl Rogue {
     fn connect(target: &Node, genesis: &str) -> Rogue {
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
         let genesis: [u8; 32] = crate::tx::hash(genesis).to_fixed_bytes();
-        let mut config =
-            ludus_network::NetworkConfig::new(genesis, ludus_network::Keypair::generate_ed25519());
+        let mut config = ludus_network::NetworkConfig::new(genesis, ludus_network::Keypair::generate_ed25519());
         config.listen_addrs = vec!["/ip4/127.0.0.1/tcp/0".parse().unwrap()];
         config.boot_nodes = vec![target.multiaddr().parse().unwrap()];
         let (handle, mut events) = runtime.block_on(async { ludus_network::start(config) }).unwrap();

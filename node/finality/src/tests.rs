@@ -15,7 +15,6 @@ use std::{
     time::{Duration, Instant},
 };
 
-
 // ------------------------------------------------------------------ the chain (the node's part)
 
 struct TestChain {

@@ -1,10 +1,6 @@
 //! Network configuration, peer address parsing and the node key file.
 
-use std::{
-    io::Write,
-    path::Path,
-    time::Duration,
-};
+use std::{io::Write, path::Path, time::Duration};
 
 use libp2p::{identity::Keypair, multiaddr::Protocol as AddrProtocol, Multiaddr, PeerId};
 use rand::RngCore;
@@ -98,16 +94,14 @@ pub(crate) fn split_peer_id(addr: &Multiaddr) -> Option<(PeerId, Multiaddr)> {
 pub fn load_or_generate_node_key(path: &Path) -> Result<Keypair, NetworkError> {
     let io_err = |source| NetworkError::NodeKeyIo { path: path.to_owned(), source };
     match std::fs::read(path) {
-        Ok(bytes) => decode_node_key(&bytes).map_err(|reason| NetworkError::CorruptNodeKey {
-            path: path.to_owned(),
-            reason,
-        }),
+        Ok(bytes) => {
+            decode_node_key(&bytes).map_err(|reason| NetworkError::CorruptNodeKey { path: path.to_owned(), reason })
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let mut secret = [0u8; 32];
             rand::rngs::OsRng.fill_bytes(&mut secret);
-            let keypair = Keypair::ed25519_from_bytes(secret).map_err(|e| {
-                NetworkError::Setup(format!("generated node key rejected: {e}"))
-            })?;
+            let keypair = Keypair::ed25519_from_bytes(secret)
+                .map_err(|e| NetworkError::Setup(format!("generated node key rejected: {e}")))?;
             write_new_key_file(path, &hex::encode(secret)).map_err(io_err)?;
             tracing::info!(target: "network", "Generated a new node key in {}", path.display());
             Ok(keypair)
@@ -214,11 +208,8 @@ mod tests {
     #[test]
     fn corrupt_node_key_is_an_error_naming_the_file_and_is_kept() {
         let dir = tempfile::tempdir().unwrap();
-        for (name, contents) in [
-            ("short", b"abcd".to_vec()),
-            ("badhex", vec![b'z'; 64]),
-            ("binary", vec![0xffu8; 40]),
-        ] {
+        for (name, contents) in [("short", b"abcd".to_vec()), ("badhex", vec![b'z'; 64]), ("binary", vec![0xffu8; 40])]
+        {
             let path = dir.path().join(name);
             std::fs::write(&path, &contents).unwrap();
             let message = load_or_generate_node_key(&path).unwrap_err().to_string();

@@ -15,8 +15,8 @@ use std::{
 use libp2p::{
     core::{transport::PortUse, Endpoint},
     swarm::{
-        dummy, ConnectionDenied, ConnectionId, FromSwarm, NetworkBehaviour, THandler,
-        THandlerInEvent, THandlerOutEvent, ToSwarm,
+        dummy, ConnectionDenied, ConnectionId, FromSwarm, NetworkBehaviour, THandler, THandlerInEvent,
+        THandlerOutEvent, ToSwarm,
     },
     Multiaddr, PeerId,
 };
@@ -56,12 +56,7 @@ pub(crate) struct PeerGate {
 }
 
 impl PeerGate {
-    pub(crate) fn new(
-        reserved: HashSet<PeerId>,
-        reserved_only: bool,
-        max_inbound: u32,
-        max_outbound: u32,
-    ) -> Self {
+    pub(crate) fn new(reserved: HashSet<PeerId>, reserved_only: bool, max_inbound: u32, max_outbound: u32) -> Self {
         Self { reserved, reserved_only, max_inbound, max_outbound, banned: HashMap::new(), peers: HashMap::new() }
     }
 
@@ -75,8 +70,7 @@ impl PeerGate {
 
     /// Lifts bans that expired by `now`, returning the peers concerned.
     pub(crate) fn expire_bans(&mut self, now: Instant) -> Vec<PeerId> {
-        let expired: Vec<PeerId> =
-            self.banned.iter().filter(|(_, until)| **until <= now).map(|(p, _)| *p).collect();
+        let expired: Vec<PeerId> = self.banned.iter().filter(|(_, until)| **until <= now).map(|(p, _)| *p).collect();
         for peer in &expired {
             self.banned.remove(peer);
         }
@@ -89,16 +83,12 @@ impl PeerGate {
 
     /// Whether we would dial `peer` to fill an outbound slot.
     pub(crate) fn wants_outbound(&self, peer: &PeerId) -> bool {
-        !self.is_connected(peer)
-            && self.check(peer, false).is_ok()
+        !self.is_connected(peer) && self.check(peer, false).is_ok()
     }
 
     fn count(&self, inbound: bool) -> u32 {
-        let n = self
-            .peers
-            .iter()
-            .filter(|(peer, slot)| slot.inbound == inbound && !self.reserved.contains(*peer))
-            .count();
+        let n =
+            self.peers.iter().filter(|(peer, slot)| slot.inbound == inbound && !self.reserved.contains(*peer)).count();
         u32::try_from(n).unwrap_or(u32::MAX)
     }
 
@@ -178,10 +168,8 @@ impl NetworkBehaviour for PeerGate {
     fn on_swarm_event(&mut self, event: FromSwarm) {
         match event {
             FromSwarm::ConnectionEstablished(e) => {
-                let slot = self
-                    .peers
-                    .entry(e.peer_id)
-                    .or_insert(Slot { inbound: e.endpoint.is_listener(), connections: 0 });
+                let slot =
+                    self.peers.entry(e.peer_id).or_insert(Slot { inbound: e.endpoint.is_listener(), connections: 0 });
                 slot.connections += 1;
             }
             FromSwarm::ConnectionClosed(e) => {

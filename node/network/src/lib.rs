@@ -43,8 +43,8 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 pub use config::{
-    load_or_generate_node_key, parse_peer_multiaddr, NetworkConfig, DEFAULT_BAN_DURATION,
-    DEFAULT_MAX_INBOUND, DEFAULT_MAX_OUTBOUND,
+    load_or_generate_node_key, parse_peer_multiaddr, NetworkConfig, DEFAULT_BAN_DURATION, DEFAULT_MAX_INBOUND,
+    DEFAULT_MAX_OUTBOUND,
 };
 pub use error::{NetworkError, RequestError};
 pub use libp2p::{identity::Keypair, Multiaddr, PeerId};
@@ -187,12 +187,7 @@ pub struct PeerInfo {
 pub(crate) enum Command {
     Publish { topic: Topic, data: Vec<u8> },
     Validate { id: MessageId, from: PeerId, verdict: Verdict },
-    Request {
-        peer: PeerId,
-        protocol: Protocol,
-        data: Vec<u8>,
-        reply: oneshot::Sender<Result<Vec<u8>, RequestError>>,
-    },
+    Request { peer: PeerId, protocol: Protocol, data: Vec<u8>, reply: oneshot::Sender<Result<Vec<u8>, RequestError>> },
     Ban { peer: PeerId, reason: String },
     Peers { reply: oneshot::Sender<Vec<PeerInfo>> },
     ListenAddrs { reply: oneshot::Sender<Vec<Multiaddr>> },
@@ -243,12 +238,7 @@ impl NetworkHandle {
 
     /// Sends a request and waits for the response (at most [`REQUEST_TIMEOUT`]).
     /// Dials the peer if it is not connected but its address is known.
-    pub async fn request(
-        &self,
-        peer: PeerId,
-        protocol: Protocol,
-        data: Vec<u8>,
-    ) -> Result<Vec<u8>, RequestError> {
+    pub async fn request(&self, peer: PeerId, protocol: Protocol, data: Vec<u8>) -> Result<Vec<u8>, RequestError> {
         let (reply, response) = oneshot::channel();
         self.commands
             .send(Command::Request { peer, protocol, data, reply })
@@ -293,9 +283,7 @@ impl NetworkHandle {
 
 /// Starts the network: binds the listen addresses and spawns the swarm task on
 /// the current tokio runtime (panics if called outside one, like `tokio::spawn`).
-pub fn start(
-    config: NetworkConfig,
-) -> Result<(NetworkHandle, mpsc::Receiver<NetworkEvent>), NetworkError> {
+pub fn start(config: NetworkConfig) -> Result<(NetworkHandle, mpsc::Receiver<NetworkEvent>), NetworkError> {
     let local_peer_id = config.node_key.public().to_peer_id();
     let (commands, commands_rx) = mpsc::channel(1024);
     let (events_tx, events) = mpsc::channel(EVENT_CHANNEL_CAPACITY);

@@ -24,8 +24,8 @@ use crate::{
     codec::{oversized_limit, BoundedBytesCodec},
     config::split_peer_id,
     gate::PeerGate,
-    Command, MessageId, NetworkConfig, NetworkError, NetworkEvent, PeerInfo, Protocol,
-    RequestError, Topic, Verdict, MAX_GOSSIP_SIZE, REQUEST_TIMEOUT,
+    Command, MessageId, NetworkConfig, NetworkError, NetworkEvent, PeerInfo, Protocol, RequestError, Topic, Verdict,
+    MAX_GOSSIP_SIZE, REQUEST_TIMEOUT,
 };
 
 const LOG: &str = "network";
@@ -128,10 +128,9 @@ fn probe_port_free(addr: &Multiaddr) -> Result<(), NetworkError> {
         Some(P::Tcp(port)) if port != 0 => port,
         _ => return Ok(()),
     };
-    std::net::TcpListener::bind((ip, port)).map(drop).map_err(|e| NetworkError::Listen {
-        addr: addr.to_string(),
-        reason: e.to_string(),
-    })
+    std::net::TcpListener::bind((ip, port))
+        .map(drop)
+        .map_err(|e| NetworkError::Listen { addr: addr.to_string(), reason: e.to_string() })
 }
 
 fn peer_addrs(list: &[Multiaddr]) -> Result<Vec<(PeerId, Multiaddr)>, NetworkError> {
@@ -193,11 +192,8 @@ impl Worker {
         let mut kad_config = kad::Config::new(kad_protocol.clone());
         // We run discovery ourselves (see `discover`), with redials of boot nodes.
         kad_config.set_periodic_bootstrap_interval(None);
-        let mut kad = kad::Behaviour::with_config(
-            local_peer_id,
-            kad::store::MemoryStore::new(local_peer_id),
-            kad_config,
-        );
+        let mut kad =
+            kad::Behaviour::with_config(local_peer_id, kad::store::MemoryStore::new(local_peer_id), kad_config);
         kad.set_mode(Some(kad::Mode::Server));
         for (peer, addr) in boot_nodes.iter().chain(reserved.iter()) {
             kad.add_address(peer, addr.clone());
@@ -244,10 +240,9 @@ impl Worker {
 
         for addr in &config.listen_addrs {
             probe_port_free(addr)?;
-            swarm.listen_on(addr.clone()).map_err(|e| NetworkError::Listen {
-                addr: addr.to_string(),
-                reason: e.to_string(),
-            })?;
+            swarm
+                .listen_on(addr.clone())
+                .map_err(|e| NetworkError::Listen { addr: addr.to_string(), reason: e.to_string() })?;
         }
         tracing::info!(target: LOG, "Local node identity is: {local_peer_id}");
 
@@ -516,9 +511,7 @@ impl Worker {
                 }
             }
             Event::InboundFailure { peer, error: InboundFailure::Io(e), .. } => match oversized_limit(&e) {
-                Some(limit) => {
-                    self.ban(peer, format!("sent a {protocol:?} request over the {limit}-byte limit"))
-                }
+                Some(limit) => self.ban(peer, format!("sent a {protocol:?} request over the {limit}-byte limit")),
                 None => tracing::debug!(target: LOG, "Inbound {protocol:?} request from {peer} failed: {e}"),
             },
             Event::InboundFailure { peer, error, .. } => {
@@ -627,9 +620,7 @@ impl Worker {
             Some((peer, bare)) => DialOpts::peer_id(peer).addresses(vec![bare]).build(),
             None => DialOpts::unknown_peer_id().address(addr.clone()).build(),
         };
-        self.swarm
-            .dial(opts)
-            .map_err(|e| NetworkError::Dial { addr: addr.to_string(), reason: e.to_string() })
+        self.swarm.dial(opts).map_err(|e| NetworkError::Dial { addr: addr.to_string(), reason: e.to_string() })
     }
 
     fn ban(&mut self, peer: PeerId, reason: String) {
@@ -668,10 +659,8 @@ impl Worker {
         if peer == self.local_peer_id || gate.is_connected(&peer) || gate.is_banned(&peer) {
             return;
         }
-        let opts = DialOpts::peer_id(peer)
-            .addresses(vec![addr])
-            .condition(PeerCondition::DisconnectedAndNotDialing)
-            .build();
+        let opts =
+            DialOpts::peer_id(peer).addresses(vec![addr]).condition(PeerCondition::DisconnectedAndNotDialing).build();
         if let Err(e) = self.swarm.dial(opts) {
             tracing::debug!(target: LOG, "Not dialling {peer}: {e}");
         }

@@ -7,8 +7,8 @@
 use std::{future::Future, time::Duration};
 
 use ludus_network::{
-    start, Keypair, MessageId, Multiaddr, NetworkConfig, NetworkEvent, NetworkHandle, PeerId,
-    Protocol, RequestError, Topic, Verdict,
+    start, Keypair, MessageId, Multiaddr, NetworkConfig, NetworkEvent, NetworkHandle, PeerId, Protocol, RequestError,
+    Topic, Verdict,
 };
 use tokio::{sync::mpsc::Receiver, time::timeout};
 
@@ -72,7 +72,10 @@ async fn wait_for_peers(node: &NetworkHandle, expected: &[PeerId]) {
 }
 
 /// The next gossip message within `wait`, skipping other events.
-async fn next_gossip(events: &mut Receiver<NetworkEvent>, wait: Duration) -> Option<(Topic, PeerId, MessageId, Vec<u8>)> {
+async fn next_gossip(
+    events: &mut Receiver<NetworkEvent>,
+    wait: Duration,
+) -> Option<(Topic, PeerId, MessageId, Vec<u8>)> {
     timeout(wait, async {
         loop {
             if let NetworkEvent::Gossip { topic, from, id, data } = events.recv().await? {
@@ -110,8 +113,7 @@ async fn peers_found_through_a_boot_node_receive_each_topic_exactly_once() {
         let data = format!("hello on {topic:?}").into_bytes();
         c.handle.publish(topic, data.clone());
         for receiver in [&mut a, &mut b] {
-            let (got_topic, from, id, got) =
-                next_gossip(&mut receiver.events, LONG).await.expect("gossip delivered");
+            let (got_topic, from, id, got) = next_gossip(&mut receiver.events, LONG).await.expect("gossip delivered");
             assert_eq!((got_topic, &got), (topic, &data));
             receiver.handle.validate(id, from, Verdict::Accept);
         }

@@ -534,7 +534,8 @@ impl Database {
             ops.push((col::META, Operation::Set(meta::FORKS_PRUNED_TO.to_vec(), number.saturating_sub(1).encode())));
             self.db.commit_changes(ops)?;
         }
-        self.db.commit_changes(vec![(col::META, Operation::Set(meta::FORKS_PRUNED_TO.to_vec(), finalized.encode()))])?;
+        self.db
+            .commit_changes(vec![(col::META, Operation::Set(meta::FORKS_PRUNED_TO.to_vec(), finalized.encode()))])?;
         drop(chain);
         if pruned > 0 {
             tracing::info!(target: "storage", "Pruned {pruned} blocks of abandoned forks at or below #{finalized}");
