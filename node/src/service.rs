@@ -172,7 +172,8 @@ async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
         (Some(grandpa), Some(outgoing))
     };
     let engine =
-        SyncEngine::new(chain.clone(), network.clone(), pool.clone(), grandpa, shared.clone(), config.validator);
+        SyncEngine::new(chain.clone(), network.clone(), pool.clone(), grandpa, shared.clone(), config.validator)
+            .map_err(|e| ServiceError::Network(format!("cannot start the block import thread: {e}")))?;
     tasks.spawn(engine.run(network_events, grandpa_out));
     tasks.spawn(prune_forks(chain.clone()));
 

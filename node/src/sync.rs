@@ -339,7 +339,7 @@ impl SyncEngine {
         grandpa: Option<Grandpa<PeerId>>,
         shared: Arc<SyncShared>,
         validator: bool,
-    ) -> Self {
+    ) -> std::io::Result<Self> {
         let (internal_tx, internal_rx) = mpsc::unbounded_channel();
         let (import_tx, import_rx) = mpsc::unbounded_channel();
         let worker_chain = chain.clone();
@@ -348,10 +348,8 @@ impl SyncEngine {
         let worker_shared = shared.clone();
         std::thread::Builder::new()
             .name("ludus-import".into())
-            .spawn(move || import_worker(worker_chain, worker_grandpa, worker_shared, import_rx, worker_results))
-            .map_err(|e| tracing::error!(target: "sync", "cannot start the import thread: {e}"))
-            .ok();
-        Self {
+            .spawn(move || import_worker(worker_chain, worker_grandpa, worker_shared, import_rx, worker_results))?;
+        Ok(Self {
             chain,
             network,
             pool,
@@ -369,7 +367,7 @@ impl SyncEngine {
             outgoing_txs: Vec::new(),
             outgoing_bytes: 0,
             from_network: Default::default(),
-        }
+        })
     }
 
     /// Runs until the network's event stream ends.
@@ -378,7 +376,8 @@ impl SyncEngine {
         mut events: mpsc::Receiver<NetworkEvent>,
         mut grandpa_out: Option<ludus_finality::mpsc::UnboundedReceiver<Vec<u8>>>,
     ) {
-        let mut ready_txs = self.pool.import_notification_stream(1024);
+        // Hashes only: a deep buffer costs little and keeps a burst of submissions propagating.
+        let mut ready_txs = self.pool.import_notification_stream(16 * 1024);
         let mut tick = tokio::time::interval(Duration::from_millis(500));
         let mut flush = tokio::time::interval(TX_FLUSH);
         loop {
