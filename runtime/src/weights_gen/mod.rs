@@ -5,9 +5,9 @@
 //!
 //! 1. **`pallet_balances` calls**: the pallet's own frame-benchmarking v2 benchmarks, run
 //!    through the generated `Benchmarking::run_benchmark` against `ludus_runtime::Runtime` over
-//!    [`backend::BenchmarkingBackend`] (an in-memory trie that counts reads and writes like the
-//!    CLI's benchmarking database), fitted with `Analysis::min_squares_iqr` (the approach of
-//!    `pallets/game-assets/src/weights_gen`).
+//!    [`ludus_benchmarking::BenchmarkingBackend`] (an in-memory trie that counts reads and writes
+//!    like the CLI's benchmarking database), fitted with `Analysis::min_squares_iqr`: the
+//!    `ludus-benchmarking` harness `pallets/game-assets/src/weights_gen` uses too.
 //! 2. **Block and extrinsic base weights**: real blocks built with [`crate::Executive`] over the
 //!    `local_testnet` genesis plus [`FILLER_ACCOUNTS`] accounts: an empty block (initialize,
 //!    timestamp inherent, finalize with the state root) and blocks of [`BLOCK_TXS`] signed
@@ -34,20 +34,17 @@
 //! `LUDUS_BENCH_ROUNDS` (blocks and database, default 15) override the sampling. Without
 //! `LUDUS_BENCH_WRITE=1` the figures are printed and `src/weights/` is left alone.
 
-mod backend;
-
 use std::{fmt::Write as _, time::Instant};
 
-use backend::BenchmarkingBackend;
 use codec::Encode;
-use frame_benchmarking::{Analysis, BenchmarkParameter, BenchmarkResult, BenchmarkSelector, Benchmarking as _};
 use frame_support::traits::WhitelistedStorageKeys;
+use ludus_benchmarking::{env_u32, group, machine, today, write_generated, Measured};
 use sp_core::{crypto::Pair as _, sr25519};
 use sp_runtime::{
     traits::{BlakeTwo256, Header as _},
     StateVersion,
 };
-use sp_state_machine::{Backend as _, Ext, OverlayedChanges, TrieBackendBuilder};
+use sp_state_machine::{Backend as _, TrieBackendBuilder};
 
 use crate::{
     tests::{open_block, sign},
@@ -79,36 +76,6 @@ pub struct Settings {
     pub accounts: u32,
     /// Extrinsics per measured block.
     pub block_txs: u32,
-}
-
-/// A fitted quantity: a base plus one slope per component.
-#[derive(Clone, Debug)]
-pub struct Fit {
-    /// At all components zero: picoseconds for time, a count for reads/writes, bytes for proof.
-    pub base: u128,
-    /// Per unit of each component.
-    pub slopes: Vec<u128>,
-    /// The smallest value observed.
-    pub minimum: u128,
-}
-
-/// One pallet benchmark, fitted.
-#[derive(Clone, Debug)]
-pub struct Measured {
-    /// The benchmark (= call) name.
-    pub name: String,
-    /// Component names with their ranges.
-    pub components: Vec<(String, u32, u32)>,
-    /// Extrinsic time in picoseconds.
-    pub time: Fit,
-    /// Distinct non-whitelisted keys read.
-    pub reads: Fit,
-    /// Distinct non-whitelisted keys written.
-    pub writes: Fit,
-    /// Recorded proof size in bytes.
-    pub proof: Fit,
-    /// Runs the fit is over.
-    pub samples: usize,
 }
 
 /// Block-level figures, medians in nanoseconds (before the safety multiplier).
@@ -294,101 +261,24 @@ pub fn measure_db(settings: Settings) -> Result<Db, String> {
 // ---------------------------------------------------------------------------------------------
 // Pallet benchmarks
 
-fn run_once(
-    backend: &BenchmarkingBackend,
-    name: &str,
-    components: &[(BenchmarkParameter, u32)],
-    verify: bool,
-) -> Result<Vec<BenchmarkResult>, String> {
-    let whitelist = <AllPalletsWithSystem as WhitelistedStorageKeys>::whitelisted_storage_keys();
-    let mut overlay = OverlayedChanges::<BlakeTwo256>::default();
-    // As `StateMachine::execute` does around a runtime call; `commit_db`/`wipe_db` re-enter.
-    overlay.enter_runtime().map_err(|_| "overlay already in runtime".to_string())?;
-    let mut ext = Ext::new(&mut overlay, backend, None);
-    sp_externalities::set_and_run_with_externalities(&mut ext, || {
-        pallet_balances::Pallet::<Runtime>::run_benchmark(name.as_bytes(), components, &whitelist, verify, 1)
-    })
-    .map_err(|e| format!("benchmark {name} at {components:?} failed: {e:?}"))
-}
-
-/// Each component stepped over its range while the others sit at their maximum.
-fn points(components: &[(BenchmarkParameter, u32, u32)], steps: u32) -> Vec<Vec<(BenchmarkParameter, u32)>> {
-    if components.is_empty() {
-        return vec![Vec::new()];
-    }
-    let mut points = Vec::new();
-    for (i, (_, low, high)) in components.iter().enumerate() {
-        let step = f64::from(high - low) / f64::from(steps.max(2) - 1);
-        for s in 0..steps.max(2) {
-            let value = ((f64::from(*low) + step * f64::from(s)) as u32).clamp(*low, *high);
-            let point: Vec<_> =
-                components.iter().enumerate().map(|(j, (p, _, h))| (*p, if i == j { value } else { *h })).collect();
-            if !points.contains(&point) {
-                points.push(point);
-            }
-        }
-    }
-    points
-}
-
-fn fit(results: &Vec<BenchmarkResult>, selector: BenchmarkSelector) -> Result<Fit, String> {
-    let analysis = Analysis::min_squares_iqr(results, selector)
-        .or_else(|_| Analysis::median_slopes(results, selector))
-        .map_err(|e| e.to_string())?;
-    Ok(Fit { base: analysis.base, slopes: analysis.slopes, minimum: analysis.minimum })
-}
-
 /// Runs every `pallet_balances` benchmark against the runtime, in rounds (so a burst of load
 /// from other processes on this shared machine is spread over all benchmarks).
 pub fn measure_balances(settings: Settings) -> Result<Vec<Measured>, String> {
-    let backend = BenchmarkingBackend::new(crate::tests::local_testnet_storage(), StateVersion::V1);
-    let mut plans = Vec::new();
-    for meta in pallet_balances::Pallet::<Runtime>::benchmarks(false) {
-        let name = String::from_utf8(meta.name).map_err(|_| "benchmark name is not UTF-8".to_string())?;
-        let points = points(&meta.components, settings.steps);
-        plans.push((name, meta.components, points, Vec::<BenchmarkResult>::new()));
-    }
-    for round in 0..settings.repeats.max(1) {
-        for (name, _, points, results) in plans.iter_mut() {
-            for point in points.iter() {
-                results.extend(run_once(&backend, name, point, round == 0)?);
-            }
-        }
-    }
-    let mut all = Vec::new();
-    for (name, components, _, results) in plans {
-        all.push(Measured {
-            components: components.iter().map(|(p, l, h)| (format!("{p:?}"), *l, *h)).collect(),
-            time: fit(&results, BenchmarkSelector::ExtrinsicTime)?,
-            reads: fit(&results, BenchmarkSelector::Reads)?,
-            writes: fit(&results, BenchmarkSelector::Writes)?,
-            proof: fit(&results, BenchmarkSelector::ProofSize)?,
-            samples: results.len(),
-            name,
-        });
-    }
-    Ok(all)
+    let whitelist = <AllPalletsWithSystem as WhitelistedStorageKeys>::whitelisted_storage_keys();
+    let sampling = ludus_benchmarking::Settings { steps: settings.steps, repeats: settings.repeats };
+    ludus_benchmarking::measure::<pallet_balances::Pallet<Runtime>>(
+        crate::tests::local_testnet_storage(),
+        &whitelist,
+        sampling,
+    )
+    .map_err(|e| e.to_string())
 }
 
 // ---------------------------------------------------------------------------------------------
 // Rendering
 
-/// `1234567` as `1_234_567`.
-fn group(n: u128) -> String {
-    let digits: Vec<char> = n.to_string().chars().collect();
-    let groups: Vec<String> = digits.rchunks(3).rev().map(|chunk| chunk.iter().collect()).collect();
-    groups.join("_")
-}
-
 /// Context for the generated files' headers.
-pub struct Provenance {
-    /// What the figures were measured on.
-    pub machine: String,
-    /// When.
-    pub date: String,
-    /// Sampling.
-    pub settings: Settings,
-}
+type Provenance = ludus_benchmarking::Provenance<Settings>;
 
 fn header(title: &str, method: &str, p: &Provenance) -> String {
     let Settings { steps, repeats, rounds, accounts, block_txs } = p.settings;
@@ -640,14 +530,11 @@ pub fn render_balances(measured: &[Measured], p: &Provenance) -> String {
             group(m.time.minimum),
             m.samples
         );
-        let used = |i: usize| {
-            [&m.time, &m.reads, &m.writes, &m.proof].iter().any(|f| f.slopes.get(i).copied().unwrap_or(0) > 0)
-        };
         let params: Vec<String> = m
             .components
             .iter()
             .enumerate()
-            .map(|(i, (c, _, _))| if used(i) { format!("{c}: u32") } else { format!("_{c}: u32") })
+            .map(|(i, (c, _, _))| if m.uses_component(i) { format!("{c}: u32") } else { format!("_{c}: u32") })
             .collect();
         let _ = writeln!(out, "    fn {}({}) -> Weight {{", m.name, params.join(", "));
         out.push_str(&weight_body(m));
@@ -655,21 +542,6 @@ pub fn render_balances(measured: &[Measured], p: &Provenance) -> String {
     }
     out.push_str("}\n");
     out
-}
-
-/// "<cpu model>, <n> cores, <os>/<arch>".
-pub fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.to_string()))
-        .and_then(|l| l.split(':').nth(1).map(|s| s.trim().to_string()))
-        .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
-    format!("{cpu}, {cores} cores, {}/{}", std::env::consts::OS, std::env::consts::ARCH)
-}
-
-fn env_u32(name: &str, default: u32) -> u32 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 /// Measures everything and, with `LUDUS_BENCH_WRITE=1`, rewrites `src/weights/`.
@@ -701,14 +573,7 @@ fn generate_weights() {
             m.time.slopes
         );
     }
-    let date = std::process::Command::new("date")
-        .args(["-u", "+%Y-%m-%d"])
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map(|s| s.trim().to_string())
-        .unwrap_or_else(|| "unknown date".into());
-    let provenance = Provenance { machine: machine(), date, settings };
+    let provenance = Provenance { machine: machine(), date: today(), settings };
     let files = [
         ("block_weights.rs", render_block(&overhead, &provenance)),
         ("extrinsic_weights.rs", render_extrinsic(&overhead, &provenance)),
@@ -718,12 +583,7 @@ fn generate_weights() {
     if std::env::var("LUDUS_BENCH_WRITE").as_deref() == Ok("1") {
         for (name, text) in files {
             let path = format!("{}/src/weights/{name}", env!("CARGO_MANIFEST_DIR"));
-            std::fs::write(&path, text).unwrap();
-            match std::process::Command::new("rustfmt").args(["--edition", "2021", &path]).status() {
-                Ok(status) if status.success() => {}
-                other => eprintln!("warning: rustfmt on {path} failed ({other:?}); run `cargo fmt`"),
-            }
-            println!("wrote {path}");
+            write_generated(std::path::Path::new(&path), &text).unwrap();
         }
     } else {
         for (name, text) in files {
