@@ -381,3 +381,40 @@ fn peers_sending_garbage_bad_blocks_or_forged_votes_are_banned_and_the_network_c
     let peers = alice.rpc("system_peers", json!([]));
     assert_eq!(peers.as_array().unwrap().len(), 3, "{peers}");
 }
+
+/// Runs the node with `args` on a fresh base path and expects it to refuse to start,
+/// naming `needle` in its error.
+fn assert_refused(args: &[&str], needle: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut all = vec!["--dev", "--base-path", dir.path().to_str().unwrap(), "--rpc-port", "0", "--no-prometheus"];
+    all.extend_from_slice(args);
+    let output = crate::harness::run_cli(&all, Duration::from_secs(20));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "started with {args:?}; stderr:\n{stderr}");
+    assert!(stderr.contains(needle), "the error for {args:?} does not name `{needle}`:\n{stderr}");
+}
+
+#[test]
+fn the_node_key_persists_and_bad_network_flags_are_refused_by_name() {
+    // The identity is generated once and kept: peers' boot node addresses stay valid.
+    let mut node = Node::start(&["--dev"]);
+    let id = node.peer_id();
+    let key_file = node.base_path().join("chains/dev/network/secret_ed25519");
+    let secret = std::fs::read_to_string(&key_file).unwrap();
+    assert_eq!(hex::decode(secret.trim()).map(|b| b.len()), Ok(32), "a hex ed25519 secret at {}", key_file.display());
+    node.stop();
+    node.restart();
+    let lines = node.log_lines_with("Local node identity is: ");
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines.iter().all(|line| line.ends_with(&id)), "the peer id changed across a restart: {lines:?}");
+
+    // A boot node without its peer id, a malformed multiaddr, a corrupt key file.
+    assert_refused(&["--bootnodes", "/ip4/127.0.0.1/tcp/30333"], "--bootnodes /ip4/127.0.0.1/tcp/30333");
+    assert_refused(&["--reserved-nodes", "not-a-multiaddr"], "--reserved-nodes not-a-multiaddr");
+    assert_refused(&["--listen-addr", "/ip4/999.0.0.1/tcp/1"], "--listen-addr /ip4/999.0.0.1/tcp/1");
+    let dir = tempfile::tempdir().unwrap();
+    let corrupt = dir.path().join("node-key");
+    std::fs::write(&corrupt, b"not a key").unwrap();
+    assert_refused(&["--node-key-file", corrupt.to_str().unwrap()], corrupt.to_str().unwrap());
+    assert_eq!(std::fs::read(&corrupt).unwrap(), b"not a key", "a corrupt key file is never overwritten");
+}
