@@ -906,14 +906,21 @@ fn import_worker(
             if let (Some(grandpa), Some(justification)) = (&grandpa, data.justification) {
                 if number > chain.info().finalized_number {
                     if let Err(error) = grandpa.import_justification(hash, number, &justification) {
-                        // Our own database failing, or a block we lack, is not the sender's fault.
+                        // Our own database failing, a block we lack, or a justification we
+                        // cannot check yet (it is past a set change we have not crossed) is
+                        // not the sender's fault.
+                        // The block itself is fine: keep importing, finality comes later.
                         let fault = !matches!(
                             error,
                             ludus_finality::JustificationError::UnknownBlock(_)
                                 | ludus_finality::JustificationError::Chain(_)
+                                | ludus_finality::JustificationError::SkipsSetChange { .. }
                         );
-                        failure = Some((format!("sent a bad justification for #{number}: {error}"), fault));
-                        break;
+                        if fault {
+                            failure = Some((format!("sent a bad justification for #{number}: {error}"), true));
+                            break;
+                        }
+                        tracing::debug!(target: "sync", "justification for #{number} not used yet: {error}");
                     }
                 }
             }
