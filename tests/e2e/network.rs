@@ -260,6 +260,16 @@ fn a_validator_set_changed_by_sudo_authors_and_finalizes_after_the_session_bound
     nodes[0].wait_for_finalized(finalized + 3, PROGRESS);
     eve.wait_for_finalized(finalized + 3, PROGRESS);
     assert_no_equivocation(&[&nodes[0], &nodes[1], &eve]);
+
+    // A node that starts now syncs across the change: set 0's justification of the change
+    // block, then set 1's beyond it.
+    let late = local_node(&["--name", "late"], Some(&nodes[0]));
+    let target = nodes[0].finalized_number();
+    assert!(target > enacted_at, "finality is past the change block #{enacted_at}");
+    late.wait_for_finalized(target, PROGRESS);
+    assert_eq!(late.block_hash(target), nodes[0].block_hash(target));
+    let enacted = late.log_lines_with("Authority set 1 enacted");
+    assert_eq!(enacted.len(), 1, "the late node did not cross to set 1: {enacted:?}");
 }
 
 /// A peer that speaks Ludus's protocols from inside the test, to misbehave on purpose.
