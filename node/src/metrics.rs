@@ -7,6 +7,8 @@
 //!   [`follow_chain`] from the chain's best and finalized broadcasts, and the best block any
 //!   peer reported;
 //! - `substrate_sub_libp2p_peers_count`: connected peers;
+//! - `substrate_finality_grandpa_round`, `ludus_finality_grandpa_set_id`: where GRANDPA is
+//!   (0 on a chain that finalizes at once, whose single validator runs no voter);
 //! - `substrate_ready_transactions_number`, `ludus_future_transactions_number`: the pool's
 //!   counts, refreshed by [`follow_chain`] every [`POOL_REFRESH`];
 //! - `substrate_proposer_block_constructed` (seconds to build a block) and
@@ -91,6 +93,8 @@ pub struct Metrics {
     block_constructed: Histogram,
     blocks_authored: IntCounter,
     peers: IntGauge,
+    grandpa_round: IntGauge,
+    grandpa_set_id: IntGauge,
 }
 
 impl Metrics {
@@ -143,6 +147,10 @@ impl Metrics {
         register(Box::new(start_time))?;
         let peers = IntGauge::new("substrate_sub_libp2p_peers_count", "Number of connected peers")?;
         register(Box::new(peers.clone()))?;
+        let grandpa_round = IntGauge::new("substrate_finality_grandpa_round", "Highest completed GRANDPA round.")?;
+        register(Box::new(grandpa_round.clone()))?;
+        let grandpa_set_id = IntGauge::new("ludus_finality_grandpa_set_id", "The current GRANDPA authority set id.")?;
+        register(Box::new(grandpa_set_id.clone()))?;
 
         Ok(Arc::new(Self {
             registry,
@@ -152,6 +160,8 @@ impl Metrics {
             block_constructed,
             blocks_authored,
             peers,
+            grandpa_round,
+            grandpa_set_id,
         }))
     }
 
@@ -180,6 +190,12 @@ impl Metrics {
         }
     }
 
+    /// Sets the GRANDPA round and authority set id.
+    pub fn set_grandpa(&self, round: u64, set_id: u64) {
+        self.grandpa_round.set(i64::try_from(round).unwrap_or(i64::MAX));
+        self.grandpa_set_id.set(i64::try_from(set_id).unwrap_or(i64::MAX));
+    }
+
     /// Records a block this node built and wrote, and how long building it took.
     pub fn block_authored(&self, took: Duration) {
         self.block_constructed.observe(took.as_secs_f64());
@@ -202,6 +218,7 @@ pub async fn follow_chain(
     chain: Arc<Chain>,
     pool: Arc<NodePool>,
     sync: Arc<crate::sync::SyncShared>,
+    grandpa: Option<ludus_finality::Grandpa<ludus_network::PeerId>>,
     metrics: Arc<Metrics>,
 ) {
     let mut best = chain.subscribe_best();
@@ -231,6 +248,10 @@ pub async fn follow_chain(
                 let status = pool.status();
                 metrics.set_pool(status.ready, status.future);
                 metrics.set_network(sync.peer_count(), sync.target());
+                if let Some(grandpa) = &grandpa {
+                    let status = grandpa.status();
+                    metrics.set_grandpa(status.round, status.set_id);
+                }
             }
         }
     }

@@ -171,9 +171,15 @@ async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
         tasks.spawn(voter);
         (Some(grandpa), Some(outgoing))
     };
-    let engine =
-        SyncEngine::new(chain.clone(), network.clone(), pool.clone(), grandpa, shared.clone(), config.validator)
-            .map_err(|e| ServiceError::Network(format!("cannot start the block import thread: {e}")))?;
+    let engine = SyncEngine::new(
+        chain.clone(),
+        network.clone(),
+        pool.clone(),
+        grandpa.clone(),
+        shared.clone(),
+        config.validator,
+    )
+    .map_err(|e| ServiceError::Network(format!("cannot start the block import thread: {e}")))?;
     tasks.spawn(engine.run(network_events, grandpa_out));
     tasks.spawn(prune_forks(chain.clone()));
 
@@ -207,7 +213,13 @@ async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
     tasks.spawn(txpool::maintain(chain.clone(), pool.clone()));
     tasks.spawn(idle_reporter(chain.clone(), pool.clone(), shared.clone()));
     let node_metrics = prometheus.map(|(node_metrics, listener)| {
-        tasks.spawn(metrics::follow_chain(chain.clone(), pool.clone(), shared.clone(), node_metrics.clone()));
+        tasks.spawn(metrics::follow_chain(
+            chain.clone(),
+            pool.clone(),
+            shared.clone(),
+            grandpa.clone(),
+            node_metrics.clone(),
+        ));
         tasks.spawn(metrics::serve(listener, node_metrics.clone()));
         node_metrics
     });

@@ -271,6 +271,12 @@ impl Node {
         SocketAddr::from(([127, 0, 0, 1], self.port))
     }
 
+    /// Where the node serves Prometheus metrics, if the harness chose the port.
+    #[allow(dead_code)]
+    pub fn prometheus_addr(&self) -> Option<SocketAddr> {
+        self.prometheus_port.map(|port| SocketAddr::from(([127, 0, 0, 1], port)))
+    }
+
     /// The process id while the node runs (for CPU and memory figures; the load bench).
     #[allow(dead_code)]
     pub fn pid(&self) -> Option<u32> {

@@ -11,7 +11,7 @@ use std::{
 use crate::harness::{free_port, run_cli, Node};
 
 /// The response head and body of `GET /metrics` at `addr`, sent over a raw socket.
-fn scrape(addr: SocketAddr) -> (String, String) {
+pub fn scrape(addr: SocketAddr) -> (String, String) {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).expect("connect to /metrics");
     stream.set_read_timeout(Some(Duration::from_secs(10))).expect("set a read timeout");
     stream.write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\n\r\n").expect("send the request");
@@ -22,13 +22,13 @@ fn scrape(addr: SocketAddr) -> (String, String) {
 }
 
 /// The value of the sample named exactly `series` (name plus labels, as exposed).
-fn sample(body: &str, series: &str) -> Option<f64> {
+pub fn sample(body: &str, series: &str) -> Option<f64> {
     body.lines()
         .filter(|line| !line.starts_with('#'))
         .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.trim().parse().ok())
 }
 
-fn required(body: &str, series: &str) -> f64 {
+pub fn required(body: &str, series: &str) -> f64 {
     sample(body, series).unwrap_or_else(|| panic!("no sample {series} in /metrics:\n{body}"))
 }
 

@@ -124,6 +124,16 @@ fn four_validators_author_in_turn_finalize_and_carry_transactions() {
     let health = nodes[2].rpc("system_health", json!([]));
     assert_eq!(health, json!({ "peers": 3, "isSyncing": false, "shouldHavePeers": true }));
     assert_eq!(nodes[3].rpc("system_localPeerId", json!([])), json!(nodes[3].peer_id()));
+    // And so do the metrics (refreshed every second or so).
+    let addr = nodes[1].prometheus_addr().unwrap();
+    let body = nodes[1].wait_for("peer and GRANDPA metrics", Duration::from_secs(10), || {
+        let (_, body) = crate::metrics::scrape(addr);
+        let ready = crate::metrics::sample(&body, "substrate_sub_libp2p_peers_count") == Some(3.0)
+            && crate::metrics::sample(&body, "substrate_finality_grandpa_round").is_some_and(|round| round >= 1.0);
+        ready.then_some(body)
+    });
+    assert_eq!(crate::metrics::required(&body, "ludus_finality_grandpa_set_id"), 0.0);
+    assert!(crate::metrics::required(&body, "substrate_block_height{status=\"sync_target\"}") >= 1.0);
 
     // A transaction sent to any one node is included and finalized, whoever authors.
     let genesis = nodes[0].genesis_hash();
