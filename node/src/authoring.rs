@@ -24,7 +24,7 @@ use sp_keystore::KeystorePtr;
 use sp_runtime::{
     traits::Header as HeaderT,
     transaction_validity::{InvalidTransaction, TransactionValidityError},
-    ApplyExtrinsicResult, Digest, OpaqueExtrinsic,
+    ApplyExtrinsicResult, Digest, Justifications, OpaqueExtrinsic,
 };
 use sp_state_machine::{BackendTransaction, OverlayedChanges};
 
@@ -49,6 +49,20 @@ pub enum AuthoringError {
     /// The keystore could not sign with the author's key.
     #[error("cannot sign with aura key {0}: is it in the keystore?")]
     Signing(String),
+    /// The keystore could not sign the GRANDPA precommit of a block we finalize alone.
+    #[error("cannot sign with grandpa key {0}: is it in the keystore?")]
+    FinalitySigning(String),
+}
+
+/// What a block finalized at once by the sole GRANDPA authority carries, so that nodes
+/// following a single-validator chain finalize too: a justification with our one precommit
+/// (stored with the block and served to syncing peers) and the same commit for gossip.
+#[derive(Debug, Clone)]
+pub struct SoleFinality {
+    /// SCALE `GrandpaJustification`, stored under `FRNK`.
+    pub justification: Vec<u8>,
+    /// The GRANDPA gossip message carrying the commit.
+    pub gossip: Vec<u8>,
 }
 
 /// A built, unsealed block and what it did.
@@ -189,6 +203,59 @@ pub fn our_slot_author(
     Ok(ours.then(|| author.clone()))
 }
 
+/// Signs, as the sole GRANDPA authority at `parent`, the commit that finalizes `header`:
+/// round = block number (rounds only need to grow), set id from the runtime. `None` if the
+/// set is not one key of ours.
+pub fn sole_finality(
+    chain: &Chain,
+    keystore: &KeystorePtr,
+    parent: Hash,
+    header: &Header,
+) -> Result<Option<SoleFinality>, AuthoringError> {
+    use sp_consensus_grandpa::{AuthorityId as GrandpaId, AuthoritySignature};
+    let set: sp_consensus_grandpa::AuthorityList = chain.call_decoded(parent, "GrandpaApi_grandpa_authorities", &[])?;
+    let [(id, _)] = set.as_slice() else { return Ok(None) };
+    let key_type = sp_core::crypto::key_types::GRANDPA;
+    if !keystore.has_keys(&[(id.to_raw_vec(), key_type)]) {
+        return Ok(None);
+    }
+    let set_id: u64 = chain.call_decoded(parent, "GrandpaApi_current_set_id", &[])?;
+    let (target_hash, target_number) = (header.hash(), *header.number());
+    let round = u64::from(target_number);
+    let precommit = finality_grandpa::Precommit { target_hash, target_number };
+    let payload = sp_consensus_grandpa::localized_payload(
+        round,
+        set_id,
+        &finality_grandpa::Message::Precommit(precommit.clone()),
+    );
+    let public: sp_core::ed25519::Public = id.clone().into();
+    let signature: AuthoritySignature = keystore
+        .ed25519_sign(key_type, &public, &payload)
+        .map_err(|e| AuthoringError::FinalitySigning(format!("{id}: {e}")))?
+        .ok_or_else(|| AuthoringError::FinalitySigning(id.to_string()))?
+        .into();
+    let id: GrandpaId = id.clone();
+    let commit = finality_grandpa::Commit {
+        target_hash,
+        target_number,
+        precommits: vec![finality_grandpa::SignedPrecommit {
+            precommit: precommit.clone(),
+            signature: signature.clone(),
+            id: id.clone(),
+        }],
+    };
+    let justification =
+        sp_consensus_grandpa::GrandpaJustification::<Header> { round, commit, votes_ancestries: vec![] };
+    let compact = finality_grandpa::CompactCommit {
+        target_hash,
+        target_number,
+        precommits: vec![precommit],
+        auth_data: vec![(signature, id)],
+    };
+    let gossip = ludus_finality::GossipMessage::Commit { round, set_id, commit: compact };
+    Ok(Some(SoleFinality { justification: justification.encode(), gossip: gossip.encode() }))
+}
+
 /// Whether this node alone finalizes: the GRANDPA set at `at` is one key, and we hold it.
 pub fn sole_finality_authority(chain: &Chain, keystore: &KeystorePtr, at: Hash) -> Result<bool, ChainError> {
     let set: sp_consensus_grandpa::AuthorityList = chain.call_decoded(at, "GrandpaApi_grandpa_authorities", &[])?;
@@ -206,7 +273,7 @@ pub fn author_slot(
     slot: Slot,
     slot_duration: Duration,
     candidates: impl IntoIterator<Item = Candidate>,
-) -> Result<Option<(Block, BuiltBlock)>, AuthoringError> {
+) -> Result<Option<(Block, BuiltBlock, Option<SoleFinality>)>, AuthoringError> {
     let info = chain.info();
     let parent = chain.expect_header(info.best_hash)?;
     if slot <= parent_slot(&parent)? {
@@ -221,15 +288,17 @@ pub fn author_slot(
     let deadline = Instant::now() + Duration::from_millis(half_slot_ms.saturating_sub(now_ms()));
     let mut built = build_block(chain, &parent, slot, timestamp, candidates, deadline)?;
     seal_block(keystore, &author, &mut built.block)?;
-    let finalize = sole_finality_authority(chain, keystore, info.best_hash)?;
+    let finality = sole_finality(chain, keystore, info.best_hash, &built.block.header)?;
     let block = built.block.clone();
     let state_transaction = std::mem::take(&mut built.state_transaction);
     chain.commit(BlockCommit {
         block: block.clone(),
-        justifications: None,
+        justifications: finality
+            .as_ref()
+            .map(|f| Justifications::from((sp_consensus_grandpa::GRANDPA_ENGINE_ID, f.justification.clone()))),
         state_transaction,
         is_new_best: true,
-        finalize,
+        finalize: finality.is_some(),
     })?;
-    Ok(Some((block, built)))
+    Ok(Some((block, built, finality)))
 }

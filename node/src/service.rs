@@ -300,7 +300,7 @@ async fn slot_worker(
             let candidates = pool.ready().into_iter().map(|tx| Candidate { hash: tx.hash, bytes: tx.data });
             let started = Instant::now();
             let result = authoring::author_slot(&chain, &keystore, slot, slot_duration, candidates);
-            if let Ok(Some((_, built))) = &result {
+            if let Ok(Some((_, built, _))) = &result {
                 // Only slots where we built a block count; skipped slots would drag the histogram to zero.
                 if let Some(metrics) = &metrics {
                     metrics.block_authored(started.elapsed());
@@ -311,8 +311,11 @@ async fn slot_worker(
         })
         .await;
         match outcome {
-            Ok(Ok(Some((block, built)))) => {
+            Ok(Ok(Some((block, built, finality)))) => {
                 network.publish(ludus_network::Topic::BlockAnnounces, crate::sync::announcement(&block));
+                if let Some(finality) = finality {
+                    network.publish(ludus_network::Topic::Grandpa, finality.gossip);
+                }
                 tracing::info!(
                     target: "authoring",
                     "Authored #{} ({}) in slot {} with {} txs",

@@ -438,3 +438,22 @@ fn the_node_key_persists_and_bad_network_flags_are_refused_by_name() {
     assert_refused(&["--node-key-file", corrupt.to_str().unwrap()], corrupt.to_str().unwrap());
     assert_eq!(std::fs::read(&corrupt).unwrap(), b"not a key", "a corrupt key file is never overwritten");
 }
+
+#[test]
+fn a_node_following_a_dev_chain_finalizes_with_its_single_validator() {
+    let validator = Node::dev();
+    validator.wait_for_finalized(3, START);
+    // The dev validator finalizes at once and signs a one-precommit justification for it.
+    let hash = validator.block_hash(2).unwrap();
+    assert!(!validator.rpc("chain_getBlock", json!([hash]))["justifications"].is_null());
+
+    let addr = validator.multiaddr();
+    let follower = Node::start(&["--chain", "dev", "--bootnodes", &addr]);
+    // Synced blocks bring their justifications; new ones are finalized by the gossiped commit.
+    let target = validator.finalized_number() + 3;
+    follower.wait_for_finalized(target, PROGRESS);
+    assert_eq!(follower.block_hash(target), validator.block_hash(target));
+    let best = follower.best_number();
+    let finalized = follower.finalized_number();
+    assert!(best <= finalized + 2, "the follower's finality trails: best #{best}, finalized #{finalized}");
+}
