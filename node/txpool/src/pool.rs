@@ -50,7 +50,9 @@ pub struct Options {
     pub ban_time: Duration,
     /// Most transactions revalidated after one imported block, those
     /// validated longest ago first. Each costs one runtime call (~70 µs), so
-    /// this bounds the work per block; the rest wait for later blocks.
+    /// this bounds the work per block; the rest wait for later blocks. With
+    /// one-second blocks, 256 keeps a full pool's revalidation under ~20 ms a
+    /// block and still revisits all 8,192 ready transactions every half minute.
     pub revalidation_batch: usize,
 }
 
@@ -62,7 +64,7 @@ impl Default for Options {
             future_limit: Limit { count: 819, total_bytes: 2 * 1024 * 1024 },
             max_tx_bytes: 4 * 1024 * 1024,
             ban_time: Duration::from_secs(30 * 60),
-            revalidation_batch: 2048,
+            revalidation_batch: 256,
         }
     }
 }
