@@ -283,11 +283,14 @@ impl Database {
                 return Err(StorageError::BelowFinalized { number, hash, finalized });
             }
             if make_best {
-                self.canonicalize_ancestors(&parent, (finalized, finalized_hash), hash, &mut ops)?;
-                // A reorg to a shorter chain leaves heights that are no longer canonical.
-                for stale in number.saturating_add(1)..=best_number {
-                    ops.push((col::NUMBER_TO_HASH, Operation::Dereference(number_key(stale))));
-                }
+                self.canonical_head_ops(
+                    Some(&parent),
+                    number,
+                    hash,
+                    (finalized, finalized_hash),
+                    best_number,
+                    &mut ops,
+                )?;
                 next.best = Some((number, hash));
                 if commit.finalized {
                     next.finalized = Some((number, hash));
@@ -316,6 +319,28 @@ impl Database {
             "Committed #{number} ({hash:?}): {added} trie nodes added, {dropped} dropped, best={make_best}, finalized={}",
             commit.finalized || number == 0,
         );
+        Ok(())
+    }
+
+    /// The index writes that make block `(number, hash)` the head of the canonical chain
+    /// (besides its own number → hash entry): its non-canonical ancestors from `parent` back
+    /// become canonical, and heights above it that a reorg to a shorter chain leaves stop
+    /// being canonical.
+    fn canonical_head_ops(
+        &self,
+        parent: Option<&Header>,
+        number: BlockNumber,
+        hash: Hash,
+        finalized: (BlockNumber, Hash),
+        best_number: BlockNumber,
+        ops: &mut Vec<DbOp>,
+    ) -> Result<(), StorageError> {
+        if let Some(parent) = parent {
+            self.canonicalize_ancestors(parent, finalized, hash, ops)?;
+        }
+        for stale in number.saturating_add(1)..=best_number {
+            ops.push((col::NUMBER_TO_HASH, Operation::Dereference(number_key(stale))));
+        }
         Ok(())
     }
 
@@ -394,21 +419,7 @@ impl Database {
         let target = below.min(finalized);
         let mut outcome = PruneOutcome { pruned_below: chain.pruned_below, ..PruneOutcome::default() };
 
-        // Collect keys first: the iterator must not run across our own commits.
-        let mut due = Vec::new();
-        let mut iter = self.db.iter(col::STATE_JOURNAL)?;
-        iter.seek_to_first()?;
-        while let Some((key, _)) = iter.next()? {
-            let (number, hash) = parse_journal_key(&key)
-                .ok_or_else(|| StorageError::corrupt("state journal key", format!("{} bytes", key.len())))?;
-            if number > target {
-                break;
-            }
-            due.push((key, number, hash));
-        }
-        drop(iter);
-
-        for (key, number, hash) in due {
+        for (key, number, hash) in self.journal_range(0, target)? {
             let journal: StateJournal =
                 read_decoded(&self.db, col::STATE_JOURNAL, &key, || format!("state journal #{number} {hash:?}"))?
                     .unwrap_or_default();
@@ -442,22 +453,35 @@ impl Database {
         }
         Ok(outcome)
     }
-}
 
-impl Database {
     /// Every stored block above height `number` whose state is still journaled (all blocks,
     /// canonical or not, unless `prune_state` released them), lowest first. Fork choice uses
     /// it to find the leaves of forks that are not the best chain.
     pub fn blocks_above(&self, number: BlockNumber) -> Result<Vec<(BlockNumber, Hash)>, StorageError> {
-        let mut blocks = Vec::new();
+        let blocks = self.journal_range(number.saturating_add(1), BlockNumber::MAX)?;
+        Ok(blocks.into_iter().map(|(_, number, hash)| (number, hash)).collect())
+    }
+
+    /// The state journal's entries from height `from` through `through`, lowest first: key,
+    /// number and hash. Collected before returning, so callers may commit while they walk
+    /// them (the iterator must not run across our own commits).
+    fn journal_range(
+        &self,
+        from: BlockNumber,
+        through: BlockNumber,
+    ) -> Result<Vec<(Vec<u8>, BlockNumber, Hash)>, StorageError> {
+        let mut entries = Vec::new();
         let mut iter = self.db.iter(col::STATE_JOURNAL)?;
-        iter.seek(&number_key(number.saturating_add(1)))?;
+        iter.seek(&number_key(from))?;
         while let Some((key, _)) = iter.next()? {
-            let (n, hash) = parse_journal_key(&key)
+            let (number, hash) = parse_journal_key(&key)
                 .ok_or_else(|| StorageError::corrupt("state journal key", format!("{} bytes", key.len())))?;
-            blocks.push((n, hash));
+            if number > through {
+                break;
+            }
+            entries.push((key, number, hash));
         }
-        Ok(blocks)
+        Ok(entries)
     }
 
     /// Makes the stored block `hash` the best block: the canonical chain is rewritten to run
@@ -471,19 +495,17 @@ impl Database {
         };
         let number = header.number;
         let mut ops: Vec<DbOp> = Vec::new();
-        if number <= finalized {
+        let parent = if number <= finalized {
             if self.hash_of(number)? != Some(*hash) {
                 return Err(StorageError::RevertsFinalized { hash: *hash, finalized, finalized_hash });
             }
+            None
         } else {
-            let parent = self.header(&header.parent_hash)?.ok_or_else(|| {
+            Some(self.header(&header.parent_hash)?.ok_or_else(|| {
                 StorageError::corrupt(format!("header {:?}", header.parent_hash), "missing but a child is stored")
-            })?;
-            self.canonicalize_ancestors(&parent, (finalized, finalized_hash), *hash, &mut ops)?;
-        }
-        for stale in number.saturating_add(1)..=best_number {
-            ops.push((col::NUMBER_TO_HASH, Operation::Dereference(number_key(stale))));
-        }
+            })?)
+        };
+        self.canonical_head_ops(parent.as_ref(), number, *hash, (finalized, finalized_hash), best_number, &mut ops)?;
         ops.push((col::NUMBER_TO_HASH, Operation::Set(number_key(number), hash.encode())));
         ops.push((col::META, Operation::Set(meta::BEST.to_vec(), (number, *hash).encode())));
         self.db.commit_changes(ops)?;
@@ -508,19 +530,11 @@ impl Database {
             return Ok(0);
         }
         let mut due = Vec::new();
-        let mut iter = self.db.iter(col::STATE_JOURNAL)?;
-        iter.seek(&number_key(done.saturating_add(1)))?;
-        while let Some((key, _)) = iter.next()? {
-            let (number, hash) = parse_journal_key(&key)
-                .ok_or_else(|| StorageError::corrupt("state journal key", format!("{} bytes", key.len())))?;
-            if number > finalized {
-                break;
-            }
+        for (key, number, hash) in self.journal_range(done.saturating_add(1), finalized)? {
             if self.hash_of(number)? != Some(hash) {
                 due.push((key, number, hash));
             }
         }
-        drop(iter);
         let pruned = due.len();
         for (key, number, hash) in due {
             let journal: StateJournal =
