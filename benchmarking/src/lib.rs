@@ -236,6 +236,50 @@ pub fn measure<B: Benchmarking>(
     Ok(all)
 }
 
+/// The body of one generated `WeightInfo` function for `m`, in Substrate's generated shape:
+/// the time base and per-component slopes (times `time_multiplier`, the file's safety
+/// margin), the database reads and writes through `db` (e.g. `T::DbWeight::get()`; the base
+/// counts written with `count_suffix`, e.g. `_u64`), and the proof-size slopes.
+pub fn weight_body(m: &Measured, time_multiplier: u128, db: &str, count_suffix: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ =
+        writeln!(out, "        Weight::from_parts({}, {})", group(m.time.base * time_multiplier), group(m.proof.base));
+    for (i, (c, _, _)) in m.components.iter().enumerate() {
+        let slope = m.time.slopes.get(i).copied().unwrap_or(0) * time_multiplier;
+        if slope > 0 {
+            let _ = writeln!(
+                out,
+                "            .saturating_add(Weight::from_parts({}, 0).saturating_mul({c}.into()))",
+                group(slope)
+            );
+        }
+    }
+    for (kind, fit) in [("reads", &m.reads), ("writes", &m.writes)] {
+        if fit.base > 0 {
+            let _ = writeln!(out, "            .saturating_add({db}.{kind}({}{count_suffix}))", fit.base);
+        }
+        for (i, (c, _, _)) in m.components.iter().enumerate() {
+            let slope = fit.slopes.get(i).copied().unwrap_or(0);
+            if slope > 0 {
+                let _ =
+                    writeln!(out, "            .saturating_add({db}.{kind}(({slope}_u64).saturating_mul({c}.into())))");
+            }
+        }
+    }
+    for (i, (c, _, _)) in m.components.iter().enumerate() {
+        let slope = m.proof.slopes.get(i).copied().unwrap_or(0);
+        if slope > 0 {
+            let _ = writeln!(
+                out,
+                "            .saturating_add(Weight::from_parts(0, {}).saturating_mul({c}.into()))",
+                group(slope)
+            );
+        }
+    }
+    out
+}
+
 /// `1234567` as `1_234_567`, as the CLI writes numbers.
 pub fn group(n: u128) -> String {
     let digits: Vec<char> = n.to_string().chars().collect();
@@ -290,6 +334,34 @@ mod tests {
 
     const A: BenchmarkParameter = BenchmarkParameter::a;
     const B: BenchmarkParameter = BenchmarkParameter::b;
+
+    #[test]
+    fn weight_bodies_have_substrates_generated_shape() {
+        let fit = |base: u128, slope: u128| Fit { base, slopes: vec![slope], minimum: base };
+        let m = Measured {
+            name: "mint".into(),
+            components: vec![("n".into(), 1, 8)],
+            time: fit(12_000_000, 1_500),
+            reads: fit(2, 1),
+            writes: fit(1, 0),
+            proof: fit(3_500, 40),
+            keys: Vec::new(),
+            samples: 10,
+        };
+        assert_eq!(
+            weight_body(&m, 2, "T::DbWeight::get()", "_u64"),
+            "        Weight::from_parts(24_000_000, 3_500)\n\
+             \x20           .saturating_add(Weight::from_parts(3_000, 0).saturating_mul(n.into()))\n\
+             \x20           .saturating_add(T::DbWeight::get().reads(2_u64))\n\
+             \x20           .saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))\n\
+             \x20           .saturating_add(T::DbWeight::get().writes(1_u64))\n\
+             \x20           .saturating_add(Weight::from_parts(0, 40).saturating_mul(n.into()))\n"
+        );
+        // Without a margin or suffix (the game-assets file's form).
+        assert!(weight_body(&m, 1, "db", "")
+            .contains("from_parts(12_000_000, 3_500)\n            .saturating_add(Weight::from_parts(1_500, 0)"));
+        assert!(weight_body(&m, 1, "db", "").contains(".saturating_add(db.reads(2))"));
+    }
 
     #[test]
     fn points_step_each_component_with_the_others_at_their_maximum() {

@@ -38,7 +38,7 @@ use std::{fmt::Write as _, time::Instant};
 
 use codec::Encode;
 use frame_support::traits::WhitelistedStorageKeys;
-use ludus_benchmarking::{env_u32, group, machine, today, write_generated, Measured};
+use ludus_benchmarking::{env_u32, group, machine, today, weight_body, write_generated, Measured};
 use sp_core::{crypto::Pair as _, sr25519};
 use sp_runtime::{
     traits::{BlakeTwo256, Header as _},
@@ -462,47 +462,6 @@ mod test_db_weights {{
     out
 }
 
-fn weight_body(m: &Measured) -> String {
-    let mut out = String::new();
-    let mul = u128::from(SAFETY_MULTIPLIER);
-    let _ = writeln!(out, "        Weight::from_parts({}, {})", group(m.time.base * mul), group(m.proof.base));
-    for (i, (c, _, _)) in m.components.iter().enumerate() {
-        let slope = m.time.slopes.get(i).copied().unwrap_or(0) * mul;
-        if slope > 0 {
-            let _ = writeln!(
-                out,
-                "            .saturating_add(Weight::from_parts({}, 0).saturating_mul({c}.into()))",
-                group(slope)
-            );
-        }
-    }
-    for (kind, fit) in [("reads", &m.reads), ("writes", &m.writes)] {
-        if fit.base > 0 {
-            let _ = writeln!(out, "            .saturating_add(T::DbWeight::get().{kind}({}_u64))", fit.base);
-        }
-        for (i, (c, _, _)) in m.components.iter().enumerate() {
-            let slope = fit.slopes.get(i).copied().unwrap_or(0);
-            if slope > 0 {
-                let _ = writeln!(
-                    out,
-                    "            .saturating_add(T::DbWeight::get().{kind}(({slope}_u64).saturating_mul({c}.into())))"
-                );
-            }
-        }
-    }
-    for (i, (c, _, _)) in m.components.iter().enumerate() {
-        let slope = m.proof.slopes.get(i).copied().unwrap_or(0);
-        if slope > 0 {
-            let _ = writeln!(
-                out,
-                "            .saturating_add(Weight::from_parts(0, {}).saturating_mul({c}.into()))",
-                group(slope)
-            );
-        }
-    }
-    out
-}
-
 /// `pallet_balances.rs`.
 pub fn render_balances(measured: &[Measured], p: &Provenance) -> String {
     let mut out = header(
@@ -537,7 +496,7 @@ pub fn render_balances(measured: &[Measured], p: &Provenance) -> String {
             .map(|(i, (c, _, _))| if m.uses_component(i) { format!("{c}: u32") } else { format!("_{c}: u32") })
             .collect();
         let _ = writeln!(out, "    fn {}({}) -> Weight {{", m.name, params.join(", "));
-        out.push_str(&weight_body(m));
+        out.push_str(&weight_body(m, u128::from(SAFETY_MULTIPLIER), "T::DbWeight::get()", "_u64"));
         out.push_str("    }\n");
     }
     out.push_str("}\n");

@@ -28,7 +28,9 @@
 mod driver {
     use crate::mock::{genesis_storage, AllPalletsWithSystem, Test};
     use frame_support::traits::WhitelistedStorageKeys;
-    use ludus_benchmarking::{env_u32, group, machine, today, write_generated, Measured, Provenance, Settings};
+    use ludus_benchmarking::{
+        env_u32, group, machine, today, weight_body, write_generated, Measured, Provenance, Settings,
+    };
     use std::fmt::Write as _;
 
     /// Measures every benchmark of the pallet on the mock's genesis (see `ludus_benchmarking::measure`).
@@ -51,46 +53,6 @@ mod driver {
                 )
             })
             .unwrap_or_else(|| format!("0x{}", prefix.iter().map(|b| format!("{b:02x}")).collect::<String>()))
-    }
-
-    fn weight_body(m: &Measured, db: &str) -> String {
-        let mut out = String::new();
-        let _ = writeln!(out, "        Weight::from_parts({}, {})", group(m.time.base), group(m.proof.base));
-        for (i, (c, _, _)) in m.components.iter().enumerate() {
-            let slope = m.time.slopes.get(i).copied().unwrap_or(0);
-            if slope > 0 {
-                let _ = writeln!(
-                    out,
-                    "            .saturating_add(Weight::from_parts({}, 0).saturating_mul({c}.into()))",
-                    group(slope)
-                );
-            }
-        }
-        for (kind, fit) in [("reads", &m.reads), ("writes", &m.writes)] {
-            if fit.base > 0 {
-                let _ = writeln!(out, "            .saturating_add({db}.{kind}({}))", fit.base);
-            }
-            for (i, (c, _, _)) in m.components.iter().enumerate() {
-                let slope = fit.slopes.get(i).copied().unwrap_or(0);
-                if slope > 0 {
-                    let _ = writeln!(
-                        out,
-                        "            .saturating_add({db}.{kind}(({slope}_u64).saturating_mul({c}.into())))"
-                    );
-                }
-            }
-        }
-        for (i, (c, _, _)) in m.components.iter().enumerate() {
-            let slope = m.proof.slopes.get(i).copied().unwrap_or(0);
-            if slope > 0 {
-                let _ = writeln!(
-                    out,
-                    "            .saturating_add(Weight::from_parts(0, {}).saturating_mul({c}.into()))",
-                    group(slope)
-                );
-            }
-        }
-        out
     }
 
     fn signature(m: &Measured) -> String {
@@ -162,13 +124,13 @@ pub trait WeightInfo {{
             let _ =
                 writeln!(out, "    /// Minimum execution time: {} ns; {} samples.", group(m.time.minimum), m.samples);
             let _ = writeln!(out, "    {} {{", signature(m));
-            out.push_str(&weight_body(m, "T::DbWeight::get()"));
+            out.push_str(&weight_body(m, 1, "T::DbWeight::get()", ""));
             out.push_str("    }\n");
         }
         out.push_str("}\n\n/// For tests: the same figures priced with RocksDB weights.\nimpl WeightInfo for () {\n");
         for m in measured {
             let _ = writeln!(out, "    {} {{", signature(m));
-            out.push_str(&weight_body(m, "frame_support::weights::constants::RocksDbWeight::get()"));
+            out.push_str(&weight_body(m, 1, "frame_support::weights::constants::RocksDbWeight::get()", ""));
             out.push_str("    }\n");
         }
         out.push_str("}\n");
