@@ -157,6 +157,16 @@ impl State {
         }
     }
 
+    /// Delivers `item` now if no block it `needs` is missing, else holds it until they are
+    /// imported.
+    fn deliver_or_hold(&mut self, set_id: SetId, needs: Vec<Hash>, key: Vec<u8>, item: HeldItem) {
+        if needs.is_empty() {
+            self.deliver(item, key);
+        } else {
+            self.hold(Held { at: Instant::now(), set_id, needs, key, item });
+        }
+    }
+
     fn hold(&mut self, held: Held) {
         let now = Instant::now();
         self.held.retain(|h| now.duration_since(h.at) < HELD_FOR);
@@ -380,11 +390,7 @@ impl Shared {
         if state.is_duplicate(round, &key) {
             return GossipVerdict::Ignore;
         }
-        if needs.is_empty() {
-            state.deliver_vote(round, vote, key);
-        } else {
-            state.hold(Held { at: Instant::now(), set_id, needs, key, item: HeldItem::Vote(round, vote) });
-        }
+        state.deliver_or_hold(set_id, needs, key, HeldItem::Vote(round, vote));
         GossipVerdict::Accept
     }
 
@@ -419,17 +425,7 @@ impl Shared {
         if state.persisted.set_id != set_id || !state.note_seen(key) {
             return GossipVerdict::Ignore;
         }
-        if needs.is_empty() {
-            state.deliver_commit(round, commit);
-        } else {
-            state.hold(Held {
-                at: Instant::now(),
-                set_id,
-                needs,
-                key: key.to_vec(),
-                item: HeldItem::Commit(round, commit),
-            });
-        }
+        state.deliver_or_hold(set_id, needs, key.to_vec(), HeldItem::Commit(round, commit));
         GossipVerdict::Accept
     }
 
@@ -471,17 +467,7 @@ impl Shared {
             return GossipVerdict::Ignore;
         }
         debug!(target: LOG_TARGET, "{}: catch-up to round {round} received", self.name);
-        if needs.is_empty() {
-            state.deliver_catch_up(catch_up);
-        } else {
-            state.hold(Held {
-                at: Instant::now(),
-                set_id,
-                needs,
-                key: key.to_vec(),
-                item: HeldItem::CatchUp(catch_up),
-            });
-        }
+        state.deliver_or_hold(set_id, needs, key.to_vec(), HeldItem::CatchUp(catch_up));
         GossipVerdict::Accept
     }
 
