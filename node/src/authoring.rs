@@ -212,13 +212,8 @@ pub fn sole_finality(
     parent: Hash,
     header: &Header,
 ) -> Result<Option<SoleFinality>, AuthoringError> {
-    use sp_consensus_grandpa::{AuthorityId as GrandpaId, AuthoritySignature};
-    let set: sp_consensus_grandpa::AuthorityList = chain.call_decoded(parent, "GrandpaApi_grandpa_authorities", &[])?;
-    let [(id, _)] = set.as_slice() else { return Ok(None) };
-    let key_type = sp_core::crypto::key_types::GRANDPA;
-    if !keystore.has_keys(&[(id.to_raw_vec(), key_type)]) {
-        return Ok(None);
-    }
+    use sp_consensus_grandpa::AuthoritySignature;
+    let Some(id) = sole_finality_key(chain, keystore, parent)? else { return Ok(None) };
     let set_id: u64 = chain.call_decoded(parent, "GrandpaApi_current_set_id", &[])?;
     let (target_hash, target_number) = (header.hash(), *header.number());
     let round = u64::from(target_number);
@@ -230,11 +225,10 @@ pub fn sole_finality(
     );
     let public: sp_core::ed25519::Public = id.clone().into();
     let signature: AuthoritySignature = keystore
-        .ed25519_sign(key_type, &public, &payload)
+        .ed25519_sign(sp_core::crypto::key_types::GRANDPA, &public, &payload)
         .map_err(|e| AuthoringError::FinalitySigning(format!("{id}: {e}")))?
         .ok_or_else(|| AuthoringError::FinalitySigning(id.to_string()))?
         .into();
-    let id: GrandpaId = id.clone();
     let commit = finality_grandpa::Commit {
         target_hash,
         target_number,
@@ -256,12 +250,17 @@ pub fn sole_finality(
     Ok(Some(SoleFinality { justification: justification.encode(), gossip: gossip.encode() }))
 }
 
-/// Whether this node alone finalizes: the GRANDPA set at `at` is one key, and we hold it.
-pub fn sole_finality_authority(chain: &Chain, keystore: &KeystorePtr, at: Hash) -> Result<bool, ChainError> {
+/// The GRANDPA key this node alone finalizes with: the set at `at` is one key, and we hold
+/// it (a single-validator chain, e.g. `--dev`).
+pub fn sole_finality_key(
+    chain: &Chain,
+    keystore: &KeystorePtr,
+    at: Hash,
+) -> Result<Option<sp_consensus_grandpa::AuthorityId>, ChainError> {
     let set: sp_consensus_grandpa::AuthorityList = chain.call_decoded(at, "GrandpaApi_grandpa_authorities", &[])?;
     Ok(match set.as_slice() {
-        [(id, _)] => keystore.has_keys(&[(id.to_raw_vec(), sp_core::crypto::key_types::GRANDPA)]),
-        _ => false,
+        [(id, _)] if keystore.has_keys(&[(id.to_raw_vec(), sp_core::crypto::key_types::GRANDPA)]) => Some(id.clone()),
+        _ => None,
     })
 }
 

@@ -14,8 +14,8 @@ use codec::{Decode, Encode};
 use futures::StreamExt;
 use ludus_primitives::{AccountId, BlockNumber, Hash, Header, Nonce, SignedBlock};
 use ludus_rpc::backend::{
-    BackendError, Backends, ChainBackend, ChainInfo, Health, KeystoreBackend, NetworkBackend, PeerInfo, PoolBackend,
-    PoolError, SystemInfo, TransactionStatus,
+    BackendError, Backends, ChainBackend, ChainInfo, KeystoreBackend, PoolBackend, PoolError, SystemInfo,
+    TransactionStatus,
 };
 use sp_core::crypto::KeyTypeId;
 use sp_keystore::{Keystore, KeystorePtr};
@@ -200,23 +200,6 @@ impl KeystoreBackend for KeystoreRpc {
             .map_err(backend_error)?;
         let keys = decoded.ok_or_else(|| BackendError::Other("Session keys are not encoded correctly".into()))?;
         Ok(self.keystore.has_keys(&keys))
-    }
-}
-
-/// A node without networking yet: no peers, never syncing.
-pub struct NoNetwork;
-
-impl NetworkBackend for NoNetwork {
-    fn peers(&self) -> Vec<PeerInfo> {
-        Vec::new()
-    }
-
-    fn health(&self) -> Health {
-        Health { peers: 0, is_syncing: false, should_have_peers: false }
-    }
-
-    fn local_peer_id(&self) -> String {
-        String::new()
     }
 }
 

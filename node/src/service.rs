@@ -151,7 +151,7 @@ async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
 
     // One GRANDPA authority whose key we hold: the dev chain, final at once, no voter needed.
     let instant_finality =
-        config.validator && authoring::sole_finality_authority(&chain, &keystore, info.genesis_hash)?;
+        config.validator && authoring::sole_finality_key(&chain, &keystore, info.genesis_hash)?.is_some();
     let mut tasks = tokio::task::JoinSet::new();
     let (grandpa, grandpa_out) = if instant_finality {
         tracing::info!(target: "grandpa", "Single finality authority held locally: every authored block is final at once");

@@ -29,7 +29,7 @@
 use std::{
     collections::HashMap,
     sync::{
-        atomic::{AtomicBool, AtomicU64, Ordering},
+        atomic::{AtomicU64, Ordering},
         Arc,
     },
     time::{Duration, Instant},
@@ -190,7 +190,7 @@ pub struct SyncShared {
     /// Blocks imported from peers, for the blocks-per-second figure in the log.
     imported: AtomicU64,
     /// Whether any peer was ever expected (false for a lone `--dev` node with no boot nodes).
-    should_have_peers: AtomicBool,
+    should_have_peers: bool,
     /// Blocks handed to the import thread and not yet done with.
     importing: std::sync::atomic::AtomicUsize,
 }
@@ -203,7 +203,7 @@ impl SyncShared {
             peers: RwLock::new(HashMap::new()),
             local_peer_id,
             imported: AtomicU64::new(0),
-            should_have_peers: AtomicBool::new(should_have_peers),
+            should_have_peers,
             importing: Default::default(),
         })
     }
@@ -259,11 +259,7 @@ impl NetworkBackend for SyncShared {
 
     fn health(&self) -> Health {
         let peers = self.peer_count();
-        Health {
-            peers,
-            is_syncing: self.is_major_syncing(),
-            should_have_peers: peers > 0 || self.should_have_peers.load(Ordering::Relaxed),
-        }
+        Health { peers, is_syncing: self.is_major_syncing(), should_have_peers: peers > 0 || self.should_have_peers }
     }
 
     fn local_peer_id(&self) -> String {
@@ -447,6 +443,12 @@ impl SyncEngine {
         }
     }
 
+    /// Drops a bad gossip message (it travels no further) and bans the peer that sent it.
+    fn reject(&self, id: MessageId, from: PeerId, reason: String) {
+        self.network.validate(id, from, Verdict::Reject);
+        self.network.ban(from, reason);
+    }
+
     /// Our status as peers see it.
     fn status(&self) -> Status {
         let info = self.chain.info();
@@ -464,8 +466,7 @@ impl SyncEngine {
         let announce = match BlockAnnounce::decode_all(&mut &data[..]) {
             Ok(announce) => announce,
             Err(error) => {
-                self.network.validate(id, from, Verdict::Reject);
-                self.network.ban(from, format!("undecodable block announcement: {error}"));
+                self.reject(id, from, format!("undecodable block announcement: {error}"));
                 return;
             }
         };
@@ -503,14 +504,12 @@ impl SyncEngine {
         let batch = match Transactions::decode_all(&mut &data[..]) {
             Ok(batch) => batch,
             Err(error) => {
-                self.network.validate(id, from, Verdict::Reject);
-                self.network.ban(from, format!("undecodable transaction batch: {error}"));
+                self.reject(id, from, format!("undecodable transaction batch: {error}"));
                 return;
             }
         };
         if let Some(error) = batch.extrinsics.iter().find_map(|xt| crate::txpool::check_format(xt).err()) {
-            self.network.validate(id, from, Verdict::Reject);
-            self.network.ban(from, format!("gossiped an undecodable transaction: {error}"));
+            self.reject(id, from, format!("gossiped an undecodable transaction: {error}"));
             return;
         }
         let (pool, chain, results, seen) =
@@ -553,8 +552,7 @@ impl SyncEngine {
             GossipVerdict::Accept => self.network.validate(id, from, Verdict::Accept),
             GossipVerdict::Ignore => self.network.validate(id, from, Verdict::Ignore),
             GossipVerdict::Reject(reason) => {
-                self.network.validate(id, from, Verdict::Reject);
-                self.network.ban(from, format!("bad GRANDPA message: {reason}"));
+                self.reject(id, from, format!("bad GRANDPA message: {reason}"));
             }
         }
     }
