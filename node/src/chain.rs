@@ -186,11 +186,24 @@ impl Chain {
         Ok(self.db.state_at(*header.state_root())?)
     }
 
-    /// Runs runtime API `method` at block `hash`; the state is left untouched.
+    /// Runs runtime API `method` at block `hash` without side effects: the state is left
+    /// untouched and no keystore, offchain storage or pool is reachable (what RPC may call).
     pub fn call_at(&self, hash: Hash, method: &str, args: &[u8]) -> Result<Vec<u8>, ChainError> {
+        self.call_at_with(hash, method, args, sp_externalities::Extensions::new())
+    }
+
+    /// Runs runtime API `method` at block `hash` with `extensions` (the keystore, for the
+    /// node's own calls that sign); the state is left untouched.
+    pub fn call_at_with(
+        &self,
+        hash: Hash,
+        method: &str,
+        args: &[u8],
+        extensions: sp_externalities::Extensions,
+    ) -> Result<Vec<u8>, ChainError> {
         let state = self.state_at(hash)?;
         let mut overlay = OverlayedChanges::default();
-        Ok(self.executor.call(&state, &mut overlay, method, args)?)
+        Ok(self.executor.call_with(&state, &mut overlay, method, args, extensions)?)
     }
 
     /// Runs `method` at `hash` and decodes its output as `T`.

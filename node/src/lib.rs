@@ -3,7 +3,10 @@
 //! The node is assembled in one place, [`service`], from components that know nothing
 //! of each other's insides:
 //!
-//! - [`executor`]: runs the natively linked runtime inside `sp_state_machine::Ext`.
+//! - [`decode`]: extrinsics, calls and runtime-call arguments from outside, decoded with
+//!   bounded nesting.
+//! - [`executor`]: runs the natively linked runtime inside `sp_state_machine::Ext`, on a
+//!   stack of its own and without side effects unless the caller adds them.
 //! - [`chain`]: blocks and state in parity-db (`ludus-storage`), runtime calls at any block,
 //!   and broadcast channels announcing new best, imported and finalized blocks.
 //! - [`consensus`]: Aura-style slots and seals.
@@ -32,6 +35,7 @@ pub mod chain;
 pub mod cli;
 pub mod command;
 pub mod consensus;
+pub mod decode;
 pub mod executor;
 pub mod finality;
 pub mod import;

@@ -158,7 +158,7 @@ pub fn run_worker(
     let hash = header.hash();
     let state = chain.state_at(hash).map_err(|e| ExecutorError::Overlay(e.to_string()))?;
     let submitted = CollectedTransactions::default();
-    let mut extensions = sp_externalities::Extensions::new();
+    let mut extensions = chain.executor().keystore_extension();
     extensions.register(TransactionPoolExt::new(submitted.clone()));
     extensions.register(OffchainDbExt::new(storage.clone()));
     extensions.register(OffchainWorkerExt::new(NodeFacts { is_validator }));

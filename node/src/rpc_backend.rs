@@ -25,6 +25,7 @@ use sp_state_machine::{Backend, IterArgs};
 use crate::{
     chain::{Chain, ChainError},
     cli::RpcMethodsArg,
+    decode::DecodeError,
     service::NodeConfig,
     txpool::{check_format, NodePool},
 };
@@ -114,13 +115,27 @@ fn pool_error(error: ludus_txpool::Error) -> PoolError {
     PoolError { code: error.rpc_code(), message: error.to_string(), data: None }
 }
 
-fn bad_format(message: String) -> PoolError {
-    PoolError { code: 1001, message: "Extrinsic has invalid format".into(), data: Some(message) }
+/// Substrate's answers to an extrinsic that cannot be taken: 1001 for bytes that are no
+/// extrinsic, and for calls nested too deep 1010 with `InvalidTransaction::Call`'s text, as a
+/// Substrate node answers once its runtime's depth-limited decode refuses them.
+fn bad_format(error: DecodeError) -> PoolError {
+    match error {
+        DecodeError::TooDeep => PoolError {
+            code: 1010,
+            message: "Invalid Transaction".into(),
+            data: Some(format!("Transaction call is not expected: {error}")),
+        },
+        other => PoolError {
+            code: 1001,
+            message: "Extrinsic has invalid format".into(),
+            data: Some(format!("Extrinsic has invalid format: {other}")),
+        },
+    }
 }
 
 /// The sender and nonce of a signed extrinsic, if it is one.
 fn sender_and_nonce(xt: &[u8]) -> Option<(AccountId, Nonce)> {
-    let xt = ludus_runtime::UncheckedExtrinsic::decode(&mut &xt[..]).ok()?;
+    let xt = crate::decode::decode_extrinsic(xt).ok()?;
     match xt.preamble {
         Preamble::Signed(sp_runtime::MultiAddress::Id(sender), _, extension) => Some((sender, extension.5 .0)),
         _ => None,
@@ -187,8 +202,14 @@ impl KeystoreBackend for KeystoreRpc {
     fn rotate_keys(&self) -> Result<Vec<u8>, BackendError> {
         let best = self.chain.info().best_hash;
         let args = (Vec::<u8>::new(), Option::<Vec<u8>>::None).encode();
-        let keys: sp_session::OpaqueGeneratedSessionKeys =
-            self.chain.call_decoded(best, "SessionKeys_generate_session_keys", &args).map_err(backend_error)?;
+        // The one RPC path that may write keys: `author_rotateKeys`, an unsafe method.
+        let keystore = self.chain.executor().keystore_extension();
+        let output = self
+            .chain
+            .call_at_with(best, "SessionKeys_generate_session_keys", &args, keystore)
+            .map_err(backend_error)?;
+        let keys = sp_session::OpaqueGeneratedSessionKeys::decode(&mut &output[..])
+            .map_err(|e| BackendError::Other(format!("generated session keys do not decode: {e}")))?;
         Ok(keys.keys)
     }
 
@@ -221,6 +242,8 @@ pub async fn start_rpc(
         listen: SocketAddr::from((ip, config.rpc_port)),
         methods,
         max_connections: config.rpc_max_connections,
+        max_connections_per_ip: config.rpc_max_connections_per_ip,
+        idle_timeout: config.rpc_idle_timeout,
         ..ludus_rpc::RpcConfig::default()
     };
     let version = crate::chain::native_version();

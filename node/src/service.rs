@@ -51,6 +51,10 @@ pub struct NodeConfig {
     pub rpc_methods: RpcMethodsArg,
     /// Most RPC connections at once.
     pub rpc_max_connections: u32,
+    /// Most RPC connections from one IP address at once.
+    pub rpc_max_connections_per_ip: u32,
+    /// How long an RPC connection may stay idle before it is closed; `None`: forever.
+    pub rpc_idle_timeout: Option<std::time::Duration>,
     /// Log filter.
     pub log_filter: Option<String>,
     /// Where to serve Prometheus metrics; `None` with `--no-prometheus`.
@@ -117,6 +121,8 @@ pub fn run(config: NodeConfig) -> Result<(), ServiceError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("ludus")
+        // Workers and blocking threads run the runtime; with this stack they run it in place.
+        .thread_stack_size(crate::executor::RUNTIME_THREAD_STACK_BYTES)
         .build()
         .map_err(ServiceError::Runtime)?;
     runtime.block_on(run_async(config))

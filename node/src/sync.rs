@@ -344,6 +344,7 @@ impl SyncEngine {
         let worker_shared = shared.clone();
         std::thread::Builder::new()
             .name("ludus-import".into())
+            .stack_size(crate::executor::RUNTIME_THREAD_STACK_BYTES)
             .spawn(move || import_worker(worker_chain, worker_grandpa, worker_shared, import_rx, worker_results))?;
         Ok(Self {
             chain,

@@ -9,7 +9,9 @@ use std::sync::Arc;
 use codec::Encode;
 use ludus_chain_spec::ChainSpec;
 use ludus_primitives::{AccountId, Balance, Hash, Nonce};
-use ludus_runtime::{Runtime, RuntimeCall, SignedPayload, TxExtension, UncheckedExtrinsic, VERSION};
+use ludus_runtime::{
+    Runtime, RuntimeCall, SignedPayload, SudoCall, SystemCall, TxExtension, UncheckedExtrinsic, UtilityCall, VERSION,
+};
 use sp_core::{sr25519, Pair};
 use sp_keystore::KeystorePtr;
 use sp_runtime::{generic::Era, MultiAddress, MultiSignature};
@@ -48,6 +50,72 @@ pub fn transfer(signer: &sr25519::Pair, dest: AccountId, amount: Balance, nonce:
         value: amount,
     });
     sign(call, signer, nonce, genesis)
+}
+
+/// A call that holds one call: how calls nest (each wrapper is one level of
+/// [`crate::decode::MAX_EXTRINSIC_DEPTH`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wrapper {
+    /// `sudo.sudo(call)`: a `Box`.
+    Sudo,
+    /// `utility.batch([call])`: a `Vec`.
+    Batch,
+    /// `utility.as_derivative(0, call)`: a `Box`.
+    AsDerivative,
+}
+
+impl Wrapper {
+    /// Every wrapper.
+    pub const ALL: [Wrapper; 3] = [Wrapper::Sudo, Wrapper::Batch, Wrapper::AsDerivative];
+
+    /// `inner` wrapped once.
+    pub fn wrap(self, inner: RuntimeCall) -> RuntimeCall {
+        match self {
+            Wrapper::Sudo => RuntimeCall::Sudo(SudoCall::sudo { call: Box::new(inner) }),
+            Wrapper::Batch => RuntimeCall::Utility(UtilityCall::batch { calls: vec![inner] }),
+            Wrapper::AsDerivative => RuntimeCall::Utility(UtilityCall::as_derivative { index: 0, call: Box::new(inner) }),
+        }
+    }
+}
+
+/// The call at the bottom of nested calls: `system.remark([])`.
+pub fn remark() -> RuntimeCall {
+    RuntimeCall::System(SystemCall::remark { remark: Vec::new() })
+}
+
+/// `system.remark([])` wrapped `levels` times in `wrapper`, as a value (for depths a
+/// recursive encode and drop can take: up to a few thousand).
+pub fn nested_call(wrapper: Wrapper, levels: usize) -> RuntimeCall {
+    (0..levels).fold(remark(), |call, _| wrapper.wrap(call))
+}
+
+/// The encoding of `system.remark([])` wrapped `levels` times in `wrapper`, written
+/// directly, so that any depth (a million) costs a few bytes per level and no recursion.
+pub fn nested_call_bytes(wrapper: Wrapper, levels: usize) -> Vec<u8> {
+    let inner = remark().encode();
+    let once = wrapper.wrap(remark()).encode();
+    let prefix = &once[..once.len() - inner.len()];
+    let mut bytes = Vec::with_capacity(prefix.len() * levels + inner.len());
+    for _ in 0..levels {
+        bytes.extend_from_slice(prefix);
+    }
+    bytes.extend_from_slice(&inner);
+    bytes
+}
+
+/// An unsigned (bare) extrinsic of the encoded call `call`, as anyone can send one.
+pub fn bare_extrinsic(call: &[u8]) -> Vec<u8> {
+    let inner = remark().encode();
+    let sample = UncheckedExtrinsic::new_bare(remark()).encode();
+    let mut rest = &sample[..];
+    let body_len = <codec::Compact<u32> as codec::Decode>::decode(&mut rest).map(|c| c.0).unwrap_or_default();
+    let prefix_len = sample.len() - body_len as usize;
+    let preamble = &sample[prefix_len..sample.len() - inner.len()];
+    let mut body = preamble.to_vec();
+    body.extend_from_slice(call);
+    let mut bytes = codec::Compact(body.len() as u32).encode();
+    bytes.extend_from_slice(&body);
+    bytes
 }
 
 /// The sr25519 pair of a dev name or any secret URI (`//Alice`, `//bench/7`).

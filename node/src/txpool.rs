@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use codec::{Decode, Encode};
+use codec::Encode;
 use ludus_primitives::{Block, Hash, Header};
 use ludus_txpool::{ChainApi, Options, Pool};
 use sp_runtime::{
@@ -17,7 +17,10 @@ use sp_runtime::{
 };
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::chain::Chain;
+use crate::{
+    chain::Chain,
+    decode::{decode_extrinsic, DecodeError},
+};
 
 /// The node's pool type.
 pub type NodePool = Pool<RuntimeValidator>;
@@ -27,19 +30,15 @@ pub struct RuntimeValidator {
     chain: Arc<Chain>,
 }
 
-/// Checks that `xt` is exactly one extrinsic the runtime can decode.
-pub fn check_format(xt: &[u8]) -> Result<(), String> {
-    let mut input = xt;
-    ludus_runtime::UncheckedExtrinsic::decode(&mut input).map_err(|e| format!("Extrinsic has invalid format: {e}"))?;
-    if !input.is_empty() {
-        return Err(format!("Extrinsic has invalid format: {} trailing bytes", input.len()));
-    }
-    Ok(())
+/// Checks that `xt` is exactly one extrinsic the runtime can decode, its calls nested no
+/// deeper than [`crate::decode::MAX_EXTRINSIC_DEPTH`].
+pub fn check_format(xt: &[u8]) -> Result<(), DecodeError> {
+    decode_extrinsic(xt).map(drop)
 }
 
 impl ChainApi for RuntimeValidator {
     fn validate(&self, at: Hash, source: TransactionSource, xt: &[u8]) -> Result<TransactionValidity, String> {
-        check_format(xt)?;
+        check_format(xt).map_err(|e| format!("Extrinsic has invalid format: {e}"))?;
         let mut args = source.encode();
         args.extend_from_slice(xt);
         at.encode_to(&mut args);

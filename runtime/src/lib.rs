@@ -39,7 +39,9 @@ pub use ludus_primitives::{
 
 pub use frame_system::Call as SystemCall;
 pub use pallet_balances::Call as BalancesCall;
+pub use pallet_sudo::Call as SudoCall;
 pub use pallet_timestamp::Call as TimestampCall;
+pub use pallet_utility::Call as UtilityCall;
 #[cfg(feature = "std")]
 pub use sp_runtime::BuildStorage;
 

@@ -3,11 +3,15 @@
 
 use std::time::Duration;
 
+use codec::Encode;
+use jsonrpsee::{core::client::SubscriptionClientT, rpc_params, ws_client::WsClientBuilder};
+use ludus_node::test_utils::{bare_extrinsic, nested_call, nested_call_bytes, pair, sign, Wrapper};
 use serde_json::{json, Value};
+use sp_runtime::transaction_validity::TransactionSource;
 
 use crate::{
     harness::{http_post, Node, RpcError},
-    tx::{account, transfer_hex, LUD},
+    tx::{self, account, to_hex, transfer_hex, LUD},
 };
 
 /// POSTs `body` and returns the JSON-RPC error it must produce.
@@ -152,5 +156,105 @@ fn invalid_transactions_are_refused_with_the_reason() {
         assert!(error.code == 1010, "unpayable transfer: {error}");
     }
 
+    assert_alive(&node);
+}
+
+/// A `0x…` bare extrinsic whose call is `system.remark` inside `levels` of `wrapper`.
+fn deep_extrinsic(wrapper: Wrapper, levels: usize) -> String {
+    to_hex(&bare_extrinsic(&nested_call_bytes(wrapper, levels)))
+}
+
+/// `state_call` of `method` with `args`: the error it must give.
+fn state_call_error(node: &Node, method: &str, args: &[u8]) -> RpcError {
+    node.try_rpc("state_call", json!([method, to_hex(args)])).expect_err(method)
+}
+
+#[test]
+fn calls_nested_too_deep_are_refused_through_every_entry_point_and_the_node_lives_on() {
+    let node = Node::start(&["--dev", "--rpc-methods", "safe"]);
+    let genesis = node.genesis_hash();
+    // Just over the limit (257 levels), a thousand (2 KB: once a remote kill switch) and a
+    // million levels (2-3 MB), for each kind of call that holds a call.
+    for wrapper in Wrapper::ALL {
+        for levels in [257, 1_000, 1_000_000] {
+            let xt = deep_extrinsic(wrapper, levels);
+            let what = format!("{wrapper:?} × {levels}");
+            let error = node.try_rpc("author_submitExtrinsic", json!([xt])).expect_err(&what);
+            assert_eq!(error.code, 1010, "{what}: {error}");
+            assert!(reason(&error).contains("nest deeper than 256 levels"), "{what}: {}", reason(&error));
+            for method in ["payment_queryInfo", "payment_queryFeeDetails"] {
+                let error = node.try_rpc(method, json!([xt])).expect_err(method);
+                assert!(reason(&error).contains("nest deeper than 256 levels"), "{method} {what}: {}", reason(&error));
+            }
+        }
+        let xt = bare_extrinsic(&nested_call_bytes(wrapper, 5_000));
+        let mut validate = TransactionSource::External.encode();
+        validate.extend_from_slice(&xt);
+        validate.extend_from_slice(&tx::hash(&genesis).encode());
+        let call = [nested_call_bytes(wrapper, 5_000), 0u32.encode()].concat();
+        for (method, args) in [
+            ("TaggedTransactionQueue_validate_transaction", validate),
+            ("BlockBuilder_apply_extrinsic", xt.clone()),
+            ("TransactionPaymentCallApi_query_call_info", call),
+        ] {
+            let error = state_call_error(&node, method, &args);
+            assert!(reason(&error).contains("nest deeper than 256 levels"), "{method}: {}", reason(&error));
+        }
+    }
+
+    // The same through a WebSocket watch.
+    let watched = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+        let client = WsClientBuilder::default().build(node.ws_url()).await.expect("WebSocket connection");
+        let params = rpc_params![deep_extrinsic(Wrapper::Batch, 2_000)];
+        client
+            .subscribe::<Value, _>("author_submitAndWatchExtrinsic", params, "author_unwatchExtrinsic")
+            .await
+            .map(|_| ())
+    });
+    let error = watched.expect_err("a watch of a too-deep extrinsic is refused");
+    assert!(error.to_string().contains("nest deeper than 256 levels"), "{error}");
+
+    // Just under the limit is an ordinary transaction: Alice's 255-deep batch is included,
+    // every level dispatched on the node's own threads.
+    let deepest = sign(nested_call(Wrapper::Batch, 255), &pair("//Alice"), 0, tx::hash(&genesis));
+    node.rpc("author_submitExtrinsic", json!([to_hex(&deepest)]));
+    let alice_ss58 = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+    node.wait_for("Alice's deep batch to be included", Duration::from_secs(20), || {
+        let pending = node.rpc("author_pendingExtrinsics", json!([]));
+        (pending == json!([]) && node.rpc("system_accountNextIndex", json!([alice_ss58])) == json!(1)).then_some(())
+    });
+
+    assert_alive(&node);
+}
+
+#[test]
+fn state_call_cannot_write_to_the_keystore() {
+    let node = Node::start(&["--dev", "--rpc-methods", "safe"]);
+    let keystore = node.base_path().join("chains").join("dev").join("keystore");
+    assert!(keystore.is_dir(), "the node keeps its keystore at {}", keystore.display());
+    let files = || std::fs::read_dir(&keystore).map(|dir| dir.count()).unwrap_or(0);
+    let before = files();
+
+    // One HTTP batch of key generations, half of them with a seed the caller would know.
+    let args = |i: usize| {
+        let seed = (i % 2 == 0).then(|| format!("//attacker/{i}").into_bytes());
+        to_hex(&(Vec::<u8>::new(), seed).encode())
+    };
+    let batch: Vec<Value> = (0..200)
+        .map(|i| {
+            json!({ "jsonrpc": "2.0", "id": i, "method": "state_call",
+                    "params": ["SessionKeys_generate_session_keys", args(i)] })
+        })
+        .collect();
+    let response = http_post(node.rpc_addr(), Value::Array(batch).to_string().as_bytes()).expect("batch").json();
+    let answers = response.as_array().unwrap_or_else(|| panic!("not a batch answer: {response}"));
+    assert_eq!(answers.len(), 200);
+    assert!(answers.iter().all(|a| a.get("error").is_some()), "a key was generated: {response}");
+    assert_eq!(files(), before, "no key file was written");
+
+    // The unsafe method stays refused on a safe node.
+    let refused = node.try_rpc("author_rotateKeys", json!([])).expect_err("unsafe method on a safe node");
+    assert_eq!(refused.code, -32601, "{refused}");
+    assert_eq!(files(), before);
     assert_alive(&node);
 }

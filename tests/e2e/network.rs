@@ -346,7 +346,7 @@ fn badly_sealed_block(parent: ludus_primitives::Hash, number: u32) -> ludus_prim
 }
 
 #[test]
-fn peers_sending_garbage_bad_blocks_or_forged_votes_are_banned_and_the_network_carries_on() {
+fn peers_sending_garbage_bad_blocks_forged_votes_or_deep_transactions_are_banned_and_the_network_carries_on() {
     let nodes = local_network();
     nodes[0].wait_for_finalized(3, START);
     let genesis = nodes[0].genesis_hash();
@@ -395,9 +395,25 @@ fn peers_sending_garbage_bad_blocks_or_forged_votes_are_banned_and_the_network_c
     let line = rogue.wait_banned_by(alice);
     assert!(line.contains("bad signature"), "{line}");
 
+    // A transaction whose calls nest a thousand deep (2 KB), gossiped to every validator:
+    // once a stack overflow that aborted each node that decoded it.
+    let deep = ludus_node::test_utils::bare_extrinsic(&ludus_node::test_utils::nested_call_bytes(
+        ludus_node::test_utils::Wrapper::Sudo,
+        1_000,
+    ));
+    let batch = ludus_node::sync::messages::Transactions { extrinsics: vec![deep] }.encode();
+    for node in &nodes {
+        let rogue = Rogue::connect(node, &genesis);
+        rogue.handle.publish(ludus_network::Topic::Transactions, batch.clone());
+        let line = rogue.wait_banned_by(node);
+        assert!(line.contains("nest deeper than 256 levels"), "{line}");
+    }
+
     // The network carries on, and no rogue is among the peers.
-    let finalized = alice.finalized_number();
-    alice.wait_for_finalized(finalized + 3, PROGRESS);
+    for node in &nodes {
+        let finalized = node.finalized_number();
+        node.wait_for_finalized(finalized + 3, PROGRESS);
+    }
     let peers = alice.rpc("system_peers", json!([]));
     assert_eq!(peers.as_array().unwrap().len(), 3, "{peers}");
 }
