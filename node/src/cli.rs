@@ -83,6 +83,16 @@ pub struct RunArgs {
     #[arg(long, value_name = "COUNT", default_value_t = 100)]
     pub rpc_max_connections: u32,
 
+    /// Most RPC connections one IP address (an IPv6 /64) may hold at once; further ones are
+    /// answered `429 Too Many Requests` and closed, so one client cannot take them all.
+    #[arg(long, value_name = "COUNT", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rpc_max_connections_per_ip: u32,
+
+    /// Close an RPC connection (HTTP keep-alive or WebSocket) that has had no call running and
+    /// no subscription for this many seconds; 0 never closes idle connections.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub rpc_idle_timeout: u64,
+
     /// The port of the Prometheus metrics endpoint (`http://<addr>:<PORT>/metrics`).
     #[arg(long, value_name = "PORT", default_value_t = crate::metrics::DEFAULT_PORT)]
     pub prometheus_port: u16,

@@ -133,6 +133,8 @@ fn run_node(args: RunArgs) -> Result<(), CommandError> {
         rpc_external: args.rpc_external,
         rpc_methods: args.rpc_methods,
         rpc_max_connections: args.rpc_max_connections,
+        rpc_max_connections_per_ip: args.rpc_max_connections_per_ip,
+        rpc_idle_timeout: (args.rpc_idle_timeout > 0).then(|| std::time::Duration::from_secs(args.rpc_idle_timeout)),
         log_filter: args.log.clone(),
         network,
         prometheus: (!args.no_prometheus).then(|| {

@@ -7,7 +7,7 @@ use jsonrpsee::{
     core::{RpcResult, SubscriptionResult},
     proc_macros::rpc,
     types::ErrorObjectOwned,
-    PendingSubscriptionSink,
+    Extensions, PendingSubscriptionSink,
 };
 use ludus_primitives::Hash;
 use sp_core::Bytes;
@@ -15,7 +15,7 @@ use sp_runtime::OpaqueExtrinsic;
 
 use crate::{
     backend::{BackendError, KeystoreBackend, PoolBackend},
-    error,
+    connection, error, params,
     subscription::pipe,
 };
 
@@ -51,6 +51,7 @@ pub trait AuthorApi {
         name = "author_submitAndWatchExtrinsic" => "author_extrinsicUpdate",
         unsubscribe = "author_unwatchExtrinsic",
         item = crate::backend::TransactionStatus,
+        with_extensions,
     )]
     async fn watch_extrinsic(&self, extrinsic: String) -> SubscriptionResult;
 }
@@ -100,6 +101,8 @@ impl AuthorApiServer for Author {
     fn insert_key(&self, key_type: String, suri: String, public: Bytes) -> RpcResult<()> {
         self.check_unsafe()?;
         let key_type = parse_key_type(&key_type)?;
+        params::text("secret URI", &suri, params::MAX_SURI_CHARS)?;
+        params::bytes("public key", &public, params::MAX_PUBLIC_KEY_BYTES)?;
         self.keystore
             .insert_key(key_type, &suri, &public)
             .map_err(|e| error::author_other(format!("Client error: {e}")))
@@ -112,6 +115,7 @@ impl AuthorApiServer for Author {
 
     fn has_session_keys(&self, session_keys: Bytes) -> RpcResult<bool> {
         self.check_unsafe()?;
+        params::bytes("session keys", &session_keys, params::MAX_SESSION_KEYS_BYTES)?;
         self.keystore.has_session_keys(&session_keys).map_err(|e| match e {
             BackendError::Other(reason) => {
                 tracing::debug!(target: "rpc", %reason, "author_hasSessionKeys: bad session keys");
@@ -124,6 +128,7 @@ impl AuthorApiServer for Author {
     fn has_key(&self, public_key: Bytes, key_type: String) -> RpcResult<bool> {
         self.check_unsafe()?;
         let key_type = parse_key_type(&key_type)?;
+        params::bytes("public key", &public_key, params::MAX_PUBLIC_KEY_BYTES)?;
         Ok(self.keystore.has_key(&public_key, key_type))
     }
 
@@ -131,7 +136,13 @@ impl AuthorApiServer for Author {
         Ok(self.pool.pending().into_iter().map(Bytes).collect())
     }
 
-    async fn watch_extrinsic(&self, pending: PendingSubscriptionSink, extrinsic: String) -> SubscriptionResult {
+    async fn watch_extrinsic(
+        &self,
+        pending: PendingSubscriptionSink,
+        ext: &Extensions,
+        extrinsic: String,
+    ) -> SubscriptionResult {
+        let _busy = connection::busy(ext);
         let xt = match parse_extrinsic(&extrinsic) {
             Ok(xt) => xt,
             Err(e) => {

@@ -7,13 +7,13 @@ use jsonrpsee::{
     core::{RpcResult, SubscriptionResult},
     proc_macros::rpc,
     types::ErrorObjectOwned,
-    PendingSubscriptionSink,
+    Extensions, PendingSubscriptionSink,
 };
 use ludus_primitives::{Hash, Header, SignedBlock};
 
 use crate::{
     backend::ChainBackend,
-    error,
+    connection, error,
     subscription::{headers, pipe},
     types::{ListOrValue, NumberOrHex},
 };
@@ -46,6 +46,7 @@ pub trait ChainApi {
         name = "chain_subscribeAllHeads" => "chain_allHead",
         unsubscribe = "chain_unsubscribeAllHeads",
         item = Header,
+        with_extensions,
     )]
     async fn subscribe_all_heads(&self) -> SubscriptionResult;
 
@@ -56,6 +57,7 @@ pub trait ChainApi {
         unsubscribe = "chain_unsubscribeNewHeads",
         unsubscribe_aliases = ["unsubscribe_newHead", "chain_unsubscribeNewHead"],
         item = Header,
+        with_extensions,
     )]
     async fn subscribe_new_heads(&self) -> SubscriptionResult;
 
@@ -66,6 +68,7 @@ pub trait ChainApi {
         unsubscribe = "chain_unsubscribeFinalizedHeads",
         unsubscribe_aliases = ["chain_unsubscribeFinalisedHeads"],
         item = Header,
+        with_extensions,
     )]
     async fn subscribe_finalized_heads(&self) -> SubscriptionResult;
 }
@@ -155,19 +158,26 @@ impl ChainApiServer for Chain {
         Ok(self.backend.info().finalized_hash)
     }
 
-    async fn subscribe_all_heads(&self, pending: PendingSubscriptionSink) -> SubscriptionResult {
+    async fn subscribe_all_heads(&self, pending: PendingSubscriptionSink, ext: &Extensions) -> SubscriptionResult {
+        let _busy = connection::busy(ext);
         let rx = self.backend.subscribe_imported();
         let head = self.backend.info().best_hash;
         subscribe_heads(&self.backend, pending, head, rx).await
     }
 
-    async fn subscribe_new_heads(&self, pending: PendingSubscriptionSink) -> SubscriptionResult {
+    async fn subscribe_new_heads(&self, pending: PendingSubscriptionSink, ext: &Extensions) -> SubscriptionResult {
+        let _busy = connection::busy(ext);
         let rx = self.backend.subscribe_best();
         let head = self.backend.info().best_hash;
         subscribe_heads(&self.backend, pending, head, rx).await
     }
 
-    async fn subscribe_finalized_heads(&self, pending: PendingSubscriptionSink) -> SubscriptionResult {
+    async fn subscribe_finalized_heads(
+        &self,
+        pending: PendingSubscriptionSink,
+        ext: &Extensions,
+    ) -> SubscriptionResult {
+        let _busy = connection::busy(ext);
         let rx = self.backend.subscribe_finalized();
         let head = self.backend.info().finalized_hash;
         subscribe_heads(&self.backend, pending, head, rx).await

@@ -29,7 +29,7 @@ use sp_core::{
 
 use crate::{
     backend::{BackendError, ChainBackend},
-    error,
+    error, params,
 };
 
 pub use pallet_game_assets::runtime_api::MAX_PAGE_SIZE;
@@ -257,8 +257,9 @@ pub struct AttributeJson {
 
 /// Parses an SS58 address, which must carry Ludus' prefix 42.
 pub fn parse_account(address: &str) -> Result<AccountId, ErrorObjectOwned> {
-    // Echo at most a short prefix of what the client sent: it may be anything, of any length.
-    let shown: String = address.chars().take(64).collect();
+    // Base58 decoding is quadratic in the input's length: refuse what cannot be an address first.
+    params::ss58_address(address)?;
+    let shown = params::shown(address);
     let (account, format) = AccountId::from_ss58check_with_version(address).map_err(|e| {
         error::invalid_params(format!(
             "`{shown}` is not an SS58 address ({e}): send the account as SS58 with prefix {SS58_PREFIX}"

@@ -23,10 +23,18 @@
 //! blocking thread, and its answer is serialized with Substrate's serde impls
 //! (`sp-runtime` headers and blocks, `sp-version` runtime versions, …).
 //!
-//! Tasks: [`start`] spawns jsonrpsee's server task (one accept loop, one task
-//! per connection, one per subscription). Subscriptions read the node's
-//! broadcast channels of new heads ([`backend::ChainBackend::subscribe_best`] …)
-//! and end when the client unsubscribes, disconnects, or the channel closes.
+//! Tasks: [`start`] spawns the accept loop ([`server`]): it refuses connections past
+//! [`RpcConfig::max_connections_per_ip`] and serves each admitted one with jsonrpsee's
+//! service (one task per connection, one per call and subscription) beside a task that
+//! closes it once idle for [`RpcConfig::idle_timeout`] ([`connection`]). It also spawns
+//! the [`storage_watch`] actor, the one reader of the keys storage subscriptions watch.
+//! Subscriptions read the node's broadcast channels of new heads
+//! ([`backend::ChainBackend::subscribe_best`] …) and end when the client unsubscribes,
+//! disconnects, or the channel closes.
+//!
+//! Everything a client sends is bounded before it is used: request and response sizes,
+//! subscriptions per connection, keys per query and watched keys ([`storage_watch`]),
+//! and the length of every string or byte parameter ([`params`]).
 //!
 //! Unsafe methods (`author_insertKey`, `author_rotateKeys`, `author_hasKey`,
 //! `author_hasSessionKeys`) answer only when [`RpcMethods`] allows them (by
@@ -38,10 +46,14 @@ pub mod author;
 pub mod backend;
 pub mod bridge;
 pub mod chain;
+pub mod connection;
 pub mod error;
 pub mod game_assets;
+pub mod params;
 pub mod payment;
+mod server;
 pub mod state;
+pub mod storage_watch;
 pub mod subscription;
 pub mod system;
 pub mod types;
@@ -49,12 +61,9 @@ pub mod types;
 #[cfg(test)]
 mod tests;
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, time::Duration};
 
-use jsonrpsee::{
-    server::{ServerConfig, ServerHandle},
-    RpcModule,
-};
+use jsonrpsee::{server::ServerHandle, RpcModule};
 
 pub use backend::{
     BackendError, Backends, ChainBackend, ChainInfo, Health, KeystoreBackend, NetworkBackend, PeerInfo, PoolBackend,
@@ -67,6 +76,8 @@ use chain::ChainApiServer;
 use game_assets::GameAssetsApiServer;
 use payment::PaymentApiServer;
 use state::StateApiServer;
+use storage_watch::StorageWatch;
+pub use storage_watch::WatchLimits;
 use system::SystemApiServer;
 
 /// Which methods the server answers (Substrate's `--rpc-methods`).
@@ -110,6 +121,18 @@ pub struct RpcConfig {
     pub max_response_bytes: u32,
     /// Most subscriptions one connection may hold (1024).
     pub max_subscriptions_per_connection: u32,
+    /// Most responses and notifications queued for one connection before the server
+    /// waits for the client to read (64, Substrate's default).
+    pub message_buffer_capacity: u32,
+    /// Most connections one IP address (an IPv6 /64) may hold; further ones are answered
+    /// `429 Too Many Requests` and closed (20).
+    pub max_connections_per_ip: u32,
+    /// A connection with no call running and no subscription for this long is closed
+    /// (60 s); `None` never closes idle connections.
+    pub idle_timeout: Option<Duration>,
+    /// How many storage keys subscriptions may watch (1,000 per subscription, 5,000 per
+    /// connection, 20,000 on the server).
+    pub watch_limits: WatchLimits,
 }
 
 impl Default for RpcConfig {
@@ -121,6 +144,10 @@ impl Default for RpcConfig {
             max_request_bytes: 15 * MIB,
             max_response_bytes: 15 * MIB,
             max_subscriptions_per_connection: 1024,
+            message_buffer_capacity: 64,
+            max_connections_per_ip: 20,
+            idle_timeout: Some(Duration::from_secs(60)),
+            watch_limits: WatchLimits::default(),
         }
     }
 }
@@ -172,10 +199,18 @@ impl RpcHandle {
 ///
 /// `allow_unsafe` decides whether unsafe methods run or answer Substrate's
 /// "RPC call is unsafe to be called externally" (-32601); they are listed either way, as in Substrate.
-pub fn rpc_module(backends: Backends, system_info: SystemInfo, allow_unsafe: bool) -> Result<RpcModule<()>, RpcError> {
+/// Spawns the [`StorageWatch`] serving storage subscriptions within `watch_limits`, so it
+/// must be called inside a tokio runtime.
+pub fn rpc_module(
+    backends: Backends,
+    system_info: SystemInfo,
+    allow_unsafe: bool,
+    watch_limits: WatchLimits,
+) -> Result<RpcModule<()>, RpcError> {
+    let storage_watch = StorageWatch::spawn(backends.chain.clone(), watch_limits);
     let mut module = RpcModule::new(());
     module.merge(chain::Chain::new(backends.chain.clone()).into_rpc())?;
-    module.merge(state::State::new(backends.chain.clone()).into_rpc())?;
+    module.merge(state::State::new(backends.chain.clone(), storage_watch).into_rpc())?;
     module.merge(author::Author::new(backends.pool.clone(), backends.keystore.clone(), allow_unsafe).into_rpc())?;
     module.merge(system::System::new(system_info, backends.network.clone(), backends.pool.clone()).into_rpc())?;
     module.merge(payment::Payment::new(backends.chain.clone()).into_rpc())?;
@@ -193,26 +228,21 @@ pub fn rpc_module(backends: Backends, system_info: SystemInfo, allow_unsafe: boo
 /// Starts the server on `config.listen` and returns once it accepts connections.
 pub async fn start(config: RpcConfig, backends: Backends, system_info: SystemInfo) -> Result<RpcHandle, RpcError> {
     let allow_unsafe = config.methods.allows_unsafe(&config.listen);
-    let module = rpc_module(backends, system_info, allow_unsafe)?;
+    let module = rpc_module(backends, system_info, allow_unsafe, config.watch_limits)?;
 
-    let server_config = ServerConfig::builder()
-        .max_connections(config.max_connections)
-        .max_request_body_size(config.max_request_bytes)
-        .max_response_body_size(config.max_response_bytes)
-        .max_subscriptions_per_connection(config.max_subscriptions_per_connection)
-        .build();
-    let server = jsonrpsee::server::Server::builder().set_config(server_config).build(config.listen).await.map_err(
-        |source| match source.kind() {
-            std::io::ErrorKind::AddrInUse => RpcError::PortInUse { port: config.listen.port() },
-            _ => RpcError::Bind { addr: config.listen, source },
-        },
-    )?;
-    let local_addr = server.local_addr().map_err(|source| RpcError::Bind { addr: config.listen, source })?;
-    let handle = server.start(module);
+    let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(|source| match source.kind() {
+        std::io::ErrorKind::AddrInUse => RpcError::PortInUse { port: config.listen.port() },
+        _ => RpcError::Bind { addr: config.listen, source },
+    })?;
+    let local_addr = listener.local_addr().map_err(|source| RpcError::Bind { addr: config.listen, source })?;
+    let handle = server::spawn(listener, &config, module.into());
     tracing::info!(
         target: "rpc",
         %local_addr,
         unsafe_methods = allow_unsafe,
+        max_connections = config.max_connections,
+        max_connections_per_ip = config.max_connections_per_ip,
+        idle_timeout = ?config.idle_timeout,
         "JSON-RPC server (HTTP and WebSocket) listening"
     );
     Ok(RpcHandle { handle, local_addr })

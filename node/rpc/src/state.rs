@@ -1,7 +1,7 @@
 //! `state_*`: runtime calls, storage reads and proofs, metadata, runtime version,
 //! and storage / runtime-version subscriptions.
 
-use std::{collections::HashMap, sync::Arc};
+use std::sync::Arc;
 
 use codec::{Decode, DecodeAll};
 use futures::StreamExt;
@@ -9,7 +9,7 @@ use jsonrpsee::{
     core::{RpcResult, SubscriptionResult},
     proc_macros::rpc,
     types::ErrorObjectOwned,
-    PendingSubscriptionSink,
+    Extensions, PendingSubscriptionSink,
 };
 use ludus_primitives::Hash;
 use sp_core::{
@@ -21,17 +21,16 @@ use sp_version::RuntimeVersion;
 
 use crate::{
     backend::{BackendError, ChainBackend},
-    error,
+    connection, error, params,
+    storage_watch::{ChangeSet, StorageWatch, WatchError},
     subscription::{headers, send},
     types::ReadProof,
 };
 
+pub use crate::params::MAX_KEYS_PER_QUERY;
+
 /// Most keys one `state_getKeysPaged` returns, as in Substrate.
 pub const MAX_KEYS_PAGED: u32 = 1000;
-/// Most keys one `state_subscribeStorage`, `state_queryStorageAt` or
-/// `state_getReadProof` may name: each costs a state read per request (and
-/// per new block for subscriptions).
-pub const MAX_KEYS_PER_QUERY: usize = 1000;
 
 /// Substrate's state API (`sc_rpc_api::state::StateApi`), the parts Ludus serves.
 #[rpc(server)]
@@ -85,27 +84,32 @@ pub trait StateApi {
         aliases = ["chain_subscribeRuntimeVersion"],
         unsubscribe_aliases = ["chain_unsubscribeRuntimeVersion"],
         item = RuntimeVersion,
+        with_extensions,
     )]
     async fn subscribe_runtime_version(&self) -> SubscriptionResult;
 
-    /// The values of `keys` now, then the changed ones at each new best block.
+    /// The values of `keys` now, then the changed ones at new best blocks (a slow
+    /// subscriber gets the newest values of what changed since its last notification).
     #[subscription(
         name = "state_subscribeStorage" => "state_storage",
         unsubscribe = "state_unsubscribeStorage",
         item = StorageChangeSet<Hash>,
+        with_extensions,
     )]
     async fn subscribe_storage(&self, keys: Option<Vec<StorageKey>>) -> SubscriptionResult;
 }
 
-/// Serves [`StateApiServer`] from a [`ChainBackend`].
+/// Serves [`StateApiServer`] from a [`ChainBackend`], with storage subscriptions
+/// served by one shared [`StorageWatch`].
 pub struct State {
     backend: Arc<dyn ChainBackend>,
+    storage_watch: StorageWatch,
 }
 
 impl State {
-    /// Serves `backend`.
-    pub fn new(backend: Arc<dyn ChainBackend>) -> Self {
-        Self { backend }
+    /// Serves `backend`; `storage_watch` serves `state_subscribeStorage`.
+    pub fn new(backend: Arc<dyn ChainBackend>, storage_watch: StorageWatch) -> Self {
+        Self { backend, storage_watch }
     }
 
     fn at(&self, hash: Option<Hash>) -> Hash {
@@ -130,13 +134,20 @@ fn read_keys(
     keys.iter().map(|key| Ok((key.clone(), backend.storage(at, &key.0)?.map(StorageData)))).collect()
 }
 
-fn check_key_count(n: usize) -> Result<(), ErrorObjectOwned> {
-    if n > MAX_KEYS_PER_QUERY {
-        return Err(error::invalid_params(format!(
-            "{n} keys requested, at most {MAX_KEYS_PER_QUERY} are served per request: split the request"
-        )));
+/// A refused storage subscription as a JSON-RPC error: jsonrpsee's "too many
+/// subscriptions" (-32006) when the connection is over its share, "server is busy"
+/// (-32009) when the server is, Substrate's 4003 when the keys cannot be read.
+fn watch_error(e: WatchError) -> ErrorObjectOwned {
+    use jsonrpsee::types::error::{SERVER_IS_BUSY_CODE, TOO_MANY_SUBSCRIPTIONS_CODE};
+    match e {
+        WatchError::ConnectionFull { .. } => {
+            ErrorObjectOwned::owned(TOO_MANY_SUBSCRIPTIONS_CODE, e.to_string(), None::<()>)
+        }
+        WatchError::ServerFull { .. } | WatchError::Stopped => {
+            ErrorObjectOwned::owned(SERVER_IS_BUSY_CODE, e.to_string(), None::<()>)
+        }
+        WatchError::Read(e) => error::state_client(e),
     }
-    Ok(())
 }
 
 /// Runs `f` on a blocking thread.
@@ -147,6 +158,7 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 #[jsonrpsee::core::async_trait]
 impl StateApiServer for State {
     fn call(&self, name: String, bytes: Bytes, hash: Option<Hash>) -> RpcResult<Bytes> {
+        params::text("runtime API function", &name, params::MAX_RUNTIME_FUNCTION_CHARS)?;
         let at = self.at(hash);
         self.backend.call(at, &name, &bytes).map(Bytes).map_err(error::state_client)
     }
@@ -165,6 +177,7 @@ impl StateApiServer for State {
                 None::<()>,
             ));
         }
+        prefix.iter().chain(&start_key).try_for_each(params::storage_key)?;
         let at = self.at(hash);
         let prefix = prefix.map(|p| p.0).unwrap_or_default();
         self.backend
@@ -174,11 +187,13 @@ impl StateApiServer for State {
     }
 
     fn storage(&self, key: StorageKey, hash: Option<Hash>) -> RpcResult<Option<StorageData>> {
+        params::storage_key(&key)?;
         let at = self.at(hash);
         self.backend.storage(at, &key.0).map(|v| v.map(StorageData)).map_err(error::state_client)
     }
 
     fn storage_hash(&self, key: StorageKey, hash: Option<Hash>) -> RpcResult<Option<Hash>> {
+        params::storage_key(&key)?;
         let at = self.at(hash);
         self.backend
             .storage(at, &key.0)
@@ -187,6 +202,7 @@ impl StateApiServer for State {
     }
 
     fn storage_size(&self, key: StorageKey, hash: Option<Hash>) -> RpcResult<Option<u64>> {
+        params::storage_key(&key)?;
         let at = self.at(hash);
         self.backend.storage(at, &key.0).map(|v| v.map(|v| v.len() as u64)).map_err(error::state_client)
     }
@@ -205,21 +221,26 @@ impl StateApiServer for State {
     }
 
     fn query_storage_at(&self, keys: Vec<StorageKey>, at: Option<Hash>) -> RpcResult<Vec<StorageChangeSet<Hash>>> {
-        check_key_count(keys.len())?;
+        params::storage_keys(&keys, MAX_KEYS_PER_QUERY)?;
         let block = self.at(at);
         let changes = read_keys(&*self.backend, block, &keys).map_err(error::state_client)?;
         Ok(vec![StorageChangeSet { block, changes }])
     }
 
     fn read_proof(&self, keys: Vec<StorageKey>, hash: Option<Hash>) -> RpcResult<ReadProof> {
-        check_key_count(keys.len())?;
+        params::storage_keys(&keys, MAX_KEYS_PER_QUERY)?;
         let at = self.at(hash);
         let keys: Vec<Vec<u8>> = keys.into_iter().map(|k| k.0).collect();
         let proof = self.backend.read_proof(at, &keys).map_err(error::state_client)?;
         Ok(ReadProof { at, proof: proof.into_iter().map(Bytes).collect() })
     }
 
-    async fn subscribe_runtime_version(&self, pending: PendingSubscriptionSink) -> SubscriptionResult {
+    async fn subscribe_runtime_version(
+        &self,
+        pending: PendingSubscriptionSink,
+        ext: &Extensions,
+    ) -> SubscriptionResult {
+        let _busy = connection::busy(ext);
         let backend = self.backend.clone();
         // Subscribe first so a best block arriving while we read the version is not missed.
         let best = headers(backend.subscribe_best());
@@ -270,8 +291,10 @@ impl StateApiServer for State {
     async fn subscribe_storage(
         &self,
         pending: PendingSubscriptionSink,
+        ext: &Extensions,
         keys: Option<Vec<StorageKey>>,
     ) -> SubscriptionResult {
+        let _busy = connection::busy(ext);
         // Watching every key needs a stream of state changes the node does not offer;
         // polkadot.js and subxt always name their keys.
         let Some(keys) = keys else {
@@ -282,59 +305,31 @@ impl StateApiServer for State {
                 .await;
             return Ok(());
         };
-        if let Err(e) = check_key_count(keys.len()) {
+        if let Err(e) = params::storage_keys(&keys, self.storage_watch.limits().per_subscription) {
             pending.reject(e).await;
             return Ok(());
         }
-        let backend = self.backend.clone();
-        let best = headers(backend.subscribe_best());
-        let block = backend.info().best_hash;
-        let keys = Arc::new(keys);
-        let (b, k) = (backend.clone(), keys.clone());
-        let first = match blocking(move || read_keys(&*b, block, &k)).await {
-            Ok(Ok(changes)) => StorageChangeSet { block, changes },
-            Ok(Err(e)) => {
-                pending.reject(error::state_client(e)).await;
-                return Ok(());
-            }
+        let watching = match self.storage_watch.watch(pending.connection_id(), keys).await {
+            Ok(watching) => watching,
             Err(e) => {
-                pending.reject(e).await;
+                pending.reject(watch_error(e)).await;
                 return Ok(());
             }
         };
         let method = pending.method_name().to_owned();
         let sink = pending.accept().await?;
-        tracing::debug!(target: "rpc", %method, id = ?sink.subscription_id(), keys = keys.len(), "subscribed");
-        let mut last: HashMap<StorageKey, Option<StorageData>> = first.changes.iter().cloned().collect();
-        if send(&sink, &first).await {
-            let mut best = std::pin::pin!(best);
+        tracing::debug!(target: "rpc", %method, id = ?sink.subscription_id(), keys = watching.keys().len(), "subscribed");
+        if send(&sink, &watching.initial()).await {
             loop {
-                let header = tokio::select! {
+                // While a send waits for a slow client, newer changes merge into the watcher's
+                // slot for this subscription; nothing queues up.
+                let (block, changes) = tokio::select! {
                     biased;
                     _ = sink.closed() => break,
-                    header = best.next() => match header { Some(h) => h, None => break },
+                    changes = watching.next_changes() => changes,
                 };
-                let block = header.hash();
-                let (b, k) = (backend.clone(), keys.clone());
-                let values = match blocking(move || read_keys(&*b, block, &k)).await {
-                    Ok(Ok(values)) => values,
-                    Ok(Err(e)) => {
-                        tracing::debug!(target: "rpc", %block, error = %e, "cannot read watched keys at new best block");
-                        continue;
-                    }
-                    Err(e) => {
-                        tracing::debug!(target: "rpc", %block, error = %e.message(), "cannot read watched keys at new best block");
-                        continue;
-                    }
-                };
-                let changes: Vec<_> = values.into_iter().filter(|(key, value)| last.get(key) != Some(value)).collect();
-                if changes.is_empty() {
-                    continue;
-                }
-                for (key, value) in &changes {
-                    last.insert(key.clone(), value.clone());
-                }
-                if !send(&sink, &StorageChangeSet { block, changes }).await {
+                let changes = changes.iter().map(|(key, value)| (key, value.as_deref())).collect();
+                if !send(&sink, &ChangeSet { block, changes }).await {
                     break;
                 }
             }

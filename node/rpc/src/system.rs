@@ -8,7 +8,7 @@ use sp_core::crypto::Ss58Codec;
 
 use crate::{
     backend::{Health, NetworkBackend, PeerInfo, PoolBackend, SystemInfo},
-    error,
+    error, params,
 };
 
 /// Substrate's system API (`sc_rpc_api::system::SystemApi` and FRAME's
@@ -101,7 +101,8 @@ impl SystemApiServer for System {
 
     fn nonce(&self, account: String) -> RpcResult<Nonce> {
         // Substrate deserializes the parameter as an `AccountId32`, whose serde is SS58:
-        // a bad address is a bad parameter.
+        // a bad address is a bad parameter. Base58 decoding is quadratic: bound it first.
+        params::ss58_address(&account)?;
         let account = AccountId::from_ss58check(&account)
             .map_err(|e| error::invalid_params(format!("Invalid params: `{account}` is not an SS58 address: {e}")))?;
         self.pool

@@ -3,7 +3,10 @@
 use std::{
     borrow::Cow,
     collections::{BTreeMap, HashMap},
-    sync::Mutex,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Mutex,
+    },
 };
 
 use codec::{Decode, Encode};
@@ -78,6 +81,8 @@ pub struct FakeChain {
     pub game_calls: Mutex<Vec<RecordedCall>>,
     /// Every `BridgeApi_*` call, in order.
     pub bridge_calls: Mutex<Vec<RecordedCall>>,
+    /// How many `storage` reads the chain has answered.
+    pub storage_reads: AtomicUsize,
 }
 
 fn digest() -> Digest {
@@ -117,6 +122,7 @@ impl FakeChain {
             finalized_tx,
             game_calls: Mutex::new(Vec::new()),
             bridge_calls: Mutex::new(Vec::new()),
+            storage_reads: AtomicUsize::new(0),
         }
     }
 
@@ -276,6 +282,7 @@ impl ChainBackend for FakeChain {
     }
 
     fn storage(&self, at: Hash, key: &[u8]) -> Result<Option<Vec<u8>>, BackendError> {
+        self.storage_reads.fetch_add(1, Ordering::SeqCst);
         Ok(self.state_at(at)?.get(key).cloned())
     }
 

@@ -11,6 +11,7 @@ mod author;
 mod bridge;
 mod chain;
 mod game_assets;
+mod limits;
 mod server;
 mod state;
 mod system_payment;
