@@ -3,7 +3,8 @@
 //! A block from outside (a peer, a file, a test) is checked in order: not already
 //! known, parent known, number follows the parent and lies above the finalized height,
 //! spec version is ours, the Aura slot is after the parent's and not in the future, the
-//! seal is the slot author's, the extrinsics root matches, the inherents are acceptable,
+//! seal is the slot author's, the extrinsics root matches, every extrinsic decodes within
+//! the nesting limit (`crate::decode`), the inherents are acceptable,
 //! and executing it on the parent state gives the header's state root. Only then is it
 //! written, block and state together. A refused block leaves nothing behind.
 
@@ -19,6 +20,7 @@ use sp_state_machine::OverlayedChanges;
 use crate::{
     chain::{extrinsics_root, native_version, BlockCommit, Chain, ChainError},
     consensus::{self, SealError},
+    decode::{decode_extrinsic, DecodeError},
     executor::ExecutorError,
 };
 
@@ -101,6 +103,15 @@ pub enum ImportError {
     StateRoot {
         /// The header's root.
         header: Hash,
+    },
+    /// An extrinsic of the block does not decode, or its calls nest deeper than the limit
+    /// (an honest author includes only what its pool accepted).
+    #[error("extrinsic {index} of the block is malformed: {error}")]
+    MalformedExtrinsic {
+        /// Its position in the block.
+        index: usize,
+        /// What is wrong with it.
+        error: DecodeError,
     },
     /// The runtime refused the block (an invalid extrinsic, a failed check).
     #[error("block execution failed: {0}")]
@@ -187,6 +198,11 @@ impl BlockImporter {
         let computed = extrinsics_root(&block);
         if computed != *block.header.extrinsics_root() {
             return Err(ImportError::ExtrinsicsRoot { header: *block.header.extrinsics_root(), computed });
+        }
+
+        // The runtime decodes a block's extrinsics without a depth limit: prove it safe first.
+        for (index, extrinsic) in block.extrinsics.iter().enumerate() {
+            decode_extrinsic(&extrinsic.encode()).map_err(|error| ImportError::MalformedExtrinsic { index, error })?;
         }
 
         let unsealed_block = Block { header: unsealed, extrinsics: block.extrinsics.clone() };
@@ -426,6 +442,24 @@ mod tests {
         let block = reseal(&a, block);
         let error = BlockImporter::new(b.chain.clone()).import(block.clone(), None, now_ms()).unwrap_err();
         assert!(matches!(error, ImportError::Execution(_)), "{error}");
+        assert_unchanged(&b, &block);
+    }
+
+    #[test]
+    fn an_extrinsic_nested_too_deep_is_refused_before_the_runtime_sees_it() {
+        use crate::test_utils::{bare_extrinsic, nested_call_bytes, Wrapper};
+        let a = node();
+        let b = node();
+        let (mut block, _) = author(&a, transfers(a.chain.genesis_hash(), 1));
+        let deep = bare_extrinsic(&nested_call_bytes(Wrapper::Sudo, 100_000));
+        block.extrinsics[1] = sp_runtime::OpaqueExtrinsic::try_from_encoded_extrinsic(&deep).unwrap();
+        block.header.extrinsics_root = crate::chain::extrinsics_root(&block);
+        let block = reseal(&a, block);
+        let error = BlockImporter::new(b.chain.clone()).import(block.clone(), None, now_ms()).unwrap_err();
+        assert!(
+            matches!(error, ImportError::MalformedExtrinsic { index: 1, error: DecodeError::TooDeep }),
+            "{error}"
+        );
         assert_unchanged(&b, &block);
     }
 

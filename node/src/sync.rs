@@ -864,6 +864,7 @@ fn is_peer_fault(error: &ImportError) -> bool {
         | ImportError::ExtrinsicsRoot { .. }
         | ImportError::Inherents(_)
         | ImportError::StateRoot { .. }
+        | ImportError::MalformedExtrinsic { .. }
         | ImportError::Execution(_) => true,
         // An honest author may have built on a fork that lost the finality race meanwhile.
         ImportError::NotOnFinalizedChain { .. }

@@ -65,6 +65,16 @@ fn malformed_requests_get_json_rpc_errors_and_the_node_survives() {
     assert!(answers.iter().any(|a| a["id"] == 1 && a.get("result").is_some()), "batch answer: {response}");
     assert!(answers.iter().any(|a| a["id"] == 2 && a["error"]["code"] == -32601), "batch answer: {response}");
 
+    // JSON nested 100,000 deep (200 KB): skipped over iteratively or stopped by serde_json's
+    // recursion limit, never recursed into.
+    let arrays = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let objects = format!("[{}1{}]", r#"{"a":"#.repeat(100_000), "}".repeat(100_000));
+    for params in [arrays, objects] {
+        let nested = format!(r#"{{"jsonrpc":"2.0","id":1,"method":"state_getStorage","params":{params}}}"#);
+        let (_, error) = raw_error(&node, nested.as_bytes());
+        assert!(error["code"] == -32700 || error["code"] == -32602, "deeply nested JSON: {error}");
+    }
+
     // 20 MiB: over any sane request limit. Refused (or the connection cut), never a crash.
     let huge = format!(
         r#"{{"jsonrpc":"2.0","id":1,"method":"author_submitExtrinsic","params":["0x{}"]}}"#,

@@ -396,15 +396,16 @@ fn peers_sending_garbage_bad_blocks_forged_votes_or_deep_transactions_are_banned
     assert!(line.contains("bad signature"), "{line}");
 
     // A transaction whose calls nest a thousand deep (2 KB), gossiped to every validator:
-    // once a stack overflow that aborted each node that decoded it.
-    let deep = ludus_node::test_utils::bare_extrinsic(&ludus_node::test_utils::nested_call_bytes(
-        ludus_node::test_utils::Wrapper::Sudo,
-        1_000,
-    ));
-    let batch = ludus_node::sync::messages::Transactions { extrinsics: vec![deep] }.encode();
-    for node in &nodes {
+    // once a stack overflow that aborted each node that decoded it. Each rogue's differs by a
+    // level: gossip ids are content hashes, and a node drops a message it has seen.
+    for (i, node) in nodes.iter().enumerate() {
+        let deep = ludus_node::test_utils::bare_extrinsic(&ludus_node::test_utils::nested_call_bytes(
+            ludus_node::test_utils::Wrapper::Sudo,
+            1_000 + i,
+        ));
+        let batch = ludus_node::sync::messages::Transactions { extrinsics: vec![deep] }.encode();
         let rogue = Rogue::connect(node, &genesis);
-        rogue.handle.publish(ludus_network::Topic::Transactions, batch.clone());
+        rogue.handle.publish(ludus_network::Topic::Transactions, batch);
         let line = rogue.wait_banned_by(node);
         assert!(line.contains("nest deeper than 256 levels"), "{line}");
     }
