@@ -9,6 +9,9 @@
 //! - `import`: the whole of `BlockImporter::import` (every consensus check, inherent
 //!   check, execution, state root, one atomic parity-db write) — the headline figure;
 //! - `signatures`: the N sr25519 checks alone, on the host;
+//! - `decode`: the N depth-limited decodes the node makes of every extrinsic from outside
+//!   (`ludus_node::decode`; import makes three: its own check, and the executor's checks of
+//!   `check_inherents`' and `execute_block`'s arguments);
 //! - `execution`: initialize + apply the N extrinsics, minus the signature checks;
 //! - `state root`: finalize_block (the runtime's storage root) + draining the trie changes;
 //! - `commit`: writing block and state to parity-db.
@@ -55,6 +58,7 @@ fn bench_spec(senders: &[sr25519::Pair]) -> ChainSpec {
 struct Round {
     import: Duration,
     signatures: Duration,
+    decode: Duration,
     apply: Duration,
     root: Duration,
     commit: Duration,
@@ -121,6 +125,13 @@ fn measure(spec: &ChainSpec, block: &Block) -> Round {
     }
     let signatures = started.elapsed();
 
+    let encoded: Vec<Vec<u8>> = block.extrinsics.iter().map(Encode::encode).collect();
+    let started = Instant::now();
+    for xt in &encoded {
+        ludus_node::decode::decode_extrinsic(xt).unwrap();
+    }
+    let decode = started.elapsed();
+
     // Phases on another fresh node: apply, state root, commit.
     let (_dir2, chain, _) = fresh(spec);
     let state = chain.state_at(chain.genesis_hash()).unwrap();
@@ -153,7 +164,7 @@ fn measure(spec: &ChainSpec, block: &Block) -> Round {
         })
         .unwrap();
     let commit = started.elapsed();
-    Round { import, signatures, apply, root, commit }
+    Round { import, signatures, decode, apply, root, commit }
 }
 
 fn per_tx(d: Duration, n: usize) -> f64 {
@@ -176,18 +187,19 @@ fn main() {
     let n = transfers + 1;
     println!("native block import, {transfers} transfer_keep_alive per block, one core, {rounds} rounds");
     println!(
-        "{:>6} {:>12} {:>12} {:>12} {:>12} {:>12} {:>14}",
-        "round", "import µs/tx", "sigs µs/tx", "exec µs/tx", "root µs/tx", "commit µs/tx", "import tx/s"
+        "{:>6} {:>12} {:>12} {:>13} {:>12} {:>12} {:>12} {:>14}",
+        "round", "import µs/tx", "sigs µs/tx", "decode µs/tx", "exec µs/tx", "root µs/tx", "commit µs/tx", "import tx/s"
     );
     let mut best: Option<Round> = None;
     for round in 0..rounds {
         let r = measure(&spec, &block);
         let exec = r.apply.saturating_sub(r.signatures);
         println!(
-            "{:>6} {:>12.1} {:>12.1} {:>12.1} {:>12.1} {:>12.1} {:>14.0}",
+            "{:>6} {:>12.1} {:>12.1} {:>13.2} {:>12.1} {:>12.1} {:>12.1} {:>14.0}",
             round + 1,
             per_tx(r.import, transfers),
             per_tx(r.signatures, transfers),
+            per_tx(r.decode, n),
             per_tx(exec, n),
             per_tx(r.root, transfers),
             per_tx(r.commit, transfers),
@@ -199,10 +211,11 @@ fn main() {
     }
     if let Some(r) = best {
         println!(
-            "best: {:.0} transfers/s imported ({:.1} µs/transfer: signatures {:.1}, execution {:.1}, state root {:.1}, commit {:.1})",
+            "best: {:.0} transfers/s imported ({:.1} µs/transfer: signatures {:.1}, bounded decode {:.2} (×3 in import), execution {:.1}, state root {:.1}, commit {:.1})",
             transfers as f64 / r.import.as_secs_f64(),
             per_tx(r.import, transfers),
             per_tx(r.signatures, transfers),
+            per_tx(r.decode, n),
             per_tx(r.apply.saturating_sub(r.signatures), transfers),
             per_tx(r.root, transfers),
             per_tx(r.commit, transfers),

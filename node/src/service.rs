@@ -302,7 +302,7 @@ async fn slot_worker(
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         let (chain, pool, keystore, metrics) = (chain.clone(), pool.clone(), keystore.clone(), metrics.clone());
-        let outcome = tokio::task::spawn_blocking(move || {
+        let outcome = authoring::on_author_thread(move || {
             let candidates = pool.ready().into_iter().map(|tx| Candidate { hash: tx.hash, bytes: tx.data });
             let started = Instant::now();
             let result = authoring::author_slot(&chain, &keystore, slot, slot_duration, candidates);
