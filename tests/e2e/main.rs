@@ -20,6 +20,7 @@ mod harness;
 mod metrics;
 mod network;
 mod polkadot_js;
+mod rpc_abuse;
 mod rpc_policy;
 mod subscriptions;
 mod tx;

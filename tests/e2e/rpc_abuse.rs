@@ -1,0 +1,237 @@
+//! A hostile RPC client against a real node: storage subscriptions by the thousand,
+//! parameters built to be expensive to parse, idle connections held open. The node must
+//! refuse what is over its limits with a clear error, keep authoring a block per slot, and
+//! keep serving everyone else.
+
+use std::{
+    net::{Ipv4Addr, SocketAddr},
+    time::{Duration, Instant},
+};
+
+use jsonrpsee::{
+    core::{
+        client::{ClientT, Subscription, SubscriptionClientT},
+        params::ArrayParams,
+        ClientError,
+    },
+    rpc_params,
+    ws_client::{WsClient, WsClientBuilder},
+};
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::harness::Node;
+
+/// Keys one storage subscription may watch, connections' and the server's share (the
+/// node's defaults).
+const KEYS_PER_SUBSCRIPTION: usize = 1000;
+const KEYS_PER_CONNECTION: usize = 5000;
+const KEYS_ON_SERVER: usize = 20_000;
+/// Longest SS58 address.
+const MAX_SS58_CHARS: usize = 50;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime")
+}
+
+async fn connect(url: &str) -> Result<WsClient, ClientError> {
+    WsClientBuilder::default().build(url).await
+}
+
+fn code(error: &ClientError) -> i32 {
+    match error {
+        ClientError::Call(e) => e.code(),
+        other => panic!("expected a JSON-RPC error, got {other}"),
+    }
+}
+
+/// `n` distinct storage keys (none of them set), different for each `tag`.
+fn keys(tag: u32, n: usize) -> Vec<String> {
+    (0..n as u32).map(|i| format!("0x{:08x}{:08x}{}", tag, i, "ab".repeat(24))).collect()
+}
+
+async fn watch(client: &WsClient, keys: &[String]) -> Result<Subscription<Value>, ClientError> {
+    let mut params = ArrayParams::new();
+    params.insert(keys).expect("keys serialize");
+    client.subscribe("state_subscribeStorage", params, "state_unsubscribeStorage").await
+}
+
+/// Connects, retrying for a while if the address is at its limit: a connection the client
+/// has just seen closed (the harness's HTTP polls) may hold its place a moment longer.
+async fn connect_admitted(url: &str) -> WsClient {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match connect(url).await {
+            Ok(client) => return client,
+            Err(_) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(100)).await,
+            Err(e) => panic!("cannot connect to {url}: {e}"),
+        }
+    }
+}
+
+/// POSTs a JSON-RPC `body` from local address `source` (another loopback address stands for
+/// another client); returns the HTTP status and body.
+async fn post_from(source: Ipv4Addr, addr: SocketAddr, body: &str) -> (u16, String) {
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.bind(SocketAddr::from((source, 0))).expect("bind a loopback address");
+    let mut stream = socket.connect(addr).await.expect("connect");
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("send");
+    let mut raw = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut raw)).await;
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn storage_subscriptions_over_the_limits_are_refused_and_authoring_goes_on() {
+    let node = Node::start(&["--dev", "--rpc-methods", "safe"]);
+    let url = node.ws_url();
+    let start_best = node.best_number();
+    let started = Instant::now();
+
+    runtime().block_on(async {
+        // Just over the per-subscription limit is a bad parameter.
+        let client = connect(&url).await.unwrap();
+        let err = watch(&client, &keys(0, KEYS_PER_SUBSCRIPTION + 1)).await.unwrap_err();
+        assert_eq!(code(&err), -32602, "{err}");
+
+        // Fill the server: each connection up to its share, the last subscription of each
+        // connection refused with "too many subscriptions".
+        let connections = KEYS_ON_SERVER / KEYS_PER_CONNECTION;
+        let per_connection = KEYS_PER_CONNECTION / KEYS_PER_SUBSCRIPTION;
+        let mut clients = vec![client];
+        let mut subscriptions = Vec::new();
+        for c in 0..connections {
+            if c > 0 {
+                clients.push(connect(&url).await.unwrap());
+            }
+            let client = &clients[c];
+            for s in 0..per_connection {
+                let mut subscription = watch(client, &keys((c * per_connection + s) as u32 + 1, KEYS_PER_SUBSCRIPTION))
+                    .await
+                    .unwrap_or_else(|e| panic!("subscription {s} of connection {c}: {e}"));
+                let first = subscription.next().await.expect("first notification").expect("decodes");
+                assert_eq!(first["changes"].as_array().map(Vec::len), Some(KEYS_PER_SUBSCRIPTION));
+                subscriptions.push(subscription);
+            }
+            let err = watch(client, &keys(9000, 1)).await.unwrap_err();
+            assert_eq!(code(&err), -32006, "connection {c}: {err}");
+        }
+        // The server watches all it will: a new connection is told the server is busy.
+        let late = connect(&url).await.unwrap();
+        let err = watch(&late, &keys(9001, 1)).await.unwrap_err();
+        assert_eq!(code(&err), -32009, "{err}");
+        assert!(err.to_string().contains("limit"), "{err}");
+
+        // With the node watching all it will, authoring keeps to its slots: a block a
+        // second, with a wide margin for a slow machine (the attack this guards against
+        // left 12 of 30 slots, and 3 with four connections).
+        let (window, before) = (Duration::from_secs(10), best_number(&late).await);
+        tokio::time::sleep(window).await;
+        let authored = best_number(&late).await - before;
+        assert!(authored >= window.as_secs() / 2, "{authored} blocks in {window:?} while watching the most keys");
+
+        // Closing connections frees what they watched.
+        drop(subscriptions);
+        drop(clients);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            match watch(&late, &keys(9002, KEYS_PER_SUBSCRIPTION)).await {
+                Ok(_) => break,
+                Err(e) if code(&e) == -32009 && Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(200)).await
+                }
+                Err(e) => panic!("after the other connections closed: {e}"),
+            }
+        }
+    });
+
+    // Authoring went on throughout.
+    let elapsed = started.elapsed().as_secs();
+    let best = node.best_number();
+    assert!(best >= start_best + elapsed / 2, "{} blocks in {elapsed} s", best - start_best);
+}
+
+async fn best_number(client: &WsClient) -> u64 {
+    let header: Value = client.request("chain_getHeader", rpc_params![]).await.expect("chain_getHeader");
+    crate::harness::block_number(&header["number"])
+}
+
+#[test]
+fn overlong_addresses_are_answered_at_once_with_an_error() {
+    let node = Node::start(&["--dev", "--rpc-methods", "safe"]);
+    let alice = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+    assert_eq!(node.rpc("system_accountNextIndex", json!([alice])), json!(0));
+    for address in ["x".repeat(MAX_SS58_CHARS + 1), "x".repeat(200_000)] {
+        for (method, params) in
+            [("system_accountNextIndex", json!([address])), ("ludus_gameAssets_balances", json!([0, address]))]
+        {
+            let started = Instant::now();
+            let error = node.try_rpc(method, params).expect_err("an overlong address");
+            // Decoding 200,000 characters took 13 s of CPU; refusing them takes microseconds.
+            // The bound is generous for a slow machine; the error is what matters.
+            assert!(started.elapsed() < Duration::from_secs(5), "{method} took {:?}", started.elapsed());
+            assert_eq!(error.code, -32602, "{method}: {error}");
+            assert!(error.message.contains(&format!("at most {MAX_SS58_CHARS}")), "{method}: {error}");
+        }
+    }
+    // The node is as responsive as before.
+    assert_eq!(node.rpc("system_accountNextIndex", json!([alice])), json!(0));
+}
+
+#[test]
+fn connections_per_address_are_bounded_and_idle_ones_closed() {
+    let idle_timeout = 2;
+    let node = Node::start(&[
+        "--dev",
+        "--rpc-methods",
+        "safe",
+        "--rpc-max-connections-per-ip",
+        "3",
+        "--rpc-idle-timeout",
+        &idle_timeout.to_string(),
+    ]);
+    let url = node.ws_url();
+    let addr = node.rpc_addr();
+    let health = r#"{"jsonrpc":"2.0","id":1,"method":"system_health","params":[]}"#;
+
+    runtime().block_on(async {
+        // One connection keeps a subscription; two stay idle; the fourth is refused.
+        let subscribed = connect_admitted(&url).await;
+        let mut heads: Subscription<Value> =
+            subscribed.subscribe("chain_subscribeNewHeads", rpc_params![], "chain_unsubscribeNewHeads").await.unwrap();
+        let idle = [connect_admitted(&url).await, connect_admitted(&url).await];
+        let refused = connect(&url).await;
+        assert!(refused.is_err(), "a fourth connection from one address was accepted");
+        let (status, _) = post_from(Ipv4Addr::LOCALHOST, addr, health).await;
+        assert_eq!(status, 429, "HTTP from the address at its limit");
+
+        // Another client is served all the while.
+        let (status, body) = post_from(Ipv4Addr::new(127, 0, 0, 2), addr, health).await;
+        assert_eq!(status, 200, "HTTP from another address: {body}");
+        assert!(body.contains("\"result\""), "{body}");
+
+        // The idle connections are closed after the timeout (generous margin); the
+        // subscribed one is not.
+        let deadline = Instant::now() + Duration::from_secs(idle_timeout + 20);
+        while idle.iter().any(WsClient::is_connected) {
+            assert!(Instant::now() < deadline, "idle connections still open after {idle_timeout} s");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert!(subscribed.is_connected(), "a connection with a subscription was closed");
+        let head = tokio::time::timeout(Duration::from_secs(10), heads.next()).await;
+        assert!(matches!(head, Ok(Some(Ok(_)))), "no new head after the idle ones closed: {head:?}");
+
+        // Their places are free again.
+        let again = connect_admitted(&url).await;
+        let chain: String = again.request("system_chain", rpc_params![]).await.unwrap();
+        assert_eq!(chain, "Development");
+    });
+    assert!(node.best_number() > 0);
+}
