@@ -196,12 +196,10 @@ pub async fn watch_idle(
     let _ = stop.stop();
 }
 
-fn sleep_or_never(duration: Option<Duration>) -> impl Future<Output = ()> {
-    async move {
-        match duration {
-            Some(duration) => tokio::time::sleep(duration).await,
-            None => std::future::pending().await,
-        }
+async fn sleep_or_never(duration: Option<Duration>) {
+    match duration {
+        Some(duration) => tokio::time::sleep(duration).await,
+        None => std::future::pending().await,
     }
 }
 
