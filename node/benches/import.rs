@@ -172,6 +172,18 @@ fn per_tx(d: Duration, n: usize) -> f64 {
 }
 
 fn main() {
+    // On a thread with the node's runtime-thread stack, as import runs in the node: a thread
+    // with less (the main thread's 8 MiB) would switch stacks for every call and decode.
+    std::thread::Builder::new()
+        .name("bench".into())
+        .stack_size(ludus_node::executor::RUNTIME_THREAD_STACK_BYTES)
+        .spawn(run)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+fn run() {
     // `cargo bench` passes `--bench`; nothing else is accepted.
     let transfers = env_or("LUDUS_BENCH_TRANSFERS", 2_000);
     let rounds = env_or("LUDUS_BENCH_ROUNDS", 3);
