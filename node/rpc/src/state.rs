@@ -104,12 +104,40 @@ pub trait StateApi {
 pub struct State {
     backend: Arc<dyn ChainBackend>,
     storage_watch: StorageWatch,
+    versions: BestVersion,
+}
+
+/// The runtime version of the newest best block, read once however many
+/// `state_subscribeRuntimeVersion` subscribers ask for it (each asking alone would run
+/// `Core_version` once per subscriber per block).
+#[derive(Clone)]
+struct BestVersion {
+    backend: Arc<dyn ChainBackend>,
+    last: Arc<tokio::sync::Mutex<Option<(Hash, RuntimeVersion)>>>,
+}
+
+impl BestVersion {
+    /// The version at `at`: the cached one if `at` is the block it was read at. Concurrent
+    /// askers queue on the lock, so only the first of them runs the runtime.
+    async fn at(&self, at: Hash) -> Result<RuntimeVersion, ErrorObjectOwned> {
+        let mut last = self.last.lock().await;
+        if let Some((hash, version)) = &*last {
+            if *hash == at {
+                return Ok(version.clone());
+            }
+        }
+        let backend = self.backend.clone();
+        let version = blocking(move || runtime_version_at(&*backend, at)).await.and_then(|r| r)?;
+        *last = Some((at, version.clone()));
+        Ok(version)
+    }
 }
 
 impl State {
     /// Serves `backend`; `storage_watch` serves `state_subscribeStorage`.
     pub fn new(backend: Arc<dyn ChainBackend>, storage_watch: StorageWatch) -> Self {
-        Self { backend, storage_watch }
+        let versions = BestVersion { backend: backend.clone(), last: Arc::default() };
+        Self { backend, storage_watch, versions }
     }
 
     fn at(&self, hash: Option<Hash>) -> Hash {
@@ -244,9 +272,7 @@ impl StateApiServer for State {
         let backend = self.backend.clone();
         // Subscribe first so a best block arriving while we read the version is not missed.
         let best = headers(backend.subscribe_best());
-        let at = backend.info().best_hash;
-        let b = backend.clone();
-        let first = match blocking(move || runtime_version_at(&*b, at)).await.and_then(|r| r) {
+        let first = match self.versions.at(backend.info().best_hash).await {
             Ok(version) => version,
             Err(e) => {
                 pending.reject(e).await;
@@ -265,13 +291,12 @@ impl StateApiServer for State {
                     _ = sink.closed() => break,
                     header = best.next() => match header { Some(h) => h, None => break },
                 };
-                let b = backend.clone();
                 let hash = header.hash();
-                let version = match blocking(move || runtime_version_at(&*b, hash)).await {
-                    Ok(Ok(version)) => version,
+                let version = match self.versions.at(hash).await {
+                    Ok(version) => version,
                     // A block the node cannot run `Core_version` on is skipped, not fatal:
                     // the next best block will be tried.
-                    Ok(Err(e)) | Err(e) => {
+                    Err(e) => {
                         tracing::debug!(target: "rpc", %hash, error = %e.message(), "no runtime version for new best block");
                         continue;
                     }

@@ -83,6 +83,8 @@ pub struct FakeChain {
     pub bridge_calls: Mutex<Vec<RecordedCall>>,
     /// How many `storage` reads the chain has answered.
     pub storage_reads: AtomicUsize,
+    /// How many `Core_version` calls the chain has answered.
+    pub version_calls: AtomicUsize,
 }
 
 fn digest() -> Digest {
@@ -123,6 +125,7 @@ impl FakeChain {
             game_calls: Mutex::new(Vec::new()),
             bridge_calls: Mutex::new(Vec::new()),
             storage_reads: AtomicUsize::new(0),
+            version_calls: AtomicUsize::new(0),
         }
     }
 
@@ -236,6 +239,7 @@ impl ChainBackend for FakeChain {
         let state = self.state_at(at)?;
         match method {
             "Core_version" => {
+                self.version_calls.fetch_add(1, Ordering::SeqCst);
                 let spec = u32::decode(&mut &state[SPEC_KEY][..]).unwrap();
                 Ok(runtime_version(spec).encode())
             }

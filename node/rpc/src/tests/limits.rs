@@ -276,3 +276,28 @@ async fn idle_connections_are_closed_busy_ones_kept() {
         clients.push(ws_client(addr).await.expect("slots of closed idle connections are free again"));
     }
 }
+
+#[tokio::test]
+async fn runtime_version_subscribers_share_one_runtime_call_per_block() {
+    let h = Harness::start().await;
+    let mut subscriptions = Vec::new();
+    for _ in 0..50 {
+        let mut s =
+            h.subscribe("state_subscribeRuntimeVersion", json!([]), "state_unsubscribeRuntimeVersion").await;
+        next(&mut s).await;
+        subscriptions.push(s);
+    }
+    let before = h.chain.version_calls.load(std::sync::atomic::Ordering::SeqCst);
+    let blocks = 5;
+    for i in 0..blocks {
+        let spec = codec::Encode::encode(&(200 + i as u32));
+        h.chain.import(&[(super::fake::SPEC_KEY, Some(&spec[..]))], true);
+        // Every subscriber hears of the new version.
+        for s in &mut subscriptions {
+            assert_eq!(next(s).await["specVersion"], json!(200 + i));
+        }
+    }
+    let calls = h.chain.version_calls.load(std::sync::atomic::Ordering::SeqCst) - before;
+    // One per block for all 50 subscribers (the old code made 50 per block).
+    assert!(calls <= blocks, "{calls} Core_version calls for {blocks} blocks");
+}
