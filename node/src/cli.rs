@@ -93,6 +93,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub rpc_idle_timeout: u64,
 
+    /// Most RPC calls running at once, over all connections; further calls wait their turn,
+    /// so RPC clients cannot take every thread and core from the node's own work.
+    #[arg(long, value_name = "COUNT", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rpc_max_concurrent_calls: u32,
+
     /// The port of the Prometheus metrics endpoint (`http://<addr>:<PORT>/metrics`).
     #[arg(long, value_name = "PORT", default_value_t = crate::metrics::DEFAULT_PORT)]
     pub prometheus_port: u16,

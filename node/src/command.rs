@@ -134,6 +134,7 @@ fn run_node(args: RunArgs) -> Result<(), CommandError> {
         rpc_methods: args.rpc_methods,
         rpc_max_connections: args.rpc_max_connections,
         rpc_max_connections_per_ip: args.rpc_max_connections_per_ip,
+        rpc_max_concurrent_calls: args.rpc_max_concurrent_calls,
         rpc_idle_timeout: (args.rpc_idle_timeout > 0).then(|| std::time::Duration::from_secs(args.rpc_idle_timeout)),
         log_filter: args.log.clone(),
         network,

@@ -243,6 +243,7 @@ pub async fn start_rpc(
         methods,
         max_connections: config.rpc_max_connections,
         max_connections_per_ip: config.rpc_max_connections_per_ip,
+        max_concurrent_calls: config.rpc_max_concurrent_calls,
         idle_timeout: config.rpc_idle_timeout,
         ..ludus_rpc::RpcConfig::default()
     };

@@ -53,6 +53,8 @@ pub struct NodeConfig {
     pub rpc_max_connections: u32,
     /// Most RPC connections from one IP address at once.
     pub rpc_max_connections_per_ip: u32,
+    /// Most RPC calls running at once.
+    pub rpc_max_concurrent_calls: u32,
     /// How long an RPC connection may stay idle before it is closed; `None`: forever.
     pub rpc_idle_timeout: Option<std::time::Duration>,
     /// Log filter.

@@ -235,3 +235,70 @@ fn connections_per_address_are_bounded_and_idle_ones_closed() {
     });
     assert!(node.best_number() > 0);
 }
+
+/// `Core_execute_block` arguments a node runs whole before refusing, and the block to run
+/// them at: a block on the best block of `node` with `transfers` valid transfers from
+/// Alice, and no timestamp.
+fn costly_block(node: &Node, transfers: u32) -> (String, String) {
+    use codec::Encode;
+    use sp_runtime::traits::Header as _;
+    let genesis = crate::tx::hash(&node.genesis_hash());
+    let best = node.rpc("chain_getHeader", json!([]));
+    let number = crate::harness::block_number(&best["number"]) as u32;
+    let parent_hex = node.block_hash(u64::from(number)).expect("the best block's hash");
+    let parent = crate::tx::hash(&parent_hex);
+    let bob = crate::tx::account("//Bob");
+    let extrinsics = (0..transfers)
+        .map(|nonce| {
+            let xt = ludus_node::test_utils::transfer(&ludus_node::test_utils::pair("//Alice"), bob.clone(), 1, nonce, genesis);
+            sp_runtime::OpaqueExtrinsic::try_from_encoded_extrinsic(&xt).expect("an extrinsic")
+        })
+        .collect();
+    let header = ludus_primitives::Header::new(number + 1, Default::default(), Default::default(), parent, Default::default());
+    (crate::tx::to_hex(&ludus_primitives::Block { header, extrinsics }.encode()), parent_hex)
+}
+
+#[test]
+fn a_flood_of_expensive_calls_waits_its_turn_and_authoring_keeps_its_slots() {
+    let node = Node::dev();
+    let url = node.ws_url();
+    // `state_call` may run any runtime API: executing a block of 100 transfers costs the
+    // node a hundred signature checks and transfers before it is refused.
+    let (block, at) = costly_block(&node, 100);
+    let refusal = node.try_rpc("state_call", json!(["Core_execute_block", &block, &at])).expect_err("no timestamp");
+    assert!(refusal.message.contains("Timestamp must be updated"), "the whole block ran: {refusal}");
+    let before = node.best_number();
+    let window = Duration::from_secs(10);
+    let started = Instant::now();
+    // 16 connections (under the per-address limit) with 32 calls each always in flight:
+    // 512 runtime calls at once, as many as tokio's blocking pool has threads.
+    let answered: u32 = runtime().block_on(async {
+        let mut callers = Vec::new();
+        for _ in 0..16 {
+            let client = std::sync::Arc::new(connect_admitted(&url).await);
+            for _ in 0..32 {
+                let (client, block, at) = (client.clone(), block.clone(), at.clone());
+                callers.push(tokio::spawn(async move {
+                    let mut answered = 0;
+                    while started.elapsed() < window {
+                        let outcome: Result<Value, _> =
+                            client.request("state_call", rpc_params!["Core_execute_block", &block, &at]).await;
+                        answered += u32::from(outcome.is_err_and(|e| matches!(e, ClientError::Call(_))));
+                    }
+                    answered
+                }));
+            }
+        }
+        let mut answered = 0;
+        for caller in callers {
+            answered += caller.await.expect("caller task");
+        }
+        answered
+    });
+    let elapsed = started.elapsed().as_secs();
+    assert!(answered > 0, "the flood's calls are answered (with the runtime's refusal), in turn");
+    // A block a second, with a wide margin for a slow machine.
+    let authored = node.best_number() - before;
+    assert!(authored >= elapsed / 2, "{authored} blocks in {elapsed} s under a flood of {answered} calls");
+    assert_eq!(node.rpc("system_health", json!([]))["isSyncing"], json!(false));
+}

@@ -45,6 +45,7 @@
 pub mod author;
 pub mod backend;
 pub mod bridge;
+pub mod call_limit;
 pub mod chain;
 pub mod connection;
 pub mod error;
@@ -130,6 +131,9 @@ pub struct RpcConfig {
     /// A connection with no call running and no subscription for this long is closed
     /// (60 s); `None` never closes idle connections.
     pub idle_timeout: Option<Duration>,
+    /// Most calls running at once on the whole server (8, as Substrate's default
+    /// `--max-runtime-instances`); further ones wait their turn.
+    pub max_concurrent_calls: u32,
     /// How many storage keys subscriptions may watch (1,000 per subscription, 5,000 per
     /// connection, 20,000 on the server).
     pub watch_limits: WatchLimits,
@@ -147,6 +151,7 @@ impl Default for RpcConfig {
             message_buffer_capacity: 64,
             max_connections_per_ip: 20,
             idle_timeout: Some(Duration::from_secs(60)),
+            max_concurrent_calls: 8,
             watch_limits: WatchLimits::default(),
         }
     }

@@ -7,6 +7,8 @@
 //!
 //! - refuse a connection from an address that already holds
 //!   [`RpcConfig::max_connections_per_ip`] with `429 Too Many Requests` (and close it);
+//! - (RPC middleware) mark the connection busy while a call runs, and admit at most
+//!   [`RpcConfig::max_concurrent_calls`] calls at once server-wide ([`CallLimit`]);
 //! - give each connection a [`Connection`] (passed to jsonrpsee as a request extension)
 //!   and its own stop signal, which [`watch_idle`] fires once the connection has been
 //!   idle for [`RpcConfig::idle_timeout`] or when the server stops.
@@ -32,6 +34,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tower::Service;
 
 use crate::{
+    call_limit::CallLimit,
     connection::{watch_idle, AddressLimits, Connection, MarkBusy},
     RpcConfig,
 };
@@ -49,9 +52,15 @@ pub(crate) fn spawn(listener: TcpListener, config: &RpcConfig, methods: Methods)
         .max_subscriptions_per_connection(config.max_subscriptions_per_connection)
         .set_message_buffer_capacity(config.message_buffer_capacity)
         .build();
+    // At least one, or every call would wait forever.
+    let permits = Arc::new(tokio::sync::Semaphore::new(config.max_concurrent_calls.max(1) as usize));
     let service_builder = jsonrpsee::server::Server::builder()
         .set_config(server_config)
-        .set_rpc_middleware(RpcServiceBuilder::new().layer_fn(MarkBusy::new))
+        .set_rpc_middleware(
+            RpcServiceBuilder::new()
+                .layer_fn(MarkBusy::new)
+                .layer_fn(move |service| CallLimit::new(service, permits.clone())),
+        )
         .to_service_builder();
     let limits = AddressLimits::new(config.max_connections_per_ip);
     let idle_timeout = config.idle_timeout;

@@ -85,6 +85,9 @@ pub struct FakeChain {
     pub storage_reads: AtomicUsize,
     /// How many `Core_version` calls the chain has answered.
     pub version_calls: AtomicUsize,
+    /// `Slow` calls running now, and the most that ever ran at once.
+    pub slow_running: AtomicUsize,
+    pub slow_most: AtomicUsize,
 }
 
 fn digest() -> Digest {
@@ -126,6 +129,8 @@ impl FakeChain {
             bridge_calls: Mutex::new(Vec::new()),
             storage_reads: AtomicUsize::new(0),
             version_calls: AtomicUsize::new(0),
+            slow_running: AtomicUsize::new(0),
+            slow_most: AtomicUsize::new(0),
         }
     }
 
@@ -245,6 +250,14 @@ impl ChainBackend for FakeChain {
             }
             "Metadata_metadata" => Ok(b"meta\x0f".to_vec().encode()),
             "Echo" => Ok(args.to_vec()),
+            // A runtime call that takes a while, counting how many run at once.
+            "Slow" => {
+                let running = self.slow_running.fetch_add(1, Ordering::SeqCst) + 1;
+                self.slow_most.fetch_max(running, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                self.slow_running.fetch_sub(1, Ordering::SeqCst);
+                Ok(args.to_vec())
+            }
             m if m.starts_with("GameAssetsApi_") => {
                 self.game_calls.lock().unwrap().push((at, m.to_owned(), args.to_vec()));
                 game_assets_api(&state, m, args)

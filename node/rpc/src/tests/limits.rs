@@ -301,3 +301,35 @@ async fn runtime_version_subscribers_share_one_runtime_call_per_block() {
     // One per block for all 50 subscribers (the old code made 50 per block).
     assert!(calls <= blocks, "{calls} Core_version calls for {blocks} blocks");
 }
+
+#[tokio::test]
+async fn calls_beyond_the_concurrency_limit_wait_their_turn_and_all_are_answered() {
+    let config = RpcConfig { listen: super::loopback(), max_concurrent_calls: 3, ..RpcConfig::default() };
+    let h = Harness::with_config(config).await;
+    let addr = h.handle.local_addr();
+    // 8 connections, each with 8 calls in flight over WebSocket, and 4 HTTP batches of 8.
+    let mut calls = Vec::new();
+    for _ in 0..8 {
+        let client = std::sync::Arc::new(ws_client(addr).await.unwrap());
+        for i in 0..8u8 {
+            let client = client.clone();
+            calls.push(tokio::spawn(async move {
+                client.request::<String, _>("state_call", jsonrpsee::rpc_params!["Slow", format!("0x{i:02x}")]).await
+            }));
+        }
+    }
+    let mut batches = Vec::new();
+    for _ in 0..4 {
+        let body = (0..8).map(|i| format!(r#"{{"jsonrpc":"2.0","id":{i},"method":"state_call","params":["Slow","0x01"]}}"#));
+        let body = format!("[{}]", body.collect::<Vec<_>>().join(","));
+        batches.push(tokio::spawn(async move { post_from(Ipv4Addr::LOCALHOST, addr, &body).await }));
+    }
+    for (i, call) in calls.into_iter().enumerate() {
+        assert_eq!(call.await.unwrap().unwrap(), format!("0x{:02x}", i % 8), "every call is answered");
+    }
+    for batch in batches {
+        assert_eq!(batch.await.unwrap(), 200, "every batch is answered");
+    }
+    let most = h.chain.slow_most.load(std::sync::atomic::Ordering::SeqCst);
+    assert!((2..=3).contains(&most), "{most} calls ran at once with a limit of 3");
+}
