@@ -129,9 +129,17 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ hashing (shared formats)
 
-    /// @notice Merkle leaf of a withdrawal: `keccak256(abi.encode(id, token, recipient, amount))`.
-    function withdrawalLeaf(Withdrawal calldata w) public pure returns (bytes32) {
-        return keccak256(abi.encode(w.id, w.token, w.recipient, w.amount));
+    /// @notice Merkle leaf of a withdrawal payable by this vault on this chain:
+    /// `withdrawalLeafFor(block.chainid, address(this), w)`.
+    function withdrawalLeaf(Withdrawal calldata w) public view returns (bytes32) {
+        return withdrawalLeafFor(block.chainid, address(this), w);
+    }
+
+    /// @notice `keccak256(abi.encode(chainId, vault, id, token, recipient, amount))`. Binding the
+    /// chain and the vault means a second vault reading the same Checkpoints contract cannot pay a
+    /// withdrawal again; 192 bytes are hashed, so no 64-byte inner node passes as a leaf.
+    function withdrawalLeafFor(uint256 chainId, address vault, Withdrawal calldata w) public pure returns (bytes32) {
+        return keccak256(abi.encode(chainId, vault, w.id, w.token, w.recipient, w.amount));
     }
 
     /// @notice `keccak256(abi.encode(nonce, token, depositor, recipient, amount))`, the hash validators attest.

@@ -50,7 +50,7 @@ contract GasTest is Fixture {
             address tok = i == 3 ? address(0) : address(token);
             Withdrawal memory w = Withdrawal(uint64(i + 1), tok, address(uint160(0x5000 + i)), 1 ether + i);
             ws.push(w);
-            leaves.push(keccak256(abi.encode(w.id, w.token, w.recipient, w.amount)));
+            leaves.push(vault.withdrawalLeafFor(block.chainid, address(vault), w));
         }
         // Recipient 1 already holds the token (a warm balance slot), recipient 0 does not.
         token.mint(ws[1].recipient, 1);

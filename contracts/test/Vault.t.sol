@@ -66,8 +66,13 @@ contract VaultTest is Fixture {
 
     // ------------------------------------------------------------ helpers
 
-    function leafOf(Withdrawal memory w) internal pure returns (bytes32) {
-        return keccak256(abi.encode(w.id, w.token, w.recipient, w.amount));
+    /// @dev The leaf as bridge-formats.md defines it, for `vault` on this chain.
+    function leafOf(Withdrawal memory w) internal view returns (bytes32) {
+        return leafFor(address(vault), w);
+    }
+
+    function leafFor(address v, Withdrawal memory w) internal view returns (bytes32) {
+        return keccak256(abi.encode(block.chainid, v, w.id, w.token, w.recipient, w.amount));
     }
 
     function wd(uint64 id, address tok, address to, uint256 amount) internal pure returns (Withdrawal memory) {
@@ -108,12 +113,40 @@ contract VaultTest is Fixture {
 
     function test_hashHelpers_matchFormatsFile() public view {
         Withdrawal memory w = wd(7, address(token), bob, 5 ether);
-        assertEq(vault.withdrawalLeaf(w), keccak256(abi.encode(uint64(7), address(token), bob, uint256(5 ether))), "leaf");
+        assertEq(
+            vault.withdrawalLeaf(w),
+            keccak256(abi.encode(block.chainid, address(vault), uint64(7), address(token), bob, uint256(5 ether))),
+            "leaf"
+        );
         assertEq(
             vault.depositHash(3, address(token), alice, SIDE_ALICE, 9),
             keccak256(abi.encode(uint64(3), address(token), alice, SIDE_ALICE, uint256(9))),
             "deposit hash"
         );
+    }
+
+    /// Issue 9, item 6: a second vault reading the same Checkpoints contract must not pay a
+    /// withdrawal proven for the first (the leaf binds the vault and the chain).
+    function test_Replay_secondVaultOnSameCheckpointsCannotPayAgain() public {
+        Withdrawal memory w = wd(1, address(token), bob, 5 ether);
+        (uint64 n, bytes32[] memory leaves) = checkpointOf(one(w));
+        vault.claim(w, n, Merkle.proof(leaves, 0));
+        assertEq(token.balanceOf(bob), 5 ether, "paid once by the first vault");
+
+        Vault twin = new Vault(cps, admin, guardian);
+        vm.prank(admin);
+        twin.configureToken(address(token), true, DAILY, LARGE);
+        token.mint(address(twin), 1_000 ether);
+        vm.expectRevert(abi.encodeWithSelector(Vault.InvalidProof.selector));
+        twin.claim(w, n, Merkle.proof(leaves, 0));
+
+        // Nor on another chain: the same vault address after a fork of the L1.
+        Withdrawal memory w2 = wd(2, address(token), bob, 1 ether);
+        (uint64 n2, bytes32[] memory leaves2) = checkpointOf(one(w2));
+        vm.chainId(block.chainid + 1);
+        vm.expectRevert(abi.encodeWithSelector(Vault.InvalidProof.selector));
+        vault.claim(w2, n2, Merkle.proof(leaves2, 0));
+        assertEq(token.balanceOf(bob), 5 ether, "no second payment");
     }
 
     // ------------------------------------------------------------ deposits

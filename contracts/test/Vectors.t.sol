@@ -22,13 +22,14 @@ contract VectorsTest {
 
     uint256 private constant L1_CHAIN_ID = uint256(31337);
     address private constant CHECKPOINTS_ADDRESS = address(bytes20(hex"5fbdb2315678afecb367f032d93f642f64180aa3"));
+    address private constant VAULT_ADDRESS = address(bytes20(hex"e7f1725e7734ce288f8367e1bb143e90bb3f0512"));
     address private constant DEPLOYER = address(bytes20(hex"f39fd6e51aad88f6f4ce6ab8827279cfffb92266"));
     bytes32 private constant SIDECHAIN_GENESIS = bytes32(hex"10c08761fded7832b6ad53ff5b23241d7055c129a2812eac3c52c011265accfc");
     uint64 private constant VALIDATOR_SET_ID = uint64(1);
     bytes32 private constant VALIDATOR_SET_HASH = bytes32(hex"b883f2ac903e698bf51871572b585b9dae8dbb2140b881cab34825a1cd67238e");
-    bytes32 private constant WITHDRAWALS_ROOT = bytes32(hex"11e76b19c02889ea16dabc50d70b7fff8eefd440d5877faef61271a373fe7009");
-    bytes32 private constant CHECKPOINT_STRUCT_HASH = bytes32(hex"0118af54e86a95f4c2f18928108f7bc0c2e99be3b7cabc7b0436d351d5eb9b27");
-    bytes32 private constant CHECKPOINT_DIGEST = bytes32(hex"f25a9cbef55a7aac89af0f607b93d79a95b97f8b9a7b42df1b3df9a2e7f3b95e");
+    bytes32 private constant WITHDRAWALS_ROOT = bytes32(hex"7e104ae47e0699328673b3f5dbee895ef40430c97db4802ebad946cb7117977d");
+    bytes32 private constant CHECKPOINT_STRUCT_HASH = bytes32(hex"99199c34d83cb931d5dead5eb11eee216b3201ba1911214c5d30cc81bb369f46");
+    bytes32 private constant CHECKPOINT_DIGEST = bytes32(hex"821ee3289afbaa4fb535146018743f9bc767ff633be026324ceec4561db1b90f");
     bytes32 private constant DEPOSIT_HASH_0 = bytes32(hex"2fd6d3d18359b55467f2fb839b72bbe0af5034c14e4728818abd85ec7c995084");
     bytes32 private constant DEPOSIT_HASH_1 = bytes32(hex"11194b846524a4ff9855c219c3d250aa7a8e7bc6cb68dc0e19294c8a49ca9173");
 
@@ -50,10 +51,10 @@ contract VectorsTest {
 
     function _signatures() private pure returns (bytes[] memory s) {
         s = new bytes[](4);
-        s[0] = hex"0904475e285916552ce18b1530499c8e2231707731365bd90b135a8924268f7a09bc33ab53c69cfceb0293d5d8d181952ebb14797904010169d61d58066ff2821b";
-        s[1] = hex"50e0d56a38cdddc46403fd20df2f21ae313064e541a6701319af688d746831a07fe94dc18e7270051466ea25ee42490b20a800d6f29003063f4911ed8bd2ea9e1b";
-        s[2] = hex"8616a261cd1eb05be2f21bb59e446f195bcb7bd67fca7d0744e6b8d0bb3a1da72036ab2f0748f3a4f0b8cbac37680a2fbfaca8b0fbd2a4f80fe04e71e0fde8751c";
-        s[3] = hex"67f116dd58ec054b6a9654d80da497f0954821a7c7258a1ed9961a277aba8b24575123d56999b0d2a915e30db70674b41b6d82acc1a13a068ca3a59230c830d01b";
+        s[0] = hex"6b60ed35d1d55d7a03d03a434170fcc824bcfb69ea9a1618bd08031a944b84a51bcaf7b775525a570e8c6d729142ea4d7d1bebb87a33f337506c789ddf72e6901c";
+        s[1] = hex"2a287560abeddf58a93c124211bea04dca9b8e6216f2a3966cb607b61ec5b566062ee4a4b40cfe7c08f346d56580da1219cde3483377b2e79c1c0b4bbca3d0571b";
+        s[2] = hex"d83fece8a1a22a7bdbb1fa83c5a371c735484f212b11c0ab19a0b1a7e34668df44c6696dafff7f351e93dbb69f77306402e31c76ecfbf8fafe315fa558a0b02d1c";
+        s[3] = hex"0cb3caa395b4a0c83ca5a8f92a851e1179bf4d7a610af51c2f3d003d6be51bd812f04d95ee12dc89c035c329c6ae1ca373dc2e3503acb33ab15285861598ac061c";
     }
 
     function _checkpoint() private pure returns (Checkpoint memory) {
@@ -63,7 +64,7 @@ contract VectorsTest {
             firstBlock: 1,
             lastBlock: 600,
             lastBlockHash: hex"f7d0aa5f0c68e65900452aaf09d83115ecc270de0cd6cc06d7cccea0498572f2",
-            withdrawalsRoot: hex"11e76b19c02889ea16dabc50d70b7fff8eefd440d5877faef61271a373fe7009",
+            withdrawalsRoot: hex"7e104ae47e0699328673b3f5dbee895ef40430c97db4802ebad946cb7117977d",
             validatorSetId: 1,
             nextValidatorSetHash: hex"b883f2ac903e698bf51871572b585b9dae8dbb2140b881cab34825a1cd67238e"
         });
@@ -80,41 +81,41 @@ contract VectorsTest {
 
     function _leaves() private pure returns (bytes32[] memory l) {
         l = new bytes32[](5);
-        l[0] = hex"76394845f7e40f87642428637cf440e2eb09b917979eeb2f10c9c0fef5aac83b";
-        l[1] = hex"481d77daa18a952f051e5035fe63476215ab46f31dd9e4fb74efa41b53ac01da";
-        l[2] = hex"28358d6f9164cd173c3b675f6f8669826394e69df784843a82c22fc97eb1a75e";
-        l[3] = hex"02b743b2bcbe55fd1d1e1bb20878dc3a513bc0e484b84603f1da3dbf4ed7f6da";
-        l[4] = hex"781f39a7907caab2dafb14d80e82815c0d30cd670a5ab98a26ab8fac071697f1";
+        l[0] = hex"157afc84dface9aafd23c11c953d2342e2fb39b3047bf026895943266a19014e";
+        l[1] = hex"7fffea1d4452534aa8bdcdf215c9b8f80148e16189835a5cec117063a2a70652";
+        l[2] = hex"1e0683d504c9dd097635afc5074c525c36d356a53a39d81650bb9fff2e195a3b";
+        l[3] = hex"e2677dfa930b85b6e3ecd2305bd1fd5b7e6fd24c82cd0f33f5cd2360e9a4c5f4";
+        l[4] = hex"5bf4ec43453b2749c96eba65bf7efe50bba60c89ebcffaddeca8511967afd634";
     }
 
     function _proof(uint256 index) private pure returns (bytes32[] memory p) {
         if (index == 0) {
             p = new bytes32[](3);
-            p[0] = hex"481d77daa18a952f051e5035fe63476215ab46f31dd9e4fb74efa41b53ac01da";
-            p[1] = hex"bd59cdb05a499ba0052bb149f4be1cbb9ee6e11a71ad46d7427dd3d8609fba00";
-            p[2] = hex"781f39a7907caab2dafb14d80e82815c0d30cd670a5ab98a26ab8fac071697f1";
+            p[0] = hex"7fffea1d4452534aa8bdcdf215c9b8f80148e16189835a5cec117063a2a70652";
+            p[1] = hex"db7149e4e12fb03536fba6ac53ecd78fe1400b4b35ee6664f02beeab86b8bad2";
+            p[2] = hex"5bf4ec43453b2749c96eba65bf7efe50bba60c89ebcffaddeca8511967afd634";
         }
         if (index == 1) {
             p = new bytes32[](3);
-            p[0] = hex"76394845f7e40f87642428637cf440e2eb09b917979eeb2f10c9c0fef5aac83b";
-            p[1] = hex"bd59cdb05a499ba0052bb149f4be1cbb9ee6e11a71ad46d7427dd3d8609fba00";
-            p[2] = hex"781f39a7907caab2dafb14d80e82815c0d30cd670a5ab98a26ab8fac071697f1";
+            p[0] = hex"157afc84dface9aafd23c11c953d2342e2fb39b3047bf026895943266a19014e";
+            p[1] = hex"db7149e4e12fb03536fba6ac53ecd78fe1400b4b35ee6664f02beeab86b8bad2";
+            p[2] = hex"5bf4ec43453b2749c96eba65bf7efe50bba60c89ebcffaddeca8511967afd634";
         }
         if (index == 2) {
             p = new bytes32[](3);
-            p[0] = hex"02b743b2bcbe55fd1d1e1bb20878dc3a513bc0e484b84603f1da3dbf4ed7f6da";
-            p[1] = hex"505c7d14a7215f0a878d475d5656287cdacf088fb5922cf939c9e3bfb0cb2f03";
-            p[2] = hex"781f39a7907caab2dafb14d80e82815c0d30cd670a5ab98a26ab8fac071697f1";
+            p[0] = hex"e2677dfa930b85b6e3ecd2305bd1fd5b7e6fd24c82cd0f33f5cd2360e9a4c5f4";
+            p[1] = hex"1b188fa21e914093582da32857d027aec8ffb8cee5ff59a2b1d94dadabd70fa4";
+            p[2] = hex"5bf4ec43453b2749c96eba65bf7efe50bba60c89ebcffaddeca8511967afd634";
         }
         if (index == 3) {
             p = new bytes32[](3);
-            p[0] = hex"28358d6f9164cd173c3b675f6f8669826394e69df784843a82c22fc97eb1a75e";
-            p[1] = hex"505c7d14a7215f0a878d475d5656287cdacf088fb5922cf939c9e3bfb0cb2f03";
-            p[2] = hex"781f39a7907caab2dafb14d80e82815c0d30cd670a5ab98a26ab8fac071697f1";
+            p[0] = hex"1e0683d504c9dd097635afc5074c525c36d356a53a39d81650bb9fff2e195a3b";
+            p[1] = hex"1b188fa21e914093582da32857d027aec8ffb8cee5ff59a2b1d94dadabd70fa4";
+            p[2] = hex"5bf4ec43453b2749c96eba65bf7efe50bba60c89ebcffaddeca8511967afd634";
         }
         if (index == 4) {
             p = new bytes32[](1);
-            p[0] = hex"182989ddd186229c7387a47c29d7ff482adcf4715e3e49cdf02f26a0c4214e9e";
+            p[0] = hex"ff7c9b1e96641cc5962f48a5627ea7905c7a893404a575fc783a8188d85af58e";
         }
     }
 
@@ -138,7 +139,10 @@ contract VectorsTest {
         Withdrawal[] memory w = _withdrawals();
         bytes32[] memory l = _leaves();
         for (uint256 i = 0; i < w.length; ++i) {
-            require(vault.withdrawalLeaf(w[i]) == l[i], "Vault.withdrawalLeaf differs from Rust");
+            require(
+                vault.withdrawalLeafFor(L1_CHAIN_ID, VAULT_ADDRESS, w[i]) == l[i], "Vault.withdrawalLeafFor differs from Rust"
+            );
+            require(vault.withdrawalLeaf(w[i]) != l[i], "the leaf does not bind the Vault's address");
         }
     }
 
@@ -181,7 +185,11 @@ contract VectorsTest {
         deployed.submit(_checkpoint(), _signatures());
         require(deployed.withdrawalsRoot(1) == WITHDRAWALS_ROOT, "root not stored");
 
+        // The leaves bind the Vault's address: anvil's second deployment, by the same account.
+        vm.prank(DEPLOYER);
         Vault v = new Vault(deployed, address(this), address(this));
+        require(address(v) == VAULT_ADDRESS, "Vault not at the vectors' vault address");
+        require(block.chainid == L1_CHAIN_ID, "forge runs on another chain id than the vectors'");
         v.configureToken(address(0), true, type(uint128).max, type(uint128).max);
         vm.deal(address(v), 10 ether);
         Withdrawal memory w = _withdrawals()[0];

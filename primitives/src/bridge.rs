@@ -8,7 +8,7 @@
 //!
 //! - [`Deposit::deposit_hash`] and [`Deposit::attestation_digest`], which validators sign
 //!   to attest a deposit (checked on the sidechain only);
-//! - [`Withdrawal::leaf`], [`withdrawals_root`], [`merkle_proof`], [`verify_proof`]: the
+//! - [`Withdrawal::leaf`] (bound to one Vault on one L1 chain), [`withdrawals_root`], [`merkle_proof`], [`verify_proof`]: the
 //!   per-checkpoint withdrawals tree that the Vault checks with OpenZeppelin's `MerkleProof`;
 //! - [`validator_set_hash`], the commitment a checkpoint makes to the next set;
 //! - [`Checkpoint::struct_hash`] and [`Checkpoint::digest`], the EIP-712 digest validators
@@ -138,11 +138,17 @@ pub struct Withdrawal {
 }
 
 impl Withdrawal {
-    /// `keccak256(abi.encode(uint64 id, address token, address recipient, uint256 amount))`.
+    /// The Merkle leaf the Vault at `vault` on L1 chain `l1_chain_id` pays against:
+    /// `keccak256(abi.encode(uint256 l1ChainId, address vault, uint64 id, address token,
+    /// address recipient, uint256 amount))`.
     ///
-    /// 128 bytes are hashed, never 64, so no inner node of the tree can pass as a leaf.
-    pub fn leaf(&self) -> H256 {
-        AbiWords::with_capacity(4)
+    /// Binding the chain and the Vault means a second Vault pointed at the same Checkpoints
+    /// contract (or a fork of the L1) cannot pay the same withdrawal again. 192 bytes are
+    /// hashed, never 64, so no inner node of the tree can pass as a leaf.
+    pub fn leaf(&self, l1_chain_id: u64, vault: H160) -> H256 {
+        AbiWords::with_capacity(6)
+            .uint(u128::from(l1_chain_id))
+            .address(vault.as_fixed_bytes())
             .uint(u128::from(self.id))
             .address(&self.token)
             .address(&self.recipient)
@@ -372,8 +378,11 @@ mod tests {
             Withdrawal { recipient: [9; 20], ..withdrawal },
             Withdrawal { amount: 1_001, ..withdrawal },
         ] {
-            assert_ne!(changed.leaf(), withdrawal.leaf(), "{changed:?}");
+            assert_ne!(changed.leaf(1, vault), withdrawal.leaf(1, vault), "{changed:?}");
         }
+        let leaf = withdrawal.leaf(1, vault);
+        assert_ne!(leaf, withdrawal.leaf(2, vault), "the L1 chain id is bound into the leaf");
+        assert_ne!(leaf, withdrawal.leaf(1, H160::repeat_byte(7)), "the vault is bound into the leaf");
     }
 
     #[test]

@@ -105,7 +105,7 @@ fn a_withdrawal_is_checkpointed_signed_and_provable() {
     let withdrawal = Withdrawal { id: 1, token: ETH, recipient: l1_recipient, amount: 2 * WEI };
     assert_eq!(proof["withdrawal"]["amount"], (2 * WEI).to_string(), "{proof}");
     assert_eq!(proof["checkpoint"].as_u64(), Some(number));
-    assert_eq!(h256(&proof["leaf"]), withdrawal.leaf());
+    assert_eq!(h256(&proof["leaf"]), withdrawal.leaf(ANVIL_CHAIN_ID, h160(ANVIL_VAULT)), "the leaf binds the dev L1's Vault");
     let path: Vec<H256> = proof["proof"].as_array().expect("proof").iter().map(h256).collect();
 
     let signed = node.rpc("ludus_bridge_signedCheckpoint", json!([number]));
@@ -123,7 +123,7 @@ fn a_withdrawal_is_checkpointed_signed_and_provable() {
     assert_eq!(checkpoint.sidechain_genesis, genesis, "checkpoints are bound to this chain");
     assert_eq!(h256(&signed["structHash"]), checkpoint.struct_hash());
     assert!(
-        verify_proof(&checkpoint.withdrawals_root, &withdrawal.leaf(), &path),
+        verify_proof(&checkpoint.withdrawals_root, &withdrawal.leaf(ANVIL_CHAIN_ID, h160(ANVIL_VAULT)), &path),
         "the proof verifies against the signed root"
     );
     let block = node.block_hash(checkpoint.last_block as u64).expect("the checkpoint's last block exists");

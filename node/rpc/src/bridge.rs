@@ -14,8 +14,9 @@
 //! below 2^53); token amounts (`uint256` on the L1, `u128` here) are decimal strings;
 //! addresses, hashes and signatures are `0x…` hex of their exact byte length.
 //!
-//! The Merkle `leaf` is computed here with [`Withdrawal::leaf`], the same code the pallet
-//! builds the tree with, so a client can check the proof without an ABI encoder.
+//! The Merkle `leaf` is computed here with [`Withdrawal::leaf`], bound to the L1 chain id and
+//! Vault of the pallet's `L1Params` at the same block, the same code the pallet builds the
+//! tree with, so a client can check the proof without an ABI encoder.
 //!
 //! Errors follow `state_*`: an unknown block or a failing runtime call is 4003
 //! (`Client error: UnknownBlock: …`); a parameter that cannot be used is -32602.
@@ -28,7 +29,7 @@ use ludus_primitives::{
     bridge::{Checkpoint, Withdrawal},
     Hash,
 };
-use pallet_bridge::types::{CheckpointNumber, EthSignature, WithdrawalId, WithdrawalStatus};
+use pallet_bridge::types::{CheckpointNumber, EthSignature, L1Parameters, WithdrawalId, WithdrawalStatus};
 use serde::{Deserialize, Serialize};
 use sp_core::{Bytes, H160, H256};
 
@@ -207,6 +208,26 @@ impl Bridge {
     }
 }
 
+impl Bridge {
+    /// The pallet's `L1Params` at `at`; `None` while root has not set them.
+    fn l1_params(&self, at: Option<Hash>) -> RpcResult<Option<L1Parameters>> {
+        let Some(raw) = self.backend.storage(self.at(at), &l1_params_key()).map_err(error::state_client)? else {
+            return Ok(None);
+        };
+        L1Parameters::decode_all(&mut &raw[..]).map(Some).map_err(|e| {
+            error::state_client(BackendError::Other(format!(
+                "Bridge.L1Params holds an undecodable value ({e}): the runtime's pallet-bridge types differ \
+                 from this node's; upgrade the node to match the runtime"
+            )))
+        })
+    }
+}
+
+/// The storage key of the bridge pallet's `L1Params` (the runtime names the pallet `Bridge`).
+pub fn l1_params_key() -> Vec<u8> {
+    [sp_core::twox_128(b"Bridge"), sp_core::twox_128(b"L1Params")].concat()
+}
+
 impl BridgeApiServer for Bridge {
     fn withdrawal_status(&self, id: WithdrawalId, at: Option<Hash>) -> RpcResult<Option<WithdrawalStatusJson>> {
         let status: Option<WithdrawalStatus> = self.runtime_call(at, "withdrawal_status", (id,))?;
@@ -214,10 +235,15 @@ impl BridgeApiServer for Bridge {
     }
 
     fn withdrawal_proof(&self, id: WithdrawalId, at: Option<Hash>) -> RpcResult<Option<WithdrawalProofJson>> {
+        // One block for both reads, even if the best block moves in between.
+        let at = Some(self.at(at));
         let answer: Option<(Withdrawal, CheckpointNumber, Vec<H256>)> =
             self.runtime_call(at, "withdrawal_proof", (id,))?;
-        Ok(answer.map(|(withdrawal, checkpoint, proof)| WithdrawalProofJson {
-            leaf: withdrawal.leaf(),
+        let Some((withdrawal, checkpoint, proof)) = answer else { return Ok(None) };
+        // The leaf binds the L1 chain and the Vault, as the pallet builds it (zero while unset).
+        let (chain_id, vault) = self.l1_params(at)?.map(|p| (p.chain_id, p.vault)).unwrap_or_default();
+        Ok(Some(WithdrawalProofJson {
+            leaf: withdrawal.leaf(chain_id, vault),
             withdrawal: withdrawal.into(),
             checkpoint,
             proof,

@@ -75,7 +75,7 @@ fn cases() -> Cases {
         Withdrawal { id: 4, token: address(TOKEN), recipient: address(ACCOUNT_1), amount: 12_345 },
         Withdrawal { id: 5, token: address(TOKEN), recipient: address(DEPLOYER), amount: 42 },
     ];
-    let leaves: Vec<H256> = withdrawals.iter().map(Withdrawal::leaf).collect();
+    let leaves: Vec<H256> = withdrawals.iter().map(|w| w.leaf(L1_CHAIN_ID, H160(address(VAULT_ADDRESS)))).collect();
     let root = withdrawals_root(&leaves);
     let proofs = (0..leaves.len()).map(|i| merkle_proof(&leaves, i).unwrap()).collect();
 
@@ -221,6 +221,7 @@ fn to_solidity(c: &Cases) -> String {
     let mut constants = vec![
         ("uint256", "L1_CHAIN_ID".to_string(), format!("uint256({L1_CHAIN_ID})")),
         ("address", "CHECKPOINTS_ADDRESS".to_string(), sol_address(address(CHECKPOINTS_ADDRESS))),
+        ("address", "VAULT_ADDRESS".to_string(), sol_address(address(VAULT_ADDRESS))),
         ("address", "DEPLOYER".to_string(), sol_address(address(DEPLOYER))),
         ("bytes32", "SIDECHAIN_GENESIS".to_string(), sol_bytes32(c.genesis)),
         ("uint64", "VALIDATOR_SET_ID".to_string(), format!("uint64({VALIDATOR_SET_ID})")),
@@ -322,7 +323,10 @@ fn to_solidity(c: &Cases) -> String {
     line("        Withdrawal[] memory w = _withdrawals();");
     line("        bytes32[] memory l = _leaves();");
     line("        for (uint256 i = 0; i < w.length; ++i) {");
-    line("            require(vault.withdrawalLeaf(w[i]) == l[i], \"Vault.withdrawalLeaf differs from Rust\");");
+    line("            require(");
+    line("                vault.withdrawalLeafFor(L1_CHAIN_ID, VAULT_ADDRESS, w[i]) == l[i], \"Vault.withdrawalLeafFor differs from Rust\"");
+    line("            );");
+    line("            require(vault.withdrawalLeaf(w[i]) != l[i], \"the leaf does not bind the Vault's address\");");
     line("        }");
     line("    }");
     line("");
@@ -370,7 +374,11 @@ fn to_solidity(c: &Cases) -> String {
     line("        deployed.submit(_checkpoint(), _signatures());");
     line("        require(deployed.withdrawalsRoot(1) == WITHDRAWALS_ROOT, \"root not stored\");");
     line("");
+    line("        // The leaves bind the Vault's address: anvil's second deployment, by the same account.");
+    line("        vm.prank(DEPLOYER);");
     line("        Vault v = new Vault(deployed, address(this), address(this));");
+    line("        require(address(v) == VAULT_ADDRESS, \"Vault not at the vectors' vault address\");");
+    line("        require(block.chainid == L1_CHAIN_ID, \"forge runs on another chain id than the vectors'\");");
     line("        v.configureToken(address(0), true, type(uint128).max, type(uint128).max);");
     line("        vm.deal(address(v), 10 ether);");
     line("        Withdrawal memory w = _withdrawals()[0];");

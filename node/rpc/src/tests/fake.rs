@@ -460,10 +460,26 @@ pub fn checkpointed_withdrawals() -> [ludus_primitives::bridge::Withdrawal; 3] {
     ]
 }
 
+/// The bridge's L1 parameters in the fake's state (under [`crate::bridge::l1_params_key`]
+/// once a test imports them): the Vault the leaves of [`bridge_checkpoint`] are bound to.
+pub fn bridge_l1_params() -> pallet_bridge::types::L1Parameters {
+    pallet_bridge::types::L1Parameters {
+        chain_id: 31337,
+        vault: sp_core::H160::repeat_byte(0x55),
+        checkpoints_contract: sp_core::H160::repeat_byte(0x44),
+    }
+}
+
+/// Withdrawal `w`'s leaf for the Vault of [`bridge_l1_params`].
+pub fn bridge_leaf(w: &ludus_primitives::bridge::Withdrawal) -> Hash {
+    let params = bridge_l1_params();
+    w.leaf(params.chain_id, params.vault)
+}
+
 /// Bridge checkpoint 1, committing to [`checkpointed_withdrawals`] with the real Merkle root.
 pub fn bridge_checkpoint() -> ludus_primitives::bridge::Checkpoint {
     use ludus_primitives::bridge::{withdrawals_root, Checkpoint};
-    let leaves: Vec<Hash> = checkpointed_withdrawals().iter().map(|w| w.leaf()).collect();
+    let leaves: Vec<Hash> = checkpointed_withdrawals().iter().map(bridge_leaf).collect();
     Checkpoint {
         sidechain_genesis: Hash::repeat_byte(0x01),
         number: 1,
@@ -522,7 +538,7 @@ fn bridge_api(state: &State, method: &str, args: &[u8]) -> Result<Vec<u8>, Backe
             status.encode()
         }
         "BridgeApi_withdrawal_proof" => {
-            let leaves: Vec<Hash> = withdrawals.iter().map(|w| w.leaf()).collect();
+            let leaves: Vec<Hash> = withdrawals.iter().map(bridge_leaf).collect();
             index.map(|i| (withdrawals[i], 1u64, merkle_proof(&leaves, i).unwrap())).encode()
         }
         "BridgeApi_signed_checkpoint" => {

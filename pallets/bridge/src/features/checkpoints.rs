@@ -53,7 +53,10 @@ impl<T: Config> Pallet<T> {
             None => Self::set_hash(set_id, &current),
         };
         let withdrawals = PendingWithdrawals::<T>::take();
-        let leaves: Vec<H256> = withdrawals.iter().map(|withdrawal| withdrawal.leaf()).collect();
+        // Leaves bind the L1 chain and the Vault (issue 9, item 6); zero while unset, when no
+        // checkpoint can be signed anyway.
+        let (chain_id, vault) = L1Params::<T>::get().map(|p| (p.chain_id, p.vault)).unwrap_or_default();
+        let leaves: Vec<H256> = withdrawals.iter().map(|withdrawal| withdrawal.leaf(chain_id, vault)).collect();
         let number = LatestCheckpoint::<T>::get().saturating_add(1);
         let checkpoint = Checkpoint {
             sidechain_genesis: Self::sidechain_genesis(),

@@ -53,7 +53,8 @@ impl<T: Config> Pallet<T> {
         let period = CheckpointWithdrawals::<T>::get(number)?;
         let index = usize::try_from(id.checked_sub(period.first_id)?).ok()?;
         let withdrawal = *period.withdrawals.get(index)?;
-        let leaves: Vec<H256> = period.withdrawals.iter().map(|withdrawal| withdrawal.leaf()).collect();
+        let (chain_id, vault) = L1Params::<T>::get().map(|p| (p.chain_id, p.vault)).unwrap_or_default();
+        let leaves: Vec<H256> = period.withdrawals.iter().map(|withdrawal| withdrawal.leaf(chain_id, vault)).collect();
         let proof = merkle_proof(&leaves, index).ok()?;
         Some((withdrawal, number, proof))
     }

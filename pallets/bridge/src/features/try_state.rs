@@ -110,7 +110,9 @@ impl<T: Config> Pallet<T> {
                 ensure!(withdrawal.id == next_id.saturating_add(offset as u64), "withdrawal ids skip");
             }
             next_id = next_id.saturating_add(period.withdrawals.len() as u64);
-            let leaves: alloc::vec::Vec<H256> = period.withdrawals.iter().map(|withdrawal| withdrawal.leaf()).collect();
+            let (chain_id, vault) = L1Params::<T>::get().map(|p| (p.chain_id, p.vault)).unwrap_or_default();
+            let leaves: alloc::vec::Vec<H256> =
+                period.withdrawals.iter().map(|withdrawal| withdrawal.leaf(chain_id, vault)).collect();
             ensure!(
                 ludus_primitives::bridge::withdrawals_root(&leaves) == checkpoint.withdrawals_root,
                 "a checkpoint's root is not its withdrawals' root"

@@ -112,10 +112,12 @@ fn a_checkpointed_withdrawal_has_a_proof_that_verifies_against_the_checkpoint_ro
             let (withdrawal, number, proof) = Bridge::withdrawal_proof(id).unwrap();
             assert_eq!(withdrawal, Withdrawal { id, token: TOKEN, recipient: L1_RECIPIENT, amount });
             assert_eq!(number, 1);
-            assert!(verify_proof(&checkpoint.withdrawals_root, &withdrawal.leaf(), &proof));
+            assert!(verify_proof(&checkpoint.withdrawals_root, &withdrawal.leaf(L1_CHAIN_ID, VaultAddress::get()), &proof));
             // The proof is for this leaf only.
             let altered = Withdrawal { amount: amount + 1, ..withdrawal };
-            assert!(!verify_proof(&checkpoint.withdrawals_root, &altered.leaf(), &proof));
+            assert!(!verify_proof(&checkpoint.withdrawals_root, &altered.leaf(L1_CHAIN_ID, VaultAddress::get()), &proof));
+            // Nor for another Vault on the same L1.
+            assert!(!verify_proof(&checkpoint.withdrawals_root, &withdrawal.leaf(L1_CHAIN_ID, sp_core::H160::repeat_byte(0xee)), &proof));
         }
         assert_eq!(Bridge::withdrawal_status(4), Some(WithdrawalStatus::Pending));
         // Period 2 has no withdrawal but the 4th... period 3 onwards is empty.
