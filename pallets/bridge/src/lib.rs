@@ -72,6 +72,14 @@ pub const UNSIGNED_LONGEVITY: u64 = 64;
 /// because the L1 parameters are not set ([`Error::L1ParamsUnset`]).
 pub const L1_PARAMS_UNSET: u8 = 3;
 
+/// The `InvalidTransaction::Custom` code of an attestation refused because its nonce is
+/// beyond the window ([`Error::NonceBeyondWindow`]); it becomes valid as deposits execute.
+pub const NONCE_BEYOND_WINDOW: u8 = 4;
+
+/// The `InvalidTransaction::Custom` code of an attestation refused because its validator has
+/// too many open ([`Error::TooManyOpenAttestations`]); it becomes valid as deposits execute.
+pub const TOO_MANY_OPEN_ATTESTATIONS: u8 = 5;
+
 /// The asset ids of [`Config::Assets`].
 pub type AssetIdOf<T> = <<T as Config>::Assets as frame_support::traits::fungibles::Inspect<
     <T as frame_system::Config>::AccountId,
@@ -133,6 +141,19 @@ pub mod pallet {
         #[pallet::constant]
         type MaxTokens: Get<u32>;
 
+        /// How far above the lowest unexecuted deposit nonce an attestation may be: nonces in
+        /// `lowest..lowest + AttestationWindow` are accepted, later ones wait. The Vault's
+        /// nonces are contiguous from 1, so honest relayers never need more than the deposits
+        /// in flight; a larger nonce can only come from a faulty or hostile validator.
+        #[pallet::constant]
+        type AttestationWindow: Get<u64>;
+
+        /// The most attestations one validator may have open (not yet executed) at once,
+        /// besides one for the lowest unexecuted nonce, which is always accepted so the
+        /// queue can never stall on it.
+        #[pallet::constant]
+        type MaxOpenAttestations: Get<u32>;
+
         /// The pool priority of validators' unsigned attestations and signatures.
         #[pallet::constant]
         type UnsignedPriority: Get<TransactionPriority>;
@@ -145,6 +166,12 @@ pub mod pallet {
     #[pallet::type_value]
     pub fn FirstBlock<T: Config>() -> BlockNumberFor<T> {
         One::one()
+    }
+
+    /// The first deposit nonce the Vault gives.
+    #[pallet::type_value]
+    pub fn FirstNonce() -> u64 {
+        1
     }
 
     /// The first withdrawal id.
@@ -196,9 +223,20 @@ pub mod pallet {
         ValueQuery,
     >;
 
+    /// How many attestations each validator of the current set has open (for nonces not yet
+    /// executed); at most `MaxOpenAttestations` besides the lowest nonce's. Cleared with
+    /// the attestations when the set changes.
+    #[pallet::storage]
+    pub type OpenAttestations<T: Config> = StorageMap<_, Twox64Concat, u32, u32, ValueQuery>;
+
     /// Executed deposit nonces and what came of them; a nonce is here at most once, forever.
     #[pallet::storage]
     pub type ExecutedDeposits<T: Config> = StorageMap<_, Twox64Concat, u64, DepositOutcome>;
+
+    /// The lowest deposit nonce not executed yet: every nonce below it is executed.
+    /// Attestations are accepted for `LowestUnexecutedNonce..+AttestationWindow` only.
+    #[pallet::storage]
+    pub type LowestUnexecutedNonce<T: Config> = StorageValue<_, u64, ValueQuery, FirstNonce>;
 
     /// The id the next withdrawal gets.
     #[pallet::storage]
@@ -431,6 +469,12 @@ pub mod pallet {
         UnknownValidator,
         /// This validator already attested a deposit with this nonce.
         AlreadyAttested,
+        /// The nonce is `AttestationWindow` or more above the lowest unexecuted nonce; attest
+        /// it once the deposits before it executed.
+        NonceBeyondWindow,
+        /// The validator has `MaxOpenAttestations` attestations open; attest this nonce once
+        /// some of them executed (the lowest unexecuted nonce is always accepted).
+        TooManyOpenAttestations,
         /// The signature is not the validator's over the expected digest.
         BadSignature,
         /// A withdrawal must move something.
@@ -643,6 +687,9 @@ pub mod pallet {
                 Error::UnknownCheckpoint => InvalidTransaction::Custom(2),
                 // Resubmit once root (or a runtime upgrade's genesis fix) set the L1 parameters.
                 Error::L1ParamsUnset => InvalidTransaction::Custom(L1_PARAMS_UNSET),
+                // Resubmit once earlier deposits executed.
+                Error::NonceBeyondWindow => InvalidTransaction::Custom(NONCE_BEYOND_WINDOW),
+                Error::TooManyOpenAttestations => InvalidTransaction::Custom(TOO_MANY_OPEN_ATTESTATIONS),
                 _ => InvalidTransaction::Call,
             }
             .into()

@@ -55,6 +55,10 @@ impl pallet_assets::Config for Test {
 pub const L1_CHAIN_ID: u64 = 31_337;
 /// `CheckpointInterval`.
 pub const INTERVAL: u64 = 10;
+/// `AttestationWindow`.
+pub const WINDOW: u64 = 8;
+/// `MaxOpenAttestations`.
+pub const MAX_OPEN: u32 = 3;
 /// `MaxWithdrawalsPerCheckpoint`.
 pub const MAX_WITHDRAWALS: u32 = 5;
 
@@ -73,6 +77,8 @@ impl pallet_bridge::Config for Test {
     type MaxValidators = ConstU32<8>;
     type MaxWithdrawalsPerCheckpoint = ConstU32<MAX_WITHDRAWALS>;
     type MaxTokens = ConstU32<2>;
+    type AttestationWindow = ConstU64<WINDOW>;
+    type MaxOpenAttestations = ConstU32<MAX_OPEN>;
     type UnsignedPriority = ConstU64<{ 1 << 20 }>;
     type WeightInfo = ();
 }

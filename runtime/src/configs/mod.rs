@@ -268,6 +268,12 @@ parameter_types! {
     /// they are final. Each checkpoint is one L1 transaction for a relayer; a deployment that
     /// wants fewer lengthens this.
     pub const CheckpointInterval: BlockNumber = 10;
+    /// Attestations are taken for the 256 deposit nonces above the lowest unexecuted one:
+    /// more than the deposits in flight between the L1's finalized block and execution.
+    pub const AttestationWindow: u64 = 256;
+    /// A validator may hold 64 attestations open: with 64 validators, at most 4,160
+    /// attestations (and as many tallies) are stored at once, whatever one key sends.
+    pub const MaxOpenAttestations: u32 = 64;
     /// Unsigned bridge transactions (attestations, signatures) go before ordinary ones.
     pub const BridgeUnsignedPriority: sp_runtime::transaction_validity::TransactionPriority =
         sp_runtime::transaction_validity::TransactionPriority::MAX / 2;
@@ -280,6 +286,8 @@ impl pallet_bridge::Config for Runtime {
     type MaxValidators = MaxAuthorities;
     type MaxWithdrawalsPerCheckpoint = ConstU32<1024>;
     type MaxTokens = ConstU32<64>;
+    type AttestationWindow = AttestationWindow;
+    type MaxOpenAttestations = MaxOpenAttestations;
     type UnsignedPriority = BridgeUnsignedPriority;
     /// Hand-estimated until the bridge benchmarks run through the native harness.
     type WeightInfo = ();

@@ -34,18 +34,21 @@ impl<T: Config> Pallet<T> {
         if !due && !QueuedValidators::<T>::exists() {
             return checked;
         }
-        let withdrawals = Self::fix_checkpoint(start, now.saturating_sub(One::one()));
-        checked.saturating_add(T::WeightInfo::fix_checkpoint(withdrawals))
+        let (withdrawals, cleared) = Self::fix_checkpoint(start, now.saturating_sub(One::one()));
+        checked
+            .saturating_add(T::WeightInfo::fix_checkpoint(withdrawals))
+            .saturating_add(T::DbWeight::get().writes(cleared.into()))
     }
 
     /// Fixes the checkpoint over blocks `first..=last` with the open period's withdrawals,
-    /// then installs a queued set; returns how many withdrawals it holds.
-    fn fix_checkpoint(first: BlockNumberFor<T>, last: BlockNumberFor<T>) -> u32 {
+    /// then installs a queued set; returns how many withdrawals it holds and how many
+    /// attestation entries a set change cleared.
+    fn fix_checkpoint(first: BlockNumberFor<T>, last: BlockNumberFor<T>) -> (u32, u32) {
         let set_id = CurrentSetId::<T>::get();
         let current = ValidatorSets::<T>::get(set_id);
         // Nobody could sign it; the period stays open until there is a set.
         if current.is_empty() {
-            return 0;
+            return (0, 0);
         }
         let queued = QueuedValidators::<T>::take();
         let next_validator_set_hash = match &queued {
@@ -81,14 +84,17 @@ impl<T: Config> Pallet<T> {
             withdrawals_root: checkpoint.withdrawals_root,
             withdrawals: count,
         });
+        let mut cleared = 0;
         if let Some(next) = queued {
             let next_id = set_id.saturating_add(1);
             let size = next.len() as u32;
             ValidatorSets::<T>::insert(next_id, next);
             CurrentSetId::<T>::put(next_id);
+            // The outgoing set's attestations no longer count: the new set attests afresh.
+            cleared = Self::clear_attestations();
             Self::deposit_event(Event::ValidatorSetChanged { set_id: next_id, validators: size });
         }
-        count
+        (count, cleared)
     }
 
     /// The EIP-712 digest validators sign for checkpoint `number`; `None` if there is no

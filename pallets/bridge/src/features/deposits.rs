@@ -1,7 +1,11 @@
 //! Deposits: validators' attestations, counted per identical deposit, executed once.
 
 use codec::DecodeAll;
-use frame_support::{ensure, storage::with_storage_layer, traits::fungibles::Mutate};
+use frame_support::{
+    ensure,
+    storage::with_storage_layer,
+    traits::{fungibles::Mutate, Get},
+};
 use ludus_primitives::bridge::Deposit;
 use sp_core::ecdsa;
 use sp_runtime::DispatchResult;
@@ -28,7 +32,14 @@ impl<T: Config> Pallet<T> {
         let params = L1Params::<T>::get().ok_or(Error::<T>::L1ParamsUnset)?;
         ensure!(!Paused::<T>::get().deposits, Error::<T>::DepositsPaused);
         ensure!(deposit.nonce != 0, Error::<T>::ZeroNonce);
-        ensure!(!ExecutedDeposits::<T>::contains_key(deposit.nonce), Error::<T>::DepositAlreadyExecuted);
+        let lowest = LowestUnexecutedNonce::<T>::get();
+        ensure!(
+            deposit.nonce >= lowest && !ExecutedDeposits::<T>::contains_key(deposit.nonce),
+            Error::<T>::DepositAlreadyExecuted
+        );
+        // Vault nonces are contiguous: honest relayers attest the deposits in flight, never
+        // one far ahead, so a far nonce costs the chain nothing until its turn comes.
+        ensure!(deposit.nonce.saturating_sub(lowest) < T::AttestationWindow::get(), Error::<T>::NonceBeyondWindow);
         let set_id = CurrentSetId::<T>::get();
         let set = ValidatorSets::<T>::get(set_id);
         let validator = set.get(validator_index as usize).ok_or(Error::<T>::UnknownValidator)?;
@@ -37,6 +48,12 @@ impl<T: Config> Pallet<T> {
         ensure!(
             !Attestations::<T>::contains_key((deposit.nonce, set_id, validator_index)),
             Error::<T>::AlreadyAttested
+        );
+        // An honest validator attests in nonce order, so it has attested the lowest nonce
+        // before any other it holds open: exempting the lowest never lets a cap stall it.
+        ensure!(
+            deposit.nonce == lowest || OpenAttestations::<T>::get(validator_index) < T::MaxOpenAttestations::get(),
+            Error::<T>::TooManyOpenAttestations
         );
         let digest = deposit.attestation_digest(Self::sidechain_genesis(), params.chain_id, params.vault);
         ensure!(
@@ -56,6 +73,7 @@ impl<T: Config> Pallet<T> {
         let AttestationCheck { set_id, set_size } = Self::check_attestation(&deposit, validator_index, signature)?;
         let deposit_hash = deposit.deposit_hash();
         Attestations::<T>::insert((deposit.nonce, set_id, validator_index), deposit_hash);
+        OpenAttestations::<T>::mutate(validator_index, |open| *open = open.saturating_add(1));
         // Counted per hash: attestations that differ in any field never add up.
         let attestations = AttestationTally::<T>::mutate((deposit.nonce, set_id, deposit_hash), |count| {
             *count = count.saturating_add(1);
@@ -75,11 +93,32 @@ impl<T: Config> Pallet<T> {
 
     /// Spends the nonce and mints, or records why not.
     fn execute_deposit(deposit: &Deposit) {
-        // Attestations of a spent nonce are dead weight: at most `MaxValidators` per set.
-        let _ = Attestations::<T>::clear_prefix((deposit.nonce,), u32::MAX, None);
+        // Attestations of a spent nonce are dead weight: at most `MaxValidators` of them, all
+        // of the current set (a set change clears the others).
+        for ((_, validator), _) in Attestations::<T>::drain_prefix((deposit.nonce,)) {
+            OpenAttestations::<T>::mutate_exists(validator, |open| {
+                *open = open.and_then(|count| count.checked_sub(1)).filter(|count| *count > 0);
+            });
+        }
         let _ = AttestationTally::<T>::clear_prefix((deposit.nonce,), u32::MAX, None);
         let outcome = Self::mint_deposit(deposit);
         ExecutedDeposits::<T>::insert(deposit.nonce, outcome);
+        // At most `AttestationWindow` steps: only nonces inside the window execute.
+        let mut lowest = LowestUnexecutedNonce::<T>::get();
+        while ExecutedDeposits::<T>::contains_key(lowest) {
+            lowest = lowest.saturating_add(1);
+        }
+        LowestUnexecutedNonce::<T>::put(lowest);
+    }
+
+    /// Drops every open attestation: they were made by the outgoing set, whose members no
+    /// longer count. Returns how many entries were removed (at most `MaxValidators` times
+    /// `MaxOpenAttestations + 1`, twice), for the weight.
+    pub(crate) fn clear_attestations() -> u32 {
+        let attestations = Attestations::<T>::clear(u32::MAX, None).backend;
+        let tallies = AttestationTally::<T>::clear(u32::MAX, None).backend;
+        let open = OpenAttestations::<T>::clear(u32::MAX, None).backend;
+        attestations.saturating_add(tallies).saturating_add(open)
     }
 
     /// Mints `deposit` to its recipient; failures leave no trace but the outcome.

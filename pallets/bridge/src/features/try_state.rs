@@ -20,7 +20,10 @@ impl<T: Config> Pallet<T> {
     /// - Deposits: no attestation or tally is left for an executed nonce (a nonce is executed
     ///   once: [`ExecutedDeposits`] has one entry per nonce, and nothing can count towards it
     ///   again); every tally equals the attestations of that hash, and is below its set's
-    ///   threshold (else the deposit would have executed).
+    ///   threshold (else the deposit would have executed). Every nonce below
+    ///   [`LowestUnexecutedNonce`] is executed and it is not; attestations are all of the
+    ///   current set, for nonces in the window above it, and [`OpenAttestations`] counts
+    ///   them per validator (at most `MaxOpenAttestations`, plus the lowest nonce's).
     /// - Validators: every stored set is non-empty, sorted by strictly ascending address;
     ///   the current set exists unless no set was ever installed; a queued set is non-empty.
     /// - Checkpoints: numbered 1..=[`LatestCheckpoint`] without gaps, each with its
@@ -77,6 +80,22 @@ impl<T: Config> Pallet<T> {
         }
         ensure!(tallies == counted.len(), "attestations without a tally");
         ensure!(!ExecutedDeposits::<T>::contains_key(0), "nonce 0 executed");
+        let lowest = LowestUnexecutedNonce::<T>::get();
+        ensure!(lowest >= 1, "the lowest unexecuted nonce is 0");
+        ensure!(!ExecutedDeposits::<T>::contains_key(lowest), "the lowest unexecuted nonce is executed");
+        let window_end = lowest.saturating_add(T::AttestationWindow::get());
+        let mut open: BTreeMap<u32, u32> = BTreeMap::new();
+        for ((nonce, set_id, validator), _) in Attestations::<T>::iter() {
+            ensure!(set_id == CurrentSetId::<T>::get(), "an attestation of a former set is left");
+            ensure!(nonce >= lowest && nonce < window_end, "an attestation outside the window");
+            let entry = open.entry(validator).or_default();
+            *entry = entry.saturating_add(1);
+        }
+        let stored: BTreeMap<u32, u32> = OpenAttestations::<T>::iter().collect();
+        ensure!(stored == open, "OpenAttestations does not count each validator's attestations");
+        for count in open.values() {
+            ensure!(*count <= T::MaxOpenAttestations::get().saturating_add(1), "a validator holds too many attestations");
+        }
         Ok(())
     }
 

@@ -1,6 +1,7 @@
 //! Tests by theme, all on the mock runtime with real secp256k1 dev keys, and all ending with
 //! the invariant check ([`crate::mock::run_test`]).
 
+mod attestation_limits;
 mod checkpoints;
 mod deposits;
 mod l1_params;
