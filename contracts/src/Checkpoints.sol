@@ -45,7 +45,7 @@ contract Checkpoints is EIP712, AccessControl, Pausable {
 
     // The following four variables share one storage slot with Pausable's `_paused`, so `submit`
     // reads the whole hot state with one SLOAD.
-    /// @notice Number of the last accepted checkpoint (0 before the first).
+    /// @notice Number of the last accepted checkpoint (`firstCheckpoint - 1` before the first).
     uint64 public latestCheckpoint;
     /// @notice Id of the validator set that must sign the next checkpoint.
     uint64 public currentSetId;
@@ -90,6 +90,8 @@ contract Checkpoints is EIP712, AccessControl, Pausable {
     error ValidatorSetTooLarge(uint256 size);
     /// @notice The admin must be a non-zero address.
     error ZeroAdmin();
+    /// @notice Checkpoint numbers start at 1.
+    error ZeroFirstCheckpoint();
     /// @notice Checkpoints are contiguous: the next one must be `expected`.
     error UnexpectedCheckpointNumber(uint64 expected, uint64 got);
     /// @notice The checkpoint belongs to another sidechain.
@@ -119,14 +121,23 @@ contract Checkpoints is EIP712, AccessControl, Pausable {
     uint256 public constant MAX_VALIDATORS = 256;
 
     /// @param sidechainGenesis genesis hash of the Ludus sidechain.
-    /// @param initialSetId id of `initialValidators` on the sidechain.
+    /// @param firstCheckpoint number of the first checkpoint `submit` accepts (≥ 1): the sidechain
+    /// may have fixed checkpoints before this contract existed (it needs the genesis hash first), and
+    /// those are never signed for this contract, so starting at 1 would wait for them for ever.
+    /// @param initialSetId id of `initialValidators` on the sidechain: the set that signs `firstCheckpoint`.
     /// @param initialValidators bridge validator addresses, strictly ascending, non-empty.
-    /// @param admin receives DEFAULT_ADMIN_ROLE (unpause, grant roles) and GUARDIAN_ROLE (pause).
-    constructor(bytes32 sidechainGenesis, uint64 initialSetId, address[] memory initialValidators, address admin)
-        EIP712("Ludus Checkpoints", "1")
-    {
+    /// @param admin receives DEFAULT_ADMIN_ROLE (unpause, grant roles, propose a recovery) and GUARDIAN_ROLE (pause).
+    constructor(
+        bytes32 sidechainGenesis,
+        uint64 firstCheckpoint,
+        uint64 initialSetId,
+        address[] memory initialValidators,
+        address admin
+    ) EIP712("Ludus Checkpoints", "1") {
         if (admin == address(0)) revert ZeroAdmin();
+        if (firstCheckpoint == 0) revert ZeroFirstCheckpoint();
         SIDECHAIN_GENESIS = sidechainGenesis;
+        latestCheckpoint = firstCheckpoint - 1;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(GUARDIAN_ROLE, admin);
         _installSet(initialSetId, initialValidators, _hashSetMemory(initialSetId, initialValidators));

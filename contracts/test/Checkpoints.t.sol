@@ -38,7 +38,7 @@ contract CheckpointsTest is Fixture {
 
     function test_Ronin2024_uninitialisedEmptySetRejected() public {
         vm.expectRevert(abi.encodeWithSelector(Checkpoints.EmptyValidatorSet.selector));
-        new Checkpoints(GENESIS, 0, new address[](0), admin);
+        new Checkpoints(GENESIS, 1, 0, new address[](0), admin);
     }
 
     function test_constructor_unsortedOrDuplicateSetRejected() public {
@@ -47,19 +47,38 @@ contract CheckpointsTest is Fixture {
         v[1] = address(3);
         v[2] = address(2);
         vm.expectRevert(abi.encodeWithSelector(Checkpoints.ValidatorsNotSorted.selector, 2));
-        new Checkpoints(GENESIS, 0, v, admin);
+        new Checkpoints(GENESIS, 1, 0, v, admin);
         v[2] = address(3);
         vm.expectRevert(abi.encodeWithSelector(Checkpoints.ValidatorsNotSorted.selector, 2));
-        new Checkpoints(GENESIS, 0, v, admin);
+        new Checkpoints(GENESIS, 1, 0, v, admin);
         v[0] = address(0);
         v[1] = address(2);
         vm.expectRevert(abi.encodeWithSelector(Checkpoints.ValidatorsNotSorted.selector, 0));
-        new Checkpoints(GENESIS, 0, v, admin);
+        new Checkpoints(GENESIS, 1, 0, v, admin);
     }
 
     function test_constructor_zeroAdminRejected() public {
         vm.expectRevert(abi.encodeWithSelector(Checkpoints.ZeroAdmin.selector));
-        new Checkpoints(GENESIS, 0, vals, address(0));
+        new Checkpoints(GENESIS, 1, 0, vals, address(0));
+    }
+
+    /// Issue 9, item 1: the sidechain fixed checkpoints before this contract existed (it needs the
+    /// genesis hash first, and the sidechain its address); the contract starts where it is told.
+    function test_constructor_startsAtTheGivenCheckpointNumber() public {
+        cps = new Checkpoints(GENESIS, 65, 0, vals, admin);
+        assertEq(cps.latestCheckpoint(), 64, "nothing accepted yet");
+        Checkpoint memory cp = nextCp(keccak256("root"));
+        assertEq(cp.number, 65, "the next number is the first one");
+        Checkpoint memory early = nextCp(keccak256("root"));
+        early.number = 1;
+        vm.expectRevert(abi.encodeWithSelector(Checkpoints.UnexpectedCheckpointNumber.selector, 65, 1));
+        cps.submit(early, signCp(early, 3));
+        cps.submit(cp, signCp(cp, 3));
+        assertEq(cps.latestCheckpoint(), 65, "accepted");
+        assertEq(cps.withdrawalsRoot(65), keccak256("root"), "root stored");
+
+        vm.expectRevert(abi.encodeWithSelector(Checkpoints.ZeroFirstCheckpoint.selector));
+        new Checkpoints(GENESIS, 0, 0, vals, admin);
     }
 
     // ------------------------------------------------------------ hashing helpers
@@ -275,7 +294,7 @@ contract CheckpointsTest is Fixture {
 
     function test_Wormhole_otherContractRejected() public {
         Checkpoint memory cp = nextCp(keccak256("r"));
-        Checkpoints twin = new Checkpoints(GENESIS, 0, vals, admin);
+        Checkpoints twin = new Checkpoints(GENESIS, 1, 0, vals, admin);
         bytes[] memory forTwin = signDigest(twin.checkpointDigest(cp), keys, 4);
         twin.submit(cp, forTwin);
         vm.expectPartialRevert(Checkpoints.SignerNotInSet.selector);

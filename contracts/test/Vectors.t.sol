@@ -37,7 +37,7 @@ contract VectorsTest {
     Vault private vault;
 
     function setUp() public {
-        checkpoints = new Checkpoints(SIDECHAIN_GENESIS, VALIDATOR_SET_ID, _validators(), address(this));
+        checkpoints = new Checkpoints(SIDECHAIN_GENESIS, 1, VALIDATOR_SET_ID, _validators(), address(this));
         vault = new Vault(checkpoints, address(this), address(this));
     }
 
@@ -179,7 +179,7 @@ contract VectorsTest {
     function test_rustSignedCheckpointIsAcceptedAndPaysAClaim() public {
         // A create pranked as anvil's first account (nonce 0) lands at anvil's first deployment address.
         vm.prank(DEPLOYER);
-        Checkpoints deployed = new Checkpoints(SIDECHAIN_GENESIS, VALIDATOR_SET_ID, _validators(), address(this));
+        Checkpoints deployed = new Checkpoints(SIDECHAIN_GENESIS, 1, VALIDATOR_SET_ID, _validators(), address(this));
         require(address(deployed) == CHECKPOINTS_ADDRESS, "Checkpoints not at the vectors' verifyingContract");
         require(deployed.checkpointDigest(_checkpoint()) == CHECKPOINT_DIGEST, "checkpointDigest differs from Rust");
         deployed.submit(_checkpoint(), _signatures());

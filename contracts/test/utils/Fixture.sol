@@ -37,7 +37,7 @@ abstract contract Fixture is TestBase {
         (uint256[] memory pk, address[] memory addrs) = makeSet(n, 1);
         keys = pk;
         vals = addrs;
-        cps = new Checkpoints(GENESIS, 0, addrs, admin);
+        cps = new Checkpoints(GENESIS, 1, 0, addrs, admin);
     }
 
     /// @dev The next checkpoint for the current set, keeping the set unchanged.

@@ -241,7 +241,7 @@ fn to_solidity(c: &Cases) -> String {
     line("    Vault private vault;");
     line("");
     line("    function setUp() public {");
-    line("        checkpoints = new Checkpoints(SIDECHAIN_GENESIS, VALIDATOR_SET_ID, _validators(), address(this));");
+    line(&format!("        checkpoints = new Checkpoints(SIDECHAIN_GENESIS, {}, VALIDATOR_SET_ID, _validators(), address(this));", cp.number));
     line("        vault = new Vault(checkpoints, address(this), address(this));");
     line("    }");
     line("");
@@ -368,7 +368,7 @@ fn to_solidity(c: &Cases) -> String {
     line("    function test_rustSignedCheckpointIsAcceptedAndPaysAClaim() public {");
     line("        // A create pranked as anvil's first account (nonce 0) lands at anvil's first deployment address.");
     line("        vm.prank(DEPLOYER);");
-    line("        Checkpoints deployed = new Checkpoints(SIDECHAIN_GENESIS, VALIDATOR_SET_ID, _validators(), address(this));");
+    line(&format!("        Checkpoints deployed = new Checkpoints(SIDECHAIN_GENESIS, {}, VALIDATOR_SET_ID, _validators(), address(this));", cp.number));
     line("        require(address(deployed) == CHECKPOINTS_ADDRESS, \"Checkpoints not at the vectors' verifyingContract\");");
     line("        require(deployed.checkpointDigest(_checkpoint()) == CHECKPOINT_DIGEST, \"checkpointDigest differs from Rust\");");
     line("        deployed.submit(_checkpoint(), _signatures());");
