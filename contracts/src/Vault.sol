@@ -29,7 +29,7 @@ struct Withdrawal {
 contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
-    /// @notice Accounts that may pause, unpause and cancel queued claims.
+    /// @notice Accounts that may pause and freeze queued claims (never unpause or pay).
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
     /// @notice The token address that stands for native ETH.
     address public constant ETH = address(0);
@@ -47,13 +47,18 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
         uint128 usedToday; // immediate claims paid on `day` (never above dailyLimit <= uint128 max)
     }
 
-    /// @notice A claim above the threshold, waiting for `unlockAt`.
+    /// @notice A claim waiting for `unlockAt`; a frozen one waits for the admin from `unlockAt` on.
     struct QueuedClaim {
         address token;
         uint64 unlockAt;
+        bool frozen;
         address recipient;
         uint256 amount;
     }
+
+    /// @notice How long a frozen claim stays frozen before the admin may release it to its recipient:
+    /// time for governance to tell a forged withdrawal (a compromised validator set) from a real one.
+    uint64 public constant FROZEN_RELEASE_DELAY = 7 days;
 
     /// @notice The contract that stores checkpoint withdrawals roots.
     Checkpoints public immutable CHECKPOINTS;
@@ -74,8 +79,10 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
     event Claimed(uint64 indexed id, address indexed token, address indexed recipient, uint256 amount, uint64 checkpointNumber);
     /// @notice A large withdrawal was accepted and will be payable from `unlockAt`.
     event ClaimQueued(uint64 indexed id, address indexed token, address indexed recipient, uint256 amount, uint64 unlockAt);
-    /// @notice The guardian cancelled a queued claim (the id stays spent; governance decides what happens to the funds).
-    event QueuedClaimCancelled(uint64 indexed id, address indexed guardian);
+    /// @notice The guardian froze a queued claim; the admin may release it to its recipient from `releasableAt`.
+    event QueuedClaimFrozen(uint64 indexed id, address indexed guardian, uint64 releasableAt);
+    /// @notice The admin released a frozen claim to its recipient.
+    event FrozenClaimReleased(uint64 indexed id, address indexed admin);
     /// @notice Token settings changed.
     event TokenConfigured(address indexed token, bool registered, uint128 dailyLimit, uint128 largeClaimThreshold);
     /// @notice The large-claim delay changed.
@@ -105,8 +112,12 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
     error NotQueued(uint64 id);
     /// @notice The queued claim unlocks at `unlockAt`.
     error ClaimLocked(uint64 id, uint64 unlockAt);
-    /// @notice Queued claims can only be cancelled while the vault is paused (incident response).
+    /// @notice Queued claims can only be frozen while the vault is paused (incident response).
     error CancelRequiresPause();
+    /// @notice The claim is frozen: only the admin releases it (`releaseFrozen`).
+    error ClaimFrozen(uint64 id);
+    /// @notice The claim is not frozen.
+    error NotFrozen(uint64 id);
     /// @notice Zero addresses are not accepted for roles or the checkpoints contract.
     error ZeroAddress();
     /// @notice ETH transfer to the recipient failed.
@@ -114,7 +125,7 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
 
     /// @param checkpoints the Checkpoints contract holding the withdrawals roots.
     /// @param admin DEFAULT_ADMIN_ROLE: token registry, delay, role management.
-    /// @param guardian GUARDIAN_ROLE: pause, unpause, cancel queued claims.
+    /// @param guardian GUARDIAN_ROLE: pause, freeze queued claims.
     constructor(Checkpoints checkpoints, address admin, address guardian) {
         if (address(checkpoints) == address(0) || admin == address(0) || guardian == address(0)) revert ZeroAddress();
         CHECKPOINTS = checkpoints;
@@ -175,8 +186,9 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
         _pause();
     }
 
-    /// @notice Resume the vault (a paused Checkpoints contract still keeps it stopped).
-    function unpause() external onlyRole(GUARDIAN_ROLE) {
+    /// @notice Resume the vault (a paused Checkpoints contract still keeps it stopped). Admin only:
+    /// the guardian stops the bridge in an incident, governance decides when it is over.
+    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
         _unpause();
     }
 
@@ -271,7 +283,7 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
 
         if (w.amount > lim.largeClaimThreshold) {
             uint64 unlockAt = uint64(block.timestamp) + largeClaimDelay;
-            _queued[w.id] = QueuedClaim(w.token, unlockAt, w.recipient, w.amount);
+            _queued[w.id] = QueuedClaim(w.token, unlockAt, false, w.recipient, w.amount);
             emit ClaimQueued(w.id, w.token, w.recipient, w.amount, unlockAt);
             return;
         }
@@ -287,18 +299,37 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
     function executeDelayed(uint64 id) external nonReentrant whenBridgeLive {
         QueuedClaim memory q = _queued[id];
         if (q.unlockAt == 0) revert NotQueued(id);
+        if (q.frozen) revert ClaimFrozen(id);
         if (block.timestamp < q.unlockAt) revert ClaimLocked(id, q.unlockAt);
         delete _queued[id];
         emit Claimed(id, q.token, q.recipient, q.amount, 0);
         _pay(q.token, q.recipient, q.amount);
     }
 
-    /// @notice Guardian: drop a queued claim during an incident (vault must be paused). The id stays spent.
+    /// @notice Guardian: freeze a queued claim during an incident (vault must be paused). The id stays
+    /// spent and the claim stays recorded: nobody can pay it until the admin releases it to its
+    /// recipient, no earlier than `FROZEN_RELEASE_DELAY` from now.
     function cancelQueued(uint64 id) external onlyRole(GUARDIAN_ROLE) {
         if (!paused()) revert CancelRequiresPause();
-        if (_queued[id].unlockAt == 0) revert NotQueued(id);
+        QueuedClaim storage q = _queued[id];
+        if (q.unlockAt == 0) revert NotQueued(id);
+        if (q.frozen) revert ClaimFrozen(id);
+        uint64 releasableAt = uint64(block.timestamp) + FROZEN_RELEASE_DELAY;
+        q.frozen = true;
+        q.unlockAt = releasableAt;
+        emit QueuedClaimFrozen(id, msg.sender, releasableAt);
+    }
+
+    /// @notice Admin: pay a frozen claim to its recipient once `FROZEN_RELEASE_DELAY` has passed since
+    /// it was frozen (a withdrawal judged forged is simply never released).
+    function releaseFrozen(uint64 id) external nonReentrant whenBridgeLive onlyRole(DEFAULT_ADMIN_ROLE) {
+        QueuedClaim memory q = _queued[id];
+        if (!q.frozen) revert NotFrozen(id);
+        if (block.timestamp < q.unlockAt) revert ClaimLocked(id, q.unlockAt);
         delete _queued[id];
-        emit QueuedClaimCancelled(id, msg.sender);
+        emit FrozenClaimReleased(id, msg.sender);
+        emit Claimed(id, q.token, q.recipient, q.amount, 0);
+        _pay(q.token, q.recipient, q.amount);
     }
 
     function _spendDailyLimit(address token, TokenState memory st, uint256 amount, uint256 limit) private {

@@ -253,7 +253,7 @@ contract VaultTest is Fixture {
         vm.expectRevert(abi.encodeWithSelector(Vault.BridgePaused.selector));
         vm.prank(alice);
         vault.deposit(address(token), 1, SIDE_ALICE);
-        vm.prank(guardian);
+        vm.prank(admin);
         vault.unpause();
         vm.prank(admin);
         cps.pause();
@@ -465,13 +465,61 @@ contract VaultTest is Fixture {
         vault.cancelQueued(1);
         vm.prank(guardian);
         vault.cancelQueued(1);
-        vm.prank(guardian);
+        vm.prank(admin);
         vault.unpause();
         vm.warp(block.timestamp + 2 days);
-        vm.expectRevert(abi.encodeWithSelector(Vault.NotQueued.selector, 1));
+        vm.expectRevert(abi.encodeWithSelector(Vault.ClaimFrozen.selector, 1));
         vault.executeDelayed(1);
         vm.expectRevert(abi.encodeWithSelector(Vault.AlreadyClaimed.selector, 1));
         vault.claim(w, n, new bytes32[](0));
+    }
+
+    /// Issue 9, item 5: a cancelled (frozen) claim stays recoverable: the admin, and only the admin,
+    /// releases it to its recipient after FROZEN_RELEASE_DELAY; the guardian cannot pay it.
+    function test_frozenClaim_releasedToRecipientByAdminAfterDelay() public {
+        Withdrawal memory w = wd(1, address(token), bob, uint256(LARGE) * 5);
+        (uint64 n,) = checkpointOf(one(w));
+        vault.claim(w, n, new bytes32[](0));
+        vm.prank(guardian);
+        vault.pause();
+        uint64 releasableAt = uint64(block.timestamp) + vault.FROZEN_RELEASE_DELAY();
+        vm.prank(guardian);
+        vault.cancelQueued(1);
+        Vault.QueuedClaim memory q = vault.queuedClaim(1);
+        assertTrue(q.frozen, "frozen, not deleted");
+        assertEq(q.recipient, bob, "recipient kept");
+        assertEq(q.amount, w.amount, "amount kept");
+        vm.prank(admin);
+        vault.unpause();
+
+        vm.expectRevert(abi.encodeWithSelector(Vault.ClaimLocked.selector, 1, releasableAt));
+        vm.prank(admin);
+        vault.releaseFrozen(1);
+        vm.warp(releasableAt);
+        vm.expectPartialRevert(IAccessControl.AccessControlUnauthorizedAccount.selector);
+        vm.prank(guardian);
+        vault.releaseFrozen(1);
+        vm.expectRevert(abi.encodeWithSelector(Vault.ClaimFrozen.selector, 1));
+        vault.executeDelayed(1);
+        vm.prank(admin);
+        vault.releaseFrozen(1);
+        assertEq(token.balanceOf(bob), w.amount, "paid to the withdrawal's recipient");
+        vm.expectRevert(abi.encodeWithSelector(Vault.NotFrozen.selector, 1));
+        vm.prank(admin);
+        vault.releaseFrozen(1);
+    }
+
+    /// Issue 9, item 5: the guardian may pause but not undo an incident pause; the admin unpauses.
+    function test_pause_guardian_unpause_onlyAdmin() public {
+        vm.prank(guardian);
+        vault.pause();
+        vm.expectPartialRevert(IAccessControl.AccessControlUnauthorizedAccount.selector);
+        vm.prank(guardian);
+        vault.unpause();
+        assertTrue(vault.paused(), "still paused");
+        vm.prank(admin);
+        vault.unpause();
+        assertTrue(!vault.paused(), "unpaused by the admin");
     }
 
     function test_executeDelayed_refusedWhilePaused() public {
@@ -495,7 +543,7 @@ contract VaultTest is Fixture {
         vault.pause();
         vm.expectRevert(abi.encodeWithSelector(Vault.BridgePaused.selector));
         vault.claim(w, n, new bytes32[](0));
-        vm.prank(guardian);
+        vm.prank(admin);
         vault.unpause();
 
         // Equivocation on the Checkpoints side stops the vault too.
