@@ -36,15 +36,19 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
 
     /// @notice Per-token limits, set by the admin (one storage slot).
     struct TokenLimits {
-        uint128 dailyLimit; // total of immediate claims per UTC day (day index = timestamp / 1 days)
+        uint128 dailyLimit; // immediate claims: bucket capacity, refilled at dailyLimit per day
         uint128 largeClaimThreshold; // claims strictly above this are delayed
     }
 
-    /// @dev Registration and today's usage share one slot, so a claim touches two token slots, not three.
+    /// @dev Registration and the limit's token bucket share one slot, so a claim touches two token
+    /// slots, not three. The bucket holds what immediate claims may still pay: at most `dailyLimit`,
+    /// refilled continuously at `dailyLimit` per day (as Chainlink CCIP's rate limiter). Unlike a
+    /// per-UTC-day counter, no more than `dailyLimit` can leave at once (around midnight included),
+    /// and at most `dailyLimit * (1 + t / 1 days)` in any window of length t.
     struct TokenState {
         bool registered; // deposits accepted and claims paid
-        uint32 day; // day index of `usedToday`
-        uint128 usedToday; // immediate claims paid on `day` (never above dailyLimit <= uint128 max)
+        uint40 updatedAt; // when `available` was last computed
+        uint128 available; // bucket level at `updatedAt` (never above dailyLimit <= uint128 max)
     }
 
     /// @notice A claim waiting for `unlockAt`; a frozen one waits for the admin from `unlockAt` on.
@@ -65,8 +69,10 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
 
     /// @notice Nonce of the last deposit; the first deposit gets nonce 1.
     uint64 public lastDepositNonce;
-    /// @notice How long a large claim waits before `executeDelayed` can pay it.
+    /// @notice How long a large (or over-limit) claim waits before `executeDelayed` can pay it.
     uint64 public largeClaimDelay = 1 days;
+    /// @notice Upper bound of `largeClaimDelay`: a longer delay would hold users' money hostage.
+    uint64 public constant MAX_LARGE_CLAIM_DELAY = 30 days;
 
     mapping(address token => TokenState) private _state;
     mapping(address token => TokenLimits) private _limits;
@@ -106,8 +112,8 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
     error InvalidProof();
     /// @notice This withdrawal id was already claimed (or queued).
     error AlreadyClaimed(uint64 id);
-    /// @notice Paying `amount` would exceed the token's daily limit; `remaining` is left today.
-    error DailyLimitExceeded(address token, uint256 amount, uint256 remaining);
+    /// @notice The large-claim delay may not exceed `MAX_LARGE_CLAIM_DELAY`.
+    error DelayTooLong(uint64 delay, uint64 max);
     /// @notice No claim with that id is queued.
     error NotQueued(uint64 id);
     /// @notice The queued claim unlocks at `unlockAt`.
@@ -165,18 +171,26 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ admin
 
     /// @notice Register, reconfigure or deregister a token (`ETH` = address(0) included).
-    /// A daily limit of 0 refuses every immediate claim; a threshold of 0 delays every claim.
+    /// A daily limit of 0 delays every claim; a threshold of 0 delays every claim. A newly
+    /// registered token starts with a full bucket; a reconfigured one keeps what it had (at most
+    /// the new limit).
     function configureToken(address token, bool registered, uint128 dailyLimit, uint128 largeClaimThreshold)
         external
         onlyRole(DEFAULT_ADMIN_ROLE)
     {
-        _state[token].registered = registered;
+        TokenState memory st = _state[token];
+        uint256 available = st.registered ? _available(st, _limits[token].dailyLimit) : dailyLimit;
+        if (available > dailyLimit) available = dailyLimit;
+        // available <= dailyLimit (uint128); timestamps fit uint40 for 34,000 years.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        _state[token] = TokenState(registered, uint40(block.timestamp), uint128(available));
         _limits[token] = TokenLimits(dailyLimit, largeClaimThreshold);
         emit TokenConfigured(token, registered, dailyLimit, largeClaimThreshold);
     }
 
-    /// @notice Set the delay for claims above a token's threshold.
+    /// @notice Set the delay for claims above a token's threshold or its limit (at most `MAX_LARGE_CLAIM_DELAY`).
     function setLargeClaimDelay(uint64 delay) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (delay > MAX_LARGE_CLAIM_DELAY) revert DelayTooLong(delay, MAX_LARGE_CLAIM_DELAY);
         largeClaimDelay = delay;
         emit LargeClaimDelaySet(delay);
     }
@@ -209,12 +223,9 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
         return _claimedBitmap[id >> 8] & (uint256(1) << (id & 0xff)) != 0;
     }
 
-    /// @notice What immediate claims of `token` may still pay today.
+    /// @notice What immediate claims of `token` may pay now (the limit's bucket level).
     function remainingDailyLimit(address token) external view returns (uint256) {
-        TokenState memory st = _state[token];
-        uint256 limit = _limits[token].dailyLimit;
-        uint256 used = st.day == block.timestamp / 1 days ? st.usedToday : 0;
-        return used >= limit ? 0 : limit - used;
+        return _available(_state[token], _limits[token].dailyLimit);
     }
 
     /// @notice A queued claim (zero fields if none).
@@ -259,8 +270,9 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ claims
 
     /// @notice Claim withdrawal `w`, included in checkpoint `checkpointNumber`, with its Merkle proof.
-    /// Anyone may call; `w.recipient` is paid. Amounts above the token's threshold are queued instead
-    /// (see `executeDelayed`); the others count against the token's daily limit.
+    /// Anyone may call; `w.recipient` is paid. Amounts above the token's threshold are queued for
+    /// `largeClaimDelay` (see `executeDelayed`); the others are paid from the token's limit, or
+    /// queued the same way when the limit does not cover them right now (never refused).
     function claim(Withdrawal calldata w, uint64 checkpointNumber, bytes32[] calldata proof)
         external
         nonReentrant
@@ -281,26 +293,30 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
         if (!st.registered) revert TokenNotRegistered(w.token);
         TokenLimits memory lim = _limits[w.token];
 
-        if (w.amount > lim.largeClaimThreshold) {
+        if (w.amount > lim.largeClaimThreshold || !_spendLimit(w.token, st, w.amount, lim.dailyLimit)) {
             uint64 unlockAt = uint64(block.timestamp) + largeClaimDelay;
             _queued[w.id] = QueuedClaim(w.token, unlockAt, false, w.recipient, w.amount);
             emit ClaimQueued(w.id, w.token, w.recipient, w.amount, unlockAt);
             return;
         }
-
-        _spendDailyLimit(w.token, st, w.amount, lim.dailyLimit);
         emit Claimed(w.id, w.token, w.recipient, w.amount, checkpointNumber);
         _pay(w.token, w.recipient, w.amount);
     }
 
-    /// @notice Pay a queued large claim once its delay has passed. Anyone may call.
-    /// @dev Delayed claims do not count against the daily limit (as in Ronin v3's locked
-    /// withdrawals): their protection is the delay, during which the guardian can pause and cancel.
+    /// @notice Pay a queued claim once its delay has passed, or earlier for a claim within the
+    /// threshold as soon as the token's limit covers it (it then counts against the limit). Anyone may call.
+    /// @dev Claims paid after the delay do not count against the limit (as in Ronin v3's locked
+    /// withdrawals): their protection is the delay, during which the guardian can pause and freeze.
     function executeDelayed(uint64 id) external nonReentrant whenBridgeLive {
         QueuedClaim memory q = _queued[id];
         if (q.unlockAt == 0) revert NotQueued(id);
         if (q.frozen) revert ClaimFrozen(id);
-        if (block.timestamp < q.unlockAt) revert ClaimLocked(id, q.unlockAt);
+        if (block.timestamp < q.unlockAt) {
+            TokenLimits memory lim = _limits[q.token];
+            if (q.amount > lim.largeClaimThreshold || !_spendLimit(q.token, _state[q.token], q.amount, lim.dailyLimit)) {
+                revert ClaimLocked(id, q.unlockAt);
+            }
+        }
         delete _queued[id];
         emit Claimed(id, q.token, q.recipient, q.amount, 0);
         _pay(q.token, q.recipient, q.amount);
@@ -332,15 +348,23 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
         _pay(q.token, q.recipient, q.amount);
     }
 
-    function _spendDailyLimit(address token, TokenState memory st, uint256 amount, uint256 limit) private {
+    /// @dev The bucket level now: the stored level plus the refill since, capped at `limit`.
+    function _available(TokenState memory st, uint256 limit) private view returns (uint256) {
+        uint256 level = st.available;
+        if (level >= limit) return limit;
+        // limit < 2^128 and the elapsed time < 2^40: no overflow.
+        level += (limit * (block.timestamp - st.updatedAt)) / 1 days;
+        return level > limit ? limit : level;
+    }
+
+    /// @dev Take `amount` from the token's bucket if it holds that much; false (nothing taken) otherwise.
+    function _spendLimit(address token, TokenState memory st, uint256 amount, uint256 limit) private returns (bool) {
+        uint256 level = _available(st, limit);
+        if (amount > level) return false;
+        // level - amount <= limit <= uint128 max; timestamps fit uint40.
         // forge-lint: disable-next-line(unsafe-typecast)
-        uint32 today = uint32(block.timestamp / 1 days); // fits uint32 for the next 11 million years
-        uint256 used = st.day == today ? st.usedToday : 0;
-        uint256 remaining = used >= limit ? 0 : limit - used;
-        if (amount > remaining) revert DailyLimitExceeded(token, amount, remaining);
-        // used + amount <= limit <= uint128 max, so it fits uint128.
-        // forge-lint: disable-next-line(unsafe-typecast)
-        _state[token] = TokenState(true, today, uint128(used + amount));
+        _state[token] = TokenState(st.registered, uint40(block.timestamp), uint128(level - amount));
+        return true;
     }
 
     function _pay(address token, address recipient, uint256 amount) private {

@@ -385,31 +385,59 @@ contract VaultTest is Fixture {
         vault.claim(w, n, new bytes32[](0));
     }
 
-    function test_Multichain_claimBeyondDailyLimitRejected() public {
+    /// Issue 9, item 7: a claim over what the limit holds now is queued, not refused, and is paid
+    /// by anyone once the limit has refilled enough (or the delay has passed).
+    function test_Multichain_claimBeyondLimitQueuedThenPaidWhenLimitAllows() public {
         Withdrawal[] memory ws = new Withdrawal[](12);
         for (uint256 i = 0; i < 12; ++i) ws[i] = wd(uint64(i + 1), address(token), bob, LARGE); // each at the threshold
         (uint64 n, bytes32[] memory leaves) = checkpointOf(ws);
         for (uint256 i = 0; i < 10; ++i) vault.claim(ws[i], n, Merkle.proof(leaves, i));
         assertEq(vault.remainingDailyLimit(address(token)), 0, "limit used up");
-        vm.expectRevert(abi.encodeWithSelector(Vault.DailyLimitExceeded.selector, address(token), LARGE, 0));
+        uint64 unlockAt = uint64(block.timestamp + 1 days);
+        vm.expectEmit();
+        emit ClaimQueued(11, address(token), bob, LARGE, unlockAt);
         vault.claim(ws[10], n, Merkle.proof(leaves, 10));
-        assertTrue(!vault.isClaimed(11), "refused claim not marked");
-        // The next UTC day the limit is fresh.
-        vm.warp((block.timestamp / 1 days + 1) * 1 days);
-        vault.claim(ws[10], n, Merkle.proof(leaves, 10));
-        assertEq(token.balanceOf(bob), 11 * uint256(LARGE), "paid 11");
+        assertTrue(vault.isClaimed(11), "queued claims are spent");
+        assertEq(token.balanceOf(bob), 10 * uint256(LARGE), "not paid yet");
+        vm.expectRevert(abi.encodeWithSelector(Vault.ClaimLocked.selector, 11, unlockAt));
+        vault.executeDelayed(11);
+        // A tenth of a day refills a tenth of the limit: exactly one more claim's worth.
+        vm.warp(block.timestamp + 1 days / 10);
+        vm.prank(address(0xCAFE));
+        vault.executeDelayed(11);
+        assertEq(token.balanceOf(bob), 11 * uint256(LARGE), "paid from the refilled limit");
+        assertEq(vault.remainingDailyLimit(address(token)), 0, "and it counted against the limit");
     }
 
-    function test_Multichain_zeroDailyLimitRefusesEveryImmediateClaim() public {
+    /// Issue 9, item 7: the limit does not reset at UTC midnight: claiming it all just before and
+    /// again just after moves one limit, not two.
+    function test_Multichain_noDoubleLimitAcrossMidnight() public {
+        vm.warp((block.timestamp / 1 days + 1) * 1 days - 1); // 23:59:59
+        Withdrawal[] memory ws = new Withdrawal[](20);
+        for (uint256 i = 0; i < 20; ++i) ws[i] = wd(uint64(i + 1), address(token), bob, LARGE);
+        (uint64 n, bytes32[] memory leaves) = checkpointOf(ws);
+        for (uint256 i = 0; i < 10; ++i) vault.claim(ws[i], n, Merkle.proof(leaves, i));
+        vm.warp(block.timestamp + 2); // 00:00:01
+        for (uint256 i = 10; i < 20; ++i) vault.claim(ws[i], n, Merkle.proof(leaves, i));
+        assertEq(token.balanceOf(bob), 10 * uint256(LARGE), "one limit, not two");
+        for (uint256 i = 10; i < 20; ++i) assertTrue(vault.queuedClaim(uint64(i + 1)).unlockAt != 0, "the rest wait");
+    }
+
+    /// Issue 9, item 7: one holder using up the limit cannot starve small claims: they wait at most
+    /// the delay, then anyone pays them regardless of the limit.
+    function test_Multichain_largeHolderCannotStarveSmallClaims() public {
         vm.prank(admin);
         vault.configureToken(address(token), true, 0, LARGE);
         Withdrawal memory w = wd(1, address(token), bob, 1);
         (uint64 n,) = checkpointOf(one(w));
-        vm.expectRevert(abi.encodeWithSelector(Vault.DailyLimitExceeded.selector, address(token), 1, 0));
         vault.claim(w, n, new bytes32[](0));
+        assertEq(token.balanceOf(bob), 0, "a zero limit queues every claim");
+        vm.warp(block.timestamp + vault.largeClaimDelay());
+        vault.executeDelayed(1);
+        assertEq(token.balanceOf(bob), 1, "paid after the delay");
     }
 
-    function testFuzz_Multichain_dailyLimit(uint256 a, uint256 b) public {
+    function testFuzz_Multichain_limit(uint256 a, uint256 b) public {
         a = bound(a, 1, LARGE);
         b = bound(b, 1, LARGE);
         vm.prank(admin);
@@ -420,10 +448,24 @@ contract VaultTest is Fixture {
         (uint64 n, bytes32[] memory leaves) = checkpointOf(ws);
         vault.claim(ws[0], n, Merkle.proof(leaves, 0));
         uint256 limit = LARGE + LARGE / 2;
-        if (a + b > limit) {
-            vm.expectRevert(abi.encodeWithSelector(Vault.DailyLimitExceeded.selector, address(token), b, limit - a));
-        }
         vault.claim(ws[1], n, Merkle.proof(leaves, 1));
+        bool queued = vault.queuedClaim(2).unlockAt != 0;
+        assertTrue(queued == (a + b > limit), "queued exactly when over the limit");
+        assertEq(token.balanceOf(bob), queued ? a : a + b, "paid what the limit holds");
+    }
+
+    /// Issue 9, item 7: the delay setter is bounded (a huge delay overflowed and blocked every large claim).
+    function test_setLargeClaimDelay_bounded() public {
+        uint64 max = vault.MAX_LARGE_CLAIM_DELAY();
+        vm.expectRevert(abi.encodeWithSelector(Vault.DelayTooLong.selector, type(uint64).max, max));
+        vm.prank(admin);
+        vault.setLargeClaimDelay(type(uint64).max);
+        vm.prank(admin);
+        vault.setLargeClaimDelay(max);
+        Withdrawal memory w = wd(1, address(token), bob, uint256(LARGE) + 1);
+        (uint64 n,) = checkpointOf(one(w));
+        vault.claim(w, n, new bytes32[](0));
+        assertEq(vault.queuedClaim(1).unlockAt, block.timestamp + max, "queued for the longest delay");
     }
 
     function test_Harmony_largeClaimBeforeDelayRejected() public {
