@@ -38,6 +38,7 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
     struct TokenLimits {
         uint128 dailyLimit; // immediate claims: bucket capacity, refilled at dailyLimit per day
         uint128 largeClaimThreshold; // claims strictly above this are delayed
+        uint128 minDeposit; // smallest deposit accepted (what the vault receives), so the sidechain can mint it
     }
 
     /// @dev Registration and the limit's token bucket share one slot, so a claim touches two token
@@ -90,7 +91,9 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
     /// @notice The admin released a frozen claim to its recipient.
     event FrozenClaimReleased(uint64 indexed id, address indexed admin);
     /// @notice Token settings changed.
-    event TokenConfigured(address indexed token, bool registered, uint128 dailyLimit, uint128 largeClaimThreshold);
+    event TokenConfigured(
+        address indexed token, bool registered, uint128 dailyLimit, uint128 largeClaimThreshold, uint128 minDeposit
+    );
     /// @notice The large-claim delay changed.
     event LargeClaimDelaySet(uint64 delay);
 
@@ -102,6 +105,8 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
     error ZeroAmount();
     /// @notice The sidechain recipient must not be zero.
     error ZeroRecipient();
+    /// @notice The deposit is below the token's minimum (the sidechain could not mint it).
+    error BelowMinDeposit(address token, uint256 amount, uint256 minDeposit);
     /// @notice The sidechain holds amounts as u128; larger deposits are refused.
     error AmountTooLarge(uint256 amount);
     /// @notice The vault or the Checkpoints contract (equivocation, guardian) is paused.
@@ -174,18 +179,23 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
     /// A daily limit of 0 delays every claim; a threshold of 0 delays every claim. A newly
     /// registered token starts with a full bucket; a reconfigured one keeps what it had (at most
     /// the new limit).
-    function configureToken(address token, bool registered, uint128 dailyLimit, uint128 largeClaimThreshold)
-        external
-        onlyRole(DEFAULT_ADMIN_ROLE)
-    {
+    /// `minDeposit` should be at least the bridged asset's minimum balance on the sidechain, so that
+    /// every deposit the vault accepts can be minted there.
+    function configureToken(
+        address token,
+        bool registered,
+        uint128 dailyLimit,
+        uint128 largeClaimThreshold,
+        uint128 minDeposit
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
         TokenState memory st = _state[token];
         uint256 available = st.registered ? _available(st, _limits[token].dailyLimit) : dailyLimit;
         if (available > dailyLimit) available = dailyLimit;
         // available <= dailyLimit (uint128); timestamps fit uint40 for 34,000 years.
         // forge-lint: disable-next-line(unsafe-typecast)
         _state[token] = TokenState(registered, uint40(block.timestamp), uint128(available));
-        _limits[token] = TokenLimits(dailyLimit, largeClaimThreshold);
-        emit TokenConfigured(token, registered, dailyLimit, largeClaimThreshold);
+        _limits[token] = TokenLimits(dailyLimit, largeClaimThreshold, minDeposit);
+        emit TokenConfigured(token, registered, dailyLimit, largeClaimThreshold, minDeposit);
     }
 
     /// @notice Set the delay for claims above a token's threshold or its limit (at most `MAX_LARGE_CLAIM_DELAY`).
@@ -249,6 +259,7 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
         uint256 received = IERC20(token).balanceOf(address(this)) - before;
         if (received == 0) revert ZeroAmount();
         if (received > type(uint128).max) revert AmountTooLarge(received);
+        _checkMinDeposit(token, received);
 
         _emitDeposit(token, recipient, received);
     }
@@ -259,7 +270,13 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
         if (msg.value == 0) revert ZeroAmount();
         if (recipient == bytes32(0)) revert ZeroRecipient();
         if (msg.value > type(uint128).max) revert AmountTooLarge(msg.value);
+        _checkMinDeposit(ETH, msg.value);
         _emitDeposit(ETH, recipient, msg.value);
+    }
+
+    function _checkMinDeposit(address token, uint256 amount) private view {
+        uint256 min = _limits[token].minDeposit;
+        if (amount < min) revert BelowMinDeposit(token, amount, min);
     }
 
     function _emitDeposit(address token, bytes32 recipient, uint256 amount) private {

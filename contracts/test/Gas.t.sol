@@ -40,8 +40,8 @@ contract GasTest is Fixture {
         vault = new Vault(cps, admin, admin);
         token = new MockToken();
         vm.startPrank(admin);
-        vault.configureToken(address(token), true, 1_000_000 ether, 1_000 ether);
-        vault.configureToken(address(0), true, 1_000_000 ether, 1_000 ether);
+        vault.configureToken(address(token), true, 1_000_000 ether, 1_000 ether, 0);
+        vault.configureToken(address(0), true, 1_000_000 ether, 1_000 ether, 0);
         vm.stopPrank();
         token.mint(address(vault), 1_000_000 ether);
         vm.deal(address(vault), 1_000 ether);

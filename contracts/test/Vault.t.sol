@@ -52,8 +52,8 @@ contract VaultTest is Fixture {
         vault = new Vault(cps, admin, guardian);
         token = new MockToken();
         vm.startPrank(admin);
-        vault.configureToken(address(token), true, DAILY, LARGE);
-        vault.configureToken(address(0), true, DAILY, LARGE);
+        vault.configureToken(address(token), true, DAILY, LARGE, 0);
+        vault.configureToken(address(0), true, DAILY, LARGE, 0);
         vm.stopPrank();
         token.mint(address(vault), 1_000_000 ether);
         vm.deal(address(vault), 1_000_000 ether);
@@ -105,7 +105,7 @@ contract VaultTest is Fixture {
     function test_configureToken_onlyAdmin() public {
         vm.expectPartialRevert(IAccessControl.AccessControlUnauthorizedAccount.selector);
         vm.prank(guardian);
-        vault.configureToken(address(0x1234), true, 1, 1);
+        vault.configureToken(address(0x1234), true, 1, 1, 0);
         vm.expectPartialRevert(IAccessControl.AccessControlUnauthorizedAccount.selector);
         vm.prank(alice);
         vault.setLargeClaimDelay(0);
@@ -135,7 +135,7 @@ contract VaultTest is Fixture {
 
         Vault twin = new Vault(cps, admin, guardian);
         vm.prank(admin);
-        twin.configureToken(address(token), true, DAILY, LARGE);
+        twin.configureToken(address(token), true, DAILY, LARGE, 0);
         token.mint(address(twin), 1_000 ether);
         vm.expectRevert(abi.encodeWithSelector(Vault.InvalidProof.selector));
         twin.claim(w, n, Merkle.proof(leaves, 0));
@@ -226,9 +226,29 @@ contract VaultTest is Fixture {
         assertEq(vault.lastDepositNonce(), 0, "no nonce consumed");
     }
 
+    /// Issue 9, item 4: the vault refuses deposits below the token's minimum (what arrives counts),
+    /// so it never takes funds the sidechain cannot mint.
+    function test_deposit_belowMinimumRefused() public {
+        vm.startPrank(admin);
+        vault.configureToken(address(token), true, DAILY, LARGE, 1 ether);
+        vault.configureToken(address(0), true, DAILY, LARGE, 0.01 ether);
+        vm.stopPrank();
+        vm.startPrank(alice);
+        vm.expectRevert(abi.encodeWithSelector(Vault.BelowMinDeposit.selector, address(token), 1 ether - 1, 1 ether));
+        vault.deposit(address(token), 1 ether - 1, SIDE_ALICE);
+        vm.expectRevert(abi.encodeWithSelector(Vault.BelowMinDeposit.selector, address(0), 0.01 ether - 1, 0.01 ether));
+        vault.depositETH{value: 0.01 ether - 1}(SIDE_ALICE);
+        assertEq(vault.lastDepositNonce(), 0, "no nonce spent");
+        vault.deposit(address(token), 1 ether, SIDE_ALICE);
+        vault.depositETH{value: 0.01 ether}(SIDE_ALICE);
+        vm.stopPrank();
+        assertEq(vault.lastDepositNonce(), 2, "the minimum itself is accepted");
+        assertEq(vault.tokenLimits(address(token)).minDeposit, 1 ether, "configured with the token");
+    }
+
     function test_depositETH_refusedWhenEthUnregistered() public {
         vm.prank(admin);
-        vault.configureToken(address(0), false, 0, 0);
+        vault.configureToken(address(0), false, 0, 0, 0);
         vm.expectRevert(abi.encodeWithSelector(Vault.TokenNotRegistered.selector, address(0)));
         vm.prank(alice);
         vault.depositETH{value: 1}(SIDE_ALICE);
@@ -237,7 +257,7 @@ contract VaultTest is Fixture {
     function test_deposit_feeOnTransferCreditsWhatArrived() public {
         FeeToken fee = new FeeToken();
         vm.prank(admin);
-        vault.configureToken(address(fee), true, DAILY, LARGE);
+        vault.configureToken(address(fee), true, DAILY, LARGE, 0);
         fee.mint(alice, 1000);
         vm.prank(alice);
         fee.approve(address(vault), 1000);
@@ -427,7 +447,7 @@ contract VaultTest is Fixture {
     /// the delay, then anyone pays them regardless of the limit.
     function test_Multichain_largeHolderCannotStarveSmallClaims() public {
         vm.prank(admin);
-        vault.configureToken(address(token), true, 0, LARGE);
+        vault.configureToken(address(token), true, 0, LARGE, 0);
         Withdrawal memory w = wd(1, address(token), bob, 1);
         (uint64 n,) = checkpointOf(one(w));
         vault.claim(w, n, new bytes32[](0));
@@ -441,7 +461,7 @@ contract VaultTest is Fixture {
         a = bound(a, 1, LARGE);
         b = bound(b, 1, LARGE);
         vm.prank(admin);
-        vault.configureToken(address(token), true, uint128(LARGE + LARGE / 2), LARGE);
+        vault.configureToken(address(token), true, uint128(LARGE + LARGE / 2), LARGE, 0);
         Withdrawal[] memory ws = new Withdrawal[](2);
         ws[0] = wd(1, address(token), bob, a);
         ws[1] = wd(2, address(token), bob, b);

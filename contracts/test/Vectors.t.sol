@@ -190,7 +190,7 @@ contract VectorsTest {
         Vault v = new Vault(deployed, address(this), address(this));
         require(address(v) == VAULT_ADDRESS, "Vault not at the vectors' vault address");
         require(block.chainid == L1_CHAIN_ID, "forge runs on another chain id than the vectors'");
-        v.configureToken(address(0), true, type(uint128).max, type(uint128).max);
+        v.configureToken(address(0), true, type(uint128).max, type(uint128).max, 0);
         vm.deal(address(v), 10 ether);
         Withdrawal memory w = _withdrawals()[0];
         uint256 before = w.recipient.balance;

@@ -379,7 +379,7 @@ fn to_solidity(c: &Cases) -> String {
     line("        Vault v = new Vault(deployed, address(this), address(this));");
     line("        require(address(v) == VAULT_ADDRESS, \"Vault not at the vectors' vault address\");");
     line("        require(block.chainid == L1_CHAIN_ID, \"forge runs on another chain id than the vectors'\");");
-    line("        v.configureToken(address(0), true, type(uint128).max, type(uint128).max);");
+    line("        v.configureToken(address(0), true, type(uint128).max, type(uint128).max, 0);");
     line("        vm.deal(address(v), 10 ether);");
     line("        Withdrawal memory w = _withdrawals()[0];");
     line("        uint256 before = w.recipient.balance;");
