@@ -296,7 +296,7 @@ impl Bridge {
         let genesis = H256::repeat_byte(0x6e);
         let members = format!("[{}]", addresses.iter().map(|a| addr(*a)).collect::<Vec<_>>().join(","));
         let checkpoints =
-            foundry.deploy(&anvil, "src/Checkpoints.sol:Checkpoints", &[&b32(genesis), "1", &members, DEPLOYER]);
+            foundry.deploy(&anvil, "src/Checkpoints.sol:Checkpoints", &[&b32(genesis), "1", "1", &members, DEPLOYER]);
         let bridge = Bridge { foundry, anvil, checkpoints, chain_id, validators, set_hash, genesis };
         // The set the contract installed is the one the Rust commitment describes.
         assert_eq!(bridge.view("currentSetHash()(bytes32)", &[]), b32(set_hash), "validator set hash");
@@ -351,7 +351,8 @@ impl Bridge {
 fn sp_core_ecdsa_signatures_verify_in_checkpoints_on_anvil() {
     let bridge = Bridge::deploy();
     let withdrawals: Vec<Withdrawal> = (1..=3).map(|id| eth_withdrawal(id, u128::from(id))).collect();
-    let leaves: Vec<H256> = withdrawals.iter().map(Withdrawal::leaf).collect();
+    // No Vault here: the leaves only need to make a root.
+    let leaves: Vec<H256> = withdrawals.iter().map(|w| w.leaf(bridge.chain_id, H160::zero())).collect();
     let root = withdrawals_root(&leaves);
     let first = bridge.checkpoint(1, root);
 
@@ -392,8 +393,8 @@ fn vault_pays_a_withdrawal_proven_with_the_rust_merkle_proof() {
     foundry.send_ok(
         anvil,
         vault,
-        "configureToken(address,bool,uint128,uint128)",
-        &[&addr(eth), "true", &limit, &limit],
+        "configureToken(address,bool,uint128,uint128,uint128)",
+        &[&addr(eth), "true", &limit, &limit, "0"],
     );
     // Fund the vault the way users do: a deposit of 5 ETH.
     let depositor = b32(H256::repeat_byte(0xa1));
@@ -402,7 +403,7 @@ fn vault_pays_a_withdrawal_proven_with_the_rust_merkle_proof() {
     assert_eq!(foundry.cast_ok(&["balance", "--rpc-url", &anvil.rpc, &addr(vault)]), (5 * ONE_ETH).to_string());
 
     let withdrawals: Vec<Withdrawal> = (1..=3).map(|id| eth_withdrawal(id, u128::from(id))).collect();
-    let leaves: Vec<H256> = withdrawals.iter().map(Withdrawal::leaf).collect();
+    let leaves: Vec<H256> = withdrawals.iter().map(|w| w.leaf(bridge.chain_id, vault)).collect();
     bridge.submit(&bridge.checkpoint(1, withdrawals_root(&leaves)), &[0, 1, 2]);
 
     // Withdrawal 2 (the middle leaf: a two-step proof) is claimed by anyone, paid to its recipient.

@@ -225,7 +225,7 @@ impl Bridge {
 
 /// The storage key of the bridge pallet's `L1Params` (the runtime names the pallet `Bridge`).
 pub fn l1_params_key() -> Vec<u8> {
-    [sp_core::twox_128(b"Bridge"), sp_core::twox_128(b"L1Params")].concat()
+    [sp_crypto_hashing::twox_128(b"Bridge"), sp_crypto_hashing::twox_128(b"L1Params")].concat()
 }
 
 impl BridgeApiServer for Bridge {
