@@ -24,11 +24,13 @@ struct Checkpoint {
 /// proves claims against. The set changes only to a set whose hash a checkpoint committed to, and
 /// two validly signed checkpoints with the same number (equivocation) pause the bridge.
 /// @dev Trust model: the validators. Relayers are untrusted: anyone may call `submit`,
-/// `installValidatorSet` and `proveEquivocation`; the contract checks everything. There is
-/// deliberately no admin path that changes the validator set (Poly Network 2021). The admin can only
-/// pause/unpause (unpausing is how governance resumes after an equivocation has been dealt with).
+/// `installValidatorSet`, `proveEquivocation` and `executeRecovery`; the contract checks everything.
+/// No single key changes the validator set (Poly Network 2021): the only path besides a signed
+/// handoff is the recovery for a lost set, which the admin (governance) proposes, which waits
+/// `RECOVERY_DELAY` (7 days) during which the guardian can cancel it, and which any accepted
+/// checkpoint or handoff makes void, so a set that can still sign defeats it by posting a checkpoint.
 contract Checkpoints is EIP712, AccessControl, Pausable {
-    /// @notice Accounts allowed to pause (never to unpause or to touch the validator set).
+    /// @notice Accounts allowed to pause and to cancel a recovery (never to unpause or to install a set).
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
     /// @notice EIP-712 type hash of {Checkpoint}.
@@ -59,6 +61,22 @@ contract Checkpoints is EIP712, AccessControl, Pausable {
     /// @notice Hash of the next set committed to by the last checkpoint (0 when no handoff is pending).
     bytes32 public pendingSetHash;
 
+    /// @notice A governance handoff waiting out `RECOVERY_DELAY` (all zero when none is pending).
+    /// @dev `basedOnCheckpoint`/`basedOnSetId` are the contract's state when it was proposed: any
+    /// accepted checkpoint or installed set since then proves the old set can still sign (or has
+    /// handed off), and the proposal can no longer execute.
+    struct RecoveryProposal {
+        bytes32 setHash; // validatorSetHash(setId, members)
+        uint64 setId;
+        uint64 nextCheckpoint; // first checkpoint number the new set signs
+        uint64 basedOnCheckpoint; // latestCheckpoint when proposed
+        uint64 basedOnSetId; // currentSetId when proposed
+        uint64 executableAt; // timestamp from which anyone may execute it
+    }
+
+    /// @notice The pending recovery proposal, if any (`executableAt == 0` when none).
+    RecoveryProposal public recovery;
+
     address[] private _validators;
     /// @dev validator => (id + 1) of the latest set it was installed in; a member of the current set
     /// iff this equals `currentSetId + 1`. Avoids clearing the old set on a handoff.
@@ -81,6 +99,21 @@ contract Checkpoints is EIP712, AccessControl, Pausable {
     event ValidatorSetInstalled(uint64 indexed setId, bytes32 setHash, address[] validators);
     /// @notice Two different checkpoints with the same number were both validly signed; the bridge is paused.
     event EquivocationProven(uint64 indexed number, bytes32 structHashA, bytes32 structHashB, address reporter);
+    /// @notice Governance proposed to install `validators` as set `setId` without a signed handoff; anyone
+    /// may execute it from `executableAt` unless the guardian cancels it or a checkpoint arrives first.
+    event RecoveryProposed(
+        uint64 indexed setId,
+        bytes32 setHash,
+        address[] validators,
+        uint64 nextCheckpoint,
+        uint64 executableAt,
+        address proposer
+    );
+    /// @notice A pending recovery was cancelled (by the guardian, or replaced by a new proposal).
+    event RecoveryCancelled(uint64 indexed setId, bytes32 setHash, address by);
+    /// @notice A recovery installed set `setId`; the next checkpoint accepted is `nextCheckpoint`
+    /// (followed by `ValidatorSetInstalled`).
+    event RecoveryExecuted(uint64 indexed setId, bytes32 setHash, uint64 nextCheckpoint, address executor);
 
     /// @notice A validator set must have at least one member.
     error EmptyValidatorSet();
@@ -116,9 +149,28 @@ contract Checkpoints is EIP712, AccessControl, Pausable {
     error ValidatorSetNotCommitted(bytes32 committed, bytes32 offered);
     /// @notice Equivocation needs two checkpoints with the same number and different contents.
     error NotEquivocation();
+    /// @notice A recovered set's id must be above the current one (`current`), so no member of an old
+    /// set counts again, and below 2^64 - 1, so the next handoff still has an id.
+    error InvalidRecoverySetId(uint64 current, uint64 got);
+    /// @notice A recovery resumes after the last accepted checkpoint (at `min` or later) and below 2^64 - 1.
+    error InvalidRecoveryCheckpoint(uint64 min, uint64 got);
+    /// @notice No recovery is pending.
+    error NoRecoveryPending();
+    /// @notice The recovery's delay has not passed: executable from `executableAt`.
+    error RecoveryTimelocked(uint64 executableAt);
+    /// @notice A checkpoint or a handoff was accepted after the recovery was proposed: the set it
+    /// replaces can still sign, so it no longer applies.
+    error RecoveryObsolete();
+    /// @notice The members offered do not hash to the proposed set.
+    error RecoverySetMismatch(bytes32 proposed, bytes32 offered);
 
     /// @dev Upper bound keeps `submit`'s loop and `_validators` rewrites bounded.
     uint256 public constant MAX_VALIDATORS = 256;
+
+    /// @notice Time between a recovery proposal and its execution: long enough for the guardian, the
+    /// validators and users to react (cancel, post a checkpoint, or leave), short enough that a frozen
+    /// bridge does not stay frozen long. A constant: a settable delay would itself need a timelock.
+    uint64 public constant RECOVERY_DELAY = 7 days;
 
     /// @param sidechainGenesis genesis hash of the Ludus sidechain.
     /// @param firstCheckpoint number of the first checkpoint `submit` accepts (≥ 1): the sidechain
@@ -254,6 +306,70 @@ contract Checkpoints is EIP712, AccessControl, Pausable {
         emit EquivocationProven(a.number, hashA, hashB, msg.sender);
     }
 
+    // ------------------------------------------------------------------ recovery of a lost set
+
+    /// @notice Admin (governance): propose installing `members` as set `setId` when the current set
+    /// can no longer sign (more than a third of it is lost, so the handoff checkpoint never comes).
+    /// Replaces any pending proposal and restarts the delay. Works while paused (an equivocating set
+    /// is replaced this way). Emits `RecoveryProposed`.
+    /// @param setId the sidechain's id for the new set (above `currentSetId`): checkpoints must then
+    /// carry it, and commit to `validatorSetHash(setId, members)` to keep the set.
+    /// @param members the new set, strictly ascending, non-empty, at most `MAX_VALIDATORS`.
+    /// @param nextCheckpoint number of the first checkpoint the new set signs, at least
+    /// `latestCheckpoint + 1`. Skipping numbers is only for checkpoints the sidechain will never sign
+    /// again: a withdrawal committed only in a skipped checkpoint cannot be claimed on the L1.
+    function proposeRecovery(uint64 setId, address[] calldata members, uint64 nextCheckpoint)
+        external
+        onlyRole(DEFAULT_ADMIN_ROLE)
+    {
+        uint64 currentId = currentSetId;
+        if (setId <= currentId || setId == type(uint64).max) revert InvalidRecoverySetId(currentId, setId);
+        uint64 latest = latestCheckpoint;
+        if (nextCheckpoint <= latest || nextCheckpoint == type(uint64).max) {
+            revert InvalidRecoveryCheckpoint(latest + 1, nextCheckpoint);
+        }
+        _checkSetShape(members);
+
+        RecoveryProposal memory old = recovery;
+        if (old.executableAt != 0) emit RecoveryCancelled(old.setId, old.setHash, msg.sender);
+
+        bytes32 setHash = validatorSetHash(setId, members);
+        uint64 executableAt = uint64(block.timestamp) + RECOVERY_DELAY;
+        recovery = RecoveryProposal(setHash, setId, nextCheckpoint, latest, currentId, executableAt);
+        emit RecoveryProposed(setId, setHash, members, nextCheckpoint, executableAt, msg.sender);
+    }
+
+    /// @notice Guardian: cancel the pending recovery. Emits `RecoveryCancelled`.
+    function cancelRecovery() external onlyRole(GUARDIAN_ROLE) {
+        RecoveryProposal memory p = recovery;
+        if (p.executableAt == 0) revert NoRecoveryPending();
+        delete recovery;
+        emit RecoveryCancelled(p.setId, p.setHash, msg.sender);
+    }
+
+    /// @notice Install the proposed set once `RECOVERY_DELAY` has passed, if no checkpoint or handoff
+    /// was accepted since the proposal. Anyone may call; `members` must be the proposed set. Clears a
+    /// pending handoff (its set is replaced) and moves the next expected checkpoint to the proposal's
+    /// `nextCheckpoint`. Works while paused; unpausing stays the admin's decision. Emits
+    /// `RecoveryExecuted` and `ValidatorSetInstalled`.
+    function executeRecovery(address[] calldata members) external {
+        RecoveryProposal memory p = recovery;
+        if (p.executableAt == 0) revert NoRecoveryPending();
+        if (block.timestamp < p.executableAt) revert RecoveryTimelocked(p.executableAt);
+        if (latestCheckpoint != p.basedOnCheckpoint || currentSetId != p.basedOnSetId) revert RecoveryObsolete();
+        bytes32 offered = validatorSetHash(p.setId, members);
+        if (offered != p.setHash) revert RecoverySetMismatch(p.setHash, offered);
+
+        delete recovery;
+        handoffPending = false;
+        pendingSetHash = bytes32(0);
+        latestCheckpoint = p.nextCheckpoint - 1;
+        emit RecoveryExecuted(p.setId, p.setHash, p.nextCheckpoint, msg.sender);
+        _installSet(p.setId, members, offered);
+    }
+
+    // ------------------------------------------------------------------ pause
+
     /// @notice Guardian stop: refuses checkpoints, handoffs and (through the Vault) deposits and claims.
     function pause() external onlyRole(GUARDIAN_ROLE) {
         _pause();
@@ -289,10 +405,26 @@ contract Checkpoints is EIP712, AccessControl, Pausable {
         if (3 * count <= 2 * size) revert InsufficientSignatures(count, size);
     }
 
-    function _installSet(uint64 setId, address[] memory newValidators, bytes32 setHash) private {
-        uint256 n = newValidators.length;
+    /// @dev Size limits of a set; `_installSet` checks the order as it writes (and `_checkSetShape`
+    /// for a proposal, which is not written yet).
+    function _checkSetSize(uint256 n) private pure {
         if (n == 0) revert EmptyValidatorSet();
         if (n > MAX_VALIDATORS) revert ValidatorSetTooLarge(n);
+    }
+
+    function _checkSetShape(address[] calldata members) private pure {
+        uint256 n = members.length;
+        _checkSetSize(n);
+        address previous = address(0);
+        for (uint256 i = 0; i < n; ++i) {
+            if (members[i] <= previous) revert ValidatorsNotSorted(i);
+            previous = members[i];
+        }
+    }
+
+    function _installSet(uint64 setId, address[] memory newValidators, bytes32 setHash) private {
+        uint256 n = newValidators.length;
+        _checkSetSize(n);
         uint256 tag = uint256(setId) + 1;
         address previous = address(0);
         delete _validators;

@@ -17,6 +17,17 @@ contract CheckpointsTest is Fixture {
         uint256 signatures
     );
     event ValidatorSetCommitted(uint64 indexed checkpointNumber, uint64 indexed nextSetId, bytes32 nextSetHash);
+    event ValidatorSetInstalled(uint64 indexed setId, bytes32 setHash, address[] validators);
+    event RecoveryProposed(
+        uint64 indexed setId,
+        bytes32 setHash,
+        address[] validators,
+        uint64 nextCheckpoint,
+        uint64 executableAt,
+        address proposer
+    );
+    event RecoveryCancelled(uint64 indexed setId, bytes32 setHash, address by);
+    event RecoveryExecuted(uint64 indexed setId, bytes32 setHash, uint64 nextCheckpoint, address executor);
 
     function setUp() public {
         deployCheckpoints(4);
@@ -502,6 +513,300 @@ contract CheckpointsTest is Fixture {
         vm.prank(admin);
         cps.unpause();
         assertTrue(!cps.paused(), "unpaused by admin");
+    }
+
+    // ------------------------------------------------------------ recovery of a lost set (issue 9, item 9)
+
+    /// Issue 9, item 9: two of the four validators are lost, so no checkpoint (and no handoff
+    /// checkpoint) can be signed any more. Governance installs the sidechain's new set after the delay.
+    function test_recovery_proposeExecuteAfterDelay_newSetSigns() public {
+        submitRoot(keccak256("before the loss"));
+        Checkpoint memory stuck = nextCp(keccak256("stuck"));
+        vm.expectRevert(abi.encodeWithSelector(Checkpoints.InsufficientSignatures.selector, 2, 4));
+        cps.submit(stuck, signCp(stuck, 2));
+
+        (uint256[] memory newKeys, address[] memory newVals) = makeSet(5, 3);
+        bytes32 setHash = keccak256(abi.encode(uint64(1), newVals));
+        uint64 executableAt = uint64(block.timestamp) + 7 days;
+        vm.expectEmit();
+        emit RecoveryProposed(1, setHash, newVals, 2, executableAt, admin);
+        vm.prank(admin);
+        cps.proposeRecovery(1, newVals, 2);
+
+        vm.expectRevert(abi.encodeWithSelector(Checkpoints.RecoveryTimelocked.selector, executableAt));
+        cps.executeRecovery(newVals);
+        vm.warp(executableAt - 1);
+        vm.expectRevert(abi.encodeWithSelector(Checkpoints.RecoveryTimelocked.selector, executableAt));
+        cps.executeRecovery(newVals);
+
+        vm.warp(executableAt);
+        vm.expectEmit();
+        emit RecoveryExecuted(1, setHash, 2, address(0xDEAD));
+        vm.expectEmit();
+        emit ValidatorSetInstalled(1, setHash, newVals);
+        vm.prank(address(0xDEAD));
+        cps.executeRecovery(newVals);
+        assertEq(cps.currentSetId(), 1, "new set id");
+        assertEq(cps.currentSetSize(), 5, "new set size");
+        assertEq(cps.currentSetHash(), setHash, "new set hash");
+        assertEq(cps.latestCheckpoint(), 1, "resumes after the last accepted checkpoint");
+        (,,,, , uint64 pendingAt) = cps.recovery();
+        assertEq(pendingAt, 0, "proposal consumed");
+        vm.expectRevert(abi.encodeWithSelector(Checkpoints.NoRecoveryPending.selector));
+        cps.executeRecovery(newVals);
+
+        // The old set no longer signs; the new one does.
+        Checkpoint memory byOld = nextCp(keccak256("old"));
+        byOld.validatorSetId = 0;
+        vm.expectRevert(abi.encodeWithSelector(Checkpoints.WrongValidatorSet.selector, 1, 0));
+        cps.submit(byOld, signCp(byOld, 4));
+        address[] memory oldVals = vals;
+        uint256[] memory oldKeys = keys;
+        keys = newKeys;
+        vals = newVals;
+        Checkpoint memory cp = nextCp(keccak256("after recovery"));
+        bytes[] memory forged = signDigest(digestOf(cp, block.chainid, address(cps)), oldKeys, 4);
+        vm.expectPartialRevert(Checkpoints.SignerNotInSet.selector);
+        cps.submit(cp, forged);
+        assertTrue(!cps.isValidator(oldVals[0]), "old member dropped");
+        cps.submit(cp, signCp(cp, 4));
+        assertEq(cps.latestCheckpoint(), 2, "new set's checkpoint accepted");
+        assertEq(cps.withdrawalsRoot(2), keccak256("after recovery"), "root stored");
+    }
+
+    /// Checkpoints the lost set could never sign are skipped when governance says so.
+    function test_recovery_resumesAtTheProposedCheckpoint() public {
+        submitRoot(bytes32(0));
+        (uint256[] memory newKeys, address[] memory newVals) = makeSet(4, 3);
+        vm.prank(admin);
+        cps.proposeRecovery(3, newVals, 6);
+        vm.warp(block.timestamp + cps.RECOVERY_DELAY());
+        cps.executeRecovery(newVals);
+        assertEq(cps.latestCheckpoint(), 5, "next expected is 6");
+        keys = newKeys;
+        vals = newVals;
+        Checkpoint memory cp = nextCp(keccak256("r"));
+        assertEq(cp.number, 6, "numbering");
+        assertEq(cp.validatorSetId, 3, "set id");
+        cps.submit(cp, signCp(cp, 3));
+        assertEq(cps.latestCheckpoint(), 6, "accepted");
+    }
+
+    function test_recovery_guardianCancels() public {
+        address guardian = address(0x6A2D);
+        bytes32 role = cps.GUARDIAN_ROLE();
+        vm.prank(admin);
+        cps.grantRole(role, guardian);
+        (, address[] memory newVals) = makeSet(4, 3);
+        vm.prank(admin);
+        cps.proposeRecovery(1, newVals, 1);
+
+        vm.expectPartialRevert(IAccessControl.AccessControlUnauthorizedAccount.selector);
+        vm.prank(address(0xB0B));
+        cps.cancelRecovery();
+
+        vm.expectEmit();
+        emit RecoveryCancelled(1, keccak256(abi.encode(uint64(1), newVals)), guardian);
+        vm.prank(guardian);
+        cps.cancelRecovery();
+        vm.warp(block.timestamp + 7 days);
+        vm.expectRevert(abi.encodeWithSelector(Checkpoints.NoRecoveryPending.selector));
+        cps.executeRecovery(newVals);
+        vm.expectRevert(abi.encodeWithSelector(Checkpoints.NoRecoveryPending.selector));
+        vm.prank(guardian);
+        cps.cancelRecovery();
+        assertEq(cps.currentSetId(), 0, "set unchanged");
+    }
+
+    function test_recovery_onlyAdminProposes() public {
+        (, address[] memory newVals) = makeSet(4, 3);
+        address guardian = address(0x6A2D);
+        bytes32 role = cps.GUARDIAN_ROLE();
+        vm.prank(admin);
+        cps.grantRole(role, guardian);
+        vm.expectPartialRevert(IAccessControl.AccessControlUnauthorizedAccount.selector);
+        vm.prank(guardian);
+        cps.proposeRecovery(1, newVals, 1);
+        vm.expectPartialRevert(IAccessControl.AccessControlUnauthorizedAccount.selector);
+        vm.prank(vals[0]);
+        cps.proposeRecovery(1, newVals, 1);
+        vm.expectPartialRevert(IAccessControl.AccessControlUnauthorizedAccount.selector);
+        vm.prank(address(0xB0B));
+        cps.proposeRecovery(1, newVals, 1);
+    }
+
+    /// A normal handoff after the proposal shows the set could still sign: the proposal is void.
+    function test_recovery_obsoleteAfterCheckpointDrivenHandoff() public {
+        (, address[] memory recoveryVals) = makeSet(4, 3);
+        vm.prank(admin);
+        cps.proposeRecovery(1, recoveryVals, 1);
+        (uint256[] memory newKeys, address[] memory newVals) = makeSet(4, 2);
+        _handoff(newKeys, newVals);
+        vm.warp(block.timestamp + 7 days);
+        vm.expectRevert(abi.encodeWithSelector(Checkpoints.RecoveryObsolete.selector));
+        cps.executeRecovery(recoveryVals);
+        assertEq(cps.currentSetHash(), keccak256(abi.encode(uint64(1), newVals)), "handed-off set stays");
+    }
+
+    /// Any checkpoint accepted after the proposal proves the current set can sign: the proposal is void,
+    /// so a live set defeats a hostile recovery by posting its next (heartbeat) checkpoint.
+    function test_recovery_obsoleteAfterAnyCheckpoint() public {
+        (, address[] memory newVals) = makeSet(4, 3);
+        vm.prank(admin);
+        cps.proposeRecovery(1, newVals, 1);
+        submitRoot(bytes32(0));
+        vm.warp(block.timestamp + 7 days);
+        vm.expectRevert(abi.encodeWithSelector(Checkpoints.RecoveryObsolete.selector));
+        cps.executeRecovery(newVals);
+    }
+
+    /// Proposed while a committed set waited to be installed: installing it voids the proposal.
+    function test_recovery_obsoleteWhenTheCommittedSetIsInstalled() public {
+        (, address[] memory committed) = makeSet(4, 2);
+        Checkpoint memory cp = nextCp(bytes32(0));
+        cp.nextValidatorSetHash = keccak256(abi.encode(uint64(1), committed));
+        cps.submit(cp, signCp(cp, 3));
+        (, address[] memory recoveryVals) = makeSet(4, 3);
+        vm.prank(admin);
+        cps.proposeRecovery(2, recoveryVals, 2);
+        cps.installValidatorSet(1, committed);
+        vm.warp(block.timestamp + 7 days);
+        vm.expectRevert(abi.encodeWithSelector(Checkpoints.RecoveryObsolete.selector));
+        cps.executeRecovery(recoveryVals);
+    }
+
+    /// The committed next set is itself lost (nobody can install or run it): recovery replaces it.
+    function test_recovery_replacesAPendingHandoff() public {
+        (, address[] memory committed) = makeSet(4, 2);
+        Checkpoint memory cp = nextCp(bytes32(0));
+        cp.nextValidatorSetHash = keccak256(abi.encode(uint64(1), committed));
+        cps.submit(cp, signCp(cp, 3));
+        (uint256[] memory newKeys, address[] memory newVals) = makeSet(4, 3);
+        vm.prank(admin);
+        cps.proposeRecovery(2, newVals, 2);
+        vm.warp(block.timestamp + 7 days);
+        cps.executeRecovery(newVals);
+        assertTrue(!cps.handoffPending(), "handoff cleared");
+        assertEq(cps.pendingSetHash(), bytes32(0), "pending hash cleared");
+        vm.expectRevert(abi.encodeWithSelector(Checkpoints.NoPendingValidatorSet.selector));
+        cps.installValidatorSet(1, committed);
+        keys = newKeys;
+        vals = newVals;
+        submitRoot(keccak256("r"));
+        assertEq(cps.latestCheckpoint(), 2, "new set signs");
+    }
+
+    /// After an equivocation the bridge is paused and the set is not to be trusted: recovery still
+    /// runs, and unpausing stays the admin's separate decision.
+    function test_recovery_runsWhilePaused_unpauseStaysWithAdmin() public {
+        Checkpoint memory a = nextCp(keccak256("a"));
+        Checkpoint memory b = nextCp(keccak256("b"));
+        bytes[] memory sa = signCp(a, 3);
+        cps.submit(a, sa);
+        cps.proveEquivocation(a, sa, b, signCp(b, 3));
+        (uint256[] memory newKeys, address[] memory newVals) = makeSet(4, 3);
+        vm.prank(admin);
+        cps.proposeRecovery(1, newVals, 2);
+        vm.warp(block.timestamp + 7 days);
+        cps.executeRecovery(newVals);
+        assertTrue(cps.paused(), "still paused");
+        keys = newKeys;
+        vals = newVals;
+        Checkpoint memory c = nextCp(keccak256("c"));
+        bytes[] memory sc = signCp(c, 3);
+        vm.expectRevert(abi.encodeWithSelector(Pausable.EnforcedPause.selector));
+        cps.submit(c, sc);
+        vm.prank(admin);
+        cps.unpause();
+        cps.submit(c, sc);
+        assertEq(cps.latestCheckpoint(), 2, "resumed with the new set");
+    }
+
+    /// A new proposal replaces the pending one and restarts the delay.
+    function test_recovery_newProposalReplacesAndRestartsDelay() public {
+        (, address[] memory first) = makeSet(4, 3);
+        (, address[] memory second) = makeSet(3, 4);
+        vm.prank(admin);
+        cps.proposeRecovery(1, first, 1);
+        vm.warp(block.timestamp + 6 days);
+        vm.expectEmit();
+        emit RecoveryCancelled(1, keccak256(abi.encode(uint64(1), first)), admin);
+        vm.prank(admin);
+        cps.proposeRecovery(2, second, 1);
+        vm.warp(block.timestamp + 1 days);
+        uint64 executableAt = uint64(block.timestamp) + 6 days;
+        vm.expectRevert(abi.encodeWithSelector(Checkpoints.RecoveryTimelocked.selector, executableAt));
+        cps.executeRecovery(second);
+        vm.warp(executableAt);
+        bytes32 proposed = keccak256(abi.encode(uint64(2), second));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                Checkpoints.RecoverySetMismatch.selector, proposed, keccak256(abi.encode(uint64(2), first))
+            )
+        );
+        cps.executeRecovery(first);
+        cps.executeRecovery(second);
+        assertEq(cps.currentSetId(), 2, "second proposal installed");
+        assertEq(cps.currentSetSize(), 3, "size");
+    }
+
+    function test_recovery_invalidSetsRefused() public {
+        vm.startPrank(admin);
+        vm.expectRevert(abi.encodeWithSelector(Checkpoints.EmptyValidatorSet.selector));
+        cps.proposeRecovery(1, new address[](0), 1);
+
+        address[] memory v = new address[](3);
+        v[0] = address(1);
+        v[1] = address(3);
+        v[2] = address(2);
+        vm.expectRevert(abi.encodeWithSelector(Checkpoints.ValidatorsNotSorted.selector, 2));
+        cps.proposeRecovery(1, v, 1);
+        v[2] = address(3);
+        vm.expectRevert(abi.encodeWithSelector(Checkpoints.ValidatorsNotSorted.selector, 2));
+        cps.proposeRecovery(1, v, 1);
+        v[0] = address(0);
+        v[1] = address(2);
+        vm.expectRevert(abi.encodeWithSelector(Checkpoints.ValidatorsNotSorted.selector, 0));
+        cps.proposeRecovery(1, v, 1);
+
+        address[] memory big = new address[](257);
+        for (uint256 i = 0; i < big.length; ++i) big[i] = address(uint160(i + 1));
+        vm.expectRevert(abi.encodeWithSelector(Checkpoints.ValidatorSetTooLarge.selector, 257));
+        cps.proposeRecovery(1, big, 1);
+        address[] memory max = new address[](256);
+        for (uint256 i = 0; i < max.length; ++i) max[i] = big[i];
+        cps.proposeRecovery(1, max, 1);
+
+        (, address[] memory ok) = makeSet(4, 3);
+        vm.expectRevert(abi.encodeWithSelector(Checkpoints.InvalidRecoverySetId.selector, 0, 0));
+        cps.proposeRecovery(0, ok, 1);
+        vm.expectRevert(abi.encodeWithSelector(Checkpoints.InvalidRecoverySetId.selector, 0, type(uint64).max));
+        cps.proposeRecovery(type(uint64).max, ok, 1);
+        vm.stopPrank();
+
+        submitRoot(bytes32(0));
+        vm.startPrank(admin);
+        vm.expectRevert(abi.encodeWithSelector(Checkpoints.InvalidRecoveryCheckpoint.selector, 2, 1));
+        cps.proposeRecovery(1, ok, 1);
+        vm.expectRevert(abi.encodeWithSelector(Checkpoints.InvalidRecoveryCheckpoint.selector, 2, type(uint64).max));
+        cps.proposeRecovery(1, ok, type(uint64).max);
+        vm.stopPrank();
+    }
+
+    /// A set installed by recovery can later hand off normally, by a signed checkpoint.
+    function test_recovery_thenNormalHandoff() public {
+        (uint256[] memory newKeys, address[] memory newVals) = makeSet(4, 3);
+        vm.prank(admin);
+        cps.proposeRecovery(5, newVals, 1);
+        vm.warp(block.timestamp + 7 days);
+        cps.executeRecovery(newVals);
+        keys = newKeys;
+        vals = newVals;
+        (uint256[] memory nextKeys, address[] memory nextVals) = makeSet(7, 4);
+        _handoff(nextKeys, nextVals);
+        assertEq(cps.currentSetId(), 6, "ids continue from the recovered set");
+        submitRoot(keccak256("r"));
+        assertEq(cps.latestCheckpoint(), 2, "accepted");
     }
 
     // ------------------------------------------------------------ fuzz: the threshold rule
