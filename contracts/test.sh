@@ -18,7 +18,8 @@ fi
 
 # forge cannot download compilers offline: ./solc-wrapper runs solcjs from node_modules.
 "$forge" test --offline --use ./solc-wrapper "$@"
-# Gas figures for the functions the issue tracks (submit with 4 and 21 validators, deposit,
-# depositETH, claim): forge runs each call as its own transaction here, and GasTest asserts the
-# goals (3-of-4 submit < 100k, claim < 80k) and writes snapshots/LudusBridge.json.
+# Gas figures for the functions the issue tracks (submit 3-of-4, 15-of-21 and 43-of-64, deposit,
+# depositETH, typical and worst claims, recovery propose and execute): forge runs each call as its
+# own transaction here, and GasTest asserts the goals (3-of-4 submit < 100k, typical claim < 80k,
+# worst claim < 120k) and writes snapshots/LudusBridge.json.
 LUDUS_GAS_ISOLATED=1 "$forge" test --offline --use ./solc-wrapper --gas-report --match-contract GasTest -vv

@@ -16,10 +16,30 @@ import {console} from "./utils/Vm.sol";
 contract GasTest is Fixture {
     Checkpoints internal cps21;
     uint256[] internal keys21;
+    Checkpoints internal cps64;
     Checkpoint internal cp4;
     Checkpoint internal cp21;
+    Checkpoint internal cp64;
     bytes[] internal sigs4;
     bytes[] internal sigs21;
+    bytes[] internal sigs64;
+
+    // The worst claims: checkpoint 2 holds 1,024 withdrawals (a 10-sibling proof), with ids in a
+    // claimed-bitmap word nobody has touched, paid to recipients that hold nothing (for ETH: an
+    // account that does not exist yet).
+    Withdrawal internal worstErc20;
+    Withdrawal internal worstEth;
+    bytes32[] internal worstProofErc20;
+    bytes32[] internal worstProofEth;
+    uint64 internal worstCheckpoint;
+
+    // Recovery: a 4-member and a 21-member replacement set, proposed in setUp on the 4- and
+    // 21-validator contracts (executed by the tests after the delay). Executing clears storage (the
+    // proposal, the old members' array) and the refund comes at the end of the transaction, so only
+    // the LUDUS_GAS_ISOLATED figure (test.sh) is the transaction's; the other one omits the refund.
+    address[] internal recovery4;
+    address[] internal recovery21;
+    uint64 internal recoveryNext64;
 
     Vault internal vault;
     MockToken internal token;
@@ -58,6 +78,7 @@ contract GasTest is Fixture {
         Checkpoint memory c = nextCp(Merkle.root(leaves));
         cps.submit(c, signCp(c, 3));
         claimCheckpoint = c.number;
+        _submitWorstClaims();
         cp4 = nextCp(keccak256("withdrawals 2"));
         s = signCp(cp4, 3);
         for (uint256 i = 0; i < s.length; ++i) sigs4[i] = s[i];
@@ -85,9 +106,51 @@ contract GasTest is Fixture {
         cp21 = nextCp(keccak256("withdrawals"));
         s = signCp(cp21, quorum(21));
         for (uint256 i = 0; i < s.length; ++i) sigs21.push(s[i]);
+
+        // 64 validators, 43 signatures (a third contract).
+        deployCheckpoints(64);
+        cps64 = cps;
+        recoveryNext64 = cps64.latestCheckpoint() + 1;
+        cp64 = nextCp(keccak256("withdrawals"));
+        s = signCp(cp64, quorum(64));
+        for (uint256 i = 0; i < s.length; ++i) sigs64.push(s[i]);
+
         cps = four;
         keys = k4;
         vals = v4;
+
+        (, address[] memory r4) = makeSet(4, 40);
+        (, address[] memory r21) = makeSet(21, 41);
+        recovery4 = r4;
+        recovery21 = r21;
+        vm.startPrank(admin);
+        cps.proposeRecovery(1, recovery4, cps.latestCheckpoint() + 1);
+        cps21.proposeRecovery(1, recovery21, cps21.latestCheckpoint() + 1);
+        vm.stopPrank();
+    }
+
+    function _submitWorstClaims() internal {
+        bytes32[] memory big = new bytes32[](1024);
+        Withdrawal memory w;
+        for (uint256 i = 0; i < big.length; ++i) {
+            w = Withdrawal(uint64(5_000 + i), i == 1 ? address(0) : address(token), address(uint160(0x90000 + i)), 1 ether);
+            big[i] = vault.withdrawalLeafFor(block.chainid, address(vault), w);
+            if (i == 0) worstErc20 = w;
+            if (i == 1) worstEth = w;
+        }
+        bytes32[] memory p = Merkle.proof(big, 0);
+        for (uint256 i = 0; i < p.length; ++i) worstProofErc20.push(p[i]);
+        p = Merkle.proof(big, 1);
+        for (uint256 i = 0; i < p.length; ++i) worstProofEth.push(p[i]);
+        // Checked here, not in the tests: reading them there would warm the slots the claim pays for.
+        assertEq(worstProofErc20.length, 10, "10 siblings");
+        assertEq(worstProofEth.length, 10, "10 siblings");
+        assertEq(token.balanceOf(worstErc20.recipient), 0, "recipient holds nothing");
+        assertEq(worstEth.recipient.balance, 0, "recipient account does not exist");
+        assertEq(worstErc20.id >> 8, 19, "a claimed-bitmap word nobody touched");
+        Checkpoint memory c = nextCp(Merkle.root(big));
+        cps.submit(c, signCp(c, 3));
+        worstCheckpoint = c.number;
     }
 
     /// @dev Returns the transaction gas. Under `forge test --gas-report` (test.sh sets
@@ -120,6 +183,13 @@ contract GasTest is Fixture {
         _report("submit 15-of-21", data, g);
     }
 
+    function test_gas_submit_64validators_43signatures() public {
+        bytes memory data = abi.encodeCall(Checkpoints.submit, (cp64, sigs64));
+        cps64.submit(cp64, sigs64);
+        uint256 g = vm.snapshotGasLastCall("LudusBridge", "submit_64_validators_43_signatures");
+        _report("submit 43-of-64", data, g);
+    }
+
     function test_gas_deposit() public {
         bytes memory data = abi.encodeCall(Vault.deposit, (address(token), 5 ether, SIDE));
         vm.prank(depositor);
@@ -150,5 +220,57 @@ contract GasTest is Fixture {
         vault.claim(w, claimCheckpoint, proof);
         uint256 g = vm.snapshotGasLastCall("LudusBridge", "claim_eth");
         assertTrue(_report("claim (ETH, recipient account exists)", data, g) < 80_000, "ETH claim under 80k gas");
+    }
+
+    function test_gas_claim_worst_erc20() public {
+        Withdrawal memory w = worstErc20;
+        bytes32[] memory proof = worstProofErc20;
+        bytes memory data = abi.encodeCall(Vault.claim, (w, worstCheckpoint, proof));
+        vault.claim(w, worstCheckpoint, proof);
+        uint256 g = vm.snapshotGasLastCall("LudusBridge", "claim_erc20_worst");
+        assertTrue(
+            _report("claim worst (ERC-20, new bitmap word, recipient without balance, 10 siblings)", data, g) < 120_000,
+            "worst claim under 120k gas"
+        );
+    }
+
+    function test_gas_claim_worst_eth() public {
+        Withdrawal memory w = worstEth;
+        bytes32[] memory proof = worstProofEth;
+        bytes memory data = abi.encodeCall(Vault.claim, (w, worstCheckpoint, proof));
+        vault.claim(w, worstCheckpoint, proof);
+        uint256 g = vm.snapshotGasLastCall("LudusBridge", "claim_eth_worst");
+        assertTrue(
+            _report("claim worst (ETH, new bitmap word, new account, 10 siblings)", data, g) < 120_000,
+            "worst ETH claim under 120k gas"
+        );
+    }
+
+    function test_gas_recovery_propose_21validators() public {
+        uint64 next = recoveryNext64;
+        bytes memory data = abi.encodeCall(Checkpoints.proposeRecovery, (1, recovery21, next));
+        vm.prank(admin);
+        cps64.proposeRecovery(1, recovery21, next);
+        _report("recovery propose (21 members)", data, vm.snapshotGasLastCall("LudusBridge", "recovery_propose_21_validators"));
+    }
+
+    function test_gas_recovery_execute_4validators() public {
+        vm.warp(block.timestamp + cps.RECOVERY_DELAY());
+        bytes memory data = abi.encodeCall(Checkpoints.executeRecovery, (recovery4));
+        cps.executeRecovery(recovery4);
+        _report(
+            "recovery execute (4 members replace 4)", data, vm.snapshotGasLastCall("LudusBridge", "recovery_execute_4_validators")
+        );
+    }
+
+    function test_gas_recovery_execute_21validators() public {
+        vm.warp(block.timestamp + cps21.RECOVERY_DELAY());
+        bytes memory data = abi.encodeCall(Checkpoints.executeRecovery, (recovery21));
+        cps21.executeRecovery(recovery21);
+        _report(
+            "recovery execute (21 members replace 21)",
+            data,
+            vm.snapshotGasLastCall("LudusBridge", "recovery_execute_21_validators")
+        );
     }
 }
