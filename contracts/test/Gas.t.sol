@@ -133,7 +133,8 @@ contract GasTest is Fixture {
         bytes32[] memory big = new bytes32[](1024);
         Withdrawal memory w;
         for (uint256 i = 0; i < big.length; ++i) {
-            w = Withdrawal(uint64(5_000 + i), i == 1 ? address(0) : address(token), address(uint160(0x90000 + i)), 1 ether);
+            address tok = i == 1 ? address(0) : address(token);
+            w = Withdrawal(uint64(5_000 + i), tok, address(uint160(0x90000 + i)), 1 ether);
             big[i] = vault.withdrawalLeafFor(block.chainid, address(vault), w);
             if (i == 0) worstErc20 = w;
             if (i == 1) worstEth = w;
@@ -251,26 +252,23 @@ contract GasTest is Fixture {
         bytes memory data = abi.encodeCall(Checkpoints.proposeRecovery, (1, recovery21, next));
         vm.prank(admin);
         cps64.proposeRecovery(1, recovery21, next);
-        _report("recovery propose (21 members)", data, vm.snapshotGasLastCall("LudusBridge", "recovery_propose_21_validators"));
+        uint256 g = vm.snapshotGasLastCall("LudusBridge", "recovery_propose_21_validators");
+        _report("recovery propose (21 members)", data, g);
     }
 
     function test_gas_recovery_execute_4validators() public {
         vm.warp(block.timestamp + cps.RECOVERY_DELAY());
         bytes memory data = abi.encodeCall(Checkpoints.executeRecovery, (recovery4));
         cps.executeRecovery(recovery4);
-        _report(
-            "recovery execute (4 members replace 4)", data, vm.snapshotGasLastCall("LudusBridge", "recovery_execute_4_validators")
-        );
+        uint256 g = vm.snapshotGasLastCall("LudusBridge", "recovery_execute_4_validators");
+        _report("recovery execute (4 members replace 4)", data, g);
     }
 
     function test_gas_recovery_execute_21validators() public {
         vm.warp(block.timestamp + cps21.RECOVERY_DELAY());
         bytes memory data = abi.encodeCall(Checkpoints.executeRecovery, (recovery21));
         cps21.executeRecovery(recovery21);
-        _report(
-            "recovery execute (21 members replace 21)",
-            data,
-            vm.snapshotGasLastCall("LudusBridge", "recovery_execute_21_validators")
-        );
+        uint256 g = vm.snapshotGasLastCall("LudusBridge", "recovery_execute_21_validators");
+        _report("recovery execute (21 members replace 21)", data, g);
     }
 }
