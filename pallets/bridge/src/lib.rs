@@ -20,7 +20,8 @@
 //! - **Withdrawals** ([`PendingWithdrawals`], [`NextWithdrawalId`]): `withdraw` burns and
 //!   records the leaf in the current checkpoint period.
 //! - **Checkpoints** ([`Checkpoints`], [`CheckpointWithdrawals`], [`CheckpointSignatures`],
-//!   [`CheckpointTallies`]): every `CheckpointInterval` blocks and whenever the set changes,
+//!   [`CheckpointTallies`]): when withdrawals wait (at most every `CheckpointInterval`
+//!   blocks), whenever the set changes, and otherwise once per `HeartbeatInterval`,
 //!   `on_initialize` fixes a checkpoint over the blocks since the last one; validators submit
 //!   their EIP-712 signatures as unsigned transactions until more than two thirds signed.
 //! - **Circuit breaker** ([`Paused`]): governance pauses deposits and/or withdrawals.
@@ -124,9 +125,16 @@ pub mod pallet {
         #[pallet::constant]
         type PalletId: Get<PalletId>;
 
-        /// Blocks per checkpoint period.
+        /// The fewest blocks a checkpoint period with withdrawals lasts: a withdrawal is in a
+        /// fixed checkpoint at most this long after its burn.
         #[pallet::constant]
         type CheckpointInterval: Get<BlockNumberFor<Self>>;
+
+        /// The longest a period lasts: with nothing to commit, a checkpoint is fixed once per
+        /// heartbeat only, so an idle bridge costs the L1 one transaction per heartbeat
+        /// (hours) while still showing the sidechain alive. At least `CheckpointInterval`.
+        #[pallet::constant]
+        type HeartbeatInterval: Get<BlockNumberFor<Self>>;
 
         /// The largest bridge validator set.
         #[pallet::constant]

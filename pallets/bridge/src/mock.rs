@@ -55,6 +55,9 @@ impl pallet_assets::Config for Test {
 pub const L1_CHAIN_ID: u64 = 31_337;
 /// `CheckpointInterval`.
 pub const INTERVAL: u64 = 10;
+/// The heartbeat the schedule tests set ([`HeartbeatBlocks`]); by default the heartbeat is
+/// [`INTERVAL`], so other tests see a checkpoint every interval as before.
+pub const HEARTBEAT: u64 = 30;
 /// `AttestationWindow`.
 pub const WINDOW: u64 = 8;
 /// `MaxOpenAttestations`.
@@ -63,6 +66,12 @@ pub const MAX_OPEN: u32 = 3;
 pub const MAX_WITHDRAWALS: u32 = 5;
 
 parameter_types! {
+    /// `HeartbeatInterval`; a test may set the runtime's.
+    pub static HeartbeatBlocks: u64 = INTERVAL;
+    /// `CheckpointInterval`; a test may set the runtime's.
+    pub static IntervalBlocks: u64 = INTERVAL;
+    /// `MaxWithdrawalsPerCheckpoint`; a test may set the runtime's.
+    pub static WithdrawalsPerCheckpoint: u32 = MAX_WITHDRAWALS;
     pub const BridgePalletId: PalletId = PalletId(*b"ludus/br");
     /// The genesis Vault address.
     pub VaultAddress: H160 = H160::repeat_byte(0xaa);
@@ -73,9 +82,10 @@ parameter_types! {
 impl pallet_bridge::Config for Test {
     type Assets = Assets;
     type PalletId = BridgePalletId;
-    type CheckpointInterval = ConstU64<INTERVAL>;
+    type CheckpointInterval = IntervalBlocks;
+    type HeartbeatInterval = HeartbeatBlocks;
     type MaxValidators = ConstU32<8>;
-    type MaxWithdrawalsPerCheckpoint = ConstU32<MAX_WITHDRAWALS>;
+    type MaxWithdrawalsPerCheckpoint = WithdrawalsPerCheckpoint;
     type MaxTokens = ConstU32<2>;
     type AttestationWindow = ConstU64<WINDOW>;
     type MaxOpenAttestations = ConstU32<MAX_OPEN>;

@@ -264,10 +264,12 @@ impl pallet_game_assets::Config for Runtime {
 
 parameter_types! {
     pub const BridgePalletId: frame_support::PalletId = frame_support::PalletId(*b"ludus/br");
-    /// A checkpoint every 10 blocks (10 s): withdrawals become claimable on the L1 soon after
-    /// they are final. Each checkpoint is one L1 transaction for a relayer; a deployment that
-    /// wants fewer lengthens this.
+    /// A withdrawal is in a checkpoint at most 10 blocks (10 s) after its burn, so it becomes
+    /// claimable on the L1 soon after it is final. Each checkpoint is one L1 transaction for
+    /// a relayer: at one withdrawal a second that is 8,640 a day.
     pub const CheckpointInterval: BlockNumber = 10;
+    /// With nothing to commit, one checkpoint an hour: an idle day costs the L1 24.
+    pub const CheckpointHeartbeat: BlockNumber = crate::HOURS;
     /// Attestations are taken for the 256 deposit nonces above the lowest unexecuted one:
     /// more than the deposits in flight between the L1's finalized block and execution.
     pub const AttestationWindow: u64 = 256;
@@ -283,6 +285,7 @@ impl pallet_bridge::Config for Runtime {
     type Assets = Assets;
     type PalletId = BridgePalletId;
     type CheckpointInterval = CheckpointInterval;
+    type HeartbeatInterval = CheckpointHeartbeat;
     type MaxValidators = MaxAuthorities;
     type MaxWithdrawalsPerCheckpoint = ConstU32<1024>;
     type MaxTokens = ConstU32<64>;

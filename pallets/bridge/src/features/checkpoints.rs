@@ -1,4 +1,5 @@
-//! Checkpoints: fixed at the interval and at each set change, then signed by their set.
+//! Checkpoints: fixed when they commit to something (withdrawals, a set change) and at each
+//! heartbeat, then signed by their set.
 
 use alloc::vec::Vec;
 use frame_support::{ensure, traits::Get, weights::Weight};
@@ -21,23 +22,36 @@ pub(crate) struct SignatureCheck {
 }
 
 impl<T: Config> Pallet<T> {
-    /// Fixes a checkpoint at the start of block `now` when the period is `CheckpointInterval`
-    /// blocks long or a new set is queued. The period ends with the parent block, whose hash
-    /// is known by now.
+    /// Fixes a checkpoint at the start of block `now` when it has something to commit and
+    /// the period is at least `CheckpointInterval` blocks long (withdrawals), at once (a
+    /// queued set), or otherwise when the period is `HeartbeatInterval` blocks long. The
+    /// period ends with the parent block, whose hash is known by now.
+    ///
+    /// Each checkpoint is an L1 transaction for a relayer, so an idle bridge fixes one per
+    /// heartbeat only (the L1 still sees the sidechain alive), while a withdrawal waits at
+    /// most `CheckpointInterval` blocks after its burn.
     pub(crate) fn on_block(now: BlockNumberFor<T>) -> Weight {
         let start = PeriodStart::<T>::get();
-        let checked = T::DbWeight::get().reads(2);
+        let checked = T::DbWeight::get().reads(3);
         if now <= start {
             return checked;
         }
-        let due = now.saturating_sub(start) >= T::CheckpointInterval::get();
-        if !due && !QueuedValidators::<T>::exists() {
+        let elapsed = now.saturating_sub(start);
+        let due = QueuedValidators::<T>::exists()
+            || elapsed >= T::HeartbeatInterval::get()
+            || (elapsed >= T::CheckpointInterval::get() && Self::has_pending_withdrawals());
+        if !due {
             return checked;
         }
         let (withdrawals, cleared) = Self::fix_checkpoint(start, now.saturating_sub(One::one()));
         checked
             .saturating_add(T::WeightInfo::fix_checkpoint(withdrawals))
             .saturating_add(T::DbWeight::get().writes(cleared.into()))
+    }
+
+    /// Whether a withdrawal waits for a checkpoint (one read of a length, not the list).
+    fn has_pending_withdrawals() -> bool {
+        PendingWithdrawals::<T>::decode_len().unwrap_or(0) > 0
     }
 
     /// Fixes the checkpoint over blocks `first..=last` with the open period's withdrawals,

@@ -2,6 +2,7 @@
 //! the invariant check ([`crate::mock::run_test`]).
 
 mod attestation_limits;
+mod checkpoint_schedule;
 mod checkpoints;
 mod deposits;
 mod l1_params;
