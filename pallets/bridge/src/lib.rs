@@ -263,6 +263,11 @@ pub mod pallet {
     #[pallet::storage]
     pub type LatestCheckpoint<T: Config> = StorageValue<_, CheckpointNumber, ValueQuery>;
 
+    /// The lowest checkpoint without enough signatures (or the next to be fixed): signers
+    /// work upwards from it, however old it is, so no checkpoint is ever skipped.
+    #[pallet::storage]
+    pub type LowestUnsignedCheckpoint<T: Config> = StorageValue<_, CheckpointNumber, ValueQuery, FirstNonce>;
+
     /// Fixed checkpoints by number.
     #[pallet::storage]
     pub type Checkpoints<T: Config> = StorageMap<_, Twox64Concat, CheckpointNumber, Checkpoint>;

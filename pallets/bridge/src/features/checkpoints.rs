@@ -32,8 +32,11 @@ impl<T: Config> Pallet<T> {
     /// most `CheckpointInterval` blocks after its burn.
     pub(crate) fn on_block(now: BlockNumberFor<T>) -> Weight {
         let start = PeriodStart::<T>::get();
-        let checked = T::DbWeight::get().reads(3);
-        if now <= start {
+        let checked = T::DbWeight::get().reads(4);
+        // No leaf or digest exists without the L1 parameters: the first checkpoint waits for
+        // them (and so does a queued set), so the L1 contract, deployed knowing the genesis
+        // hash, starts at checkpoint 1 however late they are set.
+        if now <= start || !L1Params::<T>::exists() {
             return checked;
         }
         let elapsed = now.saturating_sub(start);
@@ -163,6 +166,14 @@ impl<T: Config> Pallet<T> {
         });
         if tally.signed {
             Self::deposit_event(Event::CheckpointSigned { number });
+            // Signatures may complete out of order; the lowest unsigned one moves past all
+            // signed ones (at most the checkpoints fixed so far).
+            let latest = LatestCheckpoint::<T>::get();
+            let mut lowest = LowestUnsignedCheckpoint::<T>::get();
+            while lowest <= latest && CheckpointTallies::<T>::get(lowest).signed {
+                lowest = lowest.saturating_add(1);
+            }
+            LowestUnsignedCheckpoint::<T>::put(lowest);
         }
         Ok(())
     }

@@ -6,8 +6,10 @@ use sp_core::{ecdsa, H256};
 
 use crate::*;
 
-/// The most checkpoints [`Pallet::checkpoints_to_sign`] looks back over.
-pub const MAX_SIGNING_LOOKBACK: u64 = 64;
+/// The most checkpoints [`Pallet::checkpoints_to_sign`] scans in one call, upwards from the
+/// lowest unsigned one: the oldest are always offered first, so none is ever skipped, and a
+/// key that signed them all and waits for the others costs its signer a bounded scan.
+pub const MAX_SIGNING_SCAN: u64 = 1_024;
 
 impl<T: Config> Pallet<T> {
     /// The checkpoint holding withdrawal `id`, if it was checkpointed.
@@ -72,17 +74,18 @@ impl<T: Config> Pallet<T> {
         Some((checkpoint, signatures.into_iter().map(|(_, signature)| signature).collect()))
     }
 
-    /// For the node's signer: the recent checkpoints `key` should sign and has not, as
-    /// `(number, validator index, digest)`, oldest first. Looks back over at most
-    /// [`MAX_SIGNING_LOOKBACK`] checkpoints. Empty while the L1 parameters are unset: there
-    /// is no digest to sign.
+    /// For the node's signer: the checkpoints `key` should sign and has not, as
+    /// `(number, validator index, digest)`, oldest first, from [`LowestUnsignedCheckpoint`]
+    /// however old it is (scanning at most [`MAX_SIGNING_SCAN`] checkpoints). Empty while
+    /// the L1 parameters are unset: there is no digest to sign.
     pub fn checkpoints_to_sign(key: &ecdsa::Public) -> Vec<(CheckpointNumber, u32, H256)> {
         let Some(params) = L1Params::<T>::get() else {
             return Vec::new();
         };
         let latest = LatestCheckpoint::<T>::get();
-        let oldest = latest.saturating_sub(MAX_SIGNING_LOOKBACK).max(1);
-        (oldest..=latest)
+        let oldest = LowestUnsignedCheckpoint::<T>::get().max(1);
+        let last = latest.min(oldest.saturating_add(MAX_SIGNING_SCAN - 1));
+        (oldest..=last)
             .filter(|number| !CheckpointTallies::<T>::get(number).signed)
             .filter_map(|number| {
                 let checkpoint = Checkpoints::<T>::get(number)?;

@@ -30,7 +30,8 @@ impl<T: Config> Pallet<T> {
     ///   withdrawals, whose ids are contiguous across checkpoints and the open period up to
     ///   [`NextWithdrawalId`], whose root is the checkpoint's, and whose block ranges are
     ///   contiguous up to [`PeriodStart`]; each tally counts the stored signatures, is at
-    ///   most its set's size, and `signed` means it reached the threshold.
+    ///   most its set's size, and `signed` means it reached the threshold; every checkpoint
+    ///   below [`LowestUnsignedCheckpoint`] is signed and it is not.
     pub fn do_try_state() -> Result<(), DispatchError> {
         Self::check_registry()?;
         Self::check_deposits()?;
@@ -144,6 +145,13 @@ impl<T: Config> Pallet<T> {
             ensure!(tally.signed == (stored >= threshold(set_size)), "signed flag disagrees with the threshold");
         }
         ensure!(!Checkpoints::<T>::contains_key(latest.saturating_add(1)), "a checkpoint beyond the latest");
+        let lowest_unsigned = LowestUnsignedCheckpoint::<T>::get();
+        ensure!(lowest_unsigned >= 1 && lowest_unsigned <= latest.saturating_add(1), "lowest unsigned out of range");
+        ensure!(
+            (1..lowest_unsigned).all(|number| CheckpointTallies::<T>::get(number).signed),
+            "a checkpoint below the lowest unsigned one is unsigned"
+        );
+        ensure!(!CheckpointTallies::<T>::get(lowest_unsigned).signed, "the lowest unsigned checkpoint is signed");
         let pending = PendingWithdrawals::<T>::get();
         for (offset, withdrawal) in pending.iter().enumerate() {
             ensure!(withdrawal.id == next_id.saturating_add(offset as u64), "pending withdrawal ids skip");

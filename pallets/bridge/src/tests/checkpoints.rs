@@ -214,3 +214,21 @@ fn the_signer_is_told_which_checkpoints_to_sign() {
         assert!(Bridge::checkpoints_to_sign(&pair("//Eve").public()).is_empty());
     });
 }
+
+#[test]
+fn signers_work_from_the_lowest_unsigned_checkpoint_however_old() {
+    run_test(|| {
+        // 70 checkpoints nobody signed (more than a third of the set offline).
+        run_to_block(70 * INTERVAL + 1);
+        assert_eq!(LatestCheckpoint::<Test>::get(), 70);
+        let alice = validators()[0].public();
+        let to_sign: Vec<u64> = Bridge::checkpoints_to_sign(&alice).into_iter().map(|(number, _, _)| number).collect();
+        assert_eq!(to_sign, (1..=70).collect::<Vec<_>>(), "checkpoint 1 is still offered");
+        // Signed out of order: the lowest unsigned moves only past contiguous signed ones.
+        sign(2, 0..3);
+        assert_eq!(LowestUnsignedCheckpoint::<Test>::get(), 1);
+        sign(1, 0..3);
+        assert_eq!(LowestUnsignedCheckpoint::<Test>::get(), 3);
+        assert_eq!(Bridge::checkpoints_to_sign(&alice).first().map(|(number, _, _)| *number), Some(3));
+    });
+}

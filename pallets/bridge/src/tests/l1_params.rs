@@ -50,25 +50,26 @@ fn without_l1_params_attestations_are_refused_until_root_sets_them() {
 }
 
 #[test]
-fn without_l1_params_checkpoints_are_fixed_but_not_signable() {
+fn without_l1_params_no_checkpoint_is_fixed_until_root_sets_them() {
     run_unset(|| {
-        run_to_block(INTERVAL + 1);
-        assert_eq!(LatestCheckpoint::<Test>::get(), 1, "checkpoints are still fixed");
+        // Far more than the 64 checkpoints the signers once looked back over.
+        run_to_block(100 * INTERVAL + 1);
+        assert_eq!(LatestCheckpoint::<Test>::get(), 0, "no checkpoint without a digest to sign");
         let alice = validators()[0].public();
         assert!(Bridge::checkpoints_to_sign(&alice).is_empty());
         assert_eq!(Bridge::checkpoint_digest(1), None);
-
-        let signature = checkpoint_signature(&validators()[0], 1, &l1_params());
+        let signature = ecdsa::Signature::from_raw([1; 65]);
         let call = Call::<Test>::submit_checkpoint_signature { number: 1, validator_index: 0, signature };
         assert_eq!(validate(&call), Err(UNSET));
-        assert_noop!(
-            Bridge::submit_checkpoint_signature(RuntimeOrigin::none(), 1, 0, signature),
-            Error::<Test>::L1ParamsUnset
-        );
 
         assert_ok!(Bridge::set_l1_params(RuntimeOrigin::root(), l1_params()));
-        assert_eq!(Bridge::checkpoints_to_sign(&alice).len(), 1);
-        assert_ok!(validate(&call));
+        run_to_block(100 * INTERVAL + 2);
+        // Checkpoint 1 covers every block since genesis, and it is the one to sign.
+        let checkpoint = Checkpoints::<Test>::get(1).unwrap();
+        assert_eq!((checkpoint.first_block, checkpoint.last_block), (1, (100 * INTERVAL + 1) as u32));
+        let to_sign = Bridge::checkpoints_to_sign(&alice);
+        assert_eq!(to_sign.first().map(|(number, _, _)| *number), Some(1));
+        let signature = checkpoint_signature(&validators()[0], 1, &l1_params());
         assert_ok!(Bridge::submit_checkpoint_signature(RuntimeOrigin::none(), 1, 0, signature));
     });
 }

@@ -104,12 +104,14 @@ fn nothing_is_signed_while_the_l1_params_are_unset() {
     let (mut ext, pool) = offchain_ext("//Alice", None);
     ext.execute_with(|| {
         run_to_block(INTERVAL + 1);
-        assert_eq!(LatestCheckpoint::<Test>::get(), 1);
+        assert_eq!(LatestCheckpoint::<Test>::get(), 0, "no checkpoint is fixed without the L1 parameters");
         Bridge::offchain_worker(INTERVAL + 1);
         assert!(pool.read().transactions.is_empty());
 
         assert_ok!(Bridge::set_l1_params(RuntimeOrigin::root(), l1_params()));
-        Bridge::offchain_worker(INTERVAL + 1);
+        run_to_block(INTERVAL + 2);
+        assert_eq!(LatestCheckpoint::<Test>::get(), 1);
+        Bridge::offchain_worker(INTERVAL + 2);
         assert_eq!(pooled_calls(&pool).len(), 1);
     });
 }
