@@ -17,8 +17,9 @@
 //!   attest deposits they saw in the Vault with unsigned transactions (checked in
 //!   `ValidateUnsigned`, so they need no funds). Attestations count per identical deposit
 //!   hash; when more than two thirds of the current set agree, the amount is minted once.
-//! - **Withdrawals** ([`PendingWithdrawals`], [`NextWithdrawalId`]): `withdraw` burns and
-//!   records the leaf in the current checkpoint period.
+//! - **Withdrawals** ([`PendingWithdrawals`], [`QueuedWithdrawals`], [`NextWithdrawalId`]):
+//!   `withdraw` burns at least the token's minimum and records the leaf in the current
+//!   checkpoint period, or queues it for the next one when the period is full.
 //! - **Checkpoints** ([`Checkpoints`], [`CheckpointWithdrawals`], [`CheckpointSignatures`],
 //!   [`CheckpointTallies`]): when withdrawals wait (at most every `CheckpointInterval`
 //!   blocks), whenever the set changes, and otherwise once per `HeartbeatInterval`,
@@ -140,8 +141,8 @@ pub mod pallet {
         #[pallet::constant]
         type MaxValidators: Get<u32>;
 
-        /// The most withdrawals one checkpoint period holds; `withdraw` waits for the next
-        /// period beyond it.
+        /// The most withdrawals one checkpoint period holds; beyond it withdrawals queue
+        /// ([`QueuedWithdrawals`]) and each later checkpoint takes this many more.
         #[pallet::constant]
         type MaxWithdrawalsPerCheckpoint: Get<u32>;
 
@@ -255,6 +256,19 @@ pub mod pallet {
     pub type PendingWithdrawals<T: Config> =
         StorageValue<_, BoundedVec<Withdrawal, T::MaxWithdrawalsPerCheckpoint>, ValueQuery>;
 
+    /// Withdrawals burnt while the open period was full, by id: the ids just below
+    /// [`NextWithdrawalId`], [`QueuedWithdrawalCount`] of them. Each fixed checkpoint moves
+    /// the oldest into the new period, up to `MaxWithdrawalsPerCheckpoint`. Unbounded in
+    /// count, but each entry burnt at least its token's minimum withdrawal and paid a fee,
+    /// and a checkpoint drains a period's worth every `CheckpointInterval`.
+    #[pallet::storage]
+    pub type QueuedWithdrawals<T: Config> = StorageMap<_, Twox64Concat, WithdrawalId, Withdrawal>;
+
+    /// How many withdrawals [`QueuedWithdrawals`] holds; non-zero only while the open period
+    /// is full.
+    #[pallet::storage]
+    pub type QueuedWithdrawalCount<T: Config> = StorageValue<_, u64, ValueQuery>;
+
     /// The first block of the open period.
     #[pallet::storage]
     pub type PeriodStart<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery, FirstBlock<T>>;
@@ -338,6 +352,13 @@ pub mod pallet {
             token: L1Token,
             /// The asset created for it.
             asset: AssetIdOf<T>,
+        },
+        /// Root set the smallest amount `withdraw` takes of a token.
+        MinWithdrawalSet {
+            /// The L1 token.
+            token: L1Token,
+            /// The new minimum.
+            min_withdrawal: u128,
         },
         /// Governance removed a token from the registry.
         TokenDeregistered {
@@ -494,9 +515,9 @@ pub mod pallet {
         ZeroAmount,
         /// The zero address cannot receive a withdrawal on the L1.
         ZeroRecipient,
-        /// The open checkpoint period holds `MaxWithdrawalsPerCheckpoint` withdrawals; try
-        /// again after the next checkpoint.
-        PeriodFull,
+        /// The amount is below the token's minimum withdrawal (`Tokens`' `min_withdrawal`);
+        /// withdraw at least that much.
+        BelowMinimumWithdrawal,
         /// The withdrawal id counter is exhausted.
         WithdrawalIdsExhausted,
         /// No checkpoint has that number.
@@ -546,8 +567,9 @@ pub mod pallet {
     #[pallet::call]
     impl<T: Config> Pallet<T> {
         /// Root: creates asset `asset` (administered by the pallet's account, sufficient,
-        /// with `min_balance`) and links it to the L1 `token`. Emits `TokenRegistered`.
-        /// Weight: `register_token`.
+        /// with `min_balance`) and links it to the L1 `token`, whose minimum withdrawal
+        /// starts at `min_balance` (at least 1); `set_min_withdrawal` raises it. Emits
+        /// `TokenRegistered`. Weight: `register_token`.
         #[pallet::call_index(0)]
         #[pallet::weight(T::WeightInfo::register_token())]
         pub fn register_token(
@@ -598,8 +620,10 @@ pub mod pallet {
             Self::do_attest_deposit(deposit, validator_index, &signature)
         }
 
-        /// Signed: burns `amount` of the bridged `asset` from the caller, to be paid to
-        /// `l1_recipient` on the L1 once checkpointed. Emits `Withdrawn`. Weight: `withdraw`.
+        /// Signed: burns `amount` (at least the token's minimum withdrawal) of the bridged
+        /// `asset` from the caller, to be paid to `l1_recipient` on the L1 once checkpointed:
+        /// in the next checkpoint, or a later one when the open period is full (it queues,
+        /// it is never refused for that). Emits `Withdrawn`. Weight: `withdraw`.
         #[pallet::call_index(4)]
         #[pallet::weight(T::WeightInfo::withdraw())]
         pub fn withdraw(
@@ -652,6 +676,20 @@ pub mod pallet {
             L1Params::<T>::put(params);
             Self::deposit_event(Event::L1ParamsSet { params });
             Ok(())
+        }
+
+        /// Root: sets the smallest amount of `token` that `withdraw` takes. Emits
+        /// `MinWithdrawalSet`. Weight: `set_min_withdrawal`.
+        ///
+        /// A governance call rather than a registration argument only: what counts as dust
+        /// is the L1's claim cost in the token's value, and both move long after a token
+        /// is registered (and a token with holders cannot be re-registered). Refunds of
+        /// failed deposits are not held to it: they only return what reached the Vault.
+        #[pallet::call_index(8)]
+        #[pallet::weight(T::WeightInfo::set_min_withdrawal())]
+        pub fn set_min_withdrawal(origin: OriginFor<T>, token: L1Token, min_withdrawal: u128) -> DispatchResult {
+            ensure_root(origin)?;
+            Self::do_set_min_withdrawal(token, min_withdrawal)
         }
     }
 

@@ -28,6 +28,9 @@ pub struct TokenInfo<AssetId> {
     pub deposited: u128,
     /// Everything ever burnt for withdrawals of this token.
     pub withdrawn: u128,
+    /// The smallest amount `withdraw` takes: each withdrawal is a leaf and an L1 claim, so
+    /// dust would fill checkpoint periods and cost more to claim than it pays.
+    pub min_withdrawal: u128,
 }
 
 /// The facts of one deployment on the L1 that every signed digest is bound to: which chain,

@@ -24,6 +24,8 @@ pub trait WeightInfo {
     fn set_paused() -> Weight;
     /// `set_l1_params`.
     fn set_l1_params() -> Weight;
+    /// `set_min_withdrawal`.
+    fn set_min_withdrawal() -> Weight;
     /// Fixing a checkpoint with `w` withdrawals in `on_initialize`.
     fn fix_checkpoint(w: u32) -> Weight;
 }
@@ -61,6 +63,9 @@ impl WeightInfo for () {
     }
     fn set_l1_params() -> Weight {
         Weight::from_parts(10_000_000, 0).saturating_add(RocksDbWeight::get().writes(1))
+    }
+    fn set_min_withdrawal() -> Weight {
+        Weight::from_parts(10_000_000, 1_000).saturating_add(RocksDbWeight::get().reads_writes(1, 1))
     }
     fn fix_checkpoint(w: u32) -> Weight {
         // One keccak leaf and about one tree node per withdrawal.

@@ -47,7 +47,10 @@ impl<T: Config> Pallet<T> {
             return checked;
         }
         let (withdrawals, cleared) = Self::fix_checkpoint(start, now.saturating_sub(One::one()));
+        // Withdrawals that found the period full go into the new one (issue 9, item 8).
+        let promoted = Self::promote_queued_withdrawals();
         checked
+            .saturating_add(promoted)
             .saturating_add(T::WeightInfo::fix_checkpoint(withdrawals))
             .saturating_add(T::DbWeight::get().writes(cleared.into()))
     }

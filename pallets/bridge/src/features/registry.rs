@@ -31,10 +31,25 @@ impl<T: Config> Pallet<T> {
         ensure!(count < T::MaxTokens::get(), Error::<T>::TooManyTokens);
         // Sufficient, so a depositor needs no native balance to receive bridged tokens.
         T::Assets::create(asset.clone(), Self::account_id(), true, min_balance)?;
-        Tokens::<T>::insert(token, TokenInfo { asset: asset.clone(), deposited: 0, withdrawn: 0 });
+        // Nothing below what an account may hold; root raises it to the L1's dust level.
+        let min_withdrawal = min_balance.max(1);
+        Tokens::<T>::insert(token, TokenInfo { asset: asset.clone(), deposited: 0, withdrawn: 0, min_withdrawal });
         AssetTokens::<T>::insert(&asset, token);
         TokenCount::<T>::put(count.saturating_add(1));
         Self::deposit_event(Event::TokenRegistered { token, asset });
+        Ok(())
+    }
+
+    /// Sets the smallest amount of `token` that `withdraw` takes (at least 1: zero moves
+    /// nothing).
+    pub(crate) fn do_set_min_withdrawal(token: L1Token, min_withdrawal: u128) -> DispatchResult {
+        ensure!(min_withdrawal > 0, Error::<T>::ZeroAmount);
+        Tokens::<T>::try_mutate(token, |info| -> DispatchResult {
+            let info = info.as_mut().ok_or(Error::<T>::UnknownToken)?;
+            info.min_withdrawal = min_withdrawal;
+            Ok(())
+        })?;
+        Self::deposit_event(Event::MinWithdrawalSet { token, min_withdrawal });
         Ok(())
     }
 

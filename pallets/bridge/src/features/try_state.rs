@@ -27,11 +27,14 @@ impl<T: Config> Pallet<T> {
     /// - Validators: every stored set is non-empty, sorted by strictly ascending address;
     ///   the current set exists unless no set was ever installed; a queued set is non-empty.
     /// - Checkpoints: numbered 1..=[`LatestCheckpoint`] without gaps, each with its
-    ///   withdrawals, whose ids are contiguous across checkpoints and the open period up to
+    ///   withdrawals, whose ids are contiguous across checkpoints and the open period (and the queue) up to
     ///   [`NextWithdrawalId`], whose root is the checkpoint's, and whose block ranges are
     ///   contiguous up to [`PeriodStart`]; each tally counts the stored signatures, is at
     ///   most its set's size, and `signed` means it reached the threshold; every checkpoint
     ///   below [`LowestUnsignedCheckpoint`] is signed and it is not.
+    /// - Withdrawal queue: [`QueuedWithdrawals`] holds [`QueuedWithdrawalCount`] entries, the
+    ///   ids right after the open period's up to [`NextWithdrawalId`], and is empty unless
+    ///   the open period is full.
     pub fn do_try_state() -> Result<(), DispatchError> {
         Self::check_registry()?;
         Self::check_deposits()?;
@@ -156,8 +159,19 @@ impl<T: Config> Pallet<T> {
         for (offset, withdrawal) in pending.iter().enumerate() {
             ensure!(withdrawal.id == next_id.saturating_add(offset as u64), "pending withdrawal ids skip");
         }
+        let queue_head = next_id.saturating_add(pending.len() as u64);
+        let queued = QueuedWithdrawalCount::<T>::get();
         ensure!(
-            NextWithdrawalId::<T>::get() == next_id.saturating_add(pending.len() as u64),
+            queued == 0 || pending.len() as u32 == T::MaxWithdrawalsPerCheckpoint::get(),
+            "withdrawals queue behind an open period that has room"
+        );
+        ensure!(QueuedWithdrawals::<T>::iter_keys().count() as u64 == queued, "QueuedWithdrawalCount is off");
+        for id in queue_head..queue_head.saturating_add(queued) {
+            let withdrawal = QueuedWithdrawals::<T>::get(id).ok_or("queued withdrawal ids skip")?;
+            ensure!(withdrawal.id == id, "a queued withdrawal is stored under another id");
+        }
+        ensure!(
+            NextWithdrawalId::<T>::get() == queue_head.saturating_add(queued),
             "NextWithdrawalId is not after the last withdrawal"
         );
         let period_start: u32 = sp_runtime::traits::UniqueSaturatedInto::unique_saturated_into(PeriodStart::<T>::get());

@@ -1,11 +1,14 @@
-//! Withdrawals: burn on the sidechain, a leaf in the open checkpoint period.
+//! Withdrawals: burn on the sidechain, a leaf in the open checkpoint period, or in the queue
+//! behind it when the period is full.
 
 use frame_support::{
     ensure,
     traits::{
         fungibles::Mutate,
         tokens::{Fortitude, Precision, Preservation},
+        Get,
     },
+    weights::Weight,
 };
 use ludus_primitives::bridge::Withdrawal;
 use sp_runtime::DispatchResult;
@@ -26,12 +29,10 @@ impl<T: Config> Pallet<T> {
         ensure!(l1_recipient != [0u8; 20], Error::<T>::ZeroRecipient);
         let token = AssetTokens::<T>::get(&asset).ok_or(Error::<T>::UnknownAsset)?;
         let mut info = Tokens::<T>::get(token).ok_or(Error::<T>::UnknownToken)?;
+        // Every withdrawal is a leaf and a claim on the L1: dust would fill periods for the
+        // price of a sidechain fee and cost the L1 more to claim than it pays.
+        ensure!(amount >= info.min_withdrawal, Error::<T>::BelowMinimumWithdrawal);
         info.withdrawn = info.withdrawn.checked_add(amount).ok_or(Error::<T>::LedgerOverflow)?;
-        let id = NextWithdrawalId::<T>::get();
-        let next_id = id.checked_add(1).ok_or(Error::<T>::WithdrawalIdsExhausted)?;
-        let withdrawal = Withdrawal { id, token, recipient: l1_recipient, amount };
-        PendingWithdrawals::<T>::try_mutate(|pending| pending.try_push(withdrawal))
-            .map_err(|_| Error::<T>::PeriodFull)?;
         // Exact and expendable: the user gets what they asked for or nothing, and may empty
         // their account.
         T::Assets::burn_from(
@@ -42,9 +43,62 @@ impl<T: Config> Pallet<T> {
             Precision::Exact,
             Fortitude::Polite,
         )?;
+        let id = Self::enqueue_withdrawal(token, l1_recipient, amount)?;
         Tokens::<T>::insert(token, info);
-        NextWithdrawalId::<T>::put(next_id);
         Self::deposit_event(Event::Withdrawn { id, who, asset, token, amount, l1_recipient });
         Ok(())
+    }
+
+    /// Gives the withdrawal of `amount` `token` to `recipient` the next id and puts it in the
+    /// open period, or, when that holds `MaxWithdrawalsPerCheckpoint`, at the end of
+    /// [`QueuedWithdrawals`], from which later checkpoints take it in id order. Fails only
+    /// when the ids are exhausted (after 2^64 withdrawals).
+    pub(crate) fn enqueue_withdrawal(
+        token: L1Token,
+        recipient: L1Address,
+        amount: u128,
+    ) -> Result<WithdrawalId, Error<T>> {
+        let id = NextWithdrawalId::<T>::get();
+        let next_id = id.checked_add(1).ok_or(Error::<T>::WithdrawalIdsExhausted)?;
+        let withdrawal = Withdrawal { id, token, recipient, amount };
+        let queued = QueuedWithdrawalCount::<T>::get();
+        // Ids stay in order: once anything is queued, later withdrawals queue behind it.
+        let in_period =
+            queued == 0 && PendingWithdrawals::<T>::try_mutate(|pending| pending.try_push(withdrawal)).is_ok();
+        if !in_period {
+            QueuedWithdrawals::<T>::insert(id, withdrawal);
+            QueuedWithdrawalCount::<T>::put(queued.saturating_add(1));
+        }
+        NextWithdrawalId::<T>::put(next_id);
+        Ok(id)
+    }
+
+    /// Moves the oldest queued withdrawals into the open period, up to its capacity; called
+    /// once a checkpoint took the period's withdrawals. Returns the weight used.
+    pub(crate) fn promote_queued_withdrawals() -> Weight {
+        let queued = QueuedWithdrawalCount::<T>::get();
+        if queued == 0 {
+            return T::DbWeight::get().reads(1);
+        }
+        let mut pending = PendingWithdrawals::<T>::get();
+        let room = u64::from(T::MaxWithdrawalsPerCheckpoint::get()).saturating_sub(pending.len() as u64);
+        let moved = room.min(queued);
+        // The queue holds exactly the ids just below `NextWithdrawalId`.
+        let head = NextWithdrawalId::<T>::get().saturating_sub(queued);
+        let mut promoted = 0u64;
+        for id in head..head.saturating_add(moved) {
+            let Some(withdrawal) = QueuedWithdrawals::<T>::take(id) else {
+                frame_support::defensive!("the queue holds the ids below NextWithdrawalId; qed");
+                break;
+            };
+            if pending.try_push(withdrawal).is_err() {
+                frame_support::defensive!("no more than the period's room is moved; qed");
+                break;
+            }
+            promoted = promoted.saturating_add(1);
+        }
+        PendingWithdrawals::<T>::put(pending);
+        QueuedWithdrawalCount::<T>::put(queued.saturating_sub(promoted));
+        T::DbWeight::get().reads_writes(moved.saturating_add(3), moved.saturating_add(2))
     }
 }

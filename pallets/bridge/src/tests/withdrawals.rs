@@ -78,16 +78,67 @@ fn paused_withdrawals_are_refused_until_resumed() {
 }
 
 #[test]
-fn a_full_period_refuses_withdrawals_until_the_next_checkpoint() {
+fn a_full_period_spills_into_later_checkpoints_instead_of_refusing() {
     run_test(|| {
         register();
         deposited(1, 1_000);
-        for _ in 0..MAX_WITHDRAWALS {
-            assert_ok!(withdraw(1));
+        // Two and a half periods' worth, all in one period's time.
+        let count = 2 * u64::from(MAX_WITHDRAWALS) + 3;
+        for amount in 1..=count {
+            assert_ok!(withdraw(u128::from(amount)));
         }
-        assert_noop!(withdraw(1), Error::<Test>::PeriodFull);
-        run_to_block(INTERVAL + 1);
-        assert_ok!(withdraw(1));
+        assert_eq!(PendingWithdrawals::<Test>::get().len() as u32, MAX_WITHDRAWALS);
+        assert_eq!(QueuedWithdrawalCount::<Test>::get(), count - u64::from(MAX_WITHDRAWALS));
+        assert_eq!(Bridge::withdrawal_status(count), Some(WithdrawalStatus::Pending));
+        Bridge::do_try_state().unwrap();
+        // Each checkpoint takes a period's worth, oldest first; nothing waits for a heartbeat.
+        for (number, ids) in [(1, 1..=5u64), (2, 6..=10), (3, 11..=13)] {
+            run_to_block(number * INTERVAL + 1);
+            let period = CheckpointWithdrawals::<Test>::get(number).unwrap();
+            assert_eq!(period.withdrawals.iter().map(|w| w.id).collect::<Vec<_>>(), ids.clone().collect::<Vec<_>>());
+            Bridge::do_try_state().unwrap();
+        }
+        assert_eq!(QueuedWithdrawalCount::<Test>::get(), 0);
+        assert!(PendingWithdrawals::<Test>::get().is_empty());
+        // Every one is claimable with its proof against its checkpoint's root.
+        for id in 1..=count {
+            let (withdrawal, number, proof) = Bridge::withdrawal_proof(id).unwrap();
+            assert_eq!((withdrawal.id, withdrawal.amount), (id, u128::from(id)));
+            let root = Checkpoints::<Test>::get(number).unwrap().withdrawals_root;
+            assert!(verify_proof(&root, &withdrawal.leaf(L1_CHAIN_ID, VaultAddress::get()), &proof));
+        }
+        let burnt: u128 = (1..=u128::from(count)).sum();
+        assert_eq!(asset_balance(RECIPIENT), 1_000 - burnt);
+    });
+}
+
+#[test]
+fn withdrawals_below_the_tokens_minimum_are_refused() {
+    run_test(|| {
+        register();
+        deposited(1, 1_000);
+        assert_eq!(Tokens::<Test>::get(TOKEN).unwrap().min_withdrawal, 1);
+        assert_noop!(
+            Bridge::set_min_withdrawal(RuntimeOrigin::signed(account(RECIPIENT)), TOKEN, 100),
+            sp_runtime::DispatchError::BadOrigin
+        );
+        assert_noop!(Bridge::set_min_withdrawal(RuntimeOrigin::root(), [0x99; 20], 100), Error::<Test>::UnknownToken);
+        assert_noop!(Bridge::set_min_withdrawal(RuntimeOrigin::root(), TOKEN, 0), Error::<Test>::ZeroAmount);
+        assert_ok!(Bridge::set_min_withdrawal(RuntimeOrigin::root(), TOKEN, 100));
+        assert!(events().contains(&Event::MinWithdrawalSet { token: TOKEN, min_withdrawal: 100 }));
+        assert_noop!(withdraw(99), Error::<Test>::BelowMinimumWithdrawal);
+        assert_ok!(withdraw(100));
+        assert_eq!(asset_balance(RECIPIENT), 900);
+    });
+}
+
+#[test]
+fn registration_sets_the_minimum_withdrawal_to_the_assets_minimum_balance() {
+    run_test(|| {
+        assert_ok!(Bridge::register_token(RuntimeOrigin::root(), TOKEN, ASSET, 50));
+        deposited(1, 1_000);
+        assert_noop!(withdraw(49), Error::<Test>::BelowMinimumWithdrawal);
+        assert_ok!(withdraw(50));
     });
 }
 
@@ -112,12 +163,24 @@ fn a_checkpointed_withdrawal_has_a_proof_that_verifies_against_the_checkpoint_ro
             let (withdrawal, number, proof) = Bridge::withdrawal_proof(id).unwrap();
             assert_eq!(withdrawal, Withdrawal { id, token: TOKEN, recipient: L1_RECIPIENT, amount });
             assert_eq!(number, 1);
-            assert!(verify_proof(&checkpoint.withdrawals_root, &withdrawal.leaf(L1_CHAIN_ID, VaultAddress::get()), &proof));
+            assert!(verify_proof(
+                &checkpoint.withdrawals_root,
+                &withdrawal.leaf(L1_CHAIN_ID, VaultAddress::get()),
+                &proof
+            ));
             // The proof is for this leaf only.
             let altered = Withdrawal { amount: amount + 1, ..withdrawal };
-            assert!(!verify_proof(&checkpoint.withdrawals_root, &altered.leaf(L1_CHAIN_ID, VaultAddress::get()), &proof));
+            assert!(!verify_proof(
+                &checkpoint.withdrawals_root,
+                &altered.leaf(L1_CHAIN_ID, VaultAddress::get()),
+                &proof
+            ));
             // Nor for another Vault on the same L1.
-            assert!(!verify_proof(&checkpoint.withdrawals_root, &withdrawal.leaf(L1_CHAIN_ID, sp_core::H160::repeat_byte(0xee)), &proof));
+            assert!(!verify_proof(
+                &checkpoint.withdrawals_root,
+                &withdrawal.leaf(L1_CHAIN_ID, sp_core::H160::repeat_byte(0xee)),
+                &proof
+            ));
         }
         assert_eq!(Bridge::withdrawal_status(4), Some(WithdrawalStatus::Pending));
         // Period 2 has no withdrawal but the 4th... period 3 onwards is empty.
