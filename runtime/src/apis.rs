@@ -224,9 +224,7 @@ impl_runtime_apis! {
             Bridge::withdrawal_status(id)
         }
 
-        fn withdrawal_proof(
-            id: pallet_bridge::types::WithdrawalId,
-        ) -> Option<(ludus_primitives::bridge::Withdrawal, pallet_bridge::types::CheckpointNumber, Vec<sp_core::H256>)> {
+        fn withdrawal_proof(id: pallet_bridge::types::WithdrawalId) -> Option<pallet_bridge::types::WithdrawalProof> {
             Bridge::withdrawal_proof(id)
         }
 

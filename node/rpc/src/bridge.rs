@@ -14,9 +14,9 @@
 //! below 2^53); token amounts (`uint256` on the L1, `u128` here) are decimal strings;
 //! addresses, hashes and signatures are `0x…` hex of their exact byte length.
 //!
-//! The Merkle `leaf` is computed here with [`Withdrawal::leaf`], bound to the L1 chain id and
-//! Vault of the pallet's `L1Params` at the same block, the same code the pallet builds the
-//! tree with, so a client can check the proof without an ABI encoder.
+//! The Merkle `leaf` comes from the runtime with the proof: it is bound to the L1 chain id and
+//! Vault recorded with the withdrawal's checkpoint (which later `L1Params` do not change), so
+//! a client can check the proof without an ABI encoder.
 //!
 //! Errors follow `state_*`: an unknown block or a failing runtime call is 4003
 //! (`Client error: UnknownBlock: …`); a parameter that cannot be used is -32602.
@@ -29,7 +29,7 @@ use ludus_primitives::{
     bridge::{Checkpoint, Withdrawal},
     Hash,
 };
-use pallet_bridge::types::{CheckpointNumber, EthSignature, L1Parameters, WithdrawalId, WithdrawalStatus};
+use pallet_bridge::types::{CheckpointNumber, EthSignature, WithdrawalId, WithdrawalProof, WithdrawalStatus};
 use serde::{Deserialize, Serialize};
 use sp_core::{Bytes, H160, H256};
 
@@ -114,10 +114,17 @@ pub struct WithdrawalProofJson {
     pub withdrawal: WithdrawalJson,
     /// The number of the checkpoint whose `withdrawalsRoot` the proof leads to.
     pub checkpoint: CheckpointNumber,
-    /// The withdrawal's Merkle leaf, `keccak256(abi.encode(id, token, recipient, amount))`.
+    /// The withdrawal's Merkle leaf (`Withdrawal::leaf`: its fields, the L1 chain id and the
+    /// Vault its checkpoint was fixed for).
     pub leaf: H256,
     /// The sibling hashes from the leaf up to the root (OpenZeppelin `MerkleProof` order).
     pub proof: Vec<H256>,
+}
+
+impl From<WithdrawalProof> for WithdrawalProofJson {
+    fn from(p: WithdrawalProof) -> Self {
+        Self { withdrawal: p.withdrawal.into(), checkpoint: p.checkpoint, leaf: p.leaf, proof: p.proof }
+    }
 }
 
 /// A checkpoint as the Checkpoints contract's `Checkpoint` struct takes it.
@@ -208,26 +215,6 @@ impl Bridge {
     }
 }
 
-impl Bridge {
-    /// The pallet's `L1Params` at `at`; `None` while root has not set them.
-    fn l1_params(&self, at: Option<Hash>) -> RpcResult<Option<L1Parameters>> {
-        let Some(raw) = self.backend.storage(self.at(at), &l1_params_key()).map_err(error::state_client)? else {
-            return Ok(None);
-        };
-        L1Parameters::decode_all(&mut &raw[..]).map(Some).map_err(|e| {
-            error::state_client(BackendError::Other(format!(
-                "Bridge.L1Params holds an undecodable value ({e}): the runtime's pallet-bridge types differ \
-                 from this node's; upgrade the node to match the runtime"
-            )))
-        })
-    }
-}
-
-/// The storage key of the bridge pallet's `L1Params` (the runtime names the pallet `Bridge`).
-pub fn l1_params_key() -> Vec<u8> {
-    [sp_crypto_hashing::twox_128(b"Bridge"), sp_crypto_hashing::twox_128(b"L1Params")].concat()
-}
-
 impl BridgeApiServer for Bridge {
     fn withdrawal_status(&self, id: WithdrawalId, at: Option<Hash>) -> RpcResult<Option<WithdrawalStatusJson>> {
         let status: Option<WithdrawalStatus> = self.runtime_call(at, "withdrawal_status", (id,))?;
@@ -235,19 +222,8 @@ impl BridgeApiServer for Bridge {
     }
 
     fn withdrawal_proof(&self, id: WithdrawalId, at: Option<Hash>) -> RpcResult<Option<WithdrawalProofJson>> {
-        // One block for both reads, even if the best block moves in between.
-        let at = Some(self.at(at));
-        let answer: Option<(Withdrawal, CheckpointNumber, Vec<H256>)> =
-            self.runtime_call(at, "withdrawal_proof", (id,))?;
-        let Some((withdrawal, checkpoint, proof)) = answer else { return Ok(None) };
-        // The leaf binds the L1 chain and the Vault, as the pallet builds it (zero while unset).
-        let (chain_id, vault) = self.l1_params(at)?.map(|p| (p.chain_id, p.vault)).unwrap_or_default();
-        Ok(Some(WithdrawalProofJson {
-            leaf: withdrawal.leaf(chain_id, vault),
-            withdrawal: withdrawal.into(),
-            checkpoint,
-            proof,
-        }))
+        let answer: Option<WithdrawalProof> = self.runtime_call(at, "withdrawal_proof", (id,))?;
+        Ok(answer.map(WithdrawalProofJson::from))
     }
 
     fn signed_checkpoint(&self, number: CheckpointNumber, at: Option<Hash>) -> RpcResult<Option<SignedCheckpointJson>> {

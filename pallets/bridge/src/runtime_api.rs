@@ -5,9 +5,7 @@
 //! ```ignore
 //! impl pallet_bridge::runtime_api::BridgeApi<Block> for Runtime {
 //!     fn withdrawal_status(id: WithdrawalId) -> Option<WithdrawalStatus> { Bridge::withdrawal_status(id) }
-//!     fn withdrawal_proof(id: WithdrawalId) -> Option<(Withdrawal, CheckpointNumber, Vec<H256>)> {
-//!         Bridge::withdrawal_proof(id)
-//!     }
+//!     fn withdrawal_proof(id: WithdrawalId) -> Option<WithdrawalProof> { Bridge::withdrawal_proof(id) }
 //!     fn signed_checkpoint(number: CheckpointNumber) -> Option<(Checkpoint, Vec<EthSignature>)> {
 //!         Bridge::signed_checkpoint(number)
 //!     }
@@ -18,19 +16,23 @@
 //! ```
 
 use alloc::vec::Vec;
-use ludus_primitives::bridge::{Checkpoint, Withdrawal};
+use ludus_primitives::bridge::Checkpoint;
 use sp_core::{ecdsa, H256};
 
-use crate::types::{CheckpointNumber, EthSignature, WithdrawalId, WithdrawalStatus};
+use crate::types::{CheckpointNumber, EthSignature, WithdrawalId, WithdrawalProof, WithdrawalStatus};
 
 sp_api::decl_runtime_apis! {
     /// Reads of the bridge for relayers, wallets and the validators' checkpoint signer.
+    ///
+    /// Version 2: `withdrawal_proof` answers a [`WithdrawalProof`] with the leaf bound to its
+    /// checkpoint's L1 chain and Vault.
+    #[api_version(2)]
     pub trait BridgeApi {
         /// Where withdrawal `id` stands; `None` if it does not exist.
         fn withdrawal_status(id: WithdrawalId) -> Option<WithdrawalStatus>;
-        /// Withdrawal `id`, its checkpoint's number and its Merkle proof for `Vault.claim`;
-        /// `None` until it is checkpointed.
-        fn withdrawal_proof(id: WithdrawalId) -> Option<(Withdrawal, CheckpointNumber, Vec<H256>)>;
+        /// Withdrawal `id`, its checkpoint's number, its leaf and its Merkle proof for
+        /// `Vault.claim`; `None` until it is checkpointed.
+        fn withdrawal_proof(id: WithdrawalId) -> Option<WithdrawalProof>;
         /// Checkpoint `number` and its signatures (L1 form, ascending signer address) for
         /// `Checkpoints.submit`; `None` until more than two thirds signed.
         fn signed_checkpoint(number: CheckpointNumber) -> Option<(Checkpoint, Vec<EthSignature>)>;

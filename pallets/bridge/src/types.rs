@@ -4,7 +4,7 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound};
 use ludus_primitives::bridge::Withdrawal;
 use scale_info::TypeInfo;
-use sp_core::{ecdsa, H160};
+use sp_core::{ecdsa, H160, H256};
 
 /// An L1 token address; `address(0)` is native ETH.
 pub type L1Token = [u8; 20];
@@ -100,6 +100,33 @@ pub struct PauseState {
     pub withdrawals: bool,
 }
 
+/// The L1 chain and Vault a checkpoint's withdrawal leaves are bound to
+/// ([`Withdrawal::leaf`]): the [`L1Parameters`] when the checkpoint was fixed.
+///
+/// Recorded with each checkpoint because its root is fixed once and for all, while root may
+/// change the L1 parameters later: proofs and invariants rebuild the leaves with this, never
+/// with the current parameters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo, MaxEncodedLen)]
+pub struct LeafBinding {
+    /// The L1's chain id.
+    pub chain_id: u64,
+    /// The Vault that pays the withdrawals.
+    pub vault: H160,
+}
+
+impl From<L1Parameters> for LeafBinding {
+    fn from(params: L1Parameters) -> Self {
+        Self { chain_id: params.chain_id, vault: params.vault }
+    }
+}
+
+impl LeafBinding {
+    /// `withdrawal`'s Merkle leaf on this L1 and Vault.
+    pub fn leaf(&self, withdrawal: &Withdrawal) -> H256 {
+        withdrawal.leaf(self.chain_id, self.vault)
+    }
+}
+
 /// The withdrawals of a fixed checkpoint: the leaves of its `withdrawals_root`.
 ///
 /// Kept apart from the [`ludus_primitives::bridge::Checkpoint`] itself, so signature checks
@@ -112,6 +139,28 @@ pub struct PeriodWithdrawals<MaxWithdrawals: Get<u32>> {
     pub first_id: WithdrawalId,
     /// The period's withdrawals, in id order.
     pub withdrawals: BoundedVec<Withdrawal, MaxWithdrawals>,
+    /// The L1 chain and Vault the leaves were bound to when the checkpoint was fixed.
+    pub binding: LeafBinding,
+}
+
+impl<MaxWithdrawals: Get<u32>> PeriodWithdrawals<MaxWithdrawals> {
+    /// The Merkle leaves of the withdrawals, in id order, as the checkpoint's root was built.
+    pub fn leaves(&self) -> alloc::vec::Vec<H256> {
+        self.withdrawals.iter().map(|withdrawal| self.binding.leaf(withdrawal)).collect()
+    }
+}
+
+/// A checkpointed withdrawal with what `Vault.claim` needs to pay it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct WithdrawalProof {
+    /// The withdrawal.
+    pub withdrawal: Withdrawal,
+    /// The checkpoint whose `withdrawals_root` the proof leads to.
+    pub checkpoint: CheckpointNumber,
+    /// The withdrawal's leaf, bound to the L1 chain and Vault of its checkpoint.
+    pub leaf: H256,
+    /// The sibling hashes from the leaf up to the root (OpenZeppelin `MerkleProof` order).
+    pub proof: alloc::vec::Vec<H256>,
 }
 
 /// How far the signing of a checkpoint has come.

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::tests::fake::*;
-use codec::{DecodeAll, Encode};
+use codec::DecodeAll;
 use ludus_primitives::{
     bridge::{verify_proof, Withdrawal},
     Hash,
@@ -70,12 +70,7 @@ async fn withdrawal_status_every_state_and_block_choice() {
 async fn withdrawal_proof_is_what_vault_claim_takes() {
     let h = Harness::start().await;
     let withdrawals = checkpointed_withdrawals();
-    // Until root sets the L1 parameters the leaf binds no Vault, and proves nothing.
-    let unbound = h.call("ludus_bridge_withdrawalProof", json!([3])).await.unwrap();
-    assert_eq!(unbound["leaf"], json!(hex(withdrawals[2].leaf(0, Default::default()).as_bytes())));
-    take_calls(&h);
-    let params = bridge_l1_params().encode();
-    h.chain.import(&[(&crate::bridge::l1_params_key()[..], Some(&params[..]))], true);
+    h.chain.import(&[], true);
 
     let answer = h.call("ludus_bridge_withdrawalProof", json!([3])).await.unwrap();
     assert_eq!(only_call(&h, "BridgeApi_withdrawal_proof"), (best(&h), 3));
@@ -113,7 +108,7 @@ async fn withdrawal_proof_is_what_vault_claim_takes() {
         };
         assert_eq!(from_json, expected);
         let leaf = h256(&answer["leaf"]);
-        assert_eq!(leaf, bridge_leaf(&from_json), "the leaf binds the L1 chain and Vault of L1Params");
+        assert_eq!(leaf, bridge_leaf(&from_json), "the leaf is the runtime's, bound to its checkpoint's Vault");
         let proof: Vec<Hash> = serde_json::from_value(answer["proof"].clone()).unwrap();
         assert!(verify_proof(&root, &leaf, &proof), "withdrawal {} does not prove against the root", expected.id);
         assert_eq!(answer["checkpoint"], signed["checkpoint"]["number"]);

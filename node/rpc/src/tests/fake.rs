@@ -460,8 +460,8 @@ pub fn checkpointed_withdrawals() -> [ludus_primitives::bridge::Withdrawal; 3] {
     ]
 }
 
-/// The bridge's L1 parameters in the fake's state (under [`crate::bridge::l1_params_key`]
-/// once a test imports them): the Vault the leaves of [`bridge_checkpoint`] are bound to.
+/// The bridge's L1 parameters: the L1 chain and Vault the leaves of [`bridge_checkpoint`] are
+/// bound to, and the Checkpoints contract its signatures are for.
 pub fn bridge_l1_params() -> pallet_bridge::types::L1Parameters {
     pallet_bridge::types::L1Parameters {
         chain_id: 31337,
@@ -539,7 +539,14 @@ fn bridge_api(state: &State, method: &str, args: &[u8]) -> Result<Vec<u8>, Backe
         }
         "BridgeApi_withdrawal_proof" => {
             let leaves: Vec<Hash> = withdrawals.iter().map(bridge_leaf).collect();
-            index.map(|i| (withdrawals[i], 1u64, merkle_proof(&leaves, i).unwrap())).encode()
+            index
+                .map(|i| pallet_bridge::types::WithdrawalProof {
+                    withdrawal: withdrawals[i],
+                    checkpoint: 1,
+                    leaf: leaves[i],
+                    proof: merkle_proof(&leaves, i).unwrap(),
+                })
+                .encode()
         }
         "BridgeApi_signed_checkpoint" => {
             (id == 1 && signed).then(|| (bridge_checkpoint(), bridge_signatures())).encode()

@@ -1,7 +1,6 @@
 //! Checkpoints: fixed when they commit to something (withdrawals, a set change) and at each
 //! heartbeat, then signed by their set.
 
-use alloc::vec::Vec;
 use frame_support::{ensure, traits::Get, weights::Weight};
 use frame_system::pallet_prelude::BlockNumberFor;
 use ludus_primitives::bridge::{eth_signature, withdrawals_root, Checkpoint};
@@ -76,10 +75,12 @@ impl<T: Config> Pallet<T> {
             None => Self::set_hash(set_id, &current),
         };
         let withdrawals = PendingWithdrawals::<T>::take();
-        // Leaves bind the L1 chain and the Vault (issue 9, item 6); zero while unset, when no
-        // checkpoint can be signed anyway.
-        let (chain_id, vault) = L1Params::<T>::get().map(|p| (p.chain_id, p.vault)).unwrap_or_default();
-        let leaves: Vec<H256> = withdrawals.iter().map(|withdrawal| withdrawal.leaf(chain_id, vault)).collect();
+        let first_id = withdrawals.first().map_or_else(NextWithdrawalId::<T>::get, |withdrawal| withdrawal.id);
+        // Leaves bind the L1 chain and the Vault (issue 9, item 6). The binding is stored with
+        // the withdrawals: root may change the L1 parameters later, this root stays. (`on_block`
+        // fixes nothing before the parameters exist, so the default is never used.)
+        let binding = L1Params::<T>::get().map(LeafBinding::from).unwrap_or_default();
+        let period = PeriodWithdrawals { first_id, withdrawals, binding };
         let number = LatestCheckpoint::<T>::get().saturating_add(1);
         let checkpoint = Checkpoint {
             sidechain_genesis: Self::sidechain_genesis(),
@@ -87,14 +88,13 @@ impl<T: Config> Pallet<T> {
             first_block: first.unique_saturated_into(),
             last_block: last.unique_saturated_into(),
             last_block_hash: Self::block_hash(last),
-            withdrawals_root: withdrawals_root(&leaves),
+            withdrawals_root: withdrawals_root(&period.leaves()),
             validator_set_id: set_id,
             next_validator_set_hash,
         };
-        let count = withdrawals.len() as u32;
-        let first_id = withdrawals.first().map_or_else(NextWithdrawalId::<T>::get, |withdrawal| withdrawal.id);
+        let count = period.withdrawals.len() as u32;
         Checkpoints::<T>::insert(number, checkpoint);
-        CheckpointWithdrawals::<T>::insert(number, PeriodWithdrawals { first_id, withdrawals });
+        CheckpointWithdrawals::<T>::insert(number, period);
         LatestCheckpoint::<T>::put(number);
         PeriodStart::<T>::put(last.saturating_add(One::one()));
         Self::deposit_event(Event::CheckpointFixed {

@@ -1,7 +1,7 @@
 //! Reads for the runtime API and the node's checkpoint signer.
 
 use alloc::vec::Vec;
-use ludus_primitives::bridge::{merkle_proof, Checkpoint, Withdrawal};
+use ludus_primitives::bridge::{merkle_proof, Checkpoint};
 use sp_core::{ecdsa, H256};
 
 use crate::*;
@@ -48,17 +48,20 @@ impl<T: Config> Pallet<T> {
         })
     }
 
-    /// Withdrawal `id`, its checkpoint and its Merkle proof against the checkpoint's
-    /// `withdrawals_root`; `None` until it is checkpointed.
-    pub fn withdrawal_proof(id: WithdrawalId) -> Option<(Withdrawal, CheckpointNumber, Vec<H256>)> {
-        let number = Self::checkpoint_of_withdrawal(id)?;
-        let period = CheckpointWithdrawals::<T>::get(number)?;
+    /// Withdrawal `id`, its checkpoint, its leaf and its Merkle proof against the
+    /// checkpoint's `withdrawals_root`; `None` until it is checkpointed.
+    ///
+    /// The leaf is bound to the L1 chain and Vault recorded with the checkpoint, which are
+    /// the current [`L1Params`] only until root changes them.
+    pub fn withdrawal_proof(id: WithdrawalId) -> Option<WithdrawalProof> {
+        let checkpoint = Self::checkpoint_of_withdrawal(id)?;
+        let period = CheckpointWithdrawals::<T>::get(checkpoint)?;
         let index = usize::try_from(id.checked_sub(period.first_id)?).ok()?;
         let withdrawal = *period.withdrawals.get(index)?;
-        let (chain_id, vault) = L1Params::<T>::get().map(|p| (p.chain_id, p.vault)).unwrap_or_default();
-        let leaves: Vec<H256> = period.withdrawals.iter().map(|withdrawal| withdrawal.leaf(chain_id, vault)).collect();
+        let leaves = period.leaves();
+        let leaf = *leaves.get(index)?;
         let proof = merkle_proof(&leaves, index).ok()?;
-        Some((withdrawal, number, proof))
+        Some(WithdrawalProof { withdrawal, checkpoint, leaf, proof })
     }
 
     /// Checkpoint `number` with its signatures ordered by signer address (as

@@ -28,7 +28,8 @@ impl<T: Config> Pallet<T> {
     ///   the current set exists unless no set was ever installed; a queued set is non-empty.
     /// - Checkpoints: numbered 1..=[`LatestCheckpoint`] without gaps, each with its
     ///   withdrawals, whose ids are contiguous across checkpoints and the open period (and the queue) up to
-    ///   [`NextWithdrawalId`], whose root is the checkpoint's, and whose block ranges are
+    ///   [`NextWithdrawalId`], whose root (leaves bound to the L1 chain and Vault recorded with
+    ///   them, not the current [`L1Params`]) is the checkpoint's, and whose block ranges are
     ///   contiguous up to [`PeriodStart`]; each tally counts the stored signatures, is at
     ///   most its set's size, and `signed` means it reached the threshold; every checkpoint
     ///   below [`LowestUnsignedCheckpoint`] is signed and it is not.
@@ -133,11 +134,8 @@ impl<T: Config> Pallet<T> {
                 ensure!(withdrawal.id == next_id.saturating_add(offset as u64), "withdrawal ids skip");
             }
             next_id = next_id.saturating_add(period.withdrawals.len() as u64);
-            let (chain_id, vault) = L1Params::<T>::get().map(|p| (p.chain_id, p.vault)).unwrap_or_default();
-            let leaves: alloc::vec::Vec<H256> =
-                period.withdrawals.iter().map(|withdrawal| withdrawal.leaf(chain_id, vault)).collect();
             ensure!(
-                ludus_primitives::bridge::withdrawals_root(&leaves) == checkpoint.withdrawals_root,
+                ludus_primitives::bridge::withdrawals_root(&period.leaves()) == checkpoint.withdrawals_root,
                 "a checkpoint's root is not its withdrawals' root"
             );
             let set_size = ValidatorSets::<T>::get(checkpoint.validator_set_id).len() as u32;

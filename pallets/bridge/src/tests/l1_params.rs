@@ -127,3 +127,37 @@ fn genesis_json_uses_camel_case_and_hex_addresses() {
     let null: GenesisConfig<Test> = serde_json::from_str(r#"{"validators": [], "l1Params": null}"#).unwrap();
     assert_eq!(null.l1_params, None);
 }
+
+#[test]
+fn a_fixed_checkpoints_proofs_keep_its_leaf_binding_when_the_l1_params_change() {
+    run_test(|| {
+        register();
+        deposited(1, 1_000);
+        for amount in [10, 20, 30] {
+            assert_ok!(Bridge::withdraw(RuntimeOrigin::signed(account(RECIPIENT)), ASSET, amount, L1_RECIPIENT));
+        }
+        run_to_block(INTERVAL + 1);
+        let root = Checkpoints::<Test>::get(1).unwrap().withdrawals_root;
+
+        let moved =
+            L1Parameters { chain_id: 1, vault: H160::repeat_byte(0x0a), checkpoints_contract: H160::repeat_byte(0x0c) };
+        assert_ok!(Bridge::set_l1_params(RuntimeOrigin::root(), moved));
+        assert_ok!(Bridge::withdraw(RuntimeOrigin::signed(account(RECIPIENT)), ASSET, 40, L1_RECIPIENT));
+        run_to_block(3 * INTERVAL + 1);
+
+        // Checkpoint 1's leaves stay bound to the Vault it was fixed for: its proofs still
+        // verify against its root (and try_state, run after the test, agrees).
+        for id in 1..=3 {
+            let proof = Bridge::withdrawal_proof(id).unwrap();
+            assert_eq!(proof.checkpoint, 1);
+            assert_eq!(proof.leaf, proof.withdrawal.leaf(L1_CHAIN_ID, VaultAddress::get()));
+            assert!(ludus_primitives::bridge::verify_proof(&root, &proof.leaf, &proof.proof), "withdrawal {id}");
+        }
+        // The next checkpoint binds its leaves to the new Vault.
+        let proof = Bridge::withdrawal_proof(4).unwrap();
+        assert_eq!(proof.checkpoint, 2);
+        assert_eq!(proof.leaf, proof.withdrawal.leaf(moved.chain_id, moved.vault));
+        let root = Checkpoints::<Test>::get(2).unwrap().withdrawals_root;
+        assert!(ludus_primitives::bridge::verify_proof(&root, &proof.leaf, &proof.proof));
+    });
+}

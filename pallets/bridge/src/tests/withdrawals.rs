@@ -102,10 +102,11 @@ fn a_full_period_spills_into_later_checkpoints_instead_of_refusing() {
         assert!(PendingWithdrawals::<Test>::get().is_empty());
         // Every one is claimable with its proof against its checkpoint's root.
         for id in 1..=count {
-            let (withdrawal, number, proof) = Bridge::withdrawal_proof(id).unwrap();
+            let WithdrawalProof { withdrawal, checkpoint, leaf, proof } = Bridge::withdrawal_proof(id).unwrap();
             assert_eq!((withdrawal.id, withdrawal.amount), (id, u128::from(id)));
-            let root = Checkpoints::<Test>::get(number).unwrap().withdrawals_root;
-            assert!(verify_proof(&root, &withdrawal.leaf(L1_CHAIN_ID, VaultAddress::get()), &proof));
+            let root = Checkpoints::<Test>::get(checkpoint).unwrap().withdrawals_root;
+            assert_eq!(leaf, withdrawal.leaf(L1_CHAIN_ID, VaultAddress::get()));
+            assert!(verify_proof(&root, &leaf, &proof));
         }
         let burnt: u128 = (1..=u128::from(count)).sum();
         assert_eq!(asset_balance(RECIPIENT), 1_000 - burnt);
@@ -160,14 +161,11 @@ fn a_checkpointed_withdrawal_has_a_proof_that_verifies_against_the_checkpoint_ro
         assert!(!checkpoint.withdrawals_root.is_zero());
         for (id, amount) in [(1u64, 10u128), (2, 20), (3, 30)] {
             assert_eq!(Bridge::withdrawal_status(id), Some(WithdrawalStatus::InCheckpoint { number: 1 }));
-            let (withdrawal, number, proof) = Bridge::withdrawal_proof(id).unwrap();
+            let WithdrawalProof { withdrawal, checkpoint: number, leaf, proof } = Bridge::withdrawal_proof(id).unwrap();
             assert_eq!(withdrawal, Withdrawal { id, token: TOKEN, recipient: L1_RECIPIENT, amount });
             assert_eq!(number, 1);
-            assert!(verify_proof(
-                &checkpoint.withdrawals_root,
-                &withdrawal.leaf(L1_CHAIN_ID, VaultAddress::get()),
-                &proof
-            ));
+            assert_eq!(leaf, withdrawal.leaf(L1_CHAIN_ID, VaultAddress::get()));
+            assert!(verify_proof(&checkpoint.withdrawals_root, &leaf, &proof));
             // The proof is for this leaf only.
             let altered = Withdrawal { amount: amount + 1, ..withdrawal };
             assert!(!verify_proof(
@@ -186,8 +184,8 @@ fn a_checkpointed_withdrawal_has_a_proof_that_verifies_against_the_checkpoint_ro
         // Period 2 has no withdrawal but the 4th... period 3 onwards is empty.
         run_to_block(3 * INTERVAL + 1);
         assert_eq!(Bridge::withdrawal_status(4), Some(WithdrawalStatus::InCheckpoint { number: 2 }));
-        let (_, number, proof) = Bridge::withdrawal_proof(4).unwrap();
-        assert_eq!((number, proof.len()), (2, 0), "a single leaf is its own root");
+        let proof = Bridge::withdrawal_proof(4).unwrap();
+        assert_eq!((proof.checkpoint, proof.proof.len()), (2, 0), "a single leaf is its own root");
         assert_eq!(Checkpoints::<Test>::get(3).unwrap().withdrawals_root, sp_core::H256::zero());
         assert_eq!(Bridge::withdrawal_status(1), Some(WithdrawalStatus::InCheckpoint { number: 1 }));
         super::checkpoints::sign(1, 0..3);
