@@ -16,7 +16,8 @@
 //! - **Deposits** ([`Attestations`], [`AttestationTally`], [`ExecutedDeposits`]): validators
 //!   attest deposits they saw in the Vault with unsigned transactions (checked in
 //!   `ValidateUnsigned`, so they need no funds). Attestations count per identical deposit
-//!   hash; when more than two thirds of the current set agree, the amount is minted once.
+//!   hash; when more than two thirds of the current set agree, the amount is minted once,
+//!   or, if it cannot be minted, refunded to the depositor as an ordinary withdrawal.
 //! - **Withdrawals** ([`PendingWithdrawals`], [`QueuedWithdrawals`], [`NextWithdrawalId`]):
 //!   `withdraw` burns at least the token's minimum and records the leaf in the current
 //!   checkpoint period, or queues it for the next one when the period is full.
@@ -405,12 +406,30 @@ pub mod pallet {
             /// How much.
             amount: u128,
         },
-        /// A deposit reached the threshold but could not be minted; its nonce is spent.
+        /// A deposit reached the threshold but could not be minted; its nonce is spent and the
+        /// same amount of the same token goes back to the depositor on the L1 as withdrawal
+        /// `withdrawal_id` (claimable like any other once checkpointed).
+        DepositRefunded {
+            /// The deposit's nonce.
+            nonce: u64,
+            /// The refund's withdrawal id.
+            withdrawal_id: WithdrawalId,
+            /// Why nothing was minted.
+            reason: RefundReason,
+            /// The L1 token refunded.
+            token: L1Token,
+            /// The L1 account that made the deposit and is refunded.
+            depositor: L1Address,
+            /// How much.
+            amount: u128,
+        },
+        /// A deposit reached the threshold but could neither be minted nor refunded (the
+        /// withdrawal ids are exhausted, which never happens in practice); its nonce is spent.
         DepositFailed {
             /// The deposit's nonce.
             nonce: u64,
             /// Why nothing was minted.
-            outcome: DepositOutcome,
+            reason: RefundReason,
         },
         /// Someone burnt a bridged asset to withdraw it on the L1.
         Withdrawn {
@@ -606,8 +625,8 @@ pub mod pallet {
 
         /// Unsigned, from a validator of the current set: attests that the Vault emitted
         /// `deposit`; `signature` is the validator's over `deposit.attestation_digest`.
-        /// Emits `DepositAttested`, then `DepositExecuted` or `DepositFailed` at the
-        /// threshold. Weight: `attest_deposit`.
+        /// Emits `DepositAttested`, then at the threshold `DepositExecuted`, or
+        /// `DepositRefunded` when it cannot be minted. Weight: `attest_deposit`.
         #[pallet::call_index(3)]
         #[pallet::weight(T::WeightInfo::attest_deposit())]
         pub fn attest_deposit(

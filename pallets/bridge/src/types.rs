@@ -80,13 +80,38 @@ pub type ValidatorList<S> = BoundedVec<BridgeValidator, S>;
 pub enum DepositOutcome {
     /// The amount was minted to the recipient.
     Minted,
-    /// The token is not registered; nothing was minted and the tokens stay in the Vault.
+    /// Nothing could be minted, so the same amount of the same token goes back to the
+    /// depositor on the L1: `withdrawal` is an ordinary withdrawal (same period, proof and
+    /// claim as a burnt one), paid from the tokens the deposit left in the Vault.
+    Refunded {
+        /// The refund's withdrawal id.
+        withdrawal: WithdrawalId,
+        /// Why nothing was minted.
+        reason: RefundReason,
+    },
+    /// Nothing was minted and no refund could be made because the withdrawal ids are
+    /// exhausted (after 2^64 withdrawals, so never in practice); the tokens stay in the Vault.
+    Failed {
+        /// Why nothing was minted.
+        reason: RefundReason,
+    },
+}
+
+/// Why a deposit could not be minted and was refunded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
+pub enum RefundReason {
+    /// The token is not registered on the sidechain.
     UnknownToken,
-    /// The recipient's 32 bytes are not an account of this chain; nothing was minted.
+    /// The recipient's 32 bytes are not an account of this chain.
     InvalidRecipient,
-    /// The asset refused the mint (below its minimum balance, supply overflow, …); nothing
-    /// was minted.
-    MintFailed,
+    /// The recipient holds none of the asset and the amount is below its minimum balance.
+    BelowMinimum,
+    /// The amount would overflow the token's bridge ledger, the asset's supply or the
+    /// recipient's balance.
+    LedgerOverflow,
+    /// The asset refused the mint for another reason: the asset or the recipient's account
+    /// is frozen, the asset is being destroyed, or no account can be created for it.
+    AssetRefused,
 }
 
 /// Whether deposits and withdrawals are paused (the circuit breaker).

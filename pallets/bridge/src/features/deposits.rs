@@ -1,10 +1,15 @@
-//! Deposits: validators' attestations, counted per identical deposit, executed once.
+//! Deposits: validators' attestations, counted per identical deposit, executed once:
+//! minted, or refunded to the depositor on the L1 when they cannot be.
 
 use codec::DecodeAll;
 use frame_support::{
     ensure,
     storage::with_storage_layer,
-    traits::{fungibles::Mutate, Get},
+    traits::{
+        fungibles::{Inspect, Mutate},
+        tokens::{DepositConsequence, Provenance},
+        Get,
+    },
 };
 use ludus_primitives::bridge::Deposit;
 use sp_core::ecdsa;
@@ -121,22 +126,12 @@ impl<T: Config> Pallet<T> {
         attestations.saturating_add(tallies).saturating_add(open)
     }
 
-    /// Mints `deposit` to its recipient; failures leave no trace but the outcome.
+    /// Mints `deposit` to its recipient, or, when it cannot be minted, refunds it: a
+    /// withdrawal of the same token and amount to the depositor, in the open period like a
+    /// burnt one. The Vault still holds the deposited tokens, so the refund is paid from
+    /// them; nothing is minted or burnt for it, so the token's ledger is untouched.
     fn mint_deposit(deposit: &Deposit) -> DepositOutcome {
-        let outcome = (|| {
-            let mut info = Tokens::<T>::get(deposit.token).ok_or(DepositOutcome::UnknownToken)?;
-            let recipient =
-                T::AccountId::decode_all(&mut &deposit.recipient[..]).map_err(|_| DepositOutcome::InvalidRecipient)?;
-            info.deposited = info.deposited.checked_add(deposit.amount).ok_or(DepositOutcome::MintFailed)?;
-            // In its own layer: a refused mint must not leave half its writes behind, and
-            // the nonce is spent either way.
-            with_storage_layer(|| T::Assets::mint_into(info.asset.clone(), &recipient, deposit.amount))
-                .map_err(|_| DepositOutcome::MintFailed)?;
-            let asset = info.asset.clone();
-            Tokens::<T>::insert(deposit.token, info);
-            Ok((asset, recipient))
-        })();
-        match outcome {
+        let reason = match Self::try_mint(deposit) {
             Ok((asset, recipient)) => {
                 Self::deposit_event(Event::DepositExecuted {
                     nonce: deposit.nonce,
@@ -145,12 +140,47 @@ impl<T: Config> Pallet<T> {
                     recipient,
                     amount: deposit.amount,
                 });
-                DepositOutcome::Minted
+                return DepositOutcome::Minted;
             }
-            Err(outcome) => {
-                Self::deposit_event(Event::DepositFailed { nonce: deposit.nonce, outcome });
-                outcome
+            Err(reason) => reason,
+        };
+        match Self::enqueue_withdrawal(deposit.token, deposit.depositor, deposit.amount) {
+            Ok(withdrawal_id) => {
+                Self::deposit_event(Event::DepositRefunded {
+                    nonce: deposit.nonce,
+                    withdrawal_id,
+                    reason,
+                    token: deposit.token,
+                    depositor: deposit.depositor,
+                    amount: deposit.amount,
+                });
+                DepositOutcome::Refunded { withdrawal: withdrawal_id, reason }
+            }
+            Err(_) => {
+                Self::deposit_event(Event::DepositFailed { nonce: deposit.nonce, reason });
+                DepositOutcome::Failed { reason }
             }
         }
+    }
+
+    /// Mints `deposit` and records it in its token's ledger; a refusal leaves no write.
+    fn try_mint(deposit: &Deposit) -> Result<(AssetIdOf<T>, T::AccountId), RefundReason> {
+        let mut info = Tokens::<T>::get(deposit.token).ok_or(RefundReason::UnknownToken)?;
+        let recipient =
+            T::AccountId::decode_all(&mut &deposit.recipient[..]).map_err(|_| RefundReason::InvalidRecipient)?;
+        info.deposited = info.deposited.checked_add(deposit.amount).ok_or(RefundReason::LedgerOverflow)?;
+        let refusal = match T::Assets::can_deposit(info.asset.clone(), &recipient, deposit.amount, Provenance::Minted) {
+            DepositConsequence::Success => RefundReason::AssetRefused,
+            DepositConsequence::BelowMinimum => RefundReason::BelowMinimum,
+            DepositConsequence::Overflow => RefundReason::LedgerOverflow,
+            _ => RefundReason::AssetRefused,
+        };
+        // In its own layer: a refused mint must not leave half its writes behind. A frozen
+        // asset passes `can_deposit` and is refused here.
+        with_storage_layer(|| T::Assets::mint_into(info.asset.clone(), &recipient, deposit.amount))
+            .map_err(|_| refusal)?;
+        let asset = info.asset.clone();
+        Tokens::<T>::insert(deposit.token, info);
+        Ok((asset, recipient))
     }
 }

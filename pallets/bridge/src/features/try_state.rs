@@ -23,7 +23,8 @@ impl<T: Config> Pallet<T> {
     ///   threshold (else the deposit would have executed). Every nonce below
     ///   [`LowestUnexecutedNonce`] is executed and it is not; attestations are all of the
     ///   current set, for nonces in the window above it, and [`OpenAttestations`] counts
-    ///   them per validator (at most `MaxOpenAttestations`, plus the lowest nonce's).
+    ///   them per validator (at most `MaxOpenAttestations`, plus the lowest nonce's). A
+    ///   refunded deposit names a withdrawal that exists.
     /// - Validators: every stored set is non-empty, sorted by strictly ascending address;
     ///   the current set exists unless no set was ever installed; a queued set is non-empty.
     /// - Checkpoints: numbered 1..=[`LatestCheckpoint`] without gaps, each with its
@@ -85,6 +86,12 @@ impl<T: Config> Pallet<T> {
         }
         ensure!(tallies == counted.len(), "attestations without a tally");
         ensure!(!ExecutedDeposits::<T>::contains_key(0), "nonce 0 executed");
+        let next_withdrawal = NextWithdrawalId::<T>::get();
+        for (_, outcome) in ExecutedDeposits::<T>::iter() {
+            if let DepositOutcome::Refunded { withdrawal, .. } = outcome {
+                ensure!(withdrawal >= 1 && withdrawal < next_withdrawal, "a refund names no withdrawal");
+            }
+        }
         let lowest = LowestUnexecutedNonce::<T>::get();
         ensure!(lowest >= 1, "the lowest unexecuted nonce is 0");
         ensure!(!ExecutedDeposits::<T>::contains_key(lowest), "the lowest unexecuted nonce is executed");

@@ -191,21 +191,6 @@ fn a_valid_attestation_is_pooled_once_per_validator_and_nonce() {
 }
 
 #[test]
-fn a_deposit_of_an_unregistered_token_spends_its_nonce_and_mints_nothing() {
-    run_test(|| {
-        let deposit = deposit(1, 1_000);
-        for index in 0..3 {
-            assert_ok!(attest(index, &deposit));
-        }
-        assert_eq!(ExecutedDeposits::<Test>::get(1), Some(DepositOutcome::UnknownToken));
-        assert!(events().contains(&Event::DepositFailed { nonce: 1, outcome: DepositOutcome::UnknownToken }));
-        register();
-        assert_noop!(attest(3, &deposit), "refused by the pool");
-        assert_eq!(asset_balance(RECIPIENT), 0);
-    });
-}
-
-#[test]
 fn nonce_zero_is_never_valid() {
     run_test(|| {
         register();

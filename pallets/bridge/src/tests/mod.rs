@@ -7,6 +7,7 @@ mod checkpoints;
 mod deposits;
 mod l1_params;
 mod offchain;
+mod refunds;
 mod registry;
 mod withdrawals;
 
