@@ -239,6 +239,16 @@ impl_runtime_apis! {
         ) -> Vec<(pallet_bridge::types::CheckpointNumber, u32, sp_core::H256)> {
             Bridge::checkpoints_to_sign(&key)
         }
+
+        fn validator_set(
+            set_id: Option<pallet_bridge::types::ValidatorSetId>,
+        ) -> Option<pallet_bridge::types::L1ValidatorSet> {
+            Bridge::validator_set(set_id)
+        }
+
+        fn lowest_unexecuted_nonce() -> u64 {
+            Bridge::lowest_unexecuted_nonce()
+        }
     }
 
     impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {

@@ -8,7 +8,11 @@
 //! - [`WithdrawalProofJson`] is what a wallet passes to
 //!   `Vault.claim(withdrawal, checkpointNumber, proof)`;
 //! - [`SignedCheckpointJson`] is what a relayer passes to
-//!   `Checkpoints.submit(checkpoint, signatures)`.
+//!   `Checkpoints.submit(checkpoint, signatures)`;
+//! - [`ValidatorSetJson`] is what a relayer passes to
+//!   `Checkpoints.installValidatorSet(setId, validators)` after a handover;
+//! - `ludus_bridge_lowestUnexecutedNonce` is where a validator's relayer resumes attesting
+//!   Vault deposits.
 //!
 //! Encoding: ids, checkpoint and block numbers are JSON numbers (they are counters, far
 //! below 2^53); token amounts (`uint256` on the L1, `u128` here) are decimal strings;
@@ -29,7 +33,9 @@ use ludus_primitives::{
     bridge::{Checkpoint, Withdrawal},
     Hash,
 };
-use pallet_bridge::types::{CheckpointNumber, EthSignature, WithdrawalId, WithdrawalProof, WithdrawalStatus};
+use pallet_bridge::types::{
+    CheckpointNumber, EthSignature, L1ValidatorSet, ValidatorSetId, WithdrawalId, WithdrawalProof, WithdrawalStatus,
+};
 use serde::{Deserialize, Serialize};
 use sp_core::{Bytes, H160, H256};
 
@@ -55,6 +61,17 @@ pub trait BridgeApi {
     /// `Checkpoints.submit`; `null` until more than two thirds of its set signed it.
     #[method(name = "ludus_bridge_signedCheckpoint", blocking)]
     fn signed_checkpoint(&self, number: CheckpointNumber, at: Option<Hash>) -> RpcResult<Option<SignedCheckpointJson>>;
+
+    /// Validator set `setId` (the current set if omitted or `null`) at `at` (or best), ready
+    /// for `Checkpoints.installValidatorSet`: its members' addresses ascending and its hash;
+    /// `null` if no such set has been installed on the sidechain.
+    #[method(name = "ludus_bridge_validatorSet", blocking)]
+    fn validator_set(&self, set_id: Option<ValidatorSetId>, at: Option<Hash>) -> RpcResult<Option<ValidatorSetJson>>;
+
+    /// The lowest Vault deposit nonce not executed at `at` (or best): every deposit below it
+    /// was minted or refunded, and validators attest from it upwards.
+    #[method(name = "ludus_bridge_lowestUnexecutedNonce", blocking)]
+    fn lowest_unexecuted_nonce(&self, at: Option<Hash>) -> RpcResult<u64>;
 }
 
 /// Result of `ludus_bridge_withdrawalStatus`: `{"status": "pending"}`,
@@ -187,6 +204,26 @@ impl SignedCheckpointJson {
     }
 }
 
+/// Result of `ludus_bridge_validatorSet`: the arguments of
+/// `Checkpoints.installValidatorSet(setId, validators)`, and the hash the handover checkpoint
+/// committed to (its `nextValidatorSetHash`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidatorSetJson {
+    /// The set's id: 0 for the genesis set, one more at each change.
+    pub set_id: ValidatorSetId,
+    /// The members' Ethereum addresses, `0x…` (20 bytes), strictly ascending.
+    pub validators: Vec<H160>,
+    /// `validatorSetHash(setId, validators)`.
+    pub hash: H256,
+}
+
+impl From<L1ValidatorSet> for ValidatorSetJson {
+    fn from(set: L1ValidatorSet) -> Self {
+        Self { set_id: set.set_id, validators: set.validators, hash: set.hash }
+    }
+}
+
 /// Serves [`BridgeApiServer`] from a [`ChainBackend`].
 pub struct Bridge {
     backend: Arc<dyn ChainBackend>,
@@ -229,5 +266,14 @@ impl BridgeApiServer for Bridge {
     fn signed_checkpoint(&self, number: CheckpointNumber, at: Option<Hash>) -> RpcResult<Option<SignedCheckpointJson>> {
         let answer: Option<(Checkpoint, Vec<EthSignature>)> = self.runtime_call(at, "signed_checkpoint", (number,))?;
         Ok(answer.map(|(checkpoint, signatures)| SignedCheckpointJson::new(checkpoint, signatures)))
+    }
+
+    fn validator_set(&self, set_id: Option<ValidatorSetId>, at: Option<Hash>) -> RpcResult<Option<ValidatorSetJson>> {
+        let answer: Option<L1ValidatorSet> = self.runtime_call(at, "validator_set", (set_id,))?;
+        Ok(answer.map(ValidatorSetJson::from))
+    }
+
+    fn lowest_unexecuted_nonce(&self, at: Option<Hash>) -> RpcResult<u64> {
+        self.runtime_call(at, "lowest_unexecuted_nonce", ())
     }
 }

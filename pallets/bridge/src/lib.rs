@@ -374,6 +374,9 @@ pub mod pallet {
             set_id: ValidatorSetId,
             /// Its size.
             validators: u32,
+            /// Its hash under that id, which the next checkpoint commits to (and the L1's
+            /// `installValidatorSet` checks); its members: `BridgeApi::validator_set`.
+            set_hash: H256,
         },
         /// A validator set took over.
         ValidatorSetChanged {
@@ -381,6 +384,8 @@ pub mod pallet {
             set_id: ValidatorSetId,
             /// Its size.
             validators: u32,
+            /// Its hash, as the handover checkpoint committed to it.
+            set_hash: H256,
         },
         /// A validator attested a deposit.
         DepositAttested {
@@ -456,8 +461,13 @@ pub mod pallet {
             last_block: u32,
             /// The root of its withdrawals.
             withdrawals_root: H256,
+            /// The id of its first withdrawal (of the next withdrawal when it holds none): it
+            /// holds ids `first_withdrawal_id..first_withdrawal_id + withdrawals`.
+            first_withdrawal_id: WithdrawalId,
             /// How many withdrawals it holds.
             withdrawals: u32,
+            /// The validator set that signs it.
+            validator_set_id: ValidatorSetId,
         },
         /// A validator signed a checkpoint.
         CheckpointSignatureSubmitted {

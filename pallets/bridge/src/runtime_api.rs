@@ -12,6 +12,8 @@
 //!     fn checkpoints_to_sign(key: ecdsa::Public) -> Vec<(CheckpointNumber, u32, H256)> {
 //!         Bridge::checkpoints_to_sign(&key)
 //!     }
+//!     fn validator_set(set_id: Option<ValidatorSetId>) -> Option<L1ValidatorSet> { Bridge::validator_set(set_id) }
+//!     fn lowest_unexecuted_nonce() -> u64 { Bridge::lowest_unexecuted_nonce() }
 //! }
 //! ```
 
@@ -19,13 +21,15 @@ use alloc::vec::Vec;
 use ludus_primitives::bridge::Checkpoint;
 use sp_core::{ecdsa, H256};
 
-use crate::types::{CheckpointNumber, EthSignature, WithdrawalId, WithdrawalProof, WithdrawalStatus};
+use crate::types::{
+    CheckpointNumber, EthSignature, L1ValidatorSet, ValidatorSetId, WithdrawalId, WithdrawalProof, WithdrawalStatus,
+};
 
 sp_api::decl_runtime_apis! {
     /// Reads of the bridge for relayers, wallets and the validators' checkpoint signer.
     ///
     /// Version 2: `withdrawal_proof` answers a [`WithdrawalProof`] with the leaf bound to its
-    /// checkpoint's L1 chain and Vault.
+    /// checkpoint's L1 chain and Vault; `validator_set` and `lowest_unexecuted_nonce` added.
     #[api_version(2)]
     pub trait BridgeApi {
         /// Where withdrawal `id` stands; `None` if it does not exist.
@@ -39,5 +43,12 @@ sp_api::decl_runtime_apis! {
         /// The recent checkpoints bridge key `key` should sign and has not:
         /// `(number, validator index, EIP-712 digest)`.
         fn checkpoints_to_sign(key: ecdsa::Public) -> Vec<(CheckpointNumber, u32, H256)>;
+        /// Validator set `set_id` (the current set if `None`): its members' addresses in the
+        /// order the L1 takes them (ascending) and its hash; `None` if no such set was
+        /// installed (a queued set appears once it takes over).
+        fn validator_set(set_id: Option<ValidatorSetId>) -> Option<L1ValidatorSet>;
+        /// The lowest deposit nonce not executed yet: every Vault deposit below it is done,
+        /// and attestations are accepted from it upwards.
+        fn lowest_unexecuted_nonce() -> u64;
     }
 }

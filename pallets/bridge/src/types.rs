@@ -188,6 +188,19 @@ pub struct WithdrawalProof {
     pub proof: alloc::vec::Vec<H256>,
 }
 
+/// A validator set as the L1's Checkpoints contract knows it: the arguments of
+/// `installValidatorSet(setId, validators)` and the hash a checkpoint commits to.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct L1ValidatorSet {
+    /// The set's id: 0 for the genesis set, one more at each change.
+    pub set_id: ValidatorSetId,
+    /// The members' Ethereum addresses, strictly ascending (the order signatures take too).
+    pub validators: alloc::vec::Vec<H160>,
+    /// `validatorSetHash(setId, validators)`: what the checkpoint that hands over to this set
+    /// names as its `next_validator_set_hash`.
+    pub hash: H256,
+}
+
 /// How far the signing of a checkpoint has come.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo, MaxEncodedLen)]
 pub struct SignatureTally {

@@ -166,9 +166,80 @@ async fn signed_checkpoint_is_what_checkpoints_submit_takes() {
 }
 
 #[tokio::test]
+async fn validator_set_is_what_install_validator_set_takes() {
+    let h = Harness::start().await;
+    let genesis = h.chain.genesis().block.header.hash();
+    let set_json = |id: u64| {
+        let set = bridge_validator_set(id);
+        json!({
+            "setId": id,
+            "validators": set.validators.iter().map(|a| hex(a.as_bytes())).collect::<Vec<_>>(),
+            "hash": hex(set.hash.as_bytes()),
+        })
+    };
+
+    // The current set by default (omitted or null), any installed set by id.
+    assert_eq!(h.call("ludus_bridge_validatorSet", json!([])).await.unwrap(), set_json(0));
+    let calls = take_calls(&h);
+    assert_eq!(calls.len(), 1);
+    assert_eq!((calls[0].0, calls[0].1.as_str()), (genesis, "BridgeApi_validator_set"));
+    assert_eq!(<Option<u64>>::decode_all(&mut &calls[0].2[..]).unwrap(), None, "no id reaches the runtime as None");
+    assert_eq!(h.call("ludus_bridge_validatorSet", json!([null])).await.unwrap(), set_json(0));
+    assert_eq!(h.call("ludus_bridge_validatorSet", json!([0])).await.unwrap(), set_json(0));
+    assert_eq!(h.call("ludus_bridge_validatorSet", json!([1])).await.unwrap(), Value::Null, "not installed yet");
+
+    h.chain.import(&[(BRIDGE_HANDOFF_KEY, Some(b"1"))], true);
+    take_calls(&h);
+    let current = h.call("ludus_bridge_validatorSet", json!([null])).await.unwrap();
+    assert_eq!(current, set_json(1));
+    let calls = take_calls(&h);
+    assert_eq!((calls[0].0, <Option<u64>>::decode_all(&mut &calls[0].2[..]).unwrap()), (best(&h), None));
+    // Addresses in the order the L1 demands: strictly ascending.
+    let addresses: Vec<sp_core::H160> = serde_json::from_value(current["validators"].clone()).unwrap();
+    assert_eq!(addresses.len(), 3);
+    assert!(addresses.windows(2).all(|pair| pair[0] < pair[1]), "{addresses:?}");
+    assert_eq!(h.call("ludus_bridge_validatorSet", json!([0])).await.unwrap(), set_json(0), "former sets stay");
+    assert_eq!(h.call("ludus_bridge_validatorSet", json!([1, genesis])).await.unwrap(), Value::Null);
+    let calls = take_calls(&h);
+    assert_eq!((calls[1].0, <Option<u64>>::decode_all(&mut &calls[1].2[..]).unwrap()), (genesis, Some(1)));
+    assert_eq!(h.call("ludus_bridge_validatorSet", json!([null, genesis])).await.unwrap(), set_json(0));
+    assert_eq!(h.call("ludus_bridge_validatorSet", json!([2])).await.unwrap(), Value::Null);
+}
+
+#[tokio::test]
+async fn lowest_unexecuted_nonce_at_best_or_a_given_block() {
+    let h = Harness::start().await;
+    let genesis = h.chain.genesis().block.header.hash();
+    assert_eq!(h.call("ludus_bridge_lowestUnexecutedNonce", json!([])).await.unwrap(), json!(1));
+    let calls = take_calls(&h);
+    assert_eq!(calls, vec![(genesis, "BridgeApi_lowest_unexecuted_nonce".to_owned(), Vec::new())]);
+
+    let lowest = codec::Encode::encode(&u64::MAX);
+    h.chain.import(&[(BRIDGE_LOWEST_NONCE_KEY, Some(&lowest[..]))], true);
+    assert_eq!(h.call("ludus_bridge_lowestUnexecutedNonce", json!([])).await.unwrap(), json!(u64::MAX));
+    assert_eq!(h.call("ludus_bridge_lowestUnexecutedNonce", json!([null])).await.unwrap(), json!(u64::MAX));
+    assert_eq!(h.call("ludus_bridge_lowestUnexecutedNonce", json!([genesis])).await.unwrap(), json!(1));
+
+    let (code, message, _) = h.call_err("ludus_bridge_lowestUnexecutedNonce", json!([Hash::repeat_byte(9)])).await;
+    assert_eq!(code, 4003);
+    assert!(message.starts_with("Client error: UnknownBlock"), "{message}");
+    take_calls(&h);
+    for bad in [json!([1]), json!(["0x12"]), json!([true])] {
+        let (code, _, _) = h.call_err("ludus_bridge_lowestUnexecutedNonce", bad.clone()).await;
+        assert_eq!(code, -32602, "{bad}");
+    }
+    assert!(take_calls(&h).is_empty(), "bad parameters never reach the runtime");
+}
+
+#[tokio::test]
 async fn bridge_failures_are_state_client_errors_and_bad_params_never_run() {
     let h = Harness::start().await;
-    for method in ["ludus_bridge_withdrawalStatus", "ludus_bridge_withdrawalProof", "ludus_bridge_signedCheckpoint"] {
+    for method in [
+        "ludus_bridge_withdrawalStatus",
+        "ludus_bridge_withdrawalProof",
+        "ludus_bridge_signedCheckpoint",
+        "ludus_bridge_validatorSet",
+    ] {
         let (code, message, _) = h.call_err(method, json!([1, Hash::repeat_byte(9)])).await;
         assert_eq!(code, 4003, "{method}");
         assert!(message.starts_with("Client error: UnknownBlock"), "{method}: {message}");
@@ -183,14 +254,13 @@ async fn bridge_failures_are_state_client_errors_and_bad_params_never_run() {
         assert!(message.contains("returned an undecodable answer"), "{method}: {message}");
         take_calls(&h);
 
-        for bad in [
-            json!([-1]),
-            json!(["1"]),
-            json!([1.5]),
-            json!([]),
-            json!([1, "0x12"]),
-            json!([18_446_744_073_709_551_616f64]),
-        ] {
+        let mut bad_params =
+            vec![json!([-1]), json!(["1"]), json!([1.5]), json!([1, "0x12"]), json!([18_446_744_073_709_551_616f64])];
+        // Only the validator set's id is optional.
+        if method != "ludus_bridge_validatorSet" {
+            bad_params.push(json!([]));
+        }
+        for bad in bad_params {
             let (code, _, _) = h.call_err(method, bad.clone()).await;
             assert_eq!(code, -32602, "{method} {bad}");
         }
@@ -203,7 +273,13 @@ async fn bridge_methods_are_listed_and_served_over_http() {
     let h = Harness::start().await;
     let methods = h.call("rpc_methods", json!([])).await.unwrap();
     let methods: Vec<&str> = methods["methods"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
-    for name in ["ludus_bridge_signedCheckpoint", "ludus_bridge_withdrawalProof", "ludus_bridge_withdrawalStatus"] {
+    for name in [
+        "ludus_bridge_lowestUnexecutedNonce",
+        "ludus_bridge_signedCheckpoint",
+        "ludus_bridge_validatorSet",
+        "ludus_bridge_withdrawalProof",
+        "ludus_bridge_withdrawalStatus",
+    ] {
         assert!(methods.contains(&name), "{name} missing from {methods:?}");
     }
     let status = h.http_call("ludus_bridge_withdrawalStatus", json!([PENDING_WITHDRAWAL])).await.unwrap();

@@ -53,9 +53,14 @@ pub const BIG_DEPOSIT: u128 = 18_446_744_073_709_551_616_000;
 pub const BRIDGE_SIGNED_KEY: &[u8] = b"bridge:signed";
 /// The withdrawal that is burnt but not yet in a checkpoint.
 pub const PENDING_WITHDRAWAL: u64 = 4;
-/// A withdrawal id / checkpoint number whose bridge runtime calls trap.
+/// Storage key whose presence means bridge validator set 1 ([`bridge_validator_set`]) took
+/// over from set 0.
+pub const BRIDGE_HANDOFF_KEY: &[u8] = b"bridge:handoff";
+/// Storage key of the lowest unexecuted deposit nonce (SCALE `u64`); 1 when absent.
+pub const BRIDGE_LOWEST_NONCE_KEY: &[u8] = b"bridge:lowestNonce";
+/// A withdrawal id / checkpoint number / set id whose bridge runtime calls trap.
 pub const TRAPPING_BRIDGE_ID: u64 = 666;
-/// A withdrawal id / checkpoint number the runtime answers with bytes that do not decode.
+/// A withdrawal id / checkpoint number / set id the runtime answers with bytes that do not decode.
 pub const GARBLED_BRIDGE_ID: u64 = 999;
 
 type State = BTreeMap<Vec<u8>, Vec<u8>>;
@@ -509,14 +514,47 @@ pub fn bridge_signatures() -> Vec<[u8; 65]> {
     signed.into_iter().map(|(_, signature)| signature).collect()
 }
 
+/// Bridge validator set `set_id` of the fake: set 0 is //Alice and //Bob, set 1 adds //Charlie.
+pub fn bridge_validator_set(set_id: u64) -> pallet_bridge::types::L1ValidatorSet {
+    use ludus_primitives::bridge::{eth_address, validator_set_hash};
+    use sp_core::{ecdsa, Pair};
+    let seeds: &[&str] = if set_id == 0 { &["//Alice", "//Bob"] } else { &["//Alice", "//Bob", "//Charlie"] };
+    let mut validators: Vec<_> = seeds
+        .iter()
+        .map(|suri| eth_address(&ecdsa::Pair::from_string(suri, None).unwrap().public()).unwrap())
+        .collect();
+    validators.sort();
+    let hash = validator_set_hash(set_id, &validators).unwrap();
+    pallet_bridge::types::L1ValidatorSet { set_id, validators, hash }
+}
+
 /// Answers `BridgeApi_*` as the runtime would, with the pallet's types, decoding the
 /// arguments strictly: withdrawals 1 to 3 are in checkpoint 1 (signed once
-/// [`BRIDGE_SIGNED_KEY`] is set), [`PENDING_WITHDRAWAL`] is pending, nothing else exists.
+/// [`BRIDGE_SIGNED_KEY`] is set), [`PENDING_WITHDRAWAL`] is pending, nothing else exists;
+/// validator set 0 is current until [`BRIDGE_HANDOFF_KEY`] installs set 1; the lowest
+/// unexecuted nonce is under [`BRIDGE_LOWEST_NONCE_KEY`].
 fn bridge_api(state: &State, method: &str, args: &[u8]) -> Result<Vec<u8>, BackendError> {
     use codec::DecodeAll;
     use ludus_primitives::bridge::merkle_proof;
     use pallet_bridge::types::WithdrawalStatus;
-    // Every bridge method takes one u64: a withdrawal id or a checkpoint number.
+    let current_set = u64::from(state.contains_key(BRIDGE_HANDOFF_KEY));
+    match method {
+        "BridgeApi_lowest_unexecuted_nonce" => {
+            <()>::decode_all(&mut &args[..]).map_err(bad_args)?;
+            let lowest = state.get(BRIDGE_LOWEST_NONCE_KEY).map_or(1, |raw| u64::decode_all(&mut &raw[..]).unwrap());
+            return Ok(lowest.encode());
+        }
+        "BridgeApi_validator_set" => {
+            let set_id = <Option<u64>>::decode_all(&mut &args[..]).map_err(bad_args)?.unwrap_or(current_set);
+            return match set_id {
+                TRAPPING_BRIDGE_ID => Err(BackendError::Execution("wasm trap: unreachable".into())),
+                GARBLED_BRIDGE_ID => Ok(vec![1, 2, 3]),
+                id => Ok((id <= current_set).then(|| bridge_validator_set(id)).encode()),
+            };
+        }
+        _ => {}
+    }
+    // The other bridge methods take one u64: a withdrawal id or a checkpoint number.
     let id = u64::decode_all(&mut &args[..]).map_err(bad_args)?;
     if id == TRAPPING_BRIDGE_ID {
         return Err(BackendError::Execution("wasm trap: unreachable".into()));

@@ -102,7 +102,9 @@ impl<T: Config> Pallet<T> {
             first_block: checkpoint.first_block,
             last_block: checkpoint.last_block,
             withdrawals_root: checkpoint.withdrawals_root,
+            first_withdrawal_id: first_id,
             withdrawals: count,
+            validator_set_id: set_id,
         });
         let mut cleared = 0;
         if let Some(next) = queued {
@@ -112,7 +114,11 @@ impl<T: Config> Pallet<T> {
             CurrentSetId::<T>::put(next_id);
             // The outgoing set's attestations no longer count: the new set attests afresh.
             cleared = Self::clear_attestations();
-            Self::deposit_event(Event::ValidatorSetChanged { set_id: next_id, validators: size });
+            Self::deposit_event(Event::ValidatorSetChanged {
+                set_id: next_id,
+                validators: size,
+                set_hash: next_validator_set_hash,
+            });
         }
         (count, cleared)
     }

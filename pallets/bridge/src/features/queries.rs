@@ -101,4 +101,26 @@ impl<T: Config> Pallet<T> {
             })
             .collect()
     }
+
+    /// Validator set `set_id` (the current set if `None`) as the L1's Checkpoints contract
+    /// takes it: its members' Ethereum addresses in ascending order and its hash. `None` if
+    /// that set was never installed (a queued set has no id here until it takes over).
+    pub fn validator_set(set_id: Option<ValidatorSetId>) -> Option<L1ValidatorSet> {
+        let set_id = set_id.unwrap_or_else(CurrentSetId::<T>::get);
+        let set = ValidatorSets::<T>::get(set_id);
+        if set.is_empty() {
+            return None;
+        }
+        // Sets are stored sorted by address (checked by `do_try_state`).
+        Some(L1ValidatorSet {
+            set_id,
+            validators: set.iter().map(|validator| validator.address).collect(),
+            hash: Self::set_hash(set_id, &set),
+        })
+    }
+
+    /// The lowest deposit nonce not executed yet: every nonce below it is.
+    pub fn lowest_unexecuted_nonce() -> u64 {
+        LowestUnexecutedNonce::<T>::get()
+    }
 }

@@ -21,11 +21,14 @@ impl<T: Config> Pallet<T> {
         let set_id = CurrentSetId::<T>::get();
         let size = list.len() as u32;
         if ValidatorSets::<T>::get(set_id).is_empty() {
+            let set_hash = Self::set_hash(set_id, &list);
             ValidatorSets::<T>::insert(set_id, list);
-            Self::deposit_event(Event::ValidatorSetChanged { set_id, validators: size });
+            Self::deposit_event(Event::ValidatorSetChanged { set_id, validators: size, set_hash });
         } else {
+            let next_id = set_id.saturating_add(1);
+            let set_hash = Self::set_hash(next_id, &list);
             QueuedValidators::<T>::put(list);
-            Self::deposit_event(Event::ValidatorSetQueued { set_id: set_id.saturating_add(1), validators: size });
+            Self::deposit_event(Event::ValidatorSetQueued { set_id: next_id, validators: size, set_hash });
         }
         Ok(())
     }

@@ -59,7 +59,9 @@ fn checkpoints_are_fixed_every_interval_contiguously() {
             first_block: 11,
             last_block: 20,
             withdrawals_root: H256::zero(),
+            first_withdrawal_id: 1,
             withdrawals: 0,
+            validator_set_id: 0,
         }));
     });
 }
@@ -70,17 +72,18 @@ fn a_set_change_fixes_a_checkpoint_that_commits_to_the_new_set() {
         run_to_block(5);
         let next = vec![pair("//Eve").public(), pair("//Ferdie").public(), validators()[0].public()];
         assert_ok!(Bridge::set_validators(RuntimeOrigin::root(), next.clone().try_into().unwrap()));
-        assert!(events().contains(&Event::ValidatorSetQueued { set_id: 1, validators: 3 }));
-        assert_eq!(CurrentSetId::<Test>::get(), 0, "the new set waits for the checkpoint");
-        run_to_block(6);
         let mut addresses: Vec<_> = next.iter().map(|key| eth_address(key).unwrap()).collect();
         addresses.sort();
+        let set_hash = validator_set_hash(1, &addresses).unwrap();
+        assert!(events().contains(&Event::ValidatorSetQueued { set_id: 1, validators: 3, set_hash }));
+        assert_eq!(CurrentSetId::<Test>::get(), 0, "the new set waits for the checkpoint");
+        run_to_block(6);
         let checkpoint = Checkpoints::<Test>::get(1).unwrap();
         assert_eq!((checkpoint.first_block, checkpoint.last_block), (1, 5));
         assert_eq!(checkpoint.validator_set_id, 0, "the outgoing set signs the handoff");
         assert_eq!(checkpoint.next_validator_set_hash, validator_set_hash(1, &addresses).unwrap());
         assert_eq!(CurrentSetId::<Test>::get(), 1);
-        assert!(events().contains(&Event::ValidatorSetChanged { set_id: 1, validators: 3 }));
+        assert!(events().contains(&Event::ValidatorSetChanged { set_id: 1, validators: 3, set_hash }));
         // The interval restarts from the handoff.
         run_to_block(6 + INTERVAL);
         let second = Checkpoints::<Test>::get(2).unwrap();

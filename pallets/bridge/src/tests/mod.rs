@@ -9,6 +9,7 @@ mod l1_params;
 mod offchain;
 mod refunds;
 mod registry;
+mod relayer_reads;
 mod withdrawals;
 
 use frame_support::{assert_ok, pallet_prelude::TransactionValidity};
