@@ -22,6 +22,7 @@ bash contracts/test.sh
 cargo test --workspace --locked "$@"
 # The pallet benchmarks, run once each against the mock runtime (STYLE.md: benchmarks are tested).
 cargo test -p pallet-game-assets --features runtime-benchmarks --locked "$@"
+cargo test -p pallet-bridge --features runtime-benchmarks --locked "$@"
 # The runtime's native weight harness (pallet-balances and the block/extrinsic overheads),
 # each benchmark run once against the real runtime.
 cargo test -p ludus-runtime --features runtime-benchmarks --locked "$@"

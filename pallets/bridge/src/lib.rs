@@ -49,6 +49,8 @@
 
 extern crate alloc;
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 mod features;
 pub mod runtime_api;
 pub mod types;
@@ -58,6 +60,8 @@ pub mod weights;
 mod mock;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod weights_gen;
 
 pub use pallet::*;
 pub use types::*;
