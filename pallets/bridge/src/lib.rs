@@ -8,7 +8,7 @@
 //!
 //! - **Registry** ([`Tokens`], [`AssetTokens`]): governance links an L1 token address to a
 //!   fresh asset of [`Config::Assets`] that only this pallet mints and burns, and keeps per
-//!   token what was deposited and withdrawn.
+//!   token what is outstanding (minted for deposits and not yet burnt for withdrawals).
 //! - **Validators** ([`ValidatorSets`], [`CurrentSetId`], [`QueuedValidators`]): the bridge
 //!   validators' secp256k1 keys, sorted by Ethereum address. A new set (from governance or the
 //!   runtime's session handler through [`Pallet::do_set_validators`]) is queued and installed
@@ -86,6 +86,11 @@ pub const NONCE_BEYOND_WINDOW: u8 = 4;
 /// The `InvalidTransaction::Custom` code of an attestation refused because its validator has
 /// too many open ([`Error::TooManyOpenAttestations`]); it becomes valid as deposits execute.
 pub const TOO_MANY_OPEN_ATTESTATIONS: u8 = 5;
+
+/// The most checkpoints whose signatures `on_initialize` prunes in one block: each costs at
+/// most `MaxValidators` deletions, and pruning more than the one checkpoint a block can fix
+/// drains the backlog left when many checkpoints are signed at once after a stall.
+pub const MAX_PRUNED_PER_BLOCK: u64 = 4;
 
 /// The asset ids of [`Config::Assets`].
 pub type AssetIdOf<T> = <<T as Config>::Assets as frame_support::traits::fungibles::Inspect<
@@ -168,6 +173,17 @@ pub mod pallet {
         #[pallet::constant]
         type MaxOpenAttestations: Get<u32>;
 
+        /// How many checkpoints below [`LowestUnsignedCheckpoint`] keep their signatures and
+        /// tallies; older ones are pruned (a few per block, [`MAX_PRUNED_PER_BLOCK`]).
+        ///
+        /// The sidechain cannot see which checkpoints the L1 accepted, and `Checkpoints.submit`
+        /// takes them in order only, so a relayer needs the signatures of every checkpoint the
+        /// L1 has not taken yet: this is how far behind the relayers may fall before they need
+        /// an archive node (which serves `signed_checkpoint` from an older block's state).
+        /// Checkpoint headers and their withdrawals, which users' proofs need, are never pruned.
+        #[pallet::constant]
+        type CheckpointSignatureRetention: Get<CheckpointNumber>;
+
         /// The pool priority of validators' unsigned attestations and signatures.
         #[pallet::constant]
         type UnsignedPriority: Get<TransactionPriority>;
@@ -243,12 +259,17 @@ pub mod pallet {
     #[pallet::storage]
     pub type OpenAttestations<T: Config> = StorageMap<_, Twox64Concat, u32, u32, ValueQuery>;
 
-    /// Executed deposit nonces and what came of them; a nonce is here at most once, forever.
+    /// Deposit nonces executed ahead of [`LowestUnexecutedNonce`] (attestations may complete
+    /// out of order) and what came of them. Below the lowest unexecuted nonce every nonce is
+    /// executed and has no entry: the entries are removed as it moves past them, so at most
+    /// `AttestationWindow` are stored. What came of a deposit stays in its events
+    /// (`DepositExecuted`, `DepositRefunded`, `DepositFailed`).
     #[pallet::storage]
     pub type ExecutedDeposits<T: Config> = StorageMap<_, Twox64Concat, u64, DepositOutcome>;
 
-    /// The lowest deposit nonce not executed yet: every nonce below it is executed.
-    /// Attestations are accepted for `LowestUnexecutedNonce..+AttestationWindow` only.
+    /// The lowest deposit nonce not executed yet: every nonce below it is executed, and an
+    /// attestation for one is refused as such. Attestations are accepted for
+    /// `LowestUnexecutedNonce..+AttestationWindow` only.
     #[pallet::storage]
     pub type LowestUnexecutedNonce<T: Config> = StorageValue<_, u64, ValueQuery, FirstNonce>;
 
@@ -297,14 +318,21 @@ pub mod pallet {
         StorageMap<_, Twox64Concat, CheckpointNumber, PeriodWithdrawals<T::MaxWithdrawalsPerCheckpoint>>;
 
     /// Validators' signatures of checkpoints, by checkpoint number and index in the signing
-    /// set, in the L1's form.
+    /// set, in the L1's form; from [`SignaturesRetainedFrom`] on only.
     #[pallet::storage]
     pub type CheckpointSignatures<T: Config> =
         StorageDoubleMap<_, Twox64Concat, CheckpointNumber, Twox64Concat, u32, EthSignature>;
 
-    /// How many signatures each checkpoint has, and whether that is enough.
+    /// How many signatures each checkpoint has, and whether that is enough; from
+    /// [`SignaturesRetainedFrom`] on only (every checkpoint below it was signed).
     #[pallet::storage]
     pub type CheckpointTallies<T: Config> = StorageMap<_, Twox64Concat, CheckpointNumber, SignatureTally, ValueQuery>;
+
+    /// The oldest checkpoint whose signatures and tally are kept: older ones were signed and
+    /// lie more than `CheckpointSignatureRetention` below [`LowestUnsignedCheckpoint`], so
+    /// `on_initialize` pruned them.
+    #[pallet::storage]
+    pub type SignaturesRetainedFrom<T: Config> = StorageValue<_, CheckpointNumber, ValueQuery, FirstNonce>;
 
     /// The circuit breaker.
     #[pallet::storage]
@@ -559,7 +587,8 @@ pub mod pallet {
         CheckpointAlreadySigned,
         /// This validator already signed this checkpoint.
         AlreadySigned,
-        /// An amount overflowed the token's bridge ledger.
+        /// The amount does not fit the token's ledger of what is outstanding: more would be
+        /// burnt than deposits minted, or more minted than a `u128` supply holds.
         LedgerOverflow,
         /// The L1 parameters (chain id, Vault, Checkpoints contract) are not set, so no
         /// digest can be checked; set `l1Params` in the chain spec or call `set_l1_params`.

@@ -64,6 +64,8 @@ pub const WINDOW: u64 = 8;
 pub const MAX_OPEN: u32 = 3;
 /// `MaxWithdrawalsPerCheckpoint`.
 pub const MAX_WITHDRAWALS: u32 = 5;
+/// `CheckpointSignatureRetention`: small, so a test prunes after a few checkpoints.
+pub const RETENTION: u64 = 4;
 
 parameter_types! {
     /// `HeartbeatInterval`; a test may set the runtime's.
@@ -89,6 +91,7 @@ impl pallet_bridge::Config for Test {
     type MaxTokens = ConstU32<2>;
     type AttestationWindow = ConstU64<WINDOW>;
     type MaxOpenAttestations = ConstU32<MAX_OPEN>;
+    type CheckpointSignatureRetention = ConstU64<RETENTION>;
     type UnsignedPriority = ConstU64<{ 1 << 20 }>;
     type WeightInfo = ();
 }

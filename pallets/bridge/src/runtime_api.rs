@@ -38,7 +38,9 @@ sp_api::decl_runtime_apis! {
         /// `Vault.claim`; `None` until it is checkpointed.
         fn withdrawal_proof(id: WithdrawalId) -> Option<WithdrawalProof>;
         /// Checkpoint `number` and its signatures (L1 form, ascending signer address) for
-        /// `Checkpoints.submit`; `None` until more than two thirds signed.
+        /// `Checkpoints.submit`; `None` until more than two thirds signed, and again once the
+        /// signatures were pruned, `CheckpointSignatureRetention` checkpoints below the lowest
+        /// unsigned one: an archive node still serves them at a block before the pruning.
         fn signed_checkpoint(number: CheckpointNumber) -> Option<(Checkpoint, Vec<EthSignature>)>;
         /// The recent checkpoints bridge key `key` should sign and has not:
         /// `(number, validator index, EIP-712 digest)`.

@@ -19,15 +19,15 @@ pub type WithdrawalId = u64;
 /// A signature in the form the L1 contracts take: `r ‖ s ‖ v`, v ∈ {27, 28}, low s.
 pub type EthSignature = [u8; 65];
 
-/// A registered L1 token: the asset it is bridged to and what has crossed the bridge.
+/// A registered L1 token: the asset it is bridged to and what of it is on the sidechain.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo, MaxEncodedLen)]
 pub struct TokenInfo<AssetId> {
     /// The sidechain asset (in `Config::Assets`) minted for deposits and burnt for withdrawals.
     pub asset: AssetId,
-    /// Everything ever minted for deposits of this token.
-    pub deposited: u128,
-    /// Everything ever burnt for withdrawals of this token.
-    pub withdrawn: u128,
+    /// What deposits minted and withdrawals have not burnt yet: the Vault's backing of the
+    /// asset's supply (which it bounds). Not a lifetime total, which would overflow on a
+    /// busy token and then refuse every deposit; this stays below the supply's own `u128`.
+    pub outstanding: u128,
     /// The smallest amount `withdraw` takes: each withdrawal is a leaf and an L1 claim, so
     /// dust would fill checkpoint periods and cost more to claim than it pays.
     pub min_withdrawal: u128,

@@ -276,6 +276,12 @@ parameter_types! {
     /// A validator may hold 64 attestations open: with 64 validators, at most 4,160
     /// attestations (and as many tallies) are stored at once, whatever one key sends.
     pub const MaxOpenAttestations: u32 = 64;
+    /// Signatures of the last 1,024 signed checkpoints stay on chain for relayers to post:
+    /// 42 days of an idle bridge (one an hour), almost 3 hours at the busiest (one every 10
+    /// blocks). Relayers post a checkpoint seconds after it is signed, and any relayer may,
+    /// so all of them falling that far behind is an outage an archive node then recovers
+    /// from. At 64 validators this keeps at most 1,024 × 43 signatures (about 5 MB).
+    pub const CheckpointSignatureRetention: u64 = 1_024;
     /// Unsigned bridge transactions (attestations, signatures) go before ordinary ones.
     pub const BridgeUnsignedPriority: sp_runtime::transaction_validity::TransactionPriority =
         sp_runtime::transaction_validity::TransactionPriority::MAX / 2;
@@ -291,6 +297,7 @@ impl pallet_bridge::Config for Runtime {
     type MaxTokens = ConstU32<64>;
     type AttestationWindow = AttestationWindow;
     type MaxOpenAttestations = MaxOpenAttestations;
+    type CheckpointSignatureRetention = CheckpointSignatureRetention;
     type UnsignedPriority = BridgeUnsignedPriority;
     /// Hand-estimated until the bridge benchmarks run through the native harness.
     type WeightInfo = ();

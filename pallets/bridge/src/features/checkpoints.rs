@@ -31,7 +31,7 @@ impl<T: Config> Pallet<T> {
     /// most `CheckpointInterval` blocks after its burn.
     pub(crate) fn on_block(now: BlockNumberFor<T>) -> Weight {
         let start = PeriodStart::<T>::get();
-        let checked = T::DbWeight::get().reads(4);
+        let checked = T::DbWeight::get().reads(4).saturating_add(Self::prune_signatures());
         // No leaf or digest exists without the L1 parameters: the first checkpoint waits for
         // them (and so does a queued set), so the L1 contract, deployed knowing the genesis
         // hash, starts at checkpoint 1 however late they are set.
@@ -52,6 +52,36 @@ impl<T: Config> Pallet<T> {
             .saturating_add(promoted)
             .saturating_add(T::WeightInfo::fix_checkpoint(withdrawals))
             .saturating_add(T::DbWeight::get().writes(cleared.into()))
+    }
+
+    /// Removes the signatures and tallies of up to [`MAX_PRUNED_PER_BLOCK`] checkpoints more
+    /// than `CheckpointSignatureRetention` below the lowest unsigned one; returns the weight.
+    ///
+    /// Only signed checkpoints lie below the lowest unsigned one, so nothing a signer still
+    /// needs goes; the checkpoints and their withdrawals stay for users' proofs.
+    fn prune_signatures() -> Weight {
+        let from = SignaturesRetainedFrom::<T>::get();
+        let horizon = LowestUnsignedCheckpoint::<T>::get().saturating_sub(T::CheckpointSignatureRetention::get());
+        let checked = T::DbWeight::get().reads(2);
+        if from >= horizon {
+            return checked;
+        }
+        let until = horizon.min(from.saturating_add(MAX_PRUNED_PER_BLOCK));
+        let mut removed = 0u64;
+        for number in from..until {
+            // A checkpoint has at most one signature per member of its set.
+            let signatures = CheckpointSignatures::<T>::clear_prefix(number, T::MaxValidators::get(), None);
+            CheckpointTallies::<T>::remove(number);
+            removed = removed.saturating_add(u64::from(signatures.backend)).saturating_add(1);
+        }
+        SignaturesRetainedFrom::<T>::put(until);
+        checked.saturating_add(T::DbWeight::get().writes(removed.saturating_add(1)))
+    }
+
+    /// Whether checkpoint `number` has enough signatures. Below the lowest unsigned one every
+    /// checkpoint is signed, whether or not its tally is still stored.
+    pub(crate) fn is_signed(number: CheckpointNumber) -> bool {
+        number < LowestUnsignedCheckpoint::<T>::get() || CheckpointTallies::<T>::get(number).signed
     }
 
     /// Whether a withdrawal waits for a checkpoint (one read of a length, not the list).
@@ -140,7 +170,8 @@ impl<T: Config> Pallet<T> {
     ) -> Result<SignatureCheck, Error<T>> {
         let params = L1Params::<T>::get().ok_or(Error::<T>::L1ParamsUnset)?;
         let checkpoint = Checkpoints::<T>::get(number).ok_or(Error::<T>::UnknownCheckpoint)?;
-        ensure!(!CheckpointTallies::<T>::get(number).signed, Error::<T>::CheckpointAlreadySigned);
+        // Not the tally alone: a pruned checkpoint has none, and must not gather signatures again.
+        ensure!(!Self::is_signed(number), Error::<T>::CheckpointAlreadySigned);
         let set = ValidatorSets::<T>::get(checkpoint.validator_set_id);
         let validator = set.get(validator_index as usize).ok_or(Error::<T>::UnknownValidator)?;
         ensure!(!CheckpointSignatures::<T>::contains_key(number, validator_index), Error::<T>::AlreadySigned);

@@ -108,9 +108,11 @@ impl<T: Config> Pallet<T> {
         let _ = AttestationTally::<T>::clear_prefix((deposit.nonce,), u32::MAX, None);
         let outcome = Self::mint_deposit(deposit);
         ExecutedDeposits::<T>::insert(deposit.nonce, outcome);
-        // At most `AttestationWindow` steps: only nonces inside the window execute.
+        // Below the lowest unexecuted nonce "executed" needs no record, so the records it
+        // passes are dropped: the map holds only the nonces executed out of order. At most
+        // `AttestationWindow` steps: only nonces inside the window execute.
         let mut lowest = LowestUnexecutedNonce::<T>::get();
-        while ExecutedDeposits::<T>::contains_key(lowest) {
+        while ExecutedDeposits::<T>::take(lowest).is_some() {
             lowest = lowest.saturating_add(1);
         }
         LowestUnexecutedNonce::<T>::put(lowest);
@@ -168,7 +170,9 @@ impl<T: Config> Pallet<T> {
         let mut info = Tokens::<T>::get(deposit.token).ok_or(RefundReason::UnknownToken)?;
         let recipient =
             T::AccountId::decode_all(&mut &deposit.recipient[..]).map_err(|_| RefundReason::InvalidRecipient)?;
-        info.deposited = info.deposited.checked_add(deposit.amount).ok_or(RefundReason::LedgerOverflow)?;
+        // What is outstanding never exceeds the asset's supply, so this overflows only with
+        // a supply that would overflow too.
+        info.outstanding = info.outstanding.checked_add(deposit.amount).ok_or(RefundReason::LedgerOverflow)?;
         let refusal = match T::Assets::can_deposit(info.asset.clone(), &recipient, deposit.amount, Provenance::Minted) {
             DepositConsequence::Success => RefundReason::AssetRefused,
             DepositConsequence::BelowMinimum => RefundReason::BelowMinimum,

@@ -43,7 +43,7 @@ impl<T: Config> Pallet<T> {
         }
         Some(match Self::checkpoint_of_withdrawal(id) {
             None => WithdrawalStatus::Pending,
-            Some(number) if CheckpointTallies::<T>::get(number).signed => WithdrawalStatus::Signed { number },
+            Some(number) if Self::is_signed(number) => WithdrawalStatus::Signed { number },
             Some(number) => WithdrawalStatus::InCheckpoint { number },
         })
     }
@@ -65,9 +65,11 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Checkpoint `number` with its signatures ordered by signer address (as
-    /// `Checkpoints.submit` demands), once it has enough of them.
+    /// `Checkpoints.submit` demands), once it has enough of them; `None` again once they were
+    /// pruned (below [`SignaturesRetainedFrom`]), when an archive node serves them from the
+    /// state of an older block.
     pub fn signed_checkpoint(number: CheckpointNumber) -> Option<(Checkpoint, Vec<EthSignature>)> {
-        if !CheckpointTallies::<T>::get(number).signed {
+        if number < SignaturesRetainedFrom::<T>::get() || !CheckpointTallies::<T>::get(number).signed {
             return None;
         }
         let checkpoint = Checkpoints::<T>::get(number)?;

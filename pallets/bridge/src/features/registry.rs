@@ -33,7 +33,7 @@ impl<T: Config> Pallet<T> {
         T::Assets::create(asset.clone(), Self::account_id(), true, min_balance)?;
         // Nothing below what an account may hold; root raises it to the L1's dust level.
         let min_withdrawal = min_balance.max(1);
-        Tokens::<T>::insert(token, TokenInfo { asset: asset.clone(), deposited: 0, withdrawn: 0, min_withdrawal });
+        Tokens::<T>::insert(token, TokenInfo { asset: asset.clone(), outstanding: 0, min_withdrawal });
         AssetTokens::<T>::insert(&asset, token);
         TokenCount::<T>::put(count.saturating_add(1));
         Self::deposit_event(Event::TokenRegistered { token, asset });

@@ -15,11 +15,12 @@ impl<T: Config> Pallet<T> {
     /// # Invariants
     ///
     /// - Registry: [`Tokens`] and [`AssetTokens`] are each other's inverse, [`TokenCount`]
-    ///   counts them and is at most `MaxTokens`; for every token, `withdrawn <= deposited`
-    ///   and the asset's sidechain supply is at most `deposited - withdrawn`.
+    ///   counts them and is at most `MaxTokens`; for every token, the asset's sidechain
+    ///   supply is at most what is `outstanding` (minted for deposits, not yet burnt).
     /// - Deposits: no attestation or tally is left for an executed nonce (a nonce is executed
-    ///   once: [`ExecutedDeposits`] has one entry per nonce, and nothing can count towards it
-    ///   again); every tally equals the attestations of that hash, and is below its set's
+    ///   once: below [`LowestUnexecutedNonce`] by that rule, above it by its entry in
+    ///   [`ExecutedDeposits`], which holds only nonces in the window above it, and nothing can
+    ///   count towards it again); every tally equals the attestations of that hash, and is below its set's
     ///   threshold (else the deposit would have executed). Every nonce below
     ///   [`LowestUnexecutedNonce`] is executed and it is not; attestations are all of the
     ///   current set, for nonces in the window above it, and [`OpenAttestations`] counts
@@ -33,7 +34,9 @@ impl<T: Config> Pallet<T> {
     ///   them, not the current [`L1Params`]) is the checkpoint's, and whose block ranges are
     ///   contiguous up to [`PeriodStart`]; each tally counts the stored signatures, is at
     ///   most its set's size, and `signed` means it reached the threshold; every checkpoint
-    ///   below [`LowestUnsignedCheckpoint`] is signed and it is not.
+    ///   below [`LowestUnsignedCheckpoint`] is signed and it is not. Signatures and tallies
+    ///   are stored from [`SignaturesRetainedFrom`] on only, which never passes the last
+    ///   `CheckpointSignatureRetention` checkpoints below the lowest unsigned one.
     /// - Withdrawal queue: [`QueuedWithdrawals`] holds [`QueuedWithdrawalCount`] entries, the
     ///   ids right after the open period's up to [`NextWithdrawalId`], and is empty unless
     ///   the open period is full.
@@ -49,10 +52,9 @@ impl<T: Config> Pallet<T> {
         for (token, info) in Tokens::<T>::iter() {
             count = count.saturating_add(1);
             ensure!(AssetTokens::<T>::get(&info.asset) == Some(token), "asset does not map back to its token");
-            let outstanding = info.deposited.checked_sub(info.withdrawn).ok_or("more withdrawn than deposited")?;
             ensure!(
-                T::Assets::total_issuance(info.asset.clone()) <= outstanding,
-                "sidechain supply exceeds deposited minus withdrawn"
+                T::Assets::total_issuance(info.asset.clone()) <= info.outstanding,
+                "sidechain supply exceeds what is outstanding"
             );
         }
         for (asset, token) in AssetTokens::<T>::iter() {
@@ -96,6 +98,9 @@ impl<T: Config> Pallet<T> {
         ensure!(lowest >= 1, "the lowest unexecuted nonce is 0");
         ensure!(!ExecutedDeposits::<T>::contains_key(lowest), "the lowest unexecuted nonce is executed");
         let window_end = lowest.saturating_add(T::AttestationWindow::get());
+        for nonce in ExecutedDeposits::<T>::iter_keys() {
+            ensure!(nonce > lowest && nonce < window_end, "an executed-deposit record outside the window");
+        }
         let mut open: BTreeMap<u32, u32> = BTreeMap::new();
         for ((nonce, set_id, validator), _) in Attestations::<T>::iter() {
             ensure!(set_id == CurrentSetId::<T>::get(), "an attestation of a former set is left");
@@ -106,7 +111,10 @@ impl<T: Config> Pallet<T> {
         let stored: BTreeMap<u32, u32> = OpenAttestations::<T>::iter().collect();
         ensure!(stored == open, "OpenAttestations does not count each validator's attestations");
         for count in open.values() {
-            ensure!(*count <= T::MaxOpenAttestations::get().saturating_add(1), "a validator holds too many attestations");
+            ensure!(
+                *count <= T::MaxOpenAttestations::get().saturating_add(1),
+                "a validator holds too many attestations"
+            );
         }
         Ok(())
     }
@@ -127,6 +135,7 @@ impl<T: Config> Pallet<T> {
 
     fn check_checkpoints() -> Result<(), DispatchError> {
         let latest = LatestCheckpoint::<T>::get();
+        let retained_from = SignaturesRetainedFrom::<T>::get();
         let mut next_id = 1u64;
         let mut next_block = 1u32;
         for number in 1..=latest {
@@ -146,6 +155,14 @@ impl<T: Config> Pallet<T> {
                 "a checkpoint's root is not its withdrawals' root"
             );
             let set_size = ValidatorSets::<T>::get(checkpoint.validator_set_id).len() as u32;
+            if number < retained_from {
+                ensure!(
+                    !CheckpointTallies::<T>::contains_key(number)
+                        && CheckpointSignatures::<T>::iter_prefix(number).next().is_none(),
+                    "a pruned checkpoint's signatures are left"
+                );
+                continue;
+            }
             let tally = CheckpointTallies::<T>::get(number);
             let stored = CheckpointSignatures::<T>::iter_prefix(number).count() as u32;
             ensure!(tally.count == stored, "signature tally differs from the stored signatures");
@@ -156,7 +173,12 @@ impl<T: Config> Pallet<T> {
         let lowest_unsigned = LowestUnsignedCheckpoint::<T>::get();
         ensure!(lowest_unsigned >= 1 && lowest_unsigned <= latest.saturating_add(1), "lowest unsigned out of range");
         ensure!(
-            (1..lowest_unsigned).all(|number| CheckpointTallies::<T>::get(number).signed),
+            retained_from >= 1
+                && retained_from <= lowest_unsigned.saturating_sub(T::CheckpointSignatureRetention::get()).max(1),
+            "signatures within the retention horizon were pruned"
+        );
+        ensure!(
+            (retained_from..lowest_unsigned).all(|number| CheckpointTallies::<T>::get(number).signed),
             "a checkpoint below the lowest unsigned one is unsigned"
         );
         ensure!(!CheckpointTallies::<T>::get(lowest_unsigned).signed, "the lowest unsigned checkpoint is signed");

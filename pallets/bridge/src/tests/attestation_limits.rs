@@ -93,7 +93,10 @@ fn out_of_order_execution_moves_the_lowest_nonce_past_every_executed_one() {
         deposited(2, 10);
         deposited(3, 10);
         assert_eq!(LowestUnexecutedNonce::<Test>::get(), 1);
-        assert_eq!(validate(&call(3, &deposit(2, 10))), Err(TransactionValidityError::Invalid(InvalidTransaction::Stale)));
+        assert_eq!(
+            validate(&call(3, &deposit(2, 10))),
+            Err(TransactionValidityError::Invalid(InvalidTransaction::Stale))
+        );
         deposited(1, 10);
         assert_eq!(LowestUnexecutedNonce::<Test>::get(), 4);
         assert_eq!(asset_balance(RECIPIENT), 30);

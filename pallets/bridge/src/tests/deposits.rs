@@ -32,11 +32,11 @@ fn a_deposit_is_minted_only_when_more_than_two_thirds_attest() {
         assert_ok!(attest(1, &deposit));
         // Two of four: not enough.
         assert_eq!(asset_balance(RECIPIENT), 0);
-        assert_eq!(ExecutedDeposits::<Test>::get(1), None);
+        assert_eq!(outcome(1), None);
         assert_ok!(attest(2, &deposit));
         assert_eq!(asset_balance(RECIPIENT), 1_000);
-        assert_eq!(ExecutedDeposits::<Test>::get(1), Some(DepositOutcome::Minted));
-        assert_eq!(Tokens::<Test>::get(TOKEN).map(|info| info.deposited), Some(1_000));
+        assert_eq!(outcome(1), Some(DepositOutcome::Minted));
+        assert_eq!(Tokens::<Test>::get(TOKEN).map(|info| info.outstanding), Some(1_000));
         assert!(events().contains(&Event::DepositExecuted {
             nonce: 1,
             token: TOKEN,
@@ -114,7 +114,7 @@ fn conflicting_attestations_for_a_nonce_never_add_up() {
         assert_ok!(attest(2, &forged));
         assert_ok!(attest(3, &forged));
         // Four attestations for nonce 1, but at most two for either version.
-        assert_eq!(ExecutedDeposits::<Test>::get(1), None);
+        assert_eq!(outcome(1), None);
         assert_eq!(asset_balance(RECIPIENT), 0);
         // Nor can a validator switch sides or vote twice.
         let call = Call::attest_deposit {

@@ -2,6 +2,7 @@
 //! the invariant check ([`crate::mock::run_test`]).
 
 mod attestation_limits;
+mod bounded_state;
 mod checkpoint_schedule;
 mod checkpoints;
 mod deposits;
@@ -75,7 +76,20 @@ pub fn deposited(nonce: u64, amount: u128) {
     for index in 0..3 {
         assert_ok!(attest(index, &deposit));
     }
-    assert_eq!(ExecutedDeposits::<Test>::get(nonce), Some(DepositOutcome::Minted));
+    assert_eq!(outcome(nonce), Some(DepositOutcome::Minted));
+}
+
+/// What came of deposit `nonce`, from its events (its record in [`ExecutedDeposits`] goes
+/// once every nonce below it executed too); `None` while it is not executed.
+pub fn outcome(nonce: u64) -> Option<DepositOutcome> {
+    events().into_iter().find_map(|event| match event {
+        Event::DepositExecuted { nonce: executed, .. } if executed == nonce => Some(DepositOutcome::Minted),
+        Event::DepositRefunded { nonce: refunded, withdrawal_id, reason, .. } if refunded == nonce => {
+            Some(DepositOutcome::Refunded { withdrawal: withdrawal_id, reason })
+        }
+        Event::DepositFailed { nonce: failed, reason } if failed == nonce => Some(DepositOutcome::Failed { reason }),
+        _ => None,
+    })
 }
 
 /// The pallet's events so far.

@@ -13,13 +13,13 @@ fn executed(deposit: &Deposit) -> Option<DepositOutcome> {
     for index in 0..3 {
         assert_ok!(attest(index, deposit));
     }
-    ExecutedDeposits::<Test>::get(deposit.nonce)
+    outcome(deposit.nonce)
 }
 
 /// Checks that `deposit` was refunded as withdrawal `id` for `reason`, and that the refund
 /// is claimable with the usual proof once checkpointed.
 fn assert_refunded(deposit: &Deposit, id: WithdrawalId, reason: RefundReason) {
-    assert_eq!(ExecutedDeposits::<Test>::get(deposit.nonce), Some(DepositOutcome::Refunded { withdrawal: id, reason }));
+    assert_eq!(outcome(deposit.nonce), Some(DepositOutcome::Refunded { withdrawal: id, reason }));
     assert!(events().contains(&Event::DepositRefunded {
         nonce: deposit.nonce,
         withdrawal_id: id,
@@ -64,7 +64,7 @@ fn a_deposit_below_the_assets_minimum_balance_is_refunded() {
         let deposit = deposit(1, 49);
         executed(&deposit);
         assert_eq!(Assets::total_supply(ASSET), 0);
-        assert_eq!(Tokens::<Test>::get(TOKEN).unwrap().deposited, 0, "nothing was minted");
+        assert_eq!(Tokens::<Test>::get(TOKEN).unwrap().outstanding, 0, "nothing was minted");
         assert_refunded(&deposit, 1, RefundReason::BelowMinimum);
     });
 }
@@ -83,22 +83,37 @@ fn a_deposit_to_a_frozen_asset_or_account_is_refunded() {
         let blocked_account = deposit(3, 1_000);
         executed(&blocked_account);
         assert_eq!(asset_balance(RECIPIENT), 10);
-        assert_eq!(Tokens::<Test>::get(TOKEN).unwrap().deposited, 10);
+        assert_eq!(Tokens::<Test>::get(TOKEN).unwrap().outstanding, 10);
         assert_refunded(&frozen_asset, 1, RefundReason::AssetRefused);
         assert_refunded(&blocked_account, 2, RefundReason::AssetRefused);
     });
 }
 
 #[test]
-fn a_deposit_overflowing_the_ledger_is_refunded() {
+fn a_deposit_overflowing_what_is_outstanding_is_refunded() {
     run_test(|| {
         register();
-        deposited(1, 1);
-        let deposit = deposit(2, u128::MAX);
+        deposited(1, u128::MAX);
+        let deposit = deposit(2, 1);
         executed(&deposit);
-        assert_eq!(asset_balance(RECIPIENT), 1);
-        assert_eq!(Tokens::<Test>::get(TOKEN).unwrap().deposited, 1);
+        assert_eq!(asset_balance(RECIPIENT), u128::MAX);
+        assert_eq!(Tokens::<Test>::get(TOKEN).unwrap().outstanding, u128::MAX);
         assert_refunded(&deposit, 1, RefundReason::LedgerOverflow);
+    });
+}
+
+#[test]
+fn the_ledger_counts_what_is_outstanding_so_lifetime_volume_never_overflows_it() {
+    run_test(|| {
+        register();
+        // More than u128::MAX crosses the bridge in all, never more than that at once: a
+        // lifetime total would overflow on the second deposit and refund it.
+        deposited(1, u128::MAX);
+        assert_ok!(Bridge::withdraw(RuntimeOrigin::signed(account(RECIPIENT)), ASSET, u128::MAX, L1_RECIPIENT));
+        assert_eq!(Tokens::<Test>::get(TOKEN).unwrap().outstanding, 0);
+        deposited(2, u128::MAX);
+        assert_eq!(asset_balance(RECIPIENT), u128::MAX);
+        assert_eq!(Tokens::<Test>::get(TOKEN).unwrap().outstanding, u128::MAX);
     });
 }
 

@@ -13,10 +13,7 @@ fn root_registers_a_token_as_a_new_asset_only_the_bridge_administers() {
             DispatchError::BadOrigin
         );
         register();
-        assert_eq!(
-            Tokens::<Test>::get(TOKEN),
-            Some(TokenInfo { asset: ASSET, deposited: 0, withdrawn: 0, min_withdrawal: 1 })
-        );
+        assert_eq!(Tokens::<Test>::get(TOKEN), Some(TokenInfo { asset: ASSET, outstanding: 0, min_withdrawal: 1 }));
         assert_eq!(AssetTokens::<Test>::get(ASSET), Some(TOKEN));
         assert_eq!(Assets::admin(ASSET), Some(Bridge::account_id()));
         assert!(events().contains(&Event::TokenRegistered { token: TOKEN, asset: ASSET }));

@@ -21,7 +21,7 @@ fn withdraw_burns_and_records_the_withdrawal() {
             PendingWithdrawals::<Test>::get().into_inner(),
             vec![Withdrawal { id: 1, token: TOKEN, recipient: L1_RECIPIENT, amount: 300 }]
         );
-        assert_eq!(Tokens::<Test>::get(TOKEN).map(|info| info.withdrawn), Some(300));
+        assert_eq!(Tokens::<Test>::get(TOKEN).map(|info| info.outstanding), Some(700));
         assert!(events().contains(&Event::Withdrawn {
             id: 1,
             who: account(RECIPIENT),
