@@ -58,7 +58,9 @@ pub trait BridgeApi {
     fn withdrawal_proof(&self, id: WithdrawalId, at: Option<Hash>) -> RpcResult<Option<WithdrawalProofJson>>;
 
     /// Checkpoint `number` with its EIP-712 struct hash and its signatures, ready for
-    /// `Checkpoints.submit`; `null` until more than two thirds of its set signed it.
+    /// `Checkpoints.submit`; `null` until more than two thirds of its set signed it, and again
+    /// once its signatures were pruned (`CheckpointSignatureRetention`, 1,024 checkpoints below
+    /// the lowest unsigned one): then ask an archive node, with `at` a block before the pruning.
     #[method(name = "ludus_bridge_signedCheckpoint", blocking)]
     fn signed_checkpoint(&self, number: CheckpointNumber, at: Option<Hash>) -> RpcResult<Option<SignedCheckpointJson>>;
 
