@@ -56,11 +56,10 @@ where
     asset
 }
 
-/// Fills the open period up to one short of its capacity, so the next withdrawal still joins
-/// it and rewrites the largest list it can.
-fn fill_period<T: Config>() {
-    let room = T::MaxWithdrawalsPerCheckpoint::get().saturating_sub(1);
-    for _ in 0..room {
+/// Puts `p` withdrawals in the open period: a withdrawal joining it rewrites the list, so the
+/// worst case is one short of its capacity.
+fn fill_period<T: Config>(p: u32) {
+    for _ in 0..p {
         Pallet::<T>::enqueue_withdrawal(TOKEN, [0x11; 20], 1).unwrap();
     }
 }
@@ -99,11 +98,16 @@ mod benchmarks {
     /// attested already (the threshold less one the same deposit, the others each a different
     /// one), for a deposit that cannot be minted (below the asset's minimum balance), so the
     /// mint is tried and undone and the deposit is refunded into a period one short of full;
-    /// then the lowest unexecuted nonce moves over `n` executed nonces.
+    /// then the lowest unexecuted nonce moves over `n` executed nonces. The refund joins a
+    /// period of `p` withdrawals.
     #[benchmark]
-    fn attest_deposit(v: Linear<1, { T::MaxValidators::get() }>, n: Linear<1, { T::AttestationWindow::get() as u32 }>) {
+    fn attest_deposit(
+        v: Linear<1, { T::MaxValidators::get() }>,
+        n: Linear<1, { T::AttestationWindow::get() as u32 }>,
+        p: Linear<0, { T::MaxWithdrawalsPerCheckpoint::get() - 1 }>,
+    ) {
         register::<T>();
-        fill_period::<T>();
+        fill_period::<T>(p);
         L1Params::<T>::put(l1_params());
         let pairs = install_set::<T>(v);
         let set_id = CurrentSetId::<T>::get();
@@ -122,7 +126,8 @@ mod benchmarks {
         for later in 1..n {
             ExecutedDeposits::<T>::insert(nonce + u64::from(later), DepositOutcome::Minted);
         }
-        let digest = deposit.attestation_digest(Pallet::<T>::sidechain_genesis(), l1_params().chain_id, l1_params().vault);
+        let digest =
+            deposit.attestation_digest(Pallet::<T>::sidechain_genesis(), l1_params().chain_id, l1_params().vault);
         let signature = pairs[last as usize].sign_prehashed(digest.as_fixed_bytes());
         #[extrinsic_call]
         _(RawOrigin::None, deposit, last, signature);
@@ -131,16 +136,17 @@ mod benchmarks {
         assert_eq!(Attestations::<T>::iter().count(), 0);
     }
 
-    /// A withdrawal into a period one short of full (the largest list rewritten).
+    /// A withdrawal joining a period of `p` withdrawals (at most one short of full: the
+    /// largest list rewritten).
     #[benchmark]
-    fn withdraw() {
+    fn withdraw(p: Linear<0, { T::MaxWithdrawalsPerCheckpoint::get() - 1 }>) {
         let asset = register::<T>();
-        fill_period::<T>();
+        fill_period::<T>(p);
         let caller: T::AccountId = whitelisted_caller();
         T::Assets::mint_into(asset.clone(), &caller, 1_000 * MIN_BALANCE).unwrap();
         #[extrinsic_call]
         _(RawOrigin::Signed(caller), asset, MIN_BALANCE, [0x22; 20]);
-        assert_eq!(PendingWithdrawals::<T>::get().len() as u32, T::MaxWithdrawalsPerCheckpoint::get());
+        assert_eq!(PendingWithdrawals::<T>::get().len() as u32, p + 1);
     }
 
     /// The signature that completes the threshold of a checkpoint of a set of `v` validators.

@@ -5,10 +5,12 @@
 //! each component over its range, counts reads, writes and proof size on an in-memory trie,
 //! fits base + slopes, and this module writes them out as `weights.rs`.
 //!
-//! Two calls take no argument their weight could follow, yet cost more with the runtime's
-//! bounds: `attest_deposit` (clears up to `MaxValidators` attestations and moves the lowest
-//! nonce over up to `AttestationWindow` executed ones) and `submit_checkpoint_signature`
-//! (reads a set of up to `MaxValidators`). Their benchmarks have those as components, and
+//! Three calls take no argument their weight could follow, yet cost more with the runtime's
+//! bounds: `attest_deposit` (clears up to `MaxValidators` attestations, moves the lowest
+//! nonce over up to `AttestationWindow` executed ones, and a refund rewrites the open
+//! period's list of up to `MaxWithdrawalsPerCheckpoint`), `withdraw` (rewrites that list) and
+//! `submit_checkpoint_signature` (reads a set of up to `MaxValidators`). Their benchmarks
+//! have those as components (`v`, `n`, `p`), and
 //! the generated functions take each at the configured maximum: `SubstrateWeight<T>` from
 //! `T`'s constants, `()` from the Ludus runtime's values, written in the file.
 //!
@@ -36,10 +38,16 @@ mod driver {
     const RUNTIME_MAX_VALIDATORS: u32 = 64;
     /// The Ludus runtime's `AttestationWindow`, at which `()` takes `n`.
     const RUNTIME_ATTESTATION_WINDOW: u32 = 256;
+    /// The Ludus runtime's `MaxWithdrawalsPerCheckpoint`; `()` takes `p` one short of it.
+    const RUNTIME_MAX_WITHDRAWALS_PER_CHECKPOINT: u32 = 1024;
 
     /// What the trait says of each call, and the components its function does not take but
     /// fixes at a configured maximum: (component, in `SubstrateWeight<T>`, in `()`).
     type Bound = (&'static str, &'static str, &'static str);
+
+    /// `p`, the withdrawals already in the open period: one short of full.
+    const PERIOD: Bound =
+        ("p", "T::MaxWithdrawalsPerCheckpoint::get().saturating_sub(1)", "RUNTIME_MAX_WITHDRAWALS_PER_CHECKPOINT - 1");
 
     fn describe(name: &str) -> (&'static str, &'static [Bound]) {
         match name {
@@ -56,9 +64,10 @@ mod driver {
                         "u32::try_from(T::AttestationWindow::get()).unwrap_or(u32::MAX)",
                         "RUNTIME_ATTESTATION_WINDOW",
                     ),
+                    PERIOD,
                 ],
             ),
-            "withdraw" => ("`withdraw`.", &[]),
+            "withdraw" => ("`withdraw` into a period one short of full.", &[PERIOD]),
             "submit_checkpoint_signature" => (
                 "`submit_checkpoint_signature`, the one that completes the threshold.",
                 &[("v", "T::MaxValidators::get()", "RUNTIME_MAX_VALIDATORS")],
@@ -66,10 +75,9 @@ mod driver {
             "set_paused" => ("`set_paused`.", &[]),
             "set_l1_params" => ("`set_l1_params`.", &[]),
             "set_min_withdrawal" => ("`set_min_withdrawal`.", &[]),
-            "fix_checkpoint" => (
-                "Fixing a checkpoint with `w` withdrawals in `on_initialize` (and installing a queued set).",
-                &[],
-            ),
+            "fix_checkpoint" => {
+                ("Fixing a checkpoint with `w` withdrawals in `on_initialize` (and installing a queued set).", &[])
+            }
             _ => ("(undocumented benchmark)", &[]),
         }
     }
@@ -172,10 +180,11 @@ mod driver {
 //!
 //! Component ranges are the mock's (`MaxValidators` 8, `AttestationWindow` 8,
 //! `MaxWithdrawalsPerCheckpoint` 5); the linear slopes carry the figures to the runtime's
-//! bounds. `attest_deposit` and `submit_checkpoint_signature` take no argument, so their
-//! components (`v` validators, `n` nonces) are fixed at the configured maximum:
-//! `SubstrateWeight<T>` reads `T`'s constants, `()` uses the Ludus runtime's
-//! ({RUNTIME_MAX_VALIDATORS} validators, window {RUNTIME_ATTESTATION_WINDOW}).
+//! bounds. `attest_deposit`, `withdraw` and `submit_checkpoint_signature` take no argument, so
+//! their components (`v` validators, `n` nonces, `p` withdrawals in the open period) are fixed
+//! at the configured maximum: `SubstrateWeight<T>` reads `T`'s constants, `()` uses the Ludus
+//! runtime's ({RUNTIME_MAX_VALIDATORS} validators, window {RUNTIME_ATTESTATION_WINDOW},
+//! {RUNTIME_MAX_WITHDRAWALS_PER_CHECKPOINT} withdrawals per checkpoint).
 
 #![allow(unused_parens, unused_imports, missing_docs)]
 
@@ -189,6 +198,9 @@ pub const MEASUREMENT: &str = "native frame-benchmarking v2 run (src/weights_gen
 pub const RUNTIME_MAX_VALIDATORS: u32 = {RUNTIME_MAX_VALIDATORS};
 /// The Ludus runtime's `AttestationWindow`, at which `()` weighs `attest_deposit`.
 pub const RUNTIME_ATTESTATION_WINDOW: u32 = {RUNTIME_ATTESTATION_WINDOW};
+/// The Ludus runtime's `MaxWithdrawalsPerCheckpoint`: `()` weighs `withdraw` and refunds
+/// joining a period one short of it.
+pub const RUNTIME_MAX_WITHDRAWALS_PER_CHECKPOINT: u32 = {RUNTIME_MAX_WITHDRAWALS_PER_CHECKPOINT};
 
 /// Weight functions of the pallet.
 pub trait WeightInfo {{
@@ -314,6 +326,7 @@ pub trait WeightInfo {{
         for method in [
             "fn attest_deposit() -> Weight;",
             "fn submit_checkpoint_signature() -> Weight;",
+            "fn withdraw() -> Weight;",
             "fn set_validators(n: u32) -> Weight;",
             "fn fix_checkpoint(w: u32) -> Weight;",
         ] {
