@@ -131,7 +131,9 @@ mod benchmarks {
         let signature = pairs[last as usize].sign_prehashed(digest.as_fixed_bytes());
         #[extrinsic_call]
         _(RawOrigin::None, deposit, last, signature);
-        assert!(matches!(ExecutedDeposits::<T>::get(nonce), Some(DepositOutcome::Refunded { .. })));
+        // Refunded into the period, and no record left: every nonce up to the new lowest executed.
+        assert_eq!(PendingWithdrawals::<T>::get().len() as u32, p + 1);
+        assert_eq!(ExecutedDeposits::<T>::iter().count(), 0);
         assert_eq!(LowestUnexecutedNonce::<T>::get(), nonce + u64::from(n));
         assert_eq!(Attestations::<T>::iter().count(), 0);
     }
@@ -144,6 +146,8 @@ mod benchmarks {
         fill_period::<T>(p);
         let caller: T::AccountId = whitelisted_caller();
         T::Assets::mint_into(asset.clone(), &caller, 1_000 * MIN_BALANCE).unwrap();
+        // As if deposited: the ledger holds what is outstanding on the sidechain.
+        Tokens::<T>::mutate(TOKEN, |info| info.as_mut().unwrap().outstanding = 1_000 * MIN_BALANCE);
         #[extrinsic_call]
         _(RawOrigin::Signed(caller), asset, MIN_BALANCE, [0x22; 20]);
         assert_eq!(PendingWithdrawals::<T>::get().len() as u32, p + 1);
