@@ -299,8 +299,8 @@ impl pallet_bridge::Config for Runtime {
     type MaxOpenAttestations = MaxOpenAttestations;
     type CheckpointSignatureRetention = CheckpointSignatureRetention;
     type UnsignedPriority = BridgeUnsignedPriority;
-    /// Hand-estimated until the bridge benchmarks run through the native harness.
-    type WeightInfo = ();
+    /// Measured by the native harness (`pallets/bridge/src/weights_gen`), at this runtime's bounds.
+    type WeightInfo = pallet_bridge::weights::SubstrateWeight<Runtime>;
 }
 
 /// Offchain workers (the bridge's checkpoint signer) submit bare extrinsics.
