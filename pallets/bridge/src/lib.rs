@@ -92,6 +92,9 @@ pub const TOO_MANY_OPEN_ATTESTATIONS: u8 = 5;
 /// drains the backlog left when many checkpoints are signed at once after a stall.
 pub const MAX_PRUNED_PER_BLOCK: u64 = 4;
 
+/// The most checkpoints one `abandon_checkpoints` call abandons, which bounds its weight.
+pub const MAX_ABANDONED_CHECKPOINTS: u64 = 64;
+
 /// The asset ids of [`Config::Assets`].
 pub type AssetIdOf<T> = <<T as Config>::Assets as frame_support::traits::fungibles::Inspect<
     <T as frame_system::Config>::AccountId,
@@ -334,6 +337,18 @@ pub mod pallet {
     #[pallet::storage]
     pub type SignaturesRetainedFrom<T: Config> = StorageValue<_, CheckpointNumber, ValueQuery, FirstNonce>;
 
+    /// Checkpoints root abandoned (`abandon_checkpoints`): never signed, their set lost, so
+    /// they take no signature; all lie below [`LowestUnsignedCheckpoint`]. Their
+    /// withdrawals were committed again later ([`RecommittedWithdrawals`]).
+    #[pallet::storage]
+    pub type AbandonedCheckpoints<T: Config> = StorageMap<_, Twox64Concat, CheckpointNumber, ()>;
+
+    /// Withdrawals taken back from abandoned checkpoints, by id: the checkpoint that commits
+    /// them again, or 0 while they wait in the open period for it. A withdrawal not here is
+    /// in the checkpoint that first committed it. Written by root calls only.
+    #[pallet::storage]
+    pub type RecommittedWithdrawals<T: Config> = StorageMap<_, Twox64Concat, WithdrawalId, CheckpointNumber>;
+
     /// The circuit breaker.
     #[pallet::storage]
     pub type Paused<T: Config> = StorageValue<_, PauseState, ValueQuery>;
@@ -493,8 +508,9 @@ pub mod pallet {
             last_block: u32,
             /// The root of its withdrawals.
             withdrawals_root: H256,
-            /// The id of its first withdrawal (of the next withdrawal when it holds none): it
-            /// holds ids `first_withdrawal_id..first_withdrawal_id + withdrawals`.
+            /// The id of its first withdrawal committed for the first time (of the next one
+            /// when there is none); the ids from it on are contiguous. Withdrawals committed
+            /// again after `CheckpointsAbandoned` come before it, with lower ids.
             first_withdrawal_id: WithdrawalId,
             /// How many withdrawals it holds.
             withdrawals: u32,
@@ -514,6 +530,16 @@ pub mod pallet {
         CheckpointSigned {
             /// The checkpoint.
             number: CheckpointNumber,
+        },
+        /// Root abandoned checkpoints `from..=to`, which their lost set never signed; their
+        /// withdrawals (same ids) went back to the open period to be committed again.
+        CheckpointsAbandoned {
+            /// The first abandoned checkpoint (the lowest unsigned one).
+            from: CheckpointNumber,
+            /// The last abandoned checkpoint.
+            to: CheckpointNumber,
+            /// How many withdrawals were put back.
+            requeued: u32,
         },
         /// Root set the L1 parameters.
         L1ParamsSet {
@@ -593,6 +619,17 @@ pub mod pallet {
         /// The L1 parameters (chain id, Vault, Checkpoints contract) are not set, so no
         /// digest can be checked; set `l1Params` in the chain spec or call `set_l1_params`.
         L1ParamsUnset,
+        /// The checkpoint was abandoned (`abandon_checkpoints`) and takes no signature.
+        CheckpointAbandoned,
+        /// More than `MAX_ABANDONED_CHECKPOINTS` checkpoints in one call; abandon fewer.
+        TooManyCheckpointsAbandoned,
+        /// The checkpoint is the current set's to sign: only a former (lost) set's
+        /// checkpoints may be abandoned.
+        CheckpointOfCurrentSet,
+        /// The withdrawals to put back, with those already waiting to be committed again,
+        /// exceed one period (`MaxWithdrawalsPerCheckpoint`); abandon fewer checkpoints now
+        /// and the rest after the next checkpoint.
+        TooManyRequeuedWithdrawals,
     }
 
     #[pallet::hooks]
@@ -753,6 +790,25 @@ pub mod pallet {
             ensure_root(origin)?;
             Self::do_set_min_withdrawal(token, min_withdrawal)
         }
+
+        /// Root: abandons the checkpoints from [`LowestUnsignedCheckpoint`] to `up_to`, which
+        /// a lost validator set will never sign (more than a third of it is gone), so the new
+        /// set's checkpoints are signed and relayed (the L1 installs that set by
+        /// `Checkpoints.proposeRecovery`/`executeRecovery` with `nextCheckpoint = up_to + 1`).
+        /// Every one must be unsigned and of a set other than the current one, and at most
+        /// [`MAX_ABANDONED_CHECKPOINTS`] are abandoned per call. Their withdrawals go back,
+        /// with the same ids, to the front of the open period (its newest spill into the
+        /// queue) and are committed again by the next checkpoint; the L1 pays an id once,
+        /// however often it is committed. The abandoned checkpoints take no more signatures.
+        /// Emits `CheckpointsAbandoned`. Weight: from `T::DbWeight`, per abandoned checkpoint
+        /// (at most `MAX_ABANDONED_CHECKPOINTS`) and per withdrawal moved (at most one
+        /// period's).
+        #[pallet::call_index(9)]
+        #[pallet::weight(Pallet::<T>::abandon_checkpoints_weight())]
+        pub fn abandon_checkpoints(origin: OriginFor<T>, up_to: CheckpointNumber) -> DispatchResult {
+            ensure_root(origin)?;
+            Self::do_abandon_checkpoints(up_to)
+        }
     }
 
     #[pallet::validate_unsigned]
@@ -794,7 +850,8 @@ pub mod pallet {
                 Error::DepositAlreadyExecuted
                 | Error::AlreadyAttested
                 | Error::AlreadySigned
-                | Error::CheckpointAlreadySigned => InvalidTransaction::Stale,
+                | Error::CheckpointAlreadySigned
+                | Error::CheckpointAbandoned => InvalidTransaction::Stale,
                 // Resubmitting may succeed later (after unpausing, or once the checkpoint exists).
                 Error::DepositsPaused => InvalidTransaction::Custom(1),
                 Error::UnknownCheckpoint => InvalidTransaction::Custom(2),

@@ -159,8 +159,10 @@ impl LeafBinding {
 #[derive(CloneNoBound, DebugNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, TypeInfo, MaxEncodedLen)]
 #[scale_info(skip_type_params(MaxWithdrawals))]
 pub struct PeriodWithdrawals<MaxWithdrawals: Get<u32>> {
-    /// The id of `withdrawals[0]` (or of the next withdrawal when there are none): ids are
-    /// contiguous, so this locates every withdrawal in its checkpoint.
+    /// The id of the first withdrawal the checkpoint commits for the first time (of the next
+    /// one when there is none): those ids are contiguous, following the previous
+    /// checkpoint's. Withdrawals committed again after their checkpoint was abandoned
+    /// ([`crate::RecommittedWithdrawals`]) come before them, with lower ids.
     pub first_id: WithdrawalId,
     /// The period's withdrawals, in id order.
     pub withdrawals: BoundedVec<Withdrawal, MaxWithdrawals>,

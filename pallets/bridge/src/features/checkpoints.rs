@@ -45,13 +45,18 @@ impl<T: Config> Pallet<T> {
         if !due {
             return checked;
         }
-        let (withdrawals, cleared) = Self::fix_checkpoint(start, now.saturating_sub(One::one()));
+        let (withdrawals, cleared, recommitted) = Self::fix_checkpoint(start, now.saturating_sub(One::one()));
         // Withdrawals that found the period full go into the new one (issue 9, item 8).
         let promoted = Self::promote_queued_withdrawals();
         checked
             .saturating_add(promoted)
             .saturating_add(T::WeightInfo::fix_checkpoint(withdrawals))
             .saturating_add(T::DbWeight::get().writes(cleared.into()))
+            // The re-commit records: one read for the first new withdrawal, one read and one
+            // write per withdrawal committed again, and the queue's length when none is new.
+            .saturating_add(
+                T::DbWeight::get().reads_writes(u64::from(recommitted).saturating_add(2), recommitted.into()),
+            )
     }
 
     /// Removes the signatures and tallies of up to [`MAX_PRUNED_PER_BLOCK`] checkpoints more
@@ -91,13 +96,14 @@ impl<T: Config> Pallet<T> {
 
     /// Fixes the checkpoint over blocks `first..=last` with the open period's withdrawals,
     /// then installs a queued set; returns how many withdrawals it holds and how many
-    /// attestation entries a set change cleared.
-    fn fix_checkpoint(first: BlockNumberFor<T>, last: BlockNumberFor<T>) -> (u32, u32) {
+    /// attestation entries a set change cleared, and how many of its withdrawals were
+    /// committed again (taken back from abandoned checkpoints).
+    fn fix_checkpoint(first: BlockNumberFor<T>, last: BlockNumberFor<T>) -> (u32, u32, u32) {
         let set_id = CurrentSetId::<T>::get();
         let current = ValidatorSets::<T>::get(set_id);
         // Nobody could sign it; the period stays open until there is a set.
         if current.is_empty() {
-            return (0, 0);
+            return (0, 0, 0);
         }
         let queued = QueuedValidators::<T>::take();
         let next_validator_set_hash = match &queued {
@@ -105,13 +111,27 @@ impl<T: Config> Pallet<T> {
             None => Self::set_hash(set_id, &current),
         };
         let withdrawals = PendingWithdrawals::<T>::take();
-        let first_id = withdrawals.first().map_or_else(NextWithdrawalId::<T>::get, |withdrawal| withdrawal.id);
+        let number = LatestCheckpoint::<T>::get().saturating_add(1);
+        // Withdrawals taken back from abandoned checkpoints come first (the lowest ids); the
+        // rest are committed for the first time, contiguous from `first_id`.
+        let mut recommitted = 0u32;
+        for withdrawal in withdrawals.iter() {
+            if !RecommittedWithdrawals::<T>::contains_key(withdrawal.id) {
+                break;
+            }
+            RecommittedWithdrawals::<T>::insert(withdrawal.id, number);
+            recommitted = recommitted.saturating_add(1);
+        }
+        let first_id = match withdrawals.get(recommitted as usize) {
+            Some(withdrawal) => withdrawal.id,
+            // None new: the next new one is the queue's head (the next id when it is empty).
+            None => NextWithdrawalId::<T>::get().saturating_sub(QueuedWithdrawalCount::<T>::get()),
+        };
         // Leaves bind the L1 chain and the Vault (issue 9, item 6). The binding is stored with
         // the withdrawals: root may change the L1 parameters later, this root stays. (`on_block`
         // fixes nothing before the parameters exist, so the default is never used.)
         let binding = L1Params::<T>::get().map(LeafBinding::from).unwrap_or_default();
         let period = PeriodWithdrawals { first_id, withdrawals, binding };
-        let number = LatestCheckpoint::<T>::get().saturating_add(1);
         let checkpoint = Checkpoint {
             sidechain_genesis: Self::sidechain_genesis(),
             number,
@@ -150,7 +170,7 @@ impl<T: Config> Pallet<T> {
                 set_hash: next_validator_set_hash,
             });
         }
-        (count, cleared)
+        (count, cleared, recommitted)
     }
 
     /// The EIP-712 digest validators sign for checkpoint `number`; `None` if there is no
@@ -170,6 +190,7 @@ impl<T: Config> Pallet<T> {
     ) -> Result<SignatureCheck, Error<T>> {
         let params = L1Params::<T>::get().ok_or(Error::<T>::L1ParamsUnset)?;
         let checkpoint = Checkpoints::<T>::get(number).ok_or(Error::<T>::UnknownCheckpoint)?;
+        ensure!(!AbandonedCheckpoints::<T>::contains_key(number), Error::<T>::CheckpointAbandoned);
         // Not the tally alone: a pruned checkpoint has none, and must not gather signatures again.
         ensure!(!Self::is_signed(number), Error::<T>::CheckpointAlreadySigned);
         let set = ValidatorSets::<T>::get(checkpoint.validator_set_id);

@@ -3,6 +3,7 @@
 mod checkpoints;
 mod deposits;
 mod queries;
+mod recovery;
 mod registry;
 mod signer;
 mod try_state;

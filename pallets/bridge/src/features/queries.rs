@@ -14,12 +14,20 @@ pub const MAX_SIGNING_SCAN: u64 = 1_024;
 impl<T: Config> Pallet<T> {
     /// The checkpoint holding withdrawal `id`, if it was checkpointed.
     ///
-    /// Ids are contiguous and each checkpoint records its first, so the holder is the last
-    /// checkpoint whose first id is at most `id`: a binary search over checkpoint numbers.
+    /// A withdrawal taken back from an abandoned checkpoint is where
+    /// [`RecommittedWithdrawals`] says. Every other one is in the checkpoint that first
+    /// committed it: ids are first committed in order and each checkpoint records the first
+    /// it commits, so that is the last checkpoint whose first id is at most `id`, a binary
+    /// search over checkpoint numbers.
     pub fn checkpoint_of_withdrawal(id: WithdrawalId) -> Option<CheckpointNumber> {
+        // Taken back from an abandoned checkpoint: committed again (or waiting to be).
+        if let Some(number) = RecommittedWithdrawals::<T>::get(id) {
+            return (number != 0).then_some(number);
+        }
         let latest = LatestCheckpoint::<T>::get();
         let last = CheckpointWithdrawals::<T>::get(latest)?;
-        let end = last.first_id.saturating_add(last.withdrawals.len() as u64);
+        let new = last.withdrawals.iter().filter(|withdrawal| withdrawal.id >= last.first_id).count();
+        let end = last.first_id.saturating_add(new as u64);
         if id == 0 || id >= end {
             return None;
         }
@@ -56,7 +64,8 @@ impl<T: Config> Pallet<T> {
     pub fn withdrawal_proof(id: WithdrawalId) -> Option<WithdrawalProof> {
         let checkpoint = Self::checkpoint_of_withdrawal(id)?;
         let period = CheckpointWithdrawals::<T>::get(checkpoint)?;
-        let index = usize::try_from(id.checked_sub(period.first_id)?).ok()?;
+        // In id order, but not contiguous when it holds withdrawals committed again.
+        let index = period.withdrawals.binary_search_by_key(&id, |withdrawal| withdrawal.id).ok()?;
         let withdrawal = *period.withdrawals.get(index)?;
         let leaves = period.leaves();
         let leaf = *leaves.get(index)?;

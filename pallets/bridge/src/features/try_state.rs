@@ -29,12 +29,18 @@ impl<T: Config> Pallet<T> {
     /// - Validators: every stored set is non-empty, sorted by strictly ascending address;
     ///   the current set exists unless no set was ever installed; a queued set is non-empty.
     /// - Checkpoints: numbered 1..=[`LatestCheckpoint`] without gaps, each with its
-    ///   withdrawals, whose ids are contiguous across checkpoints and the open period (and the queue) up to
-    ///   [`NextWithdrawalId`], whose root (leaves bound to the L1 chain and Vault recorded with
+    ///   withdrawals, in id order, whose ids committed for the first time (from its
+    ///   `first_id`) are contiguous across checkpoints and the open period (and the queue) up
+    ///   to [`NextWithdrawalId`]; those below `first_id` were committed again after their
+    ///   checkpoint was abandoned and [`RecommittedWithdrawals`] names this checkpoint for
+    ///   them; every withdrawal of an abandoned checkpoint is recorded there as waiting (0)
+    ///   or in a later checkpoint, and the waiting ones open the open period, in id order;
+    ///   whose root (leaves bound to the L1 chain and Vault recorded with
     ///   them, not the current [`L1Params`]) is the checkpoint's, and whose block ranges are
     ///   contiguous up to [`PeriodStart`]; each tally counts the stored signatures, is at
     ///   most its set's size, and `signed` means it reached the threshold; every checkpoint
-    ///   below [`LowestUnsignedCheckpoint`] is signed and it is not. Signatures and tallies
+    ///   below [`LowestUnsignedCheckpoint`] is signed or abandoned (an abandoned one is
+    ///   unsigned) and it is not. Signatures and tallies
     ///   are stored from [`SignaturesRetainedFrom`] on only, which never passes the last
     ///   `CheckpointSignatureRetention` checkpoints below the lowest unsigned one.
     /// - Withdrawal queue: [`QueuedWithdrawals`] holds [`QueuedWithdrawalCount`] entries, the
@@ -146,10 +152,38 @@ impl<T: Config> Pallet<T> {
             ensure!(checkpoint.last_block >= checkpoint.first_block, "a checkpoint covers no block");
             next_block = checkpoint.last_block.saturating_add(1);
             ensure!(period.first_id == next_id, "withdrawal ids are not contiguous across checkpoints");
-            for (offset, withdrawal) in period.withdrawals.iter().enumerate() {
-                ensure!(withdrawal.id == next_id.saturating_add(offset as u64), "withdrawal ids skip");
+            ensure!(
+                period.withdrawals.windows(2).all(|pair| pair[0].id < pair[1].id),
+                "a checkpoint's withdrawals are not in id order"
+            );
+            let abandoned = AbandonedCheckpoints::<T>::contains_key(number);
+            if abandoned {
+                ensure!(
+                    number < LowestUnsignedCheckpoint::<T>::get(),
+                    "an abandoned checkpoint is not below the lowest unsigned one"
+                );
+                ensure!(!CheckpointTallies::<T>::get(number).signed, "an abandoned checkpoint is signed");
             }
-            next_id = next_id.saturating_add(period.withdrawals.len() as u64);
+            let mut fresh = 0u64;
+            for withdrawal in period.withdrawals.iter() {
+                let recommitted = RecommittedWithdrawals::<T>::get(withdrawal.id);
+                if abandoned {
+                    // Taken back: now waiting (0) or in a later checkpoint.
+                    ensure!(
+                        recommitted.is_some_and(|later| later == 0 || later > number),
+                        "an abandoned checkpoint's withdrawal was not taken back"
+                    );
+                } else if withdrawal.id < period.first_id {
+                    ensure!(recommitted == Some(number), "a withdrawal committed again is not recorded there");
+                } else {
+                    ensure!(recommitted.is_none(), "a withdrawal of a live checkpoint is recorded as taken back");
+                }
+                if withdrawal.id >= period.first_id {
+                    ensure!(withdrawal.id == next_id.saturating_add(fresh), "withdrawal ids skip");
+                    fresh = fresh.saturating_add(1);
+                }
+            }
+            next_id = next_id.saturating_add(fresh);
             ensure!(
                 ludus_primitives::bridge::withdrawals_root(&period.leaves()) == checkpoint.withdrawals_root,
                 "a checkpoint's root is not its withdrawals' root"
@@ -178,15 +212,43 @@ impl<T: Config> Pallet<T> {
             "signatures within the retention horizon were pruned"
         );
         ensure!(
-            (retained_from..lowest_unsigned).all(|number| CheckpointTallies::<T>::get(number).signed),
-            "a checkpoint below the lowest unsigned one is unsigned"
+            (retained_from..lowest_unsigned).all(|number| {
+                CheckpointTallies::<T>::get(number).signed || AbandonedCheckpoints::<T>::contains_key(number)
+            }),
+            "a checkpoint below the lowest unsigned one is unsigned and not abandoned"
         );
+        for (id, number) in RecommittedWithdrawals::<T>::iter() {
+            if number != 0 {
+                ensure!(
+                    !AbandonedCheckpoints::<T>::contains_key(number)
+                        && CheckpointWithdrawals::<T>::get(number)
+                            .is_some_and(|period| period.withdrawals.iter().any(|withdrawal| withdrawal.id == id)),
+                    "a re-commit record names a checkpoint that does not hold the withdrawal"
+                );
+            }
+        }
+        for number in AbandonedCheckpoints::<T>::iter_keys() {
+            ensure!(number >= 1 && number <= latest, "an abandoned checkpoint does not exist");
+        }
         ensure!(!CheckpointTallies::<T>::get(lowest_unsigned).signed, "the lowest unsigned checkpoint is signed");
         let pending = PendingWithdrawals::<T>::get();
-        for (offset, withdrawal) in pending.iter().enumerate() {
+        // Withdrawals taken back from abandoned checkpoints first, then new ones.
+        let waiting =
+            pending.iter().take_while(|withdrawal| RecommittedWithdrawals::<T>::get(withdrawal.id) == Some(0)).count();
+        let (requeued, new) = pending.split_at(waiting);
+        ensure!(
+            requeued.windows(2).all(|pair| pair[0].id < pair[1].id)
+                && requeued.iter().all(|withdrawal| withdrawal.id < next_id),
+            "withdrawals put back are not in id order before the new ones"
+        );
+        ensure!(
+            RecommittedWithdrawals::<T>::iter_values().filter(|number| *number == 0).count() == waiting,
+            "a withdrawal put back is not in the open period"
+        );
+        for (offset, withdrawal) in new.iter().enumerate() {
             ensure!(withdrawal.id == next_id.saturating_add(offset as u64), "pending withdrawal ids skip");
         }
-        let queue_head = next_id.saturating_add(pending.len() as u64);
+        let queue_head = next_id.saturating_add(new.len() as u64);
         let queued = QueuedWithdrawalCount::<T>::get();
         ensure!(
             queued == 0 || pending.len() as u32 == T::MaxWithdrawalsPerCheckpoint::get(),

@@ -10,7 +10,7 @@ use sp_runtime::transaction_validity::{InvalidTransaction, TransactionValidityEr
 use super::*;
 
 /// `pair`'s signature of checkpoint `number`'s EIP-712 digest.
-fn signature(pair: &ecdsa::Pair, number: u64) -> ecdsa::Signature {
+pub fn signature(pair: &ecdsa::Pair, number: u64) -> ecdsa::Signature {
     let checkpoint = Checkpoints::<Test>::get(number).unwrap();
     pair.sign_prehashed(checkpoint.digest(L1_CHAIN_ID, CheckpointsAddress::get()).as_fixed_bytes())
 }

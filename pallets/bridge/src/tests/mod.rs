@@ -8,6 +8,7 @@ mod checkpoints;
 mod deposits;
 mod l1_params;
 mod offchain;
+mod recovery;
 mod refunds;
 mod registry;
 mod relayer_reads;
