@@ -280,6 +280,34 @@ pub fn weight_body(m: &Measured, time_multiplier: u128, db: &str, count_suffix: 
     out
 }
 
+/// The measured figures as a table for the terminal, a line per benchmark.
+pub fn table(measured: &[Measured]) -> String {
+    let width = measured.iter().map(|m| m.name.len()).max().unwrap_or(0).max(4);
+    let mut out = format!(
+        "{:<width$} {:>10} {:>12} {:>6} {:>6} {:>7}  slopes (us/unit)\n",
+        "call", "base us", "min us", "reads", "writes", "proof"
+    );
+    for m in measured {
+        let slopes: Vec<String> = m
+            .components
+            .iter()
+            .zip(&m.time.slopes)
+            .map(|((c, _, _), s)| format!("{c}:{:.2}", *s as f64 / 1e6))
+            .collect();
+        out.push_str(&format!(
+            "{:<width$} {:>10.2} {:>12.2} {:>6} {:>6} {:>7}  {}\n",
+            m.name,
+            m.time.base as f64 / 1e6,
+            m.time.minimum as f64 / 1e3,
+            m.reads.base,
+            m.writes.base,
+            m.proof.base,
+            slopes.join(" ")
+        ));
+    }
+    out
+}
+
 /// `1234567` as `1_234_567`, as the CLI writes numbers.
 pub fn group(n: u128) -> String {
     let digits: Vec<char> = n.to_string().chars().collect();

@@ -29,7 +29,7 @@ mod driver {
     use crate::mock::{genesis_storage, AllPalletsWithSystem, Test};
     use frame_support::traits::WhitelistedStorageKeys;
     use ludus_benchmarking::{
-        env_u32, group, machine, today, weight_body, write_generated, Measured, Provenance, Settings,
+        env_u32, group, machine, table, today, weight_body, write_generated, Measured, Provenance, Settings,
     };
     use std::fmt::Write as _;
 
@@ -134,34 +134,6 @@ pub trait WeightInfo {{
             out.push_str("    }\n");
         }
         out.push_str("}\n");
-        out
-    }
-
-    /// A one-line table of the figures, for the terminal.
-    pub fn table(measured: &[Measured]) -> String {
-        let mut out = format!(
-            "{:<26} {:>10} {:>12} {:>6} {:>6} {:>7}  slopes (us/unit)\n",
-            "call", "base us", "min us", "reads", "writes", "proof"
-        );
-        for m in measured {
-            let slopes: Vec<String> = m
-                .components
-                .iter()
-                .zip(&m.time.slopes)
-                .map(|((c, _, _), s)| format!("{c}:{:.2}", *s as f64 / 1e6))
-                .collect();
-            let _ = writeln!(
-                out,
-                "{:<26} {:>10.2} {:>12.2} {:>6} {:>6} {:>7}  {}",
-                m.name,
-                m.time.base as f64 / 1e6,
-                m.time.minimum as f64 / 1e3,
-                m.reads.base,
-                m.writes.base,
-                m.proof.base,
-                slopes.join(" ")
-            );
-        }
         out
     }
 
