@@ -15,9 +15,10 @@
 //!    the proof size (`Analysis::min_squares_iqr`, as the CLI does).
 //!
 //! What is benchmarked, and how the figures become a `weights.rs`, stays with each harness
-//! (`pallets/game-assets/src/weights_gen`, `runtime/src/weights_gen`); this crate also holds the
-//! small helpers both use to write their files ([`group`], [`machine`], [`today`],
-//! [`env_u32`], [`write_generated`]).
+//! (`pallets/game-assets/src/weights_gen`, `pallets/bridge/src/weights_gen`,
+//! `runtime/src/weights_gen`); this crate also holds what they share to write their files
+//! ([`regenerate_weights`], [`call_docs`], [`weight_body`], [`table`], [`group`], [`machine`],
+//! [`today`], [`env_u32`], [`write_generated`]).
 //!
 //! Nothing here runs in a node: the crate is std-only and a dev-dependency of the harnesses,
 //! which are compiled only for tests with their crate's `runtime-benchmarks` feature.
@@ -278,6 +279,55 @@ pub fn weight_body(m: &Measured, time_multiplier: u128, db: &str, count_suffix: 
         }
     }
     out
+}
+
+/// `Pallet::Item` for a storage prefix of the runtime `P` (`AllPalletsWithSystem`), or the
+/// prefix in hex if no pallet of `P` declares it.
+pub fn storage_name<P: frame_support::traits::StorageInfoTrait>(prefix: &[u8]) -> String {
+    P::storage_info()
+        .into_iter()
+        .find(|info| info.prefix == prefix)
+        .map(|info| {
+            format!("{}::{}", String::from_utf8_lossy(&info.pallet_name), String::from_utf8_lossy(&info.storage_name))
+        })
+        .unwrap_or_else(|| format!("0x{}", prefix.iter().map(|b| format!("{b:02x}")).collect::<String>()))
+}
+
+/// The doc comment a generated weight function carries, as the CLI writes it: the storage
+/// items it touches (named through `P`), its components' ranges and its minimum time.
+pub fn call_docs<P: frame_support::traits::StorageInfoTrait>(m: &Measured) -> String {
+    let mut out = String::new();
+    for (prefix, r, w) in &m.keys {
+        out.push_str(&format!("    /// Storage: `{}` (r:{r} w:{w})\n", storage_name::<P>(prefix)));
+    }
+    let ranges: Vec<String> = m.components.iter().map(|(c, l, h)| format!("`{c}` in `[{l}, {h}]`")).collect();
+    if !ranges.is_empty() {
+        out.push_str(&format!("    /// The range of component {}.\n", ranges.join(", ")));
+    }
+    out.push_str(&format!("    /// Minimum execution time: {} ns; {} samples.\n", group(m.time.minimum), m.samples));
+    out
+}
+
+/// What a pallet's ignored `generate_weights` test does: measures with `measure` (steps and
+/// repeats from `LUDUS_BENCH_STEPS`/`LUDUS_BENCH_REPEATS`, default 10 and 100), prints the
+/// table, and with `LUDUS_BENCH_WRITE=1` writes `render`'s text to `<manifest_dir>/src/weights.rs`.
+pub fn regenerate_weights(
+    manifest_dir: &str,
+    measure: impl FnOnce(Settings) -> Result<Vec<Measured>, Error>,
+    render: impl FnOnce(&[Measured], &Provenance) -> String,
+) -> Result<(), String> {
+    if cfg!(debug_assertions) {
+        eprintln!("warning: debug build; the figures will be far too high. Use --release.");
+    }
+    let settings = Settings { steps: env_u32("LUDUS_BENCH_STEPS", 10), repeats: env_u32("LUDUS_BENCH_REPEATS", 100) };
+    let measured = measure(settings).map_err(|e| format!("measuring: {e}"))?;
+    println!("{}", table(&measured));
+    let text = render(&measured, &Provenance { machine: machine(), date: today(), settings });
+    if std::env::var("LUDUS_BENCH_WRITE").as_deref() == Ok("1") {
+        let path = Path::new(manifest_dir).join("src").join("weights.rs");
+        write_generated(&path, &text).map_err(|e| format!("writing {}: {e}", path.display()))?;
+    }
+    Ok(())
 }
 
 /// The measured figures as a table for the terminal, a line per benchmark.

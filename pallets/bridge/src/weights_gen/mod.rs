@@ -28,9 +28,7 @@
 mod driver {
     use crate::mock::{l1_params, pair, AllPalletsWithSystem, Test, VALIDATOR_SEEDS};
     use frame_support::traits::WhitelistedStorageKeys;
-    use ludus_benchmarking::{
-        env_u32, group, machine, table, today, weight_body, write_generated, Measured, Provenance, Settings,
-    };
+    use ludus_benchmarking::{call_docs, machine, regenerate_weights, weight_body, Measured, Provenance, Settings};
     use sp_runtime::BuildStorage;
     use std::fmt::Write as _;
 
@@ -99,22 +97,6 @@ mod driver {
     pub fn measure(settings: Settings) -> Result<Vec<Measured>, ludus_benchmarking::Error> {
         let whitelist = <AllPalletsWithSystem as WhitelistedStorageKeys>::whitelisted_storage_keys();
         ludus_benchmarking::measure::<crate::Pallet<Test>>(genesis_storage(), &whitelist, settings)
-    }
-
-    /// `Pallet::Item` for a 32-byte storage prefix, from the mock's storage info.
-    fn storage_name(prefix: &[u8]) -> String {
-        use frame_support::traits::StorageInfoTrait;
-        <AllPalletsWithSystem as StorageInfoTrait>::storage_info()
-            .into_iter()
-            .find(|info| info.prefix == prefix)
-            .map(|info| {
-                format!(
-                    "{}::{}",
-                    String::from_utf8_lossy(&info.pallet_name),
-                    String::from_utf8_lossy(&info.storage_name)
-                )
-            })
-            .unwrap_or_else(|| format!("0x{}", prefix.iter().map(|b| format!("{b:02x}")).collect::<String>()))
     }
 
     /// The components a call's function takes (those not fixed at a maximum).
@@ -217,15 +199,7 @@ pub trait WeightInfo {{
             "}\n\n/// Weights for a runtime whose database costs `T::DbWeight`, at `T`'s bounds.\npub struct SubstrateWeight<T>(PhantomData<T>);\n\nimpl<T: crate::Config> WeightInfo for SubstrateWeight<T> {\n",
         );
         for m in measured {
-            for (prefix, r, w) in &m.keys {
-                let _ = writeln!(out, "    /// Storage: `{}` (r:{r} w:{w})", storage_name(prefix));
-            }
-            let ranges: Vec<String> = m.components.iter().map(|(c, l, h)| format!("`{c}` in `[{l}, {h}]`")).collect();
-            if !ranges.is_empty() {
-                let _ = writeln!(out, "    /// The range of component {}.", ranges.join(", "));
-            }
-            let _ =
-                writeln!(out, "    /// Minimum execution time: {} ns; {} samples.", group(m.time.minimum), m.samples);
+            out.push_str(&call_docs::<AllPalletsWithSystem>(m));
             let _ = writeln!(out, "    {} {{", signature(m));
             out.push_str(&bindings(m, false));
             out.push_str(&weight_body(m, 1, "T::DbWeight::get()", ""));
@@ -248,18 +222,7 @@ pub trait WeightInfo {{
     #[test]
     #[ignore = "regenerates weights.rs; run in release, see the module docs"]
     fn generate_weights() {
-        if cfg!(debug_assertions) {
-            eprintln!("warning: debug build; the figures will be far too high. Use --release.");
-        }
-        let settings =
-            Settings { steps: env_u32("LUDUS_BENCH_STEPS", 10), repeats: env_u32("LUDUS_BENCH_REPEATS", 100) };
-        let measured = measure(settings).unwrap();
-        println!("{}", table(&measured));
-        let text = render(&measured, &Provenance { machine: machine(), date: today(), settings });
-        if std::env::var("LUDUS_BENCH_WRITE").as_deref() == Ok("1") {
-            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/weights.rs");
-            write_generated(std::path::Path::new(path), &text).unwrap();
-        }
+        regenerate_weights(env!("CARGO_MANIFEST_DIR"), measure, render).unwrap();
     }
 
     /// Every benchmark runs through the harness and yields plausible, CLI-shaped figures, and
