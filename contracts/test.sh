@@ -18,6 +18,8 @@ fi
 
 # forge cannot download compilers offline: ./solc-wrapper runs solcjs from node_modules.
 "$forge" test --offline --use ./solc-wrapper "$@"
+# The relayer's bindings are generated from contracts/abi: it must be the ABI just built.
+bash ./export-abi.sh --check
 # Gas figures for the functions the issue tracks (submit 3-of-4, 15-of-21 and 43-of-64, deposit,
 # depositETH, typical and worst claims, recovery propose and execute): forge runs each call as its
 # own transaction here, and GasTest asserts the goals (3-of-4 submit < 100k, typical claim < 80k,
