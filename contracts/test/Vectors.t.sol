@@ -27,9 +27,9 @@ contract VectorsTest {
     bytes32 private constant SIDECHAIN_GENESIS = bytes32(hex"10c08761fded7832b6ad53ff5b23241d7055c129a2812eac3c52c011265accfc");
     uint64 private constant VALIDATOR_SET_ID = uint64(1);
     bytes32 private constant VALIDATOR_SET_HASH = bytes32(hex"b883f2ac903e698bf51871572b585b9dae8dbb2140b881cab34825a1cd67238e");
-    bytes32 private constant WITHDRAWALS_ROOT = bytes32(hex"7e104ae47e0699328673b3f5dbee895ef40430c97db4802ebad946cb7117977d");
-    bytes32 private constant CHECKPOINT_STRUCT_HASH = bytes32(hex"99199c34d83cb931d5dead5eb11eee216b3201ba1911214c5d30cc81bb369f46");
-    bytes32 private constant CHECKPOINT_DIGEST = bytes32(hex"821ee3289afbaa4fb535146018743f9bc767ff633be026324ceec4561db1b90f");
+    bytes32 private constant WITHDRAWALS_ROOT = bytes32(hex"7d56125eee0813f9179ebc933c8e89e7380f7ecf1212a5c7456fbc12baee7327");
+    bytes32 private constant CHECKPOINT_STRUCT_HASH = bytes32(hex"3a0fd963f84ddbc4b859efbd049554c2248173ebce45962354d53a4e61bf961e");
+    bytes32 private constant CHECKPOINT_DIGEST = bytes32(hex"48be3d3d35441677af5aef1743a5aa3a809b94528fe3b7f22c2ac59a827cab11");
     bytes32 private constant DEPOSIT_HASH_0 = bytes32(hex"2fd6d3d18359b55467f2fb839b72bbe0af5034c14e4728818abd85ec7c995084");
     bytes32 private constant DEPOSIT_HASH_1 = bytes32(hex"11194b846524a4ff9855c219c3d250aa7a8e7bc6cb68dc0e19294c8a49ca9173");
 
@@ -51,10 +51,10 @@ contract VectorsTest {
 
     function _signatures() private pure returns (bytes[] memory s) {
         s = new bytes[](4);
-        s[0] = hex"6b60ed35d1d55d7a03d03a434170fcc824bcfb69ea9a1618bd08031a944b84a51bcaf7b775525a570e8c6d729142ea4d7d1bebb87a33f337506c789ddf72e6901c";
-        s[1] = hex"2a287560abeddf58a93c124211bea04dca9b8e6216f2a3966cb607b61ec5b566062ee4a4b40cfe7c08f346d56580da1219cde3483377b2e79c1c0b4bbca3d0571b";
-        s[2] = hex"d83fece8a1a22a7bdbb1fa83c5a371c735484f212b11c0ab19a0b1a7e34668df44c6696dafff7f351e93dbb69f77306402e31c76ecfbf8fafe315fa558a0b02d1c";
-        s[3] = hex"0cb3caa395b4a0c83ca5a8f92a851e1179bf4d7a610af51c2f3d003d6be51bd812f04d95ee12dc89c035c329c6ae1ca373dc2e3503acb33ab15285861598ac061c";
+        s[0] = hex"2342082b0a47ea59aaf4877f24e63429b0dca3bff2638d754d3a66c0ce9ef6e03ef4ca584033b4798390bb7ecea19615e637701e39e797fe97e926a54a8c039c1b";
+        s[1] = hex"7acc03ab2c914af44b19523cd207dfd12a8bbbacddc32e17540d1ffe4d28c70709b3653497a1528b86a33bcde741148b6924894ec0dbd03b56194213fb93087a1b";
+        s[2] = hex"cc48838e26ea6abee0106bff38bdfebfc3c181f0928025ee89c3cc6ee94569e94b9a538e80259c5953544478c362217e51de25f2340bdd80da35a19b447043321b";
+        s[3] = hex"13746d8e3682afa98022e76e8f8d6d740da7a04bdcf57470929e9c2b760b9f1e67dc6e5c1ae51a086de2ddf3f9f3efb6d0d903cf21f47b34c26ba1fe95c2c95f1b";
     }
 
     function _checkpoint() private pure returns (Checkpoint memory) {
@@ -64,7 +64,7 @@ contract VectorsTest {
             firstBlock: 1,
             lastBlock: 600,
             lastBlockHash: hex"f7d0aa5f0c68e65900452aaf09d83115ecc270de0cd6cc06d7cccea0498572f2",
-            withdrawalsRoot: hex"7e104ae47e0699328673b3f5dbee895ef40430c97db4802ebad946cb7117977d",
+            withdrawalsRoot: hex"7d56125eee0813f9179ebc933c8e89e7380f7ecf1212a5c7456fbc12baee7327",
             validatorSetId: 1,
             nextValidatorSetHash: hex"b883f2ac903e698bf51871572b585b9dae8dbb2140b881cab34825a1cd67238e"
         });
@@ -72,50 +72,50 @@ contract VectorsTest {
 
     function _withdrawals() private pure returns (Withdrawal[] memory w) {
         w = new Withdrawal[](5);
-        w[0] = Withdrawal({id: 1, token: address(bytes20(hex"0000000000000000000000000000000000000000")), recipient: address(bytes20(hex"70997970c51812dc3a010c7d01b50e0d17dc79c8")), amount: 1000000000000000000});
-        w[1] = Withdrawal({id: 2, token: address(bytes20(hex"9fe46736679d2d9a65f0992f2272de9f3c7fa6e0")), recipient: address(bytes20(hex"3c44cdddb6a900fa2b585dd299e03d12fa4293bc")), amount: 1});
-        w[2] = Withdrawal({id: 3, token: address(bytes20(hex"0000000000000000000000000000000000000000")), recipient: address(bytes20(hex"3c44cdddb6a900fa2b585dd299e03d12fa4293bc")), amount: 340282366920938463463374607431768211455});
-        w[3] = Withdrawal({id: 4, token: address(bytes20(hex"9fe46736679d2d9a65f0992f2272de9f3c7fa6e0")), recipient: address(bytes20(hex"70997970c51812dc3a010c7d01b50e0d17dc79c8")), amount: 12345});
-        w[4] = Withdrawal({id: 5, token: address(bytes20(hex"9fe46736679d2d9a65f0992f2272de9f3c7fa6e0")), recipient: address(bytes20(hex"f39fd6e51aad88f6f4ce6ab8827279cfffb92266")), amount: 42});
+        w[0] = Withdrawal({id: 1, token: address(bytes20(hex"0000000000000000000000000000000000000000")), recipient: address(bytes20(hex"70997970c51812dc3a010c7d01b50e0d17dc79c8")), amount: 1000000000000000000, fee: 1000000000000000});
+        w[1] = Withdrawal({id: 2, token: address(bytes20(hex"9fe46736679d2d9a65f0992f2272de9f3c7fa6e0")), recipient: address(bytes20(hex"3c44cdddb6a900fa2b585dd299e03d12fa4293bc")), amount: 1, fee: 0});
+        w[2] = Withdrawal({id: 3, token: address(bytes20(hex"0000000000000000000000000000000000000000")), recipient: address(bytes20(hex"3c44cdddb6a900fa2b585dd299e03d12fa4293bc")), amount: 340282366920938463463374607431768211455, fee: 340282366920938463463374607431768211455});
+        w[3] = Withdrawal({id: 4, token: address(bytes20(hex"9fe46736679d2d9a65f0992f2272de9f3c7fa6e0")), recipient: address(bytes20(hex"70997970c51812dc3a010c7d01b50e0d17dc79c8")), amount: 12345, fee: 345});
+        w[4] = Withdrawal({id: 5, token: address(bytes20(hex"9fe46736679d2d9a65f0992f2272de9f3c7fa6e0")), recipient: address(bytes20(hex"f39fd6e51aad88f6f4ce6ab8827279cfffb92266")), amount: 42, fee: 0});
     }
 
     function _leaves() private pure returns (bytes32[] memory l) {
         l = new bytes32[](5);
-        l[0] = hex"157afc84dface9aafd23c11c953d2342e2fb39b3047bf026895943266a19014e";
-        l[1] = hex"7fffea1d4452534aa8bdcdf215c9b8f80148e16189835a5cec117063a2a70652";
-        l[2] = hex"1e0683d504c9dd097635afc5074c525c36d356a53a39d81650bb9fff2e195a3b";
-        l[3] = hex"e2677dfa930b85b6e3ecd2305bd1fd5b7e6fd24c82cd0f33f5cd2360e9a4c5f4";
-        l[4] = hex"5bf4ec43453b2749c96eba65bf7efe50bba60c89ebcffaddeca8511967afd634";
+        l[0] = hex"c2ab1f1b7c90b65a8ac4a6c7cb16fdb6c24a169b58405d98b6598adac5105716";
+        l[1] = hex"14aa2e625d2e8a5f03c064485683c3ec4bbd00343a3719cf7aea7901e70a2e07";
+        l[2] = hex"df130ec489d1da05ed44592e8794a942c122671a5efd09b0eb1be0d17cb8b6bd";
+        l[3] = hex"9d8237bb8699ca4c1f28c4493cc62dd5cac0efb263db4a6264c8214701bba1bb";
+        l[4] = hex"ebea0eb2c17bbc86b467eacf056e054d8a695abc446b95792c80cdc3605be7c0";
     }
 
     function _proof(uint256 index) private pure returns (bytes32[] memory p) {
         if (index == 0) {
             p = new bytes32[](3);
-            p[0] = hex"7fffea1d4452534aa8bdcdf215c9b8f80148e16189835a5cec117063a2a70652";
-            p[1] = hex"db7149e4e12fb03536fba6ac53ecd78fe1400b4b35ee6664f02beeab86b8bad2";
-            p[2] = hex"5bf4ec43453b2749c96eba65bf7efe50bba60c89ebcffaddeca8511967afd634";
+            p[0] = hex"14aa2e625d2e8a5f03c064485683c3ec4bbd00343a3719cf7aea7901e70a2e07";
+            p[1] = hex"fc558e6ac28475f7d8ebd57143767f946571ddcfe9f6a79c203c6e54e2fe0899";
+            p[2] = hex"ebea0eb2c17bbc86b467eacf056e054d8a695abc446b95792c80cdc3605be7c0";
         }
         if (index == 1) {
             p = new bytes32[](3);
-            p[0] = hex"157afc84dface9aafd23c11c953d2342e2fb39b3047bf026895943266a19014e";
-            p[1] = hex"db7149e4e12fb03536fba6ac53ecd78fe1400b4b35ee6664f02beeab86b8bad2";
-            p[2] = hex"5bf4ec43453b2749c96eba65bf7efe50bba60c89ebcffaddeca8511967afd634";
+            p[0] = hex"c2ab1f1b7c90b65a8ac4a6c7cb16fdb6c24a169b58405d98b6598adac5105716";
+            p[1] = hex"fc558e6ac28475f7d8ebd57143767f946571ddcfe9f6a79c203c6e54e2fe0899";
+            p[2] = hex"ebea0eb2c17bbc86b467eacf056e054d8a695abc446b95792c80cdc3605be7c0";
         }
         if (index == 2) {
             p = new bytes32[](3);
-            p[0] = hex"e2677dfa930b85b6e3ecd2305bd1fd5b7e6fd24c82cd0f33f5cd2360e9a4c5f4";
-            p[1] = hex"1b188fa21e914093582da32857d027aec8ffb8cee5ff59a2b1d94dadabd70fa4";
-            p[2] = hex"5bf4ec43453b2749c96eba65bf7efe50bba60c89ebcffaddeca8511967afd634";
+            p[0] = hex"9d8237bb8699ca4c1f28c4493cc62dd5cac0efb263db4a6264c8214701bba1bb";
+            p[1] = hex"dc4bb12cde76aaa9e6dcdc608ecfa49f764b6c6920e20b6fe308d2fbb2a769f7";
+            p[2] = hex"ebea0eb2c17bbc86b467eacf056e054d8a695abc446b95792c80cdc3605be7c0";
         }
         if (index == 3) {
             p = new bytes32[](3);
-            p[0] = hex"1e0683d504c9dd097635afc5074c525c36d356a53a39d81650bb9fff2e195a3b";
-            p[1] = hex"1b188fa21e914093582da32857d027aec8ffb8cee5ff59a2b1d94dadabd70fa4";
-            p[2] = hex"5bf4ec43453b2749c96eba65bf7efe50bba60c89ebcffaddeca8511967afd634";
+            p[0] = hex"df130ec489d1da05ed44592e8794a942c122671a5efd09b0eb1be0d17cb8b6bd";
+            p[1] = hex"dc4bb12cde76aaa9e6dcdc608ecfa49f764b6c6920e20b6fe308d2fbb2a769f7";
+            p[2] = hex"ebea0eb2c17bbc86b467eacf056e054d8a695abc446b95792c80cdc3605be7c0";
         }
         if (index == 4) {
             p = new bytes32[](1);
-            p[0] = hex"ff7c9b1e96641cc5962f48a5627ea7905c7a893404a575fc783a8188d85af58e";
+            p[0] = hex"6b3f8caebbbd23724a3852005f1dbd4d5555febcf6ceda7f6dec3a06c7ef3d10";
         }
     }
 
@@ -175,7 +175,8 @@ contract VectorsTest {
     }
 
     /// @notice End to end: a Checkpoints contract at the vectors' address accepts the Rust-signed
-    /// checkpoint, and the Vault pays a withdrawal against it with the Rust proof.
+    /// checkpoint, and the Vault pays a withdrawal against it with the Rust proof: the amount
+    /// less the fee to the recipient, the fee to the relayer that claims.
     function test_rustSignedCheckpointIsAcceptedAndPaysAClaim() public {
         // A create pranked as anvil's first account (nonce 0) lands at anvil's first deployment address.
         vm.prank(DEPLOYER);
@@ -193,8 +194,13 @@ contract VectorsTest {
         v.configureToken(address(0), true, type(uint128).max, type(uint128).max, 0);
         vm.deal(address(v), 10 ether);
         Withdrawal memory w = _withdrawals()[0];
-        uint256 before = w.recipient.balance;
+        require(w.fee != 0, "the first vector withdrawal should name a fee");
+        address relayer = DEPLOYER;
+        uint256 recipientBefore = w.recipient.balance;
+        uint256 relayerBefore = relayer.balance;
+        vm.prank(relayer);
         v.claim(w, 1, _proof(0));
-        require(w.recipient.balance == before + w.amount, "claim did not pay the recipient");
+        require(w.recipient.balance == recipientBefore + w.amount - w.fee, "claim did not pay the recipient the amount less the fee");
+        require(relayer.balance == relayerBefore + w.fee, "claim did not pay the fee to the relayer");
     }
 }

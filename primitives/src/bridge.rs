@@ -8,8 +8,9 @@
 //!
 //! - [`Deposit::deposit_hash`] and [`Deposit::attestation_digest`], which validators sign
 //!   to attest a deposit (checked on the sidechain only);
-//! - [`Withdrawal::leaf`] (bound to one Vault on one L1 chain), [`withdrawals_root`], [`merkle_proof`], [`verify_proof`]: the
-//!   per-checkpoint withdrawals tree that the Vault checks with OpenZeppelin's `MerkleProof`;
+//! - [`Withdrawal::leaf`] (bound to one Vault on one L1 chain, naming the fee paid to whoever
+//!   claims), [`withdrawals_root`], [`merkle_proof`], [`verify_proof`]: the per-checkpoint
+//!   withdrawals tree that the Vault checks with OpenZeppelin's `MerkleProof`;
 //! - [`validator_set_hash`], the commitment a checkpoint makes to the next set;
 //! - [`Checkpoint::struct_hash`] and [`Checkpoint::digest`], the EIP-712 digest validators
 //!   sign for `Checkpoints.submit`, with [`eth_address`] and [`eth_signature`] turning
@@ -133,26 +134,32 @@ pub struct Withdrawal {
     pub token: [u8; 20],
     /// The L1 account the Vault pays.
     pub recipient: [u8; 20],
-    /// The amount in the token's smallest unit.
+    /// The amount in the token's smallest unit, fee included.
     pub amount: u128,
+    /// Paid to the account that makes the L1 payment happen; at most `amount`. The recipient
+    /// gets `amount - fee`, so a relayer is paid for claiming on the user's behalf, and a
+    /// user who claims themselves collects the fee themselves.
+    pub fee: u128,
 }
 
 impl Withdrawal {
     /// The Merkle leaf the Vault at `vault` on L1 chain `l1_chain_id` pays against:
     /// `keccak256(abi.encode(uint256 l1ChainId, address vault, uint64 id, address token,
-    /// address recipient, uint256 amount))`.
+    /// address recipient, uint256 amount, uint256 fee))`.
     ///
     /// Binding the chain and the Vault means a second Vault pointed at the same Checkpoints
-    /// contract (or a fork of the L1) cannot pay the same withdrawal again. 192 bytes are
-    /// hashed, never 64, so no inner node of the tree can pass as a leaf.
+    /// contract (or a fork of the L1) cannot pay the same withdrawal again; binding the fee
+    /// means nobody but the user who burnt chooses how much of it a relayer takes. 224 bytes
+    /// are hashed, never 64, so no inner node of the tree can pass as a leaf.
     pub fn leaf(&self, l1_chain_id: u64, vault: H160) -> H256 {
-        AbiWords::with_capacity(6)
+        AbiWords::with_capacity(7)
             .uint(u128::from(l1_chain_id))
             .address(vault.as_fixed_bytes())
             .uint(u128::from(self.id))
             .address(&self.token)
             .address(&self.recipient)
             .uint(self.amount)
+            .uint(self.fee)
             .keccak()
     }
 }
@@ -356,7 +363,7 @@ mod tests {
     #[test]
     fn deposit_and_withdrawal_hash_every_field() {
         let deposit = Deposit { nonce: 1, token: [1; 20], depositor: [2; 20], recipient: [3; 32], amount: 1_000 };
-        let withdrawal = Withdrawal { id: 1, token: [1; 20], recipient: [2; 20], amount: 1_000 };
+        let withdrawal = Withdrawal { id: 1, token: [1; 20], recipient: [2; 20], amount: 1_000, fee: 10 };
         let genesis = H256::repeat_byte(9);
         let vault = H160::repeat_byte(8);
         let digest = deposit.attestation_digest(genesis, 1, vault);
@@ -377,12 +384,29 @@ mod tests {
             Withdrawal { token: [9; 20], ..withdrawal },
             Withdrawal { recipient: [9; 20], ..withdrawal },
             Withdrawal { amount: 1_001, ..withdrawal },
+            Withdrawal { fee: 0, ..withdrawal },
+            Withdrawal { fee: 11, ..withdrawal },
         ] {
             assert_ne!(changed.leaf(1, vault), withdrawal.leaf(1, vault), "{changed:?}");
         }
         let leaf = withdrawal.leaf(1, vault);
         assert_ne!(leaf, withdrawal.leaf(2, vault), "the L1 chain id is bound into the leaf");
         assert_ne!(leaf, withdrawal.leaf(1, H160::repeat_byte(7)), "the vault is bound into the leaf");
+    }
+
+    #[test]
+    fn withdrawal_leaf_is_the_keccak_of_seven_abi_words_fee_last() {
+        let withdrawal = Withdrawal { id: 7, token: [1; 20], recipient: [2; 20], amount: 1_000, fee: 3 };
+        let vault = H160::repeat_byte(8);
+        let mut encoded = [0u8; 224];
+        encoded[24..32].copy_from_slice(&31337u64.to_be_bytes());
+        encoded[44..64].copy_from_slice(vault.as_bytes());
+        encoded[88..96].copy_from_slice(&7u64.to_be_bytes());
+        encoded[108..128].copy_from_slice(&[1; 20]);
+        encoded[140..160].copy_from_slice(&[2; 20]);
+        encoded[176..192].copy_from_slice(&1_000u128.to_be_bytes());
+        encoded[208..224].copy_from_slice(&3u128.to_be_bytes());
+        assert_eq!(withdrawal.leaf(31337, vault), keccak(&encoded));
     }
 
     #[test]

@@ -69,11 +69,19 @@ fn cases() -> Cases {
         Deposit { nonce: 2, token: [0; 20], depositor: address(ACCOUNT_1), recipient: [0xab; 32], amount: u128::MAX },
     ];
     let withdrawals = vec![
-        Withdrawal { id: 1, token: [0; 20], recipient: address(ACCOUNT_1), amount: 1_000_000_000_000_000_000 },
-        Withdrawal { id: 2, token: address(TOKEN), recipient: address(ACCOUNT_2), amount: 1 },
-        Withdrawal { id: 3, token: [0; 20], recipient: address(ACCOUNT_2), amount: u128::MAX },
-        Withdrawal { id: 4, token: address(TOKEN), recipient: address(ACCOUNT_1), amount: 12_345 },
-        Withdrawal { id: 5, token: address(TOKEN), recipient: address(DEPLOYER), amount: 42 },
+        // A relayer's fee of 0.001 ETH out of 1 ETH.
+        Withdrawal {
+            id: 1,
+            token: [0; 20],
+            recipient: address(ACCOUNT_1),
+            amount: 1_000_000_000_000_000_000,
+            fee: 1_000_000_000_000_000,
+        },
+        Withdrawal { id: 2, token: address(TOKEN), recipient: address(ACCOUNT_2), amount: 1, fee: 0 },
+        // The whole amount as the fee, both at their widest: catches a too-narrow fee word.
+        Withdrawal { id: 3, token: [0; 20], recipient: address(ACCOUNT_2), amount: u128::MAX, fee: u128::MAX },
+        Withdrawal { id: 4, token: address(TOKEN), recipient: address(ACCOUNT_1), amount: 12_345, fee: 345 },
+        Withdrawal { id: 5, token: address(TOKEN), recipient: address(DEPLOYER), amount: 42, fee: 0 },
     ];
     let leaves: Vec<H256> = withdrawals.iter().map(|w| w.leaf(L1_CHAIN_ID, H160(address(VAULT_ADDRESS)))).collect();
     let root = withdrawals_root(&leaves);
@@ -138,6 +146,7 @@ fn to_json(c: &Cases) -> Value {
                 "token": h(w.token),
                 "recipient": h(w.recipient),
                 "amount": w.amount.to_string(),
+                "fee": w.fee.to_string(),
                 "scale": h(w.encode()),
                 "leaf": h(leaf),
                 "proof": proof.iter().map(h).collect::<Vec<_>>(),
@@ -276,11 +285,12 @@ fn to_solidity(c: &Cases) -> String {
     line(&format!("        w = new Withdrawal[]({});", c.withdrawals.len()));
     for (i, w) in c.withdrawals.iter().enumerate() {
         line(&format!(
-            "        w[{i}] = Withdrawal({{id: {}, token: {}, recipient: {}, amount: {}}});",
+            "        w[{i}] = Withdrawal({{id: {}, token: {}, recipient: {}, amount: {}, fee: {}}});",
             w.id,
             sol_address(w.token),
             sol_address(w.recipient),
-            w.amount
+            w.amount,
+            w.fee
         ));
     }
     line("    }");
@@ -364,7 +374,8 @@ fn to_solidity(c: &Cases) -> String {
     line("    }");
     line("");
     line("    /// @notice End to end: a Checkpoints contract at the vectors' address accepts the Rust-signed");
-    line("    /// checkpoint, and the Vault pays a withdrawal against it with the Rust proof.");
+    line("    /// checkpoint, and the Vault pays a withdrawal against it with the Rust proof: the amount");
+    line("    /// less the fee to the recipient, the fee to the relayer that claims.");
     line("    function test_rustSignedCheckpointIsAcceptedAndPaysAClaim() public {");
     line("        // A create pranked as anvil's first account (nonce 0) lands at anvil's first deployment address.");
     line("        vm.prank(DEPLOYER);");
@@ -382,9 +393,14 @@ fn to_solidity(c: &Cases) -> String {
     line("        v.configureToken(address(0), true, type(uint128).max, type(uint128).max, 0);");
     line("        vm.deal(address(v), 10 ether);");
     line("        Withdrawal memory w = _withdrawals()[0];");
-    line("        uint256 before = w.recipient.balance;");
+    line("        require(w.fee != 0, \"the first vector withdrawal should name a fee\");");
+    line("        address relayer = DEPLOYER;");
+    line("        uint256 recipientBefore = w.recipient.balance;");
+    line("        uint256 relayerBefore = relayer.balance;");
+    line("        vm.prank(relayer);");
     line("        v.claim(w, 1, _proof(0));");
-    line("        require(w.recipient.balance == before + w.amount, \"claim did not pay the recipient\");");
+    line("        require(w.recipient.balance == recipientBefore + w.amount - w.fee, \"claim did not pay the recipient the amount less the fee\");");
+    line("        require(relayer.balance == relayerBefore + w.fee, \"claim did not pay the fee to the relayer\");");
     line("    }");
     line("}");
     s
