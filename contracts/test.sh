@@ -21,7 +21,7 @@ fi
 # The relayer's bindings are generated from contracts/abi: it must be the ABI just built.
 bash ./export-abi.sh --check
 # Gas figures for the functions the issue tracks (submit 3-of-4, 15-of-21 and 43-of-64, deposit,
-# depositETH, typical and worst claims, recovery propose and execute): forge runs each call as its
+# depositETH, typical and worst claims, a relayer's claim with a fee, recovery propose and execute): forge runs each call as its
 # own transaction here, and GasTest asserts the goals (3-of-4 submit < 100k, typical claim < 80k,
 # worst claim < 120k) and writes snapshots/LudusBridge.json.
 LUDUS_GAS_ISOLATED=1 "$forge" test --offline --use ./solc-wrapper --gas-report --match-contract GasTest -vv

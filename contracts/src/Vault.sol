@@ -13,15 +13,18 @@ import {Checkpoints} from "./Checkpoints.sol";
 struct Withdrawal {
     uint64 id;
     address token; // address(0) = ETH
-    address recipient;
-    uint256 amount;
+    address recipient; // paid amount - fee
+    uint256 amount; // fee included
+    uint256 fee; // paid to the account that makes the payment happen (a relayer, or the recipient); at most amount
 }
 
 /// @title Ludus vault: holds bridged L1 tokens.
 /// @notice Deposits (L1 → sidechain) lock ETH or a registered ERC-20 and emit `Deposited` with the
 /// next nonce, which the validators attest on the sidechain. Claims (sidechain → L1) pay a
 /// withdrawal proven by Merkle proof against a checkpoint's withdrawals root, once per id, by
-/// anyone, to the recipient fixed in the withdrawal.
+/// anyone, to the recipient fixed in the withdrawal, less the fee the user named on the sidechain,
+/// which goes to whoever made the payment happen: a relayer claims for the user, so the user never
+/// needs to come back, and a user who claims themselves keeps the fee.
 /// @dev Defence in depth against a compromised validator set (Multichain, Harmony, Ronin):
 /// per-token daily limits on immediate claims, claims above a per-token threshold wait
 /// `largeClaimDelay` (the guardian can pause and cancel them meanwhile), and the vault stops
@@ -58,7 +61,8 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
         uint64 unlockAt;
         bool frozen;
         address recipient;
-        uint256 amount;
+        uint256 amount; // fee included
+        uint256 fee; // to whoever executes the claim (none when the admin releases a frozen one)
     }
 
     /// @notice How long a frozen claim stays frozen before the admin may release it to its recipient:
@@ -82,8 +86,17 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
 
     /// @notice Tokens locked for the sidechain. `nonce` is unique and contiguous from 1; ETH and ERC-20 share it.
     event Deposited(uint64 indexed nonce, address indexed token, address indexed depositor, bytes32 recipient, uint256 amount);
-    /// @notice A withdrawal was paid.
-    event Claimed(uint64 indexed id, address indexed token, address indexed recipient, uint256 amount, uint64 checkpointNumber);
+    /// @notice A withdrawal was paid: `amount - fee` to `recipient` and `fee` to `payer`, the caller
+    /// that made the payment happen (`checkpointNumber` is 0 for a queued claim paid later).
+    event Claimed(
+        uint64 indexed id,
+        address indexed token,
+        address indexed recipient,
+        uint256 amount,
+        uint64 checkpointNumber,
+        address payer,
+        uint256 fee
+    );
     /// @notice A large withdrawal was accepted and will be payable from `unlockAt`.
     event ClaimQueued(uint64 indexed id, address indexed token, address indexed recipient, uint256 amount, uint64 unlockAt);
     /// @notice The guardian froze a queued claim; the admin may release it to its recipient from `releasableAt`.
@@ -131,8 +144,10 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
     error NotFrozen(uint64 id);
     /// @notice Zero addresses are not accepted for roles or the checkpoints contract.
     error ZeroAddress();
-    /// @notice ETH transfer to the recipient failed.
+    /// @notice ETH transfer to `recipient` (the withdrawal's recipient, or the caller for its fee) failed.
     error EthTransferFailed(address recipient, uint256 amount);
+    /// @notice The withdrawal names a fee above its amount (the sidechain never burns such a one).
+    error FeeAboveAmount(uint64 id, uint256 fee, uint256 amount);
 
     /// @param checkpoints the Checkpoints contract holding the withdrawals roots.
     /// @param admin DEFAULT_ADMIN_ROLE: token registry, delay, role management.
@@ -157,11 +172,12 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
         return withdrawalLeafFor(block.chainid, address(this), w);
     }
 
-    /// @notice `keccak256(abi.encode(chainId, vault, id, token, recipient, amount))`. Binding the
+    /// @notice `keccak256(abi.encode(chainId, vault, id, token, recipient, amount, fee))`. Binding the
     /// chain and the vault means a second vault reading the same Checkpoints contract cannot pay a
-    /// withdrawal again; 192 bytes are hashed, so no 64-byte inner node passes as a leaf.
+    /// withdrawal again; binding the fee means no caller picks its own; 224 bytes are hashed, so no
+    /// 64-byte inner node passes as a leaf.
     function withdrawalLeafFor(uint256 chainId, address vault, Withdrawal calldata w) public pure returns (bytes32) {
-        return keccak256(abi.encode(chainId, vault, w.id, w.token, w.recipient, w.amount));
+        return keccak256(abi.encode(chainId, vault, w.id, w.token, w.recipient, w.amount, w.fee));
     }
 
     /// @notice `keccak256(abi.encode(nonce, token, depositor, recipient, amount))`, the hash validators attest.
@@ -287,9 +303,11 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ claims
 
     /// @notice Claim withdrawal `w`, included in checkpoint `checkpointNumber`, with its Merkle proof.
-    /// Anyone may call; `w.recipient` is paid. Amounts above the token's threshold are queued for
-    /// `largeClaimDelay` (see `executeDelayed`); the others are paid from the token's limit, or
-    /// queued the same way when the limit does not cover them right now (never refused).
+    /// Anyone may call; `w.recipient` is paid `w.amount - w.fee` and the caller `w.fee` (a recipient
+    /// claiming for themselves is paid the whole amount at once). Amounts above the token's threshold
+    /// are queued for `largeClaimDelay` (see `executeDelayed`; the fee then goes to whoever executes
+    /// it); the others are paid from the token's limit, or queued the same way when the limit does not
+    /// cover them right now (never refused). The threshold and the limit apply to the whole amount.
     function claim(Withdrawal calldata w, uint64 checkpointNumber, bytes32[] calldata proof)
         external
         nonReentrant
@@ -299,12 +317,16 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
         // Nomad: a zero root (no checkpoint, or an empty period) never proves anything.
         if (root == bytes32(0)) revert UnknownWithdrawalsRoot(checkpointNumber);
         if (!MerkleProof.verifyCalldata(proof, root, withdrawalLeaf(w))) revert InvalidProof();
+        // Refused by the sidechain; checked again so that a signed mistake can never pay out more.
+        if (w.fee > w.amount) revert FeeAboveAmount(w.id, w.fee, w.amount);
 
-        uint256 word = w.id >> 8;
-        uint256 bit = uint256(1) << (w.id & 0xff);
-        uint256 bits = _claimedBitmap[word];
-        if (bits & bit != 0) revert AlreadyClaimed(w.id);
-        _claimedBitmap[word] = bits | bit;
+        {
+            uint256 word = w.id >> 8;
+            uint256 bit = uint256(1) << (w.id & 0xff);
+            uint256 bits = _claimedBitmap[word];
+            if (bits & bit != 0) revert AlreadyClaimed(w.id);
+            _claimedBitmap[word] = bits | bit;
+        }
 
         TokenState memory st = _state[w.token];
         if (!st.registered) revert TokenNotRegistered(w.token);
@@ -312,16 +334,17 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
 
         if (w.amount > lim.largeClaimThreshold || !_spendLimit(w.token, st, w.amount, lim.dailyLimit)) {
             uint64 unlockAt = uint64(block.timestamp) + largeClaimDelay;
-            _queued[w.id] = QueuedClaim(w.token, unlockAt, false, w.recipient, w.amount);
+            _queued[w.id] = QueuedClaim(w.token, unlockAt, false, w.recipient, w.amount, w.fee);
             emit ClaimQueued(w.id, w.token, w.recipient, w.amount, unlockAt);
             return;
         }
-        emit Claimed(w.id, w.token, w.recipient, w.amount, checkpointNumber);
-        _pay(w.token, w.recipient, w.amount);
+        emit Claimed(w.id, w.token, w.recipient, w.amount, checkpointNumber, msg.sender, w.fee);
+        _payWithFee(w.token, w.recipient, w.amount, w.fee);
     }
 
     /// @notice Pay a queued claim once its delay has passed, or earlier for a claim within the
-    /// threshold as soon as the token's limit covers it (it then counts against the limit). Anyone may call.
+    /// threshold as soon as the token's limit covers it (it then counts against the limit). Anyone may
+    /// call: the recipient is paid the amount less the fee, and the caller the fee.
     /// @dev Claims paid after the delay do not count against the limit (as in Ronin v3's locked
     /// withdrawals): their protection is the delay, during which the guardian can pause and freeze.
     function executeDelayed(uint64 id) external nonReentrant whenBridgeLive {
@@ -335,8 +358,8 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
             }
         }
         delete _queued[id];
-        emit Claimed(id, q.token, q.recipient, q.amount, 0);
-        _pay(q.token, q.recipient, q.amount);
+        emit Claimed(id, q.token, q.recipient, q.amount, 0, msg.sender, q.fee);
+        _payWithFee(q.token, q.recipient, q.amount, q.fee);
     }
 
     /// @notice Guardian: freeze a queued claim during an incident (vault must be paused). The id stays
@@ -354,14 +377,15 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
     }
 
     /// @notice Admin: pay a frozen claim to its recipient once `FROZEN_RELEASE_DELAY` has passed since
-    /// it was frozen (a withdrawal judged forged is simply never released).
+    /// it was frozen (a withdrawal judged forged is simply never released). The recipient gets the whole
+    /// amount: the fee pays for making a payment happen, and governance takes none.
     function releaseFrozen(uint64 id) external nonReentrant whenBridgeLive onlyRole(DEFAULT_ADMIN_ROLE) {
         QueuedClaim memory q = _queued[id];
         if (!q.frozen) revert NotFrozen(id);
         if (block.timestamp < q.unlockAt) revert ClaimLocked(id, q.unlockAt);
         delete _queued[id];
         emit FrozenClaimReleased(id, msg.sender);
-        emit Claimed(id, q.token, q.recipient, q.amount, 0);
+        emit Claimed(id, q.token, q.recipient, q.amount, 0, msg.sender, 0);
         _pay(q.token, q.recipient, q.amount);
     }
 
@@ -382,6 +406,17 @@ contract Vault is AccessControl, Pausable, ReentrancyGuardTransient {
         // forge-lint: disable-next-line(unsafe-typecast)
         _state[token] = TokenState(st.registered, uint40(block.timestamp), uint128(level - amount));
         return true;
+    }
+
+    /// @dev Pay `amount - fee` to `recipient` and `fee` to the caller (fee <= amount, checked by `claim`),
+    /// in one transfer when the caller is the recipient or there is no fee, and skipping a zero one.
+    function _payWithFee(address token, address recipient, uint256 amount, uint256 fee) private {
+        if (fee == 0 || msg.sender == recipient) {
+            _pay(token, recipient, amount);
+            return;
+        }
+        if (amount > fee) _pay(token, recipient, amount - fee);
+        _pay(token, msg.sender, fee);
     }
 
     function _pay(address token, address recipient, uint256 amount) private {

@@ -47,6 +47,10 @@ contract GasTest is Fixture {
     bytes32[] internal leaves;
     uint64 internal claimCheckpoint;
     address internal depositor = address(0xD0);
+    /// A relayer that has claimed before: it already holds the token.
+    address internal relayer = address(0x8E1A);
+    /// The leaf a relayer claims for its fee (ERC-20, its recipient already holds the token).
+    uint256 internal constant RELAYED = 5;
     bytes32 internal constant SIDE = keccak256("side");
 
     function setUp() public {
@@ -66,14 +70,17 @@ contract GasTest is Fixture {
         token.mint(address(vault), 1_000_000 ether);
         vm.deal(address(vault), 1_000 ether);
         for (uint256 i = 0; i < 8; ++i) {
-            // Leaf 3 is an ETH withdrawal, the others ERC-20.
+            // Leaf 3 is an ETH withdrawal, the others ERC-20; leaf RELAYED names a fee, the others none.
             address tok = i == 3 ? address(0) : address(token);
-            Withdrawal memory w = Withdrawal(uint64(i + 1), tok, address(uint160(0x5000 + i)), 1 ether + i);
+            uint256 fee = i == RELAYED ? 0.01 ether : 0;
+            Withdrawal memory w = Withdrawal(uint64(i + 1), tok, address(uint160(0x5000 + i)), 1 ether + i, fee);
             ws.push(w);
             leaves.push(vault.withdrawalLeafFor(block.chainid, address(vault), w));
         }
         // Recipient 1 already holds the token (a warm balance slot), recipient 0 does not.
         token.mint(ws[1].recipient, 1);
+        token.mint(ws[RELAYED].recipient, 1);
+        token.mint(relayer, 1);
         vm.deal(ws[3].recipient, 1);
         Checkpoint memory c = nextCp(Merkle.root(leaves));
         cps.submit(c, signCp(c, 3));
@@ -134,7 +141,7 @@ contract GasTest is Fixture {
         Withdrawal memory w;
         for (uint256 i = 0; i < big.length; ++i) {
             address tok = i == 1 ? address(0) : address(token);
-            w = Withdrawal(uint64(5_000 + i), tok, address(uint160(0x90000 + i)), 1 ether);
+            w = Withdrawal(uint64(5_000 + i), tok, address(uint160(0x90000 + i)), 1 ether, 0);
             big[i] = vault.withdrawalLeafFor(block.chainid, address(vault), w);
             if (i == 0) worstErc20 = w;
             if (i == 1) worstEth = w;
@@ -212,6 +219,17 @@ contract GasTest is Fixture {
         vault.claim(w, claimCheckpoint, proof);
         uint256 g = vm.snapshotGasLastCall("LudusBridge", "claim_erc20_existing_holder");
         assertTrue(_report("claim (ERC-20, recipient already holds the token)", data, g) < 80_000, "claim under 80k gas");
+    }
+
+    /// A relayer claims for the user and is paid the fee the withdrawal names: a second transfer.
+    function test_gas_claim_byRelayerWithFee() public {
+        bytes32[] memory proof = Merkle.proof(leaves, RELAYED);
+        Withdrawal memory w = ws[RELAYED];
+        bytes memory data = abi.encodeCall(Vault.claim, (w, claimCheckpoint, proof));
+        vm.prank(relayer);
+        vault.claim(w, claimCheckpoint, proof);
+        uint256 g = vm.snapshotGasLastCall("LudusBridge", "claim_erc20_by_relayer_with_fee");
+        _report("claim by a relayer with a fee (ERC-20, recipient and relayer already hold the token)", data, g);
     }
 
     function test_gas_claim_eth() public {

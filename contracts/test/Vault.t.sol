@@ -34,7 +34,15 @@ contract ReentrantRecipient {
 
 contract VaultTest is Fixture {
     event Deposited(uint64 indexed nonce, address indexed token, address indexed depositor, bytes32 recipient, uint256 amount);
-    event Claimed(uint64 indexed id, address indexed token, address indexed recipient, uint256 amount, uint64 checkpointNumber);
+    event Claimed(
+        uint64 indexed id,
+        address indexed token,
+        address indexed recipient,
+        uint256 amount,
+        uint64 checkpointNumber,
+        address payer,
+        uint256 fee
+    );
     event ClaimQueued(uint64 indexed id, address indexed token, address indexed recipient, uint256 amount, uint64 unlockAt);
 
     Vault internal vault;
@@ -42,6 +50,7 @@ contract VaultTest is Fixture {
     address internal guardian = address(0x6A2D);
     address internal alice = address(0xA1);
     address internal bob = address(0xB0B);
+    address internal relayer = address(0xCAFE);
     bytes32 internal constant SIDE_ALICE = keccak256("alice on ludus");
 
     uint128 internal constant DAILY = 1_000 ether;
@@ -72,11 +81,23 @@ contract VaultTest is Fixture {
     }
 
     function leafFor(address v, Withdrawal memory w) internal view returns (bytes32) {
-        return keccak256(abi.encode(block.chainid, v, w.id, w.token, w.recipient, w.amount));
+        return keccak256(abi.encode(block.chainid, v, w.id, w.token, w.recipient, w.amount, w.fee));
     }
 
     function wd(uint64 id, address tok, address to, uint256 amount) internal pure returns (Withdrawal memory) {
-        return Withdrawal({id: id, token: tok, recipient: to, amount: amount});
+        return wdFee(id, tok, to, amount, 0);
+    }
+
+    function wdFee(uint64 id, address tok, address to, uint256 amount, uint256 fee)
+        internal
+        pure
+        returns (Withdrawal memory)
+    {
+        return Withdrawal({id: id, token: tok, recipient: to, amount: amount, fee: fee});
+    }
+
+    function balanceIn(address tok, address who) internal view returns (uint256) {
+        return tok == address(0) ? who.balance : token.balanceOf(who);
     }
 
     /// @dev Checkpoint `ws` (in order) and return the number and the leaves.
@@ -112,10 +133,14 @@ contract VaultTest is Fixture {
     }
 
     function test_hashHelpers_matchFormatsFile() public view {
-        Withdrawal memory w = wd(7, address(token), bob, 5 ether);
+        Withdrawal memory w = wdFee(7, address(token), bob, 5 ether, 0.1 ether);
         assertEq(
             vault.withdrawalLeaf(w),
-            keccak256(abi.encode(block.chainid, address(vault), uint64(7), address(token), bob, uint256(5 ether))),
+            keccak256(
+                abi.encode(
+                    block.chainid, address(vault), uint64(7), address(token), bob, uint256(5 ether), uint256(0.1 ether)
+                )
+            ),
             "leaf"
         );
         assertEq(
@@ -288,12 +313,92 @@ contract VaultTest is Fixture {
         Withdrawal memory w = wd(1, address(token), bob, 10 ether);
         (uint64 n,) = checkpointOf(one(w));
         vm.expectEmit();
-        emit Claimed(1, address(token), bob, 10 ether, n);
-        vm.prank(address(0xCAFE)); // anyone may relay the claim
+        emit Claimed(1, address(token), bob, 10 ether, n, relayer, 0);
+        vm.prank(relayer); // anyone may relay the claim
         vault.claim(w, n, new bytes32[](0));
         assertEq(token.balanceOf(bob), 10 ether, "bob paid");
-        assertEq(token.balanceOf(address(0xCAFE)), 0, "caller not paid");
+        assertEq(token.balanceOf(relayer), 0, "caller not paid: the withdrawal names no fee");
         assertTrue(vault.isClaimed(1), "marked");
+    }
+
+    function test_claim_paysTheFeeToTheRelayer_erc20() public {
+        Withdrawal memory w = wdFee(1, address(token), bob, 10 ether, 0.05 ether);
+        (uint64 n,) = checkpointOf(one(w));
+        uint256 vaultBefore = token.balanceOf(address(vault));
+        vm.expectEmit();
+        emit Claimed(1, address(token), bob, 10 ether, n, relayer, 0.05 ether);
+        vm.prank(relayer);
+        vault.claim(w, n, new bytes32[](0));
+        assertEq(token.balanceOf(bob), 9.95 ether, "recipient paid the amount less the fee");
+        assertEq(token.balanceOf(relayer), 0.05 ether, "relayer paid the fee");
+        assertEq(token.balanceOf(address(vault)), vaultBefore - 10 ether, "the vault paid the amount, no more");
+    }
+
+    function test_claim_paysTheFeeToTheRelayer_eth() public {
+        Withdrawal memory w = wdFee(1, address(0), bob, 2 ether, 0.001 ether);
+        (uint64 n,) = checkpointOf(one(w));
+        uint256 bobBefore = bob.balance;
+        uint256 relayerBefore = relayer.balance;
+        vm.expectEmit();
+        emit Claimed(1, address(0), bob, 2 ether, n, relayer, 0.001 ether);
+        vm.prank(relayer);
+        vault.claim(w, n, new bytes32[](0));
+        assertEq(bob.balance, bobBefore + 1.999 ether, "recipient paid the amount less the fee");
+        assertEq(relayer.balance, relayerBefore + 0.001 ether, "relayer paid the fee");
+    }
+
+    function test_claim_recipientClaimingThemselvesKeepsTheFee() public {
+        Withdrawal[] memory ws = new Withdrawal[](2);
+        ws[0] = wdFee(1, address(token), bob, 10 ether, 1 ether);
+        ws[1] = wdFee(2, address(0), bob, 3 ether, 3 ether);
+        (uint64 n, bytes32[] memory leaves) = checkpointOf(ws);
+        vm.expectEmit();
+        emit Claimed(1, address(token), bob, 10 ether, n, bob, 1 ether);
+        vm.prank(bob);
+        vault.claim(ws[0], n, Merkle.proof(leaves, 0));
+        assertEq(token.balanceOf(bob), 10 ether, "the whole amount");
+        uint256 before = bob.balance;
+        vm.prank(bob);
+        vault.claim(ws[1], n, Merkle.proof(leaves, 1));
+        assertEq(bob.balance, before + 3 ether, "the whole amount, even when it is all fee");
+    }
+
+    function test_claim_wholeAmountAsFeeGoesToTheRelayer() public {
+        // The recipient is a contract that refuses ETH: with nothing to pay it, nothing is sent to it.
+        address refuses = address(new Vault(cps, admin, guardian));
+        Withdrawal memory w = wdFee(1, address(0), refuses, 1 ether, 1 ether);
+        (uint64 n,) = checkpointOf(one(w));
+        uint256 before = relayer.balance;
+        vm.prank(relayer);
+        vault.claim(w, n, new bytes32[](0));
+        assertEq(relayer.balance, before + 1 ether, "the relayer takes it all");
+        assertEq(refuses.balance, 0, "the recipient gets nothing");
+    }
+
+    /// A fee above the amount is never burnt on the sidechain; if one were signed, the vault still
+    /// refuses to pay more than the amount.
+    function test_claim_feeAboveAmountRefused() public {
+        Withdrawal memory w = wdFee(1, address(token), bob, 1 ether, 1 ether + 1);
+        (uint64 n,) = checkpointOf(one(w));
+        vm.expectRevert(abi.encodeWithSelector(Vault.FeeAboveAmount.selector, 1, 1 ether + 1, 1 ether));
+        vm.prank(relayer);
+        vault.claim(w, n, new bytes32[](0));
+        assertTrue(!vault.isClaimed(1), "not spent");
+        assertEq(token.balanceOf(relayer), 0, "nothing paid");
+    }
+
+    /// The daily limit and the threshold weigh the whole amount, fee included.
+    function test_claim_limitAndThresholdCountTheWholeAmount() public {
+        Withdrawal[] memory ws = new Withdrawal[](2);
+        ws[0] = wdFee(1, address(token), bob, LARGE, LARGE / 2);
+        ws[1] = wdFee(2, address(token), bob, uint256(LARGE) + 1, LARGE);
+        (uint64 n, bytes32[] memory leaves) = checkpointOf(ws);
+        vm.prank(relayer);
+        vault.claim(ws[0], n, Merkle.proof(leaves, 0));
+        assertEq(vault.remainingDailyLimit(address(token)), DAILY - LARGE, "the whole amount counted");
+        vm.prank(relayer);
+        vault.claim(ws[1], n, Merkle.proof(leaves, 1));
+        assertEq(vault.queuedClaim(2).unlockAt, block.timestamp + vault.largeClaimDelay(), "above the threshold: queued");
     }
 
     function test_claim_paysEth() public {
@@ -313,14 +418,18 @@ contract VaultTest is Fixture {
         Withdrawal[] memory ws = new Withdrawal[](n);
         for (uint256 i = 0; i < n; ++i) {
             uint256 amount = bound(uint256(keccak256(abi.encode(seed, i))), 1, LARGE);
-            ws[i] = wd(uint64(100 + i), i % 3 == 0 ? address(0) : address(token), address(uint160(0x1000 + i)), amount);
+            uint256 fee = bound(uint256(keccak256(abi.encode(seed, i, "fee"))), 0, amount);
+            address tok = i % 3 == 0 ? address(0) : address(token);
+            ws[i] = wdFee(uint64(100 + i), tok, address(uint160(0x1000 + i)), amount, fee);
         }
         (uint64 cpn, bytes32[] memory leaves) = checkpointOf(ws);
         Withdrawal memory w = ws[index];
-        uint256 before = w.token == address(0) ? w.recipient.balance : token.balanceOf(w.recipient);
+        uint256 before = balanceIn(w.token, w.recipient);
+        uint256 relayerBefore = balanceIn(w.token, relayer);
+        vm.prank(relayer);
         vault.claim(w, cpn, Merkle.proof(leaves, index));
-        uint256 afterBal = w.token == address(0) ? w.recipient.balance : token.balanceOf(w.recipient);
-        assertEq(afterBal, before + w.amount, "paid exactly the amount");
+        assertEq(balanceIn(w.token, w.recipient), before + w.amount - w.fee, "recipient paid the amount less the fee");
+        assertEq(balanceIn(w.token, relayer), relayerBefore + w.fee, "relayer paid the fee");
     }
 
     function testFuzz_claim_tamperedWithdrawalOrProofRejected(uint8 size, uint256 index, uint256 seed, uint8 what)
@@ -335,8 +444,9 @@ contract VaultTest is Fixture {
         (uint64 cpn, bytes32[] memory leaves) = checkpointOf(ws);
         Withdrawal memory w = ws[index];
         bytes32[] memory proof = Merkle.proof(leaves, index);
-        uint256 k = bound(what, 0, 4);
-        if (k == 0) w.amount += 1 + (seed % 1 ether);
+        uint256 k = bound(what, 0, 5);
+        if (k == 5) w.fee += 1 + (seed % 1 ether);
+        else if (k == 0) w.amount += 1 + (seed % 1 ether);
         else if (k == 1) w.recipient = address(uint160(uint256(keccak256(abi.encode(seed)))));
         else if (k == 2) w.id = uint64(n + 1 + (seed % 1000));
         else if (k == 3) proof[seed % proof.length] = keccak256(abi.encode(seed, "forged"));
@@ -349,7 +459,7 @@ contract VaultTest is Fixture {
         Withdrawal[] memory ws = new Withdrawal[](4);
         for (uint256 i = 0; i < 4; ++i) ws[i] = wd(uint64(i + 1), address(token), bob, 1 ether);
         (uint64 n,) = checkpointOf(ws);
-        // Withdrawal fields cannot be chosen so that their 128-byte encoding equals a 64-byte node:
+        // Withdrawal fields cannot be chosen so that their 224-byte encoding equals a 64-byte node:
         // the only way in is a real leaf, so any other tuple fails.
         vm.expectRevert(abi.encodeWithSelector(Vault.InvalidProof.selector));
         vault.claim(wd(0, address(0), address(0), 0), n, new bytes32[](0));
@@ -513,6 +623,24 @@ contract VaultTest is Fixture {
         vault.executeDelayed(1);
     }
 
+    function test_executeDelayed_paysTheFeeToTheExecutor() public {
+        Withdrawal memory w = wdFee(1, address(token), bob, uint256(LARGE) + 10 ether, 1 ether);
+        (uint64 n,) = checkpointOf(one(w));
+        vm.prank(relayer);
+        vault.claim(w, n, new bytes32[](0));
+        assertEq(vault.queuedClaim(1).fee, 1 ether, "the queued claim keeps its fee");
+        assertEq(token.balanceOf(relayer), 0, "nothing paid when queued");
+        vm.warp(block.timestamp + vault.largeClaimDelay());
+        address executor = address(0xE8EC);
+        vm.expectEmit();
+        emit Claimed(1, address(token), bob, w.amount, 0, executor, 1 ether);
+        vm.prank(executor);
+        vault.executeDelayed(1);
+        assertEq(token.balanceOf(bob), w.amount - 1 ether, "recipient paid the amount less the fee");
+        assertEq(token.balanceOf(executor), 1 ether, "whoever made the payment happen is paid the fee");
+        assertEq(token.balanceOf(relayer), 0, "not the one who queued it");
+    }
+
     function test_Harmony_guardianCancelsQueuedClaimDuringIncident() public {
         Withdrawal memory w = wd(1, address(0), bob, uint256(LARGE) * 5);
         (uint64 n,) = checkpointOf(one(w));
@@ -539,7 +667,7 @@ contract VaultTest is Fixture {
     /// Issue 9, item 5: a cancelled (frozen) claim stays recoverable: the admin, and only the admin,
     /// releases it to its recipient after FROZEN_RELEASE_DELAY; the guardian cannot pay it.
     function test_frozenClaim_releasedToRecipientByAdminAfterDelay() public {
-        Withdrawal memory w = wd(1, address(token), bob, uint256(LARGE) * 5);
+        Withdrawal memory w = wdFee(1, address(token), bob, uint256(LARGE) * 5, 2 ether);
         (uint64 n,) = checkpointOf(one(w));
         vault.claim(w, n, new bytes32[](0));
         vm.prank(guardian);
@@ -551,6 +679,7 @@ contract VaultTest is Fixture {
         assertTrue(q.frozen, "frozen, not deleted");
         assertEq(q.recipient, bob, "recipient kept");
         assertEq(q.amount, w.amount, "amount kept");
+        assertEq(q.fee, 2 ether, "fee kept");
         vm.prank(admin);
         vault.unpause();
 
@@ -563,9 +692,12 @@ contract VaultTest is Fixture {
         vault.releaseFrozen(1);
         vm.expectRevert(abi.encodeWithSelector(Vault.ClaimFrozen.selector, 1));
         vault.executeDelayed(1);
+        vm.expectEmit();
+        emit Claimed(1, address(token), bob, w.amount, 0, admin, 0);
         vm.prank(admin);
         vault.releaseFrozen(1);
-        assertEq(token.balanceOf(bob), w.amount, "paid to the withdrawal's recipient");
+        assertEq(token.balanceOf(bob), w.amount, "the whole amount paid to the withdrawal's recipient");
+        assertEq(token.balanceOf(admin), 0, "no fee for the admin");
         vm.expectRevert(abi.encodeWithSelector(Vault.NotFrozen.selector, 1));
         vm.prank(admin);
         vault.releaseFrozen(1);
