@@ -149,7 +149,7 @@ mod benchmarks {
         // As if deposited: the ledger holds what is outstanding on the sidechain.
         Tokens::<T>::mutate(TOKEN, |info| info.as_mut().unwrap().outstanding = 1_000 * MIN_BALANCE);
         #[extrinsic_call]
-        _(RawOrigin::Signed(caller), asset, MIN_BALANCE, [0x22; 20]);
+        _(RawOrigin::Signed(caller), asset, MIN_BALANCE, [0x22; 20], 1);
         assert_eq!(PendingWithdrawals::<T>::get().len() as u32, p + 1);
     }
 
@@ -216,7 +216,7 @@ mod benchmarks {
         QueuedValidators::<T>::put(Pallet::<T>::validator_list(next).unwrap());
         for i in 0..w {
             let id = NextWithdrawalId::<T>::get();
-            let withdrawal = Withdrawal { id, token: TOKEN, recipient: [0x33; 20], amount: 1 + u128::from(i) };
+            let withdrawal = Withdrawal { id, token: TOKEN, recipient: [0x33; 20], amount: 1 + u128::from(i), fee: 1 };
             PendingWithdrawals::<T>::try_mutate(|pending| pending.try_push(withdrawal)).unwrap();
             NextWithdrawalId::<T>::put(id + 1);
         }

@@ -19,7 +19,8 @@
 //!   hash; when more than two thirds of the current set agree, the amount is minted once,
 //!   or, if it cannot be minted, refunded to the depositor as an ordinary withdrawal.
 //! - **Withdrawals** ([`PendingWithdrawals`], [`QueuedWithdrawals`], [`NextWithdrawalId`]):
-//!   `withdraw` burns at least the token's minimum and records the leaf in the current
+//!   `withdraw` burns at least the token's minimum and records the leaf, which names the
+//!   fee the Vault pays whoever claims it on the L1 (a relayer, or the user), in the current
 //!   checkpoint period, or queues it for the next one when the period is full.
 //! - **Checkpoints** ([`Checkpoints`], [`CheckpointWithdrawals`], [`CheckpointSignatures`],
 //!   [`CheckpointTallies`]): when withdrawals wait (at most every `CheckpointInterval`
@@ -493,10 +494,13 @@ pub mod pallet {
             asset: AssetIdOf<T>,
             /// The L1 token to be paid.
             token: L1Token,
-            /// How much.
+            /// How much, fee included.
             amount: u128,
-            /// The L1 account to be paid.
+            /// The L1 account to be paid (`amount - fee`).
             l1_recipient: L1Address,
+            /// Of `amount`, what the Vault pays the account that claims the withdrawal on
+            /// the L1.
+            fee: u128,
         },
         /// A checkpoint was fixed and awaits the validators' signatures.
         CheckpointFixed {
@@ -630,6 +634,9 @@ pub mod pallet {
         /// exceed one period (`MaxWithdrawalsPerCheckpoint`); abandon fewer checkpoints now
         /// and the rest after the next checkpoint.
         TooManyRequeuedWithdrawals,
+        /// The fee is above the amount: the Vault pays it out of the amount, so name at
+        /// most the amount.
+        FeeAboveAmount,
     }
 
     #[pallet::hooks]
@@ -720,9 +727,11 @@ pub mod pallet {
         }
 
         /// Signed: burns `amount` (at least the token's minimum withdrawal) of the bridged
-        /// `asset` from the caller, to be paid to `l1_recipient` on the L1 once checkpointed:
-        /// in the next checkpoint, or a later one when the open period is full (it queues,
-        /// it is never refused for that). Emits `Withdrawn`. Weight: `withdraw`.
+        /// `asset` from the caller, to be paid on the L1 once checkpointed: in the next
+        /// checkpoint, or a later one when the open period is full (it queues, it is never
+        /// refused for that). The Vault pays `fee` (at most `amount`) to whoever claims the
+        /// withdrawal, so a relayer claims it without the user coming back, and
+        /// `amount - fee` to `l1_recipient`. Emits `Withdrawn`. Weight: `withdraw`.
         #[pallet::call_index(4)]
         #[pallet::weight(T::WeightInfo::withdraw())]
         pub fn withdraw(
@@ -730,9 +739,10 @@ pub mod pallet {
             asset: AssetIdOf<T>,
             amount: u128,
             l1_recipient: L1Address,
+            fee: u128,
         ) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            Self::do_withdraw(who, asset, amount, l1_recipient)
+            Self::do_withdraw(who, asset, amount, l1_recipient, fee)
         }
 
         /// Unsigned, from a validator of the checkpoint's set: its signature of checkpoint

@@ -46,6 +46,8 @@ impl<T: Config> Pallet<T> {
     /// - Withdrawal queue: [`QueuedWithdrawals`] holds [`QueuedWithdrawalCount`] entries, the
     ///   ids right after the open period's up to [`NextWithdrawalId`], and is empty unless
     ///   the open period is full.
+    /// - Fees: every withdrawal (committed, open or queued) names a fee of at most its
+    ///   amount; the Vault refuses any other, so it could never be paid.
     pub fn do_try_state() -> Result<(), DispatchError> {
         Self::check_registry()?;
         Self::check_deposits()?;
@@ -166,6 +168,7 @@ impl<T: Config> Pallet<T> {
             }
             let mut fresh = 0u64;
             for withdrawal in period.withdrawals.iter() {
+                ensure!(withdrawal.fee <= withdrawal.amount, "a committed withdrawal's fee is above its amount");
                 let recommitted = RecommittedWithdrawals::<T>::get(withdrawal.id);
                 if abandoned {
                     // Taken back: now waiting (0) or in a later checkpoint.
@@ -232,6 +235,10 @@ impl<T: Config> Pallet<T> {
         }
         ensure!(!CheckpointTallies::<T>::get(lowest_unsigned).signed, "the lowest unsigned checkpoint is signed");
         let pending = PendingWithdrawals::<T>::get();
+        ensure!(
+            pending.iter().all(|withdrawal| withdrawal.fee <= withdrawal.amount),
+            "an open withdrawal's fee is above its amount"
+        );
         // Withdrawals taken back from abandoned checkpoints first, then new ones.
         let waiting =
             pending.iter().take_while(|withdrawal| RecommittedWithdrawals::<T>::get(withdrawal.id) == Some(0)).count();
@@ -258,6 +265,7 @@ impl<T: Config> Pallet<T> {
         for id in queue_head..queue_head.saturating_add(queued) {
             let withdrawal = QueuedWithdrawals::<T>::get(id).ok_or("queued withdrawal ids skip")?;
             ensure!(withdrawal.id == id, "a queued withdrawal is stored under another id");
+            ensure!(withdrawal.fee <= withdrawal.amount, "a queued withdrawal's fee is above its amount");
         }
         ensure!(
             NextWithdrawalId::<T>::get() == queue_head.saturating_add(queued),

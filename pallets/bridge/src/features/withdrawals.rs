@@ -1,5 +1,6 @@
 //! Withdrawals: burn on the sidechain, a leaf in the open checkpoint period, or in the queue
-//! behind it when the period is full.
+//! behind it when the period is full. The leaf names the fee the Vault pays whoever claims
+//! the withdrawal on the L1; refunds of failed deposits name none.
 
 use frame_support::{
     ensure,
@@ -16,15 +17,20 @@ use sp_runtime::DispatchResult;
 use crate::*;
 
 impl<T: Config> Pallet<T> {
-    /// Burns `amount` of `asset` from `who` and records the withdrawal to `l1_recipient`.
+    /// Burns `amount` of `asset` from `who` and records the withdrawal to `l1_recipient`,
+    /// `fee` of it for whoever claims it on the L1.
     pub(crate) fn do_withdraw(
         who: T::AccountId,
         asset: AssetIdOf<T>,
         amount: u128,
         l1_recipient: L1Address,
+        fee: u128,
     ) -> DispatchResult {
         ensure!(!Paused::<T>::get().withdrawals, Error::<T>::WithdrawalsPaused);
         ensure!(amount > 0, Error::<T>::ZeroAmount);
+        // The Vault pays the fee out of the amount; it refuses a larger one, which would
+        // leave the withdrawal burnt here and unpayable there.
+        ensure!(fee <= amount, Error::<T>::FeeAboveAmount);
         // The L1 would pay the zero address, i.e. burn the tokens for good.
         ensure!(l1_recipient != [0u8; 20], Error::<T>::ZeroRecipient);
         let token = AssetTokens::<T>::get(&asset).ok_or(Error::<T>::UnknownAsset)?;
@@ -45,24 +51,37 @@ impl<T: Config> Pallet<T> {
             Precision::Exact,
             Fortitude::Polite,
         )?;
-        let id = Self::enqueue_withdrawal(token, l1_recipient, amount)?;
+        let id = Self::enqueue_withdrawal_with_fee(token, l1_recipient, amount, fee)?;
         Tokens::<T>::insert(token, info);
-        Self::deposit_event(Event::Withdrawn { id, who, asset, token, amount, l1_recipient });
+        Self::deposit_event(Event::Withdrawn { id, who, asset, token, amount, l1_recipient, fee });
         Ok(())
     }
 
-    /// Gives the withdrawal of `amount` `token` to `recipient` the next id and puts it in the
-    /// open period, or, when that holds `MaxWithdrawalsPerCheckpoint`, at the end of
-    /// [`QueuedWithdrawals`], from which later checkpoints take it in id order. Fails only
-    /// when the ids are exhausted (after 2^64 withdrawals).
+    /// [`Self::enqueue_withdrawal_with_fee`] with no fee: the withdrawal the pallet itself
+    /// makes to refund a deposit it cannot mint. Its depositor claims it (or anyone does, for
+    /// nothing) and is paid the whole amount.
     pub(crate) fn enqueue_withdrawal(
         token: L1Token,
         recipient: L1Address,
         amount: u128,
     ) -> Result<WithdrawalId, Error<T>> {
+        Self::enqueue_withdrawal_with_fee(token, recipient, amount, 0)
+    }
+
+    /// Gives the withdrawal of `amount` `token` to `recipient`, `fee` of it to whoever claims
+    /// it, the next id and puts it in the open period, or, when that holds
+    /// `MaxWithdrawalsPerCheckpoint`, at the end of [`QueuedWithdrawals`], from which later
+    /// checkpoints take it in id order. Fails only when the ids are exhausted (after 2^64
+    /// withdrawals).
+    pub(crate) fn enqueue_withdrawal_with_fee(
+        token: L1Token,
+        recipient: L1Address,
+        amount: u128,
+        fee: u128,
+    ) -> Result<WithdrawalId, Error<T>> {
         let id = NextWithdrawalId::<T>::get();
         let next_id = id.checked_add(1).ok_or(Error::<T>::WithdrawalIdsExhausted)?;
-        let withdrawal = Withdrawal { id, token, recipient, amount };
+        let withdrawal = Withdrawal { id, token, recipient, amount, fee };
         let queued = QueuedWithdrawalCount::<T>::get();
         // Ids stay in order: once anything is queued, later withdrawals queue behind it.
         let in_period =

@@ -49,7 +49,7 @@ fn old_checkpoint_signatures_are_pruned_a_few_per_block_and_claims_stay_provable
     run_test(|| {
         register();
         deposited(1, 1_000);
-        assert_ok!(Bridge::withdraw(RuntimeOrigin::signed(account(RECIPIENT)), ASSET, 100, L1_RECIPIENT));
+        assert_ok!(Bridge::withdraw(RuntimeOrigin::signed(account(RECIPIENT)), ASSET, 100, L1_RECIPIENT, 0));
         let checkpoints = 4 * RETENTION;
         run_to_block(checkpoints * INTERVAL + 1);
         assert_eq!(LatestCheckpoint::<Test>::get(), checkpoints);

@@ -30,7 +30,7 @@ fn step_to_block(target: u64) {
 }
 
 fn withdraw(amount: u128) {
-    assert_ok!(Bridge::withdraw(RuntimeOrigin::signed(account(RECIPIENT)), ASSET, amount, L1_RECIPIENT));
+    assert_ok!(Bridge::withdraw(RuntimeOrigin::signed(account(RECIPIENT)), ASSET, amount, L1_RECIPIENT, 0));
 }
 
 #[test]

@@ -134,7 +134,7 @@ fn a_fixed_checkpoints_proofs_keep_its_leaf_binding_when_the_l1_params_change() 
         register();
         deposited(1, 1_000);
         for amount in [10, 20, 30] {
-            assert_ok!(Bridge::withdraw(RuntimeOrigin::signed(account(RECIPIENT)), ASSET, amount, L1_RECIPIENT));
+            assert_ok!(Bridge::withdraw(RuntimeOrigin::signed(account(RECIPIENT)), ASSET, amount, L1_RECIPIENT, 0));
         }
         run_to_block(INTERVAL + 1);
         let root = Checkpoints::<Test>::get(1).unwrap().withdrawals_root;
@@ -142,7 +142,7 @@ fn a_fixed_checkpoints_proofs_keep_its_leaf_binding_when_the_l1_params_change() 
         let moved =
             L1Parameters { chain_id: 1, vault: H160::repeat_byte(0x0a), checkpoints_contract: H160::repeat_byte(0x0c) };
         assert_ok!(Bridge::set_l1_params(RuntimeOrigin::root(), moved));
-        assert_ok!(Bridge::withdraw(RuntimeOrigin::signed(account(RECIPIENT)), ASSET, 40, L1_RECIPIENT));
+        assert_ok!(Bridge::withdraw(RuntimeOrigin::signed(account(RECIPIENT)), ASSET, 40, L1_RECIPIENT, 0));
         run_to_block(3 * INTERVAL + 1);
 
         // Checkpoint 1's leaves stay bound to the Vault it was fixed for: its proofs still

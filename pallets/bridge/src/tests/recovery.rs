@@ -11,7 +11,7 @@ use sp_runtime::{
 use super::{checkpoints::signature, *};
 
 fn withdraw(amount: u128) -> DispatchResult {
-    Bridge::withdraw(RuntimeOrigin::signed(account(RECIPIENT)), ASSET, amount, L1_RECIPIENT)
+    Bridge::withdraw(RuntimeOrigin::signed(account(RECIPIENT)), ASSET, amount, L1_RECIPIENT, 0)
 }
 
 /// The new set's pairs, in set order (ascending address).

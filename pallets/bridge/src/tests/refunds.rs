@@ -30,7 +30,8 @@ fn assert_refunded(deposit: &Deposit, id: WithdrawalId, reason: RefundReason) {
     }));
     // The nonce is spent: no attestation counts towards it again.
     assert_noop!(attest(3, deposit), "refused by the pool");
-    let refund = Withdrawal { id, token: deposit.token, recipient: DEPOSITOR, amount: deposit.amount };
+    // A refund names no fee: the depositor is paid the whole amount, whoever claims.
+    let refund = Withdrawal { id, token: deposit.token, recipient: DEPOSITOR, amount: deposit.amount, fee: 0 };
     let now = System::block_number();
     run_to_block(now + 2 * INTERVAL);
     let WithdrawalProof { withdrawal, checkpoint, leaf, proof } =
@@ -109,7 +110,7 @@ fn the_ledger_counts_what_is_outstanding_so_lifetime_volume_never_overflows_it()
         // More than u128::MAX crosses the bridge in all, never more than that at once: a
         // lifetime total would overflow on the second deposit and refund it.
         deposited(1, u128::MAX);
-        assert_ok!(Bridge::withdraw(RuntimeOrigin::signed(account(RECIPIENT)), ASSET, u128::MAX, L1_RECIPIENT));
+        assert_ok!(Bridge::withdraw(RuntimeOrigin::signed(account(RECIPIENT)), ASSET, u128::MAX, L1_RECIPIENT, 0));
         assert_eq!(Tokens::<Test>::get(TOKEN).unwrap().outstanding, 0);
         deposited(2, u128::MAX);
         assert_eq!(asset_balance(RECIPIENT), u128::MAX);
@@ -123,7 +124,7 @@ fn a_refund_into_a_full_period_queues_for_the_next_checkpoint() {
         register();
         deposited(1, 1_000);
         for _ in 0..MAX_WITHDRAWALS {
-            assert_ok!(Bridge::withdraw(RuntimeOrigin::signed(account(RECIPIENT)), ASSET, 1, L1_RECIPIENT));
+            assert_ok!(Bridge::withdraw(RuntimeOrigin::signed(account(RECIPIENT)), ASSET, 1, L1_RECIPIENT, 0));
         }
         let refunded = Deposit { token: [0x99; 20], ..deposit(2, 500) };
         let id = u64::from(MAX_WITHDRAWALS) + 1;

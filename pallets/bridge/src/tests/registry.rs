@@ -57,7 +57,7 @@ fn deregistering_waits_until_no_unit_is_left_on_the_sidechain() {
         register();
         deposited(1, 500);
         assert_noop!(Bridge::deregister_token(RuntimeOrigin::root(), TOKEN), Error::<Test>::TokenInCirculation);
-        assert_ok!(Bridge::withdraw(RuntimeOrigin::signed(account(RECIPIENT)), ASSET, 500, L1_RECIPIENT));
+        assert_ok!(Bridge::withdraw(RuntimeOrigin::signed(account(RECIPIENT)), ASSET, 500, L1_RECIPIENT, 0));
         assert_ok!(Bridge::deregister_token(RuntimeOrigin::root(), TOKEN));
         assert_eq!(Tokens::<Test>::get(TOKEN), None);
         assert_eq!(AssetTokens::<Test>::get(ASSET), None);

@@ -1,4 +1,5 @@
-//! Withdrawals: burning, the circuit breaker, status and proofs through the runtime API.
+//! Withdrawals: burning, the relayer's fee, the circuit breaker, status and proofs through
+//! the runtime API.
 
 use frame_support::{assert_noop, assert_ok};
 use ludus_primitives::bridge::{verify_proof, Withdrawal};
@@ -6,7 +7,11 @@ use ludus_primitives::bridge::{verify_proof, Withdrawal};
 use super::*;
 
 fn withdraw(amount: u128) -> DispatchResult {
-    Bridge::withdraw(RuntimeOrigin::signed(account(RECIPIENT)), ASSET, amount, L1_RECIPIENT)
+    withdraw_with_fee(amount, 0)
+}
+
+fn withdraw_with_fee(amount: u128, fee: u128) -> DispatchResult {
+    Bridge::withdraw(RuntimeOrigin::signed(account(RECIPIENT)), ASSET, amount, L1_RECIPIENT, fee)
 }
 
 #[test]
@@ -19,7 +24,7 @@ fn withdraw_burns_and_records_the_withdrawal() {
         assert_eq!(Assets::total_supply(ASSET), 700);
         assert_eq!(
             PendingWithdrawals::<Test>::get().into_inner(),
-            vec![Withdrawal { id: 1, token: TOKEN, recipient: L1_RECIPIENT, amount: 300 }]
+            vec![Withdrawal { id: 1, token: TOKEN, recipient: L1_RECIPIENT, amount: 300, fee: 0 }]
         );
         assert_eq!(Tokens::<Test>::get(TOKEN).map(|info| info.outstanding), Some(700));
         assert!(events().contains(&Event::Withdrawn {
@@ -29,6 +34,7 @@ fn withdraw_burns_and_records_the_withdrawal() {
             token: TOKEN,
             amount: 300,
             l1_recipient: L1_RECIPIENT,
+            fee: 0,
         }));
         // The whole rest may go (expendable), but not a unit more than is held.
         assert!(withdraw(701).is_err());
@@ -45,17 +51,68 @@ fn bad_withdrawals_are_refused() {
         deposited(1, 1_000);
         assert_noop!(withdraw(0), Error::<Test>::ZeroAmount);
         assert_noop!(
-            Bridge::withdraw(RuntimeOrigin::signed(account(RECIPIENT)), ASSET, 1, [0; 20]),
+            Bridge::withdraw(RuntimeOrigin::signed(account(RECIPIENT)), ASSET, 1, [0; 20], 0),
             Error::<Test>::ZeroRecipient
         );
         assert_noop!(
-            Bridge::withdraw(RuntimeOrigin::signed(account(RECIPIENT)), ASSET + 1, 1, L1_RECIPIENT),
+            Bridge::withdraw(RuntimeOrigin::signed(account(RECIPIENT)), ASSET + 1, 1, L1_RECIPIENT, 0),
             Error::<Test>::UnknownAsset
         );
         assert_noop!(
-            Bridge::withdraw(RuntimeOrigin::signed(account([1; 32])), ASSET, 1, L1_RECIPIENT),
+            Bridge::withdraw(RuntimeOrigin::signed(account([1; 32])), ASSET, 1, L1_RECIPIENT, 0),
             sp_runtime::TokenError::FundsUnavailable
         );
+    });
+}
+
+#[test]
+fn the_fee_is_recorded_in_the_withdrawal_its_event_and_its_leaf() {
+    run_test(|| {
+        register();
+        deposited(1, 1_000);
+        assert_ok!(withdraw_with_fee(300, 25));
+        // The whole amount may go to whoever claims (the user claiming themselves, say).
+        assert_ok!(withdraw_with_fee(100, 100));
+        // The fee is part of the amount burnt, not on top of it.
+        assert_eq!(asset_balance(RECIPIENT), 600);
+        assert_eq!(Tokens::<Test>::get(TOKEN).map(|info| info.outstanding), Some(600));
+        let paying = Withdrawal { id: 1, token: TOKEN, recipient: L1_RECIPIENT, amount: 300, fee: 25 };
+        assert_eq!(PendingWithdrawals::<Test>::get()[0], paying);
+        assert!(events().contains(&Event::Withdrawn {
+            id: 1,
+            who: account(RECIPIENT),
+            asset: ASSET,
+            token: TOKEN,
+            amount: 300,
+            l1_recipient: L1_RECIPIENT,
+            fee: 25,
+        }));
+        run_to_block(INTERVAL + 1);
+        let WithdrawalProof { withdrawal, checkpoint, leaf, proof } = Bridge::withdrawal_proof(1).unwrap();
+        assert_eq!(withdrawal, paying);
+        assert_eq!(leaf, paying.leaf(L1_CHAIN_ID, VaultAddress::get()));
+        let root = Checkpoints::<Test>::get(checkpoint).unwrap().withdrawals_root;
+        assert!(verify_proof(&root, &leaf, &proof));
+        // A relayer cannot raise its fee (nor anyone lower it) with the same proof.
+        for fee in [0, 24, 26, 300] {
+            let altered = Withdrawal { fee, ..paying };
+            assert!(!verify_proof(&root, &altered.leaf(L1_CHAIN_ID, VaultAddress::get()), &proof), "fee {fee}");
+        }
+        assert_eq!(Bridge::withdrawal_proof(2).unwrap().withdrawal.fee, 100);
+    });
+}
+
+#[test]
+fn a_fee_above_the_amount_is_refused_and_nothing_is_burnt() {
+    run_test(|| {
+        register();
+        deposited(1, 1_000);
+        assert_noop!(withdraw_with_fee(300, 301), Error::<Test>::FeeAboveAmount);
+        assert_noop!(withdraw_with_fee(1, u128::MAX), Error::<Test>::FeeAboveAmount);
+        assert_eq!(asset_balance(RECIPIENT), 1_000);
+        assert_eq!(Tokens::<Test>::get(TOKEN).map(|info| info.outstanding), Some(1_000));
+        assert_eq!(NextWithdrawalId::<Test>::get(), 1);
+        assert!(PendingWithdrawals::<Test>::get().is_empty());
     });
 }
 
@@ -162,7 +219,7 @@ fn a_checkpointed_withdrawal_has_a_proof_that_verifies_against_the_checkpoint_ro
         for (id, amount) in [(1u64, 10u128), (2, 20), (3, 30)] {
             assert_eq!(Bridge::withdrawal_status(id), Some(WithdrawalStatus::InCheckpoint { number: 1 }));
             let WithdrawalProof { withdrawal, checkpoint: number, leaf, proof } = Bridge::withdrawal_proof(id).unwrap();
-            assert_eq!(withdrawal, Withdrawal { id, token: TOKEN, recipient: L1_RECIPIENT, amount });
+            assert_eq!(withdrawal, Withdrawal { id, token: TOKEN, recipient: L1_RECIPIENT, amount, fee: 0 });
             assert_eq!(number, 1);
             assert_eq!(leaf, withdrawal.leaf(L1_CHAIN_ID, VaultAddress::get()));
             assert!(verify_proof(&checkpoint.withdrawals_root, &leaf, &proof));
