@@ -113,16 +113,20 @@ pub struct WithdrawalJson {
     pub id: WithdrawalId,
     /// The L1 token, `0x…` (20 bytes); the zero address for ETH.
     pub token: H160,
-    /// The L1 account the Vault pays, `0x…` (20 bytes).
+    /// The L1 account the Vault pays `amount - fee`, `0x…` (20 bytes).
     pub recipient: H160,
-    /// The amount in the token's smallest unit, as a decimal string.
+    /// The amount in the token's smallest unit, fee included, as a decimal string.
     #[serde(with = "decimal")]
     pub amount: u128,
+    /// What the Vault pays whoever claims the withdrawal (at most `amount`), as a decimal
+    /// string.
+    #[serde(with = "decimal")]
+    pub fee: u128,
 }
 
 impl From<Withdrawal> for WithdrawalJson {
     fn from(w: Withdrawal) -> Self {
-        Self { id: w.id, token: H160(w.token), recipient: H160(w.recipient), amount: w.amount }
+        Self { id: w.id, token: H160(w.token), recipient: H160(w.recipient), amount: w.amount, fee: w.fee }
     }
 }
 

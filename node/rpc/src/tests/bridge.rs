@@ -85,6 +85,7 @@ async fn withdrawal_proof_is_what_vault_claim_takes() {
                 "token": hex(&[0x11; 20]),
                 "recipient": hex(&[0xcc; 20]),
                 "amount": u128::MAX.to_string(),
+                "fee": (u128::MAX - 1).to_string(),
             },
             "checkpoint": 1,
             "leaf": hex(bridge_leaf(&withdrawals[2]).as_bytes()),
@@ -105,6 +106,7 @@ async fn withdrawal_proof_is_what_vault_claim_takes() {
             token: serde_json::from_value::<sp_core::H160>(w["token"].clone()).unwrap().0,
             recipient: serde_json::from_value::<sp_core::H160>(w["recipient"].clone()).unwrap().0,
             amount: w["amount"].as_str().unwrap().parse().unwrap(),
+            fee: w["fee"].as_str().unwrap().parse().unwrap(),
         };
         assert_eq!(from_json, expected);
         let leaf = h256(&answer["leaf"]);
@@ -117,6 +119,7 @@ async fn withdrawal_proof_is_what_vault_claim_takes() {
     let eth = h.call("ludus_bridge_withdrawalProof", json!([1])).await.unwrap();
     assert_eq!(eth["withdrawal"]["token"], json!(hex(&[0; 20])));
     assert_eq!(eth["withdrawal"]["amount"], json!("1000000000000000000"));
+    assert_eq!(eth["withdrawal"]["fee"], json!("1000000000000000"));
 
     // Not checkpointed yet, or no such withdrawal: null.
     for id in [PENDING_WITHDRAWAL, 5] {

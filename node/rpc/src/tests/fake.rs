@@ -454,14 +454,20 @@ fn game_assets_api(state: &State, method: &str, args: &[u8]) -> Result<Vec<u8>, 
     })
 }
 
-/// Withdrawals 1 to 3, the withdrawals of bridge checkpoint 1: ETH, an amount above
-/// `u64::MAX` and `u128::MAX`.
+/// Withdrawals 1 to 3, the withdrawals of bridge checkpoint 1: ETH with a relayer's fee, an
+/// amount above `u64::MAX` with no fee and `u128::MAX` with a fee just below it.
 pub fn checkpointed_withdrawals() -> [ludus_primitives::bridge::Withdrawal; 3] {
     use ludus_primitives::bridge::Withdrawal;
     [
-        Withdrawal { id: 1, token: [0; 20], recipient: [0xaa; 20], amount: 1_000_000_000_000_000_000 },
-        Withdrawal { id: 2, token: [0x11; 20], recipient: [0xbb; 20], amount: BIG_DEPOSIT },
-        Withdrawal { id: 3, token: [0x11; 20], recipient: [0xcc; 20], amount: u128::MAX },
+        Withdrawal {
+            id: 1,
+            token: [0; 20],
+            recipient: [0xaa; 20],
+            amount: 1_000_000_000_000_000_000,
+            fee: 1_000_000_000_000_000,
+        },
+        Withdrawal { id: 2, token: [0x11; 20], recipient: [0xbb; 20], amount: BIG_DEPOSIT, fee: 0 },
+        Withdrawal { id: 3, token: [0x11; 20], recipient: [0xcc; 20], amount: u128::MAX, fee: u128::MAX - 1 },
     ]
 }
 
