@@ -265,12 +265,13 @@ fn signatures_arg(signers: &[&(H160, ecdsa::Pair)], digest: H256) -> String {
     format!("[{}]", items.join(","))
 }
 
-/// A withdrawal of `eth` ETH (token `address(0)`) to a fresh account.
+/// A withdrawal of `eth` ETH (token `address(0)`) to a fresh account, `id` thousandths of
+/// an ETH of it for whoever claims it.
 fn eth_withdrawal(id: u64, eth: u128) -> Withdrawal {
     let mut recipient = [0u8; 20];
     recipient[0] = 0x1d;
     recipient[19] = u8::try_from(id).expect("small ids");
-    Withdrawal { id, token: [0; 20], recipient, amount: eth * ONE_ETH }
+    Withdrawal { id, token: [0; 20], recipient, amount: eth * ONE_ETH, fee: u128::from(id) * ONE_ETH / 1_000 }
 }
 
 /// A chain with Checkpoints deployed for the four dev validators (set id 1).
@@ -406,30 +407,35 @@ fn vault_pays_a_withdrawal_proven_with_the_rust_merkle_proof() {
     let leaves: Vec<H256> = withdrawals.iter().map(|w| w.leaf(bridge.chain_id, vault)).collect();
     bridge.submit(&bridge.checkpoint(1, withdrawals_root(&leaves)), &[0, 1, 2]);
 
-    // Withdrawal 2 (the middle leaf: a two-step proof) is claimed by anyone, paid to its recipient.
+    // Withdrawal 2 (the middle leaf: a two-step proof) is claimed by anyone, paid to its
+    // recipient less the fee, which goes to the claimer.
     let claimed = withdrawals[1];
     let proof = merkle_proof(&leaves, 1).expect("leaf 1 exists");
     let proof_arg = format!("[{}]", proof.iter().map(|h| b32(*h)).collect::<Vec<_>>().join(","));
     let withdrawal_arg =
-        |w: &Withdrawal| format!("({},{},{},{})", w.id, addr(H160(w.token)), addr(H160(w.recipient)), w.amount);
+        |w: &Withdrawal| format!("({},{},{},{},{})", w.id, addr(H160(w.token)), addr(H160(w.recipient)), w.amount, w.fee);
     let recipient = addr(H160(claimed.recipient));
-    let claim = "claim((uint64,address,address,uint256),uint64,bytes32[])";
+    let claim = "claim((uint64,address,address,uint256,uint256),uint64,bytes32[])";
     let balance = || foundry.cast_ok(&["balance", "--rpc-url", &anvil.rpc, &recipient]);
     assert_eq!(balance(), "0");
 
     // A proof for another amount does not verify, and pays nothing.
     let inflated = Withdrawal { amount: claimed.amount + 1, ..claimed };
     foundry.send_refused(anvil, vault, claim, &[&withdrawal_arg(&inflated), "1", &proof_arg], "InvalidProof()");
+    // Nor does a relayer's larger fee.
+    let greedy = Withdrawal { fee: claimed.fee + 1, ..claimed };
+    foundry.send_refused(anvil, vault, claim, &[&withdrawal_arg(&greedy), "1", &proof_arg], "InvalidProof()");
     assert_eq!(balance(), "0");
 
     foundry.send_ok(anvil, vault, claim, &[&withdrawal_arg(&claimed), "1", &proof_arg]);
-    assert_eq!(balance(), claimed.amount.to_string());
+    assert!(claimed.fee > 0);
+    assert_eq!(balance(), (claimed.amount - claimed.fee).to_string());
     assert_eq!(foundry.call(anvil, vault, "isClaimed(uint64)(bool)", &["2"]), "true");
     assert_eq!(foundry.call(anvil, vault, "isClaimed(uint64)(bool)", &["1"]), "false");
 
     // Once only.
     foundry.send_refused(anvil, vault, claim, &[&withdrawal_arg(&claimed), "1", &proof_arg], "AlreadyClaimed(uint64)");
-    assert_eq!(balance(), claimed.amount.to_string());
+    assert_eq!(balance(), (claimed.amount - claimed.fee).to_string());
     assert_eq!(
         foundry.cast_ok(&["balance", "--rpc-url", &anvil.rpc, &addr(vault)]),
         (5 * ONE_ETH - claimed.amount).to_string()

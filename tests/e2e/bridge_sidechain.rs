@@ -85,10 +85,11 @@ fn a_withdrawal_is_checkpointed_signed_and_provable() {
         (asset_balance(&node, "//Bob") == 5 * WEI).then_some(())
     });
 
-    // Bob withdraws 2 ETH to an L1 address.
+    // Bob withdraws 2 ETH to an L1 address, a hundredth of it for the relayer that claims it.
     let l1_recipient = [0x22; 20];
+    let fee = WEI / 50;
     let withdraw =
-        RuntimeCall::Bridge(pallet_bridge::Call::withdraw { asset: BRIDGED_ETH, amount: 2 * WEI, l1_recipient });
+        RuntimeCall::Bridge(pallet_bridge::Call::withdraw { asset: BRIDGED_ETH, amount: 2 * WEI, l1_recipient, fee });
     submit(&node, sign(withdraw, &pair("//Bob"), 0, genesis));
     node.wait_for("the withdrawal burnt", Duration::from_secs(20), || {
         (asset_balance(&node, "//Bob") == 3 * WEI).then_some(())
@@ -102,8 +103,9 @@ fn a_withdrawal_is_checkpointed_signed_and_provable() {
     let number = status["checkpoint"].as_u64().expect("checkpoint number");
 
     let proof = node.rpc("ludus_bridge_withdrawalProof", json!([1]));
-    let withdrawal = Withdrawal { id: 1, token: ETH, recipient: l1_recipient, amount: 2 * WEI };
+    let withdrawal = Withdrawal { id: 1, token: ETH, recipient: l1_recipient, amount: 2 * WEI, fee };
     assert_eq!(proof["withdrawal"]["amount"], (2 * WEI).to_string(), "{proof}");
+    assert_eq!(proof["withdrawal"]["fee"], fee.to_string(), "{proof}");
     assert_eq!(proof["checkpoint"].as_u64(), Some(number));
     assert_eq!(h256(&proof["leaf"]), withdrawal.leaf(ANVIL_CHAIN_ID, h160(ANVIL_VAULT)), "the leaf binds the dev L1's Vault");
     let path: Vec<H256> = proof["proof"].as_array().expect("proof").iter().map(h256).collect();
