@@ -249,6 +249,18 @@ impl_runtime_apis! {
         fn lowest_unexecuted_nonce() -> u64 {
             Bridge::lowest_unexecuted_nonce()
         }
+
+        fn deposit_status(nonce: u64) -> Option<pallet_bridge::types::DepositStatus> {
+            Bridge::deposit_status(nonce)
+        }
+
+        fn l1_params() -> Option<pallet_bridge::types::L1Parameters> {
+            Bridge::l1_params()
+        }
+
+        fn deposit_attestation_digest(deposit: ludus_primitives::bridge::Deposit) -> Option<sp_core::H256> {
+            Bridge::deposit_attestation_digest(&deposit)
+        }
     }
 
     impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {

@@ -14,15 +14,21 @@
 //!     }
 //!     fn validator_set(set_id: Option<ValidatorSetId>) -> Option<L1ValidatorSet> { Bridge::validator_set(set_id) }
 //!     fn lowest_unexecuted_nonce() -> u64 { Bridge::lowest_unexecuted_nonce() }
+//!     fn deposit_status(nonce: u64) -> Option<DepositStatus> { Bridge::deposit_status(nonce) }
+//!     fn l1_params() -> Option<L1Parameters> { Bridge::l1_params() }
+//!     fn deposit_attestation_digest(deposit: Deposit) -> Option<H256> {
+//!         Bridge::deposit_attestation_digest(&deposit)
+//!     }
 //! }
 //! ```
 
 use alloc::vec::Vec;
-use ludus_primitives::bridge::Checkpoint;
+use ludus_primitives::bridge::{Checkpoint, Deposit};
 use sp_core::{ecdsa, H256};
 
 use crate::types::{
-    CheckpointNumber, EthSignature, L1ValidatorSet, ValidatorSetId, WithdrawalId, WithdrawalProof, WithdrawalStatus,
+    CheckpointNumber, DepositStatus, EthSignature, L1Parameters, L1ValidatorSet, ValidatorSetId, WithdrawalId,
+    WithdrawalProof, WithdrawalStatus,
 };
 
 sp_api::decl_runtime_apis! {
@@ -30,7 +36,9 @@ sp_api::decl_runtime_apis! {
     ///
     /// Version 2: `withdrawal_proof` answers a [`WithdrawalProof`] with the leaf bound to its
     /// checkpoint's L1 chain and Vault; `validator_set` and `lowest_unexecuted_nonce` added.
-    #[api_version(2)]
+    /// Version 3: `deposit_status`, `l1_params` and `deposit_attestation_digest` added, for
+    /// relayers and the node's `ludus_bridge_attestDeposit`.
+    #[api_version(3)]
     pub trait BridgeApi {
         /// Where withdrawal `id` stands; `None` if it does not exist.
         fn withdrawal_status(id: WithdrawalId) -> Option<WithdrawalStatus>;
@@ -52,5 +60,15 @@ sp_api::decl_runtime_apis! {
         /// The lowest deposit nonce not executed yet: every Vault deposit below it is done,
         /// and attestations are accepted from it upwards.
         fn lowest_unexecuted_nonce() -> u64;
+        /// Where deposit `nonce` stands: pending with the current set's attestations,
+        /// executed (with its outcome while the pallet records it), or `None` if no
+        /// validator of the current set attested it.
+        fn deposit_status(nonce: u64) -> Option<DepositStatus>;
+        /// The L1 chain id, Vault and Checkpoints contract digests are bound to; `None`
+        /// until set (then the bridge is inert).
+        fn l1_params() -> Option<L1Parameters>;
+        /// The digest a validator signs to attest `deposit`, exactly as `attest_deposit`
+        /// checks it; `None` while the L1 parameters are unset.
+        fn deposit_attestation_digest(deposit: Deposit) -> Option<H256>;
     }
 }

@@ -237,3 +237,28 @@ pub fn threshold(set_size: u32) -> u32 {
     // 2n/3 rounded down, plus one, is the least count with 3*count > 2n.
     (u64::from(set_size) * 2 / 3 + 1).try_into().unwrap_or(u32::MAX)
 }
+
+/// Where an L1 deposit stands on the sidechain ([`crate::Pallet::deposit_status`]).
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub enum DepositStatus {
+    /// Attested by some validators of the current set, not executed yet.
+    Pending {
+        /// The current set, whose attestations count.
+        set_id: ValidatorSetId,
+        /// The most attestations any one version of the deposit has: it executes when this
+        /// reaches `threshold` (versions that differ in any field never add up).
+        attestations: u32,
+        /// How many attestations of one version execute it: more than two thirds of the set.
+        threshold: u32,
+        /// The indices of the validators that attested the nonce (any version), ascending.
+        attested_by: alloc::vec::Vec<u32>,
+    },
+    /// Executed: minted to its recipient, or refunded to its depositor. `outcome` is what
+    /// came of it while the pallet still records that (a nonce executed ahead of a lower
+    /// one), `None` once every nonce up to it executed and the record was dropped (the
+    /// outcome stays in its `DepositExecuted`/`DepositRefunded` event).
+    Executed {
+        /// What came of it, if still recorded.
+        outcome: Option<DepositOutcome>,
+    },
+}

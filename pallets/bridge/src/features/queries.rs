@@ -1,7 +1,7 @@
 //! Reads for the runtime API and the node's checkpoint signer.
 
 use alloc::vec::Vec;
-use ludus_primitives::bridge::{merkle_proof, Checkpoint};
+use ludus_primitives::bridge::{merkle_proof, Checkpoint, Deposit};
 use sp_core::{ecdsa, H256};
 
 use crate::*;
@@ -133,5 +133,45 @@ impl<T: Config> Pallet<T> {
     /// The lowest deposit nonce not executed yet: every nonce below it is.
     pub fn lowest_unexecuted_nonce() -> u64 {
         LowestUnexecutedNonce::<T>::get()
+    }
+
+    /// Where deposit `nonce` stands: executed (with its outcome while recorded), pending
+    /// with the current set's attestations, or `None` when no validator of the current set
+    /// attested it (nonce 0, a deposit not seen yet, or one whose attestations a set change
+    /// cleared).
+    pub fn deposit_status(nonce: u64) -> Option<DepositStatus> {
+        if nonce == 0 {
+            return None;
+        }
+        if nonce < LowestUnexecutedNonce::<T>::get() {
+            return Some(DepositStatus::Executed { outcome: None });
+        }
+        if let Some(outcome) = ExecutedDeposits::<T>::get(nonce) {
+            return Some(DepositStatus::Executed { outcome: Some(outcome) });
+        }
+        let set_id = CurrentSetId::<T>::get();
+        // At most `MaxValidators` entries: one per validator of the current set.
+        let mut attested_by: Vec<u32> = Attestations::<T>::iter_key_prefix((nonce, set_id)).collect();
+        if attested_by.is_empty() {
+            return None;
+        }
+        attested_by.sort_unstable();
+        let attestations = AttestationTally::<T>::iter_prefix_values((nonce, set_id)).max().unwrap_or_default();
+        let set_size = ValidatorSets::<T>::decode_len(set_id).unwrap_or_default() as u32;
+        Some(DepositStatus::Pending { set_id, attestations, threshold: threshold(set_size), attested_by })
+    }
+
+    /// The L1 chain and contracts every signed digest is bound to; `None` until set.
+    pub fn l1_params() -> Option<L1Parameters> {
+        L1Params::<T>::get()
+    }
+
+    /// The digest a validator of the current set signs to attest `deposit`
+    /// ([`Deposit::attestation_digest`] over this chain's genesis and the current
+    /// [`L1Params`]), exactly what [`Pallet::check_attestation`] verifies; `None` while the
+    /// L1 parameters are unset.
+    pub fn deposit_attestation_digest(deposit: &Deposit) -> Option<H256> {
+        let params = L1Params::<T>::get()?;
+        Some(deposit.attestation_digest(Self::sidechain_genesis(), params.chain_id, params.vault))
     }
 }

@@ -1,5 +1,6 @@
 //! What relayers read through the runtime API besides proofs: validator sets as the L1
-//! takes them, and the lowest unexecuted deposit nonce.
+//! takes them, the lowest unexecuted deposit nonce, where a deposit stands, the L1
+//! parameters and the digest a validator signs to attest a deposit.
 
 use frame_support::assert_ok;
 use ludus_primitives::bridge::{eth_address, validator_set_hash};
@@ -67,5 +68,81 @@ fn the_lowest_unexecuted_nonce_follows_executed_deposits() {
         assert_eq!(Bridge::lowest_unexecuted_nonce(), 2);
         deposited(2, 100);
         assert_eq!(Bridge::lowest_unexecuted_nonce(), 4);
+    });
+}
+
+#[test]
+fn deposit_status_follows_a_deposit_from_first_attestation_to_execution() {
+    run_test(|| {
+        register();
+        let threshold = threshold(4);
+        assert_eq!(threshold, 3);
+        assert_eq!(Bridge::deposit_status(0), None, "the Vault gives no nonce 0");
+        assert_eq!(Bridge::deposit_status(1), None, "nothing attested yet");
+
+        assert_ok!(attest(2, &deposit(1, 100)));
+        assert_eq!(
+            Bridge::deposit_status(1),
+            Some(DepositStatus::Pending { set_id: 0, attestations: 1, threshold, attested_by: vec![2] })
+        );
+        // A validator attesting a different version counts as attested, not towards the
+        // leading version's tally.
+        let mut other = deposit(1, 100);
+        other.amount = 99;
+        assert_ok!(attest(0, &other));
+        assert_ok!(attest(1, &deposit(1, 100)));
+        assert_eq!(
+            Bridge::deposit_status(1),
+            Some(DepositStatus::Pending { set_id: 0, attestations: 2, threshold, attested_by: vec![0, 1, 2] })
+        );
+
+        // Executed, and the lowest unexecuted nonce passed it: the record is gone.
+        assert_ok!(attest(3, &deposit(1, 100)));
+        assert_eq!(Bridge::deposit_status(1), Some(DepositStatus::Executed { outcome: None }));
+        assert_eq!(Bridge::deposit_status(2), None);
+    });
+}
+
+#[test]
+fn deposit_status_names_the_outcome_of_a_nonce_executed_ahead() {
+    run_test(|| {
+        register();
+        deposited(2, 100);
+        assert_eq!(Bridge::deposit_status(2), Some(DepositStatus::Executed { outcome: Some(DepositOutcome::Minted) }));
+        // Refunded ahead of nonce 1: the refund's withdrawal id is there for the depositor.
+        let mut unknown = deposit(3, 100);
+        unknown.token = [0x99; 20];
+        for index in 0..3 {
+            assert_ok!(attest(index, &unknown));
+        }
+        assert_eq!(
+            Bridge::deposit_status(3),
+            Some(DepositStatus::Executed {
+                outcome: Some(DepositOutcome::Refunded { withdrawal: 1, reason: RefundReason::UnknownToken })
+            })
+        );
+        assert_eq!(Bridge::deposit_status(1), None);
+        deposited(1, 100);
+        for nonce in 1..=3 {
+            assert_eq!(Bridge::deposit_status(nonce), Some(DepositStatus::Executed { outcome: None }));
+        }
+        assert_eq!(Bridge::deposit_status(4), None);
+    });
+}
+
+#[test]
+fn the_attestation_digest_is_what_attest_deposit_verifies_and_needs_l1_params() {
+    run_test(|| {
+        register();
+        assert_eq!(Bridge::l1_params(), Some(l1_params()));
+        let deposit = deposit(1, 100);
+        let digest = Bridge::deposit_attestation_digest(&deposit).unwrap();
+        let signature = validators()[0].sign_prehashed(digest.as_fixed_bytes());
+        assert_eq!(signature, attestation(&validators()[0], &deposit));
+        assert_ok!(Bridge::attest_deposit(RuntimeOrigin::none(), deposit, 0, signature));
+    });
+    new_test_ext_with(None).execute_with(|| {
+        assert_eq!(Bridge::l1_params(), None);
+        assert_eq!(Bridge::deposit_attestation_digest(&deposit(1, 100)), None);
     });
 }
