@@ -119,7 +119,7 @@ pub mod pallet {
     };
     use frame_system::{offchain::CreateBare, pallet_prelude::*};
     use ludus_primitives::bridge::{Checkpoint, Deposit, Withdrawal};
-    use sp_core::{ecdsa, H256};
+    use sp_core::{ecdsa, H160, H256};
 
     /// The pallet's storage layout version.
     const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
@@ -133,8 +133,11 @@ pub mod pallet {
     #[pallet::config]
     pub trait Config: frame_system::Config + CreateBare<Call<Self>> {
         /// The fungible assets bridged tokens become (pallet-assets in the runtime). Amounts
-        /// are `u128`, as on the L1 side of the wire format.
-        type Assets: Inspect<Self::AccountId, Balance = u128> + Mutate<Self::AccountId> + Create<Self::AccountId>;
+        /// are `u128`, as on the L1 side of the wire format; asset ids appear in the genesis
+        /// config (`tokens`), hence serde.
+        type Assets: Inspect<Self::AccountId, Balance = u128, AssetId: MaybeSerializeDeserialize>
+            + Mutate<Self::AccountId>
+            + Create<Self::AccountId>;
 
         /// Derives the account that administers the bridged assets.
         #[pallet::constant]
@@ -360,11 +363,12 @@ pub mod pallet {
     #[pallet::storage]
     pub type L1Params<T: Config> = StorageValue<_, L1Parameters>;
 
-    /// The genesis validator set (set id 0) and L1 parameters.
+    /// The genesis validator set (set id 0), L1 parameters and bridged tokens.
     ///
     /// JSON: `{"validators": ["0x02…33-byte compressed key…"], "l1Params": {"chainId": 1,
-    /// "vault": "0x…", "checkpointsContract": "0x…"}}`; `l1Params` may be `null` (then root
-    /// must call `set_l1_params` before the bridge works).
+    /// "vault": "0x…", "checkpointsContract": "0x…"}, "tokens": [["0x…20-byte token…", 1,
+    /// 1000000000]]}`; `l1Params` may be `null` (then root must call `set_l1_params` before
+    /// the bridge works) and `tokens` empty (then root registers them with `register_token`).
     #[pallet::genesis_config]
     #[derive(frame_support::DefaultNoBound)]
     pub struct GenesisConfig<T: Config> {
@@ -373,6 +377,13 @@ pub mod pallet {
         pub validators: Vec<ecdsa::Public>,
         /// The L1 this deployment bridges to; `None` leaves the bridge inert until root sets it.
         pub l1_params: Option<L1Parameters>,
+        /// L1 tokens bridged from genesis, as `(token, asset, min_balance)`: each is
+        /// registered exactly as root's `register_token` does (a new sufficient asset
+        /// administered by the pallet), so a development chain bridges out of the box. The
+        /// token is an `H160` (an [`L1Token`]) so the chain spec shows it as `0x…` hex.
+        /// Optional in JSON: chain specs written before it existed still load.
+        #[serde(default)]
+        pub tokens: Vec<(H160, AssetIdOf<T>, u128)>,
         #[serde(skip)]
         #[allow(missing_docs)]
         pub _config: core::marker::PhantomData<T>,
@@ -387,6 +398,11 @@ pub mod pallet {
             if !self.validators.is_empty() {
                 if let Err(error) = Pallet::<T>::do_set_validators(self.validators.clone()) {
                     panic!("the genesis bridge validators are invalid: {error:?}");
+                }
+            }
+            for (token, asset, min_balance) in &self.tokens {
+                if let Err(error) = Pallet::<T>::do_register_token(token.0, asset.clone(), *min_balance) {
+                    panic!("the genesis bridged token {token:?} (asset {asset:?}) cannot be registered: {error:?}");
                 }
             }
         }

@@ -1,7 +1,11 @@
 //! The token registry.
 
-use frame_support::{assert_noop, assert_ok, traits::fungibles::roles::Inspect as _};
-use sp_runtime::DispatchError;
+use frame_support::{
+    assert_noop, assert_ok,
+    traits::fungibles::{roles::Inspect as _, Inspect as _},
+};
+use sp_core::H160;
+use sp_runtime::{BuildStorage, DispatchError};
 
 use super::*;
 
@@ -64,4 +68,51 @@ fn deregistering_waits_until_no_unit_is_left_on_the_sidechain() {
         assert!(events().contains(&Event::TokenDeregistered { token: TOKEN, asset: ASSET }));
         assert_noop!(Bridge::deregister_token(RuntimeOrigin::root(), TOKEN), Error::<Test>::UnknownToken);
     });
+}
+
+/// Genesis with the mock's validators and L1 parameters and `tokens` bridged.
+fn genesis_with_tokens(tokens: Vec<(H160, u32, u128)>) -> sp_io::TestExternalities {
+    let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+    crate::GenesisConfig::<Test> {
+        validators: validators().iter().map(|pair| pair.public()).collect(),
+        l1_params: Some(l1_params()),
+        tokens,
+        ..Default::default()
+    }
+    .assimilate_storage(&mut storage)
+    .unwrap();
+    let mut ext = sp_io::TestExternalities::new(storage);
+    ext.execute_with(|| System::set_block_number(1));
+    ext
+}
+
+#[test]
+fn genesis_tokens_are_registered_as_root_registers_them_and_bridge_at_once() {
+    genesis_with_tokens(vec![(H160(TOKEN), ASSET, 5), (H160::zero(), ASSET + 1, 1_000_000_000)]).execute_with(|| {
+        assert_eq!(Tokens::<Test>::get(TOKEN), Some(TokenInfo { asset: ASSET, outstanding: 0, min_withdrawal: 5 }));
+        assert_eq!(AssetTokens::<Test>::get(ASSET), Some(TOKEN));
+        assert_eq!(AssetTokens::<Test>::get(ASSET + 1), Some([0; 20]));
+        assert_eq!(TokenCount::<Test>::get(), 2);
+        assert_eq!(Assets::admin(ASSET), Some(Bridge::account_id()));
+        assert_eq!(Assets::minimum_balance(ASSET + 1), 1_000_000_000);
+        // Root's own registration of the same token or asset is refused as after `register_token`.
+        assert_noop!(
+            Bridge::register_token(RuntimeOrigin::root(), TOKEN, ASSET + 2, 1),
+            Error::<Test>::TokenAlreadyRegistered
+        );
+        assert_noop!(
+            Bridge::register_token(RuntimeOrigin::root(), [0x12; 20], ASSET, 1),
+            Error::<Test>::AssetAlreadyExists
+        );
+        // A deposit mints at once.
+        deposited(1, 100);
+        assert_eq!(asset_balance(RECIPIENT), 100);
+        Bridge::do_try_state().expect("invariants hold");
+    });
+}
+
+#[test]
+#[should_panic(expected = "cannot be registered")]
+fn a_genesis_token_listed_twice_is_refused() {
+    genesis_with_tokens(vec![(H160(TOKEN), ASSET, 1), (H160(TOKEN), ASSET + 1, 1)]);
 }
