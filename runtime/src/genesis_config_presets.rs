@@ -20,6 +20,22 @@ pub const ANVIL_CHAIN_ID: u64 = 31337;
 pub const ANVIL_CHECKPOINTS: &str = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
 /// Where anvil's first dev account deploys the Vault (its second transaction).
 pub const ANVIL_VAULT: &str = "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512";
+/// Where anvil's first dev account deploys the devnet's test ERC-20 (its third transaction,
+/// nonce 2).
+pub const ANVIL_TEST_TOKEN: &str = "0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0";
+
+/// The L1 address the Vault and the bridge give ETH.
+pub const ETH_TOKEN: &str = "0x0000000000000000000000000000000000000000";
+/// The bridged asset (pallet-assets id) of L1 ETH in the development presets.
+pub const DEV_ETH_ASSET: u32 = 1;
+/// The smallest balance of [`DEV_ETH_ASSET`] an account may hold: 1 gwei (ETH has 18
+/// decimals), so dust cannot bloat the sidechain's state.
+pub const DEV_ETH_MIN_BALANCE: u128 = 1_000_000_000;
+/// The bridged asset of the devnet's test ERC-20 ([`ANVIL_TEST_TOKEN`]) in the development
+/// presets.
+pub const DEV_TEST_TOKEN_ASSET: u32 = 2;
+/// The smallest balance of [`DEV_TEST_TOKEN_ASSET`] an account may hold.
+pub const DEV_TEST_TOKEN_MIN_BALANCE: u128 = 1;
 
 /// What each endowed development account starts with: one million LUD.
 pub const DEV_ENDOWMENT: Balance = 1_000_000 * LUD;
@@ -76,13 +92,18 @@ pub fn testnet_genesis(validators: &[&str], endowed: &[AccountId], sudo: Account
         },
         "sudo": { "key": Some(sudo) },
         // Anvil's chain and the addresses its first deployer account gives the Checkpoints
-        // and Vault contracts (nonces 0 and 1), so a local L1 lines up without configuration.
+        // and Vault contracts (nonces 0 and 1), so a local L1 lines up without configuration;
+        // ETH and the test ERC-20 it deploys next (nonce 2) are bridged from genesis.
         "bridge": {
             "l1Params": {
                 "chainId": ANVIL_CHAIN_ID,
                 "vault": ANVIL_VAULT,
                 "checkpointsContract": ANVIL_CHECKPOINTS,
             },
+            "tokens": [
+                (ETH_TOKEN, DEV_ETH_ASSET, DEV_ETH_MIN_BALANCE),
+                (ANVIL_TEST_TOKEN, DEV_TEST_TOKEN_ASSET, DEV_TEST_TOKEN_MIN_BALANCE),
+            ],
         },
     })
 }
