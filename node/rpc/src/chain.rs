@@ -23,7 +23,7 @@ use crate::{
 pub const MAX_BLOCK_NUMBERS: usize = 1024;
 
 /// Substrate's chain API (`sc_rpc_api::chain::ChainApi`).
-#[rpc(server)]
+#[rpc(server, client)]
 pub trait ChainApi {
     /// Header of block `hash`, or of the best block; `null` if unknown.
     #[method(name = "chain_getHeader", blocking)]
