@@ -17,8 +17,10 @@ fi
 # checks they compute the same bytes as primitives/ (contracts/test/Vectors.t.sol).
 bash contracts/test.sh
 
-# The end-to-end suite (tests/e2e, a test target of ludus-node) starts the binary cargo
-# builds for it, so this one command builds and tests everything.
+# The end-to-end suite (tests/e2e, a test target of ludus-node) starts the ludus-node binary
+# cargo builds for it; its bridge tests also start ludus-relayer, which cargo builds for a
+# test run only as a test harness, so build the real binary beside ludus-node first.
+cargo build --locked -p ludus-relayer
 cargo test --workspace --locked "$@"
 # The pallet benchmarks, run once each against the mock runtime (STYLE.md: benchmarks are tested).
 cargo test -p pallet-game-assets --features runtime-benchmarks --locked "$@"
