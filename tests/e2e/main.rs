@@ -8,7 +8,8 @@
 //!
 //! Run with `cargo test -p ludus-node --test e2e`; the polkadot.js test
 //! also needs `npm ci --prefix tests/js`, and `bridge_l1` (the L1 contracts on anvil) needs
-//! `npm ci --prefix contracts`. Set `LUDUS_NODE_BIN` to test another binary.
+//! `npm ci --prefix contracts`, and `devnet` (the ludus-devnet library) forge's build of the contracts
+//! (`bash contracts/test.sh`). Set `LUDUS_NODE_BIN` to test another binary.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bad_input;
@@ -16,6 +17,7 @@ mod bridge_l1;
 mod bridge_sidechain;
 mod crash;
 mod dev_chain;
+mod devnet;
 mod harness;
 mod metrics;
 mod network;
