@@ -1,8 +1,9 @@
 //! The node's answers to the RPC server (`ludus-rpc`'s backend traits).
 //!
 //! The RPC crate knows nothing of the node; this module adapts the chain, the pool, the
-//! keystore and (until networking arrives) a peerless network to its small traits, and
-//! starts the server with the operator's settings.
+//! keystore (with the bridge attester that signs with its bridge keys) and (until
+//! networking arrives) a peerless network to its small traits, and starts the server with
+//! the operator's settings.
 
 use std::{
     collections::BTreeSet,
@@ -12,14 +13,19 @@ use std::{
 
 use codec::{Decode, Encode};
 use futures::StreamExt;
-use ludus_primitives::{AccountId, BlockNumber, Hash, Header, Nonce, SignedBlock};
+use ludus_primitives::{bridge::Deposit, AccountId, BlockNumber, Hash, Header, Nonce, SignedBlock};
 use ludus_rpc::backend::{
-    BackendError, Backends, ChainBackend, ChainInfo, KeystoreBackend, PoolBackend, PoolError, SystemInfo,
-    TransactionStatus,
+    AttestError, AttestationResult, BackendError, Backends, BridgeAttesterBackend, ChainBackend, ChainInfo,
+    DepositAttestation, KeystoreBackend, PoolBackend, PoolError, SystemInfo, TransactionStatus,
 };
-use sp_core::crypto::KeyTypeId;
+use ludus_runtime::{RuntimeCall, UncheckedExtrinsic};
+use pallet_bridge::types::{DepositStatus, L1ValidatorSet};
+use sp_core::{crypto::KeyTypeId, H256};
 use sp_keystore::{Keystore, KeystorePtr};
-use sp_runtime::{generic::Preamble, transaction_validity::TransactionSource};
+use sp_runtime::{
+    generic::Preamble,
+    transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidity, TransactionValidityError},
+};
 use sp_state_machine::{Backend, IterArgs};
 
 use crate::{
@@ -224,6 +230,126 @@ impl KeystoreBackend for KeystoreRpc {
     }
 }
 
+/// `ludus_bridge_attestDeposit`: the validator's bridge keys attest the deposits its relayer
+/// saw on the L1, signing in the node so the relayer never holds a key.
+///
+/// Everything the signature binds (the current set and so the validator index, the chain's
+/// genesis, the L1 chain id and Vault) comes from the runtime at the best block through the
+/// bridge runtime API, so the node signs exactly the digest `check_attestation` verifies.
+/// Each attestation is first validated by the runtime outside the pool: the pool bans an
+/// invalid transaction for half an hour, and the same deposit signed again gives the same
+/// bytes (RFC 6979), so a retryable refusal (window, pause) must never reach it.
+pub struct BridgeAttesterRpc {
+    chain: Arc<Chain>,
+    pool: Arc<NodePool>,
+    keystore: KeystorePtr,
+}
+
+/// What `Bridge::validate_unsigned` answers while deposits are paused (`Error::DepositsPaused`).
+const DEPOSITS_PAUSED: u8 = 1;
+
+impl BridgeAttesterRpc {
+    fn call<T: Decode>(&self, at: Hash, method: &str, args: &[u8]) -> Result<T, AttestError> {
+        self.chain.call_decoded(at, method, args).map_err(|e| AttestError::Backend(backend_error(e)))
+    }
+
+    /// What a stale attestation means for the relayer: the nonce is executed, or this
+    /// validator's attestation of it is already on chain.
+    fn stale(&self, at: Hash, nonce: u64) -> Result<AttestationResult, AttestError> {
+        let status: Option<DepositStatus> = self.call(at, "BridgeApi_deposit_status", &nonce.encode())?;
+        Ok(match status {
+            Some(DepositStatus::Executed { .. }) => AttestationResult::Executed,
+            _ => AttestationResult::AlreadyAttested,
+        })
+    }
+
+    /// Validates the attestation `xt` of `deposit` by `validator_index` at `at`, then submits it.
+    fn submit(
+        &self,
+        at: Hash,
+        deposit: &Deposit,
+        validator_index: u32,
+        xt: Vec<u8>,
+    ) -> Result<AttestationResult, AttestError> {
+        // The source `author_submitExtrinsic` uses; `validate_unsigned` ignores it.
+        let source = TransactionSource::External;
+        let mut args = source.encode();
+        args.extend_from_slice(&xt);
+        at.encode_to(&mut args);
+        let validity: TransactionValidity = self.call(at, "TaggedTransactionQueue_validate_transaction", &args)?;
+        let invalid = match validity {
+            Ok(_) => match self.pool.submit(at, source, xt) {
+                Ok(tx_hash) | Err(ludus_txpool::Error::AlreadyImported(tx_hash)) => {
+                    return Ok(AttestationResult::Submitted { tx_hash })
+                }
+                // The best block moved on between the two validations.
+                Err(ludus_txpool::Error::InvalidTransaction(InvalidTransaction::Stale)) => {
+                    return self.stale(self.chain.info().best_hash, deposit.nonce)
+                }
+                Err(e) => return Err(AttestError::Pool(pool_error(e))),
+            },
+            Err(TransactionValidityError::Invalid(invalid)) => invalid,
+            Err(TransactionValidityError::Unknown(unknown)) => {
+                return Err(AttestError::Backend(BackendError::Other(format!(
+                    "the runtime cannot tell whether the attestation is valid ({unknown:?}); retry later"
+                ))))
+            }
+        };
+        Err(match invalid {
+            InvalidTransaction::Stale => return self.stale(at, deposit.nonce),
+            InvalidTransaction::Custom(DEPOSITS_PAUSED) => AttestError::DepositsPaused,
+            InvalidTransaction::Custom(pallet_bridge::L1_PARAMS_UNSET) => AttestError::L1ParamsUnset,
+            InvalidTransaction::Custom(pallet_bridge::NONCE_BEYOND_WINDOW) => {
+                let lowest: u64 = self.call(at, "BridgeApi_lowest_unexecuted_nonce", &[])?;
+                AttestError::NonceBeyondWindow { nonce: deposit.nonce, lowest }
+            }
+            InvalidTransaction::Custom(pallet_bridge::TOO_MANY_OPEN_ATTESTATIONS) => {
+                AttestError::TooManyOpenAttestations { validator_index }
+            }
+            other => {
+                let reason: &'static str = other.into();
+                AttestError::Refused { validator_index, reason: reason.to_owned() }
+            }
+        })
+    }
+}
+
+impl BridgeAttesterBackend for BridgeAttesterRpc {
+    fn attest_deposit(&self, deposit: Deposit) -> Result<Vec<DepositAttestation>, AttestError> {
+        let best = self.chain.info().best_hash;
+        let set: Option<L1ValidatorSet> = self.call(best, "BridgeApi_validator_set", &None::<u64>.encode())?;
+        let set = set.ok_or(AttestError::NoValidatorSet)?;
+        let members = crate::keystore::bridge_keys_in_set(&self.keystore, &set.validators);
+        if members.is_empty() {
+            return Err(AttestError::NoBridgeKey { set_id: set.set_id });
+        }
+        let digest: Option<H256> = self.call(best, "BridgeApi_deposit_attestation_digest", &deposit.encode())?;
+        let digest = digest.ok_or(AttestError::L1ParamsUnset)?;
+        members
+            .into_iter()
+            .map(|member| {
+                let signature = crate::keystore::sign_bridge_digest(&self.keystore, &member.public, &digest)
+                    .map_err(|e| AttestError::Backend(BackendError::Other(e)))?;
+                let call = RuntimeCall::Bridge(pallet_bridge::Call::attest_deposit {
+                    deposit,
+                    validator_index: member.index,
+                    signature,
+                });
+                let xt = UncheckedExtrinsic::new_bare(call).encode();
+                let result = self.submit(best, &deposit, member.index, xt)?;
+                tracing::info!(
+                    target: "rpc",
+                    nonce = deposit.nonce,
+                    validator_index = member.index,
+                    ?result,
+                    "deposit attestation"
+                );
+                Ok(DepositAttestation { validator_index: member.index, address: member.address, result })
+            })
+            .collect()
+    }
+}
+
 /// Starts the RPC server with the operator's settings.
 pub async fn start_rpc(
     config: &NodeConfig,
@@ -257,8 +383,9 @@ pub async fn start_rpc(
     };
     let backends = Backends {
         chain: Arc::new(ChainRpc(chain.clone())),
-        pool: Arc::new(PoolRpc { chain: chain.clone(), pool }),
-        keystore: Arc::new(KeystoreRpc { chain, keystore }),
+        pool: Arc::new(PoolRpc { chain: chain.clone(), pool: pool.clone() }),
+        keystore: Arc::new(KeystoreRpc { chain: chain.clone(), keystore: keystore.clone() }),
+        bridge_attester: Arc::new(BridgeAttesterRpc { chain, pool, keystore }),
         network,
     };
     ludus_rpc::start(rpc_config, backends, system).await.map_err(|e| e.to_string())

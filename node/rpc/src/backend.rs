@@ -9,8 +9,9 @@
 //! keys, hashes and extrinsic bytes exactly as an untrusted client sent them.
 
 use futures::stream::BoxStream;
-use ludus_primitives::{AccountId, BlockNumber, Hash, Header, Nonce, SignedBlock};
+use ludus_primitives::{bridge::Deposit, AccountId, BlockNumber, Hash, Header, Nonce, SignedBlock};
 use serde::{Deserialize, Serialize};
+use sp_core::H160;
 
 /// Why the node could not answer a query. The RPC layer turns it into the
 /// Substrate error code of the namespace that asked (e.g. 4003 for `state_*`).
@@ -138,6 +139,130 @@ pub trait KeystoreBackend: Send + Sync + 'static {
     fn has_session_keys(&self, session_keys: &[u8]) -> Result<bool, BackendError>;
 }
 
+/// What became of one bridge key's attestation of a deposit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttestationResult {
+    /// Signed and accepted by the transaction pool as the extrinsic `tx_hash` (also when the
+    /// very same attestation was already waiting there).
+    Submitted {
+        /// The hash of the unsigned `Bridge::attest_deposit` extrinsic.
+        tx_hash: Hash,
+    },
+    /// This validator already attested the nonce on chain: nothing to do.
+    AlreadyAttested,
+    /// The deposit's nonce is already executed (minted or refunded): nothing to do.
+    Executed,
+}
+
+/// One bridge key's part in `ludus_bridge_attestDeposit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DepositAttestation {
+    /// The key's index in the current bridge validator set (its rank by address).
+    pub validator_index: u32,
+    /// The key's Ethereum address.
+    pub address: H160,
+    /// What became of its attestation.
+    pub result: AttestationResult,
+}
+
+/// Why the node could not attest a deposit. Each message says what the operator (or the
+/// relayer) can do about it; [`AttestError::is_retryable`] says whether retrying the same
+/// deposit later may succeed without anyone acting.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AttestError {
+    /// No bridge key of the current set is in this node's keystore.
+    #[error(
+        "this node's keystore holds no bridge key of validator set {set_id}: insert one with \
+         `ludus-node key insert --key-type brdg …` or run the relayer without --attest"
+    )]
+    NoBridgeKey {
+        /// The current bridge validator set.
+        set_id: u64,
+    },
+    /// The bridge has no validator set yet.
+    #[error(
+        "the bridge has no validator set yet, so nobody can attest deposits: root installs one with \
+         `bridge.set_validators` (or the chain spec's bridge genesis lists them)"
+    )]
+    NoValidatorSet,
+    /// The L1 parameters (chain id, Vault) the digest is bound to are not set.
+    #[error(
+        "the bridge's L1 parameters are unset, so there is no digest to sign: root sets them with \
+         `bridge.set_l1_params` (or the chain spec's bridge genesis gives `l1Params`); retry then"
+    )]
+    L1ParamsUnset,
+    /// The bridge's circuit breaker holds deposits.
+    #[error(
+        "deposits are paused on the sidechain (the bridge's circuit breaker): retry once governance unpauses them"
+    )]
+    DepositsPaused,
+    /// The nonce is further above the lowest unexecuted one than the runtime accepts.
+    #[error(
+        "deposit nonce {nonce} is beyond the attestation window (the lowest unexecuted nonce is {lowest}): \
+         retryable; attest the lower nonces first and retry this one once they executed"
+    )]
+    NonceBeyondWindow {
+        /// The deposit's nonce.
+        nonce: u64,
+        /// The lowest nonce not executed yet.
+        lowest: u64,
+    },
+    /// The validator has as many attestations open as the runtime allows.
+    #[error(
+        "validator {validator_index} has the most open attestations the runtime allows: retryable once \
+         lower deposits executed; attest the lowest unexecuted nonce first"
+    )]
+    TooManyOpenAttestations {
+        /// The validator's index in the current set.
+        validator_index: u32,
+    },
+    /// The runtime refused the attestation for a reason retrying will not fix (a bad
+    /// signature, which means the node and runtime disagree on the digest).
+    #[error(
+        "the runtime refused the attestation of validator {validator_index}: {reason}; this should never \
+         happen (the node signs the runtime's own digest): report it with the node's logs"
+    )]
+    Refused {
+        /// The validator's index in the current set.
+        validator_index: u32,
+        /// What the runtime said.
+        reason: String,
+    },
+    /// Reading the chain or using the keystore failed.
+    #[error("{0}")]
+    Backend(BackendError),
+    /// The transaction pool refused the valid attestation (full, …).
+    #[error("the transaction pool refused the attestation: {0}")]
+    Pool(PoolError),
+}
+
+impl AttestError {
+    /// Whether the same deposit may be attested later without the operator acting.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            AttestError::L1ParamsUnset
+            | AttestError::DepositsPaused
+            | AttestError::NonceBeyondWindow { .. }
+            | AttestError::TooManyOpenAttestations { .. }
+            | AttestError::NoValidatorSet
+            | AttestError::Backend(_)
+            | AttestError::Pool(_) => true,
+            AttestError::NoBridgeKey { .. } | AttestError::Refused { .. } => false,
+        }
+    }
+}
+
+/// Deposit attestations with the validator's own bridge keys, which never leave the node.
+/// Only reachable through unsafe RPC methods.
+pub trait BridgeAttesterBackend: Send + Sync + 'static {
+    /// Signs `deposit` with every bridge key in the node's keystore that belongs to the
+    /// current bridge validator set (at the best block), exactly as the runtime checks it, and
+    /// submits each as an unsigned `Bridge::attest_deposit` extrinsic to the pool. One entry
+    /// per such key, in validator index order; an attestation the chain no longer needs is
+    /// [`AttestationResult::AlreadyAttested`] or [`AttestationResult::Executed`], not an error.
+    fn attest_deposit(&self, deposit: Deposit) -> Result<Vec<DepositAttestation>, AttestError>;
+}
+
 /// A connected peer, serialized like Substrate's `system_peers` entries.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -200,6 +325,8 @@ pub struct Backends {
     pub pool: std::sync::Arc<dyn PoolBackend>,
     /// Keystore (unsafe methods only).
     pub keystore: std::sync::Arc<dyn KeystoreBackend>,
+    /// Deposit attestations with the keystore's bridge keys (unsafe methods only).
+    pub bridge_attester: std::sync::Arc<dyn BridgeAttesterBackend>,
     /// Networking.
     pub network: std::sync::Arc<dyn NetworkBackend>,
 }

@@ -12,7 +12,11 @@
 //! - [`ValidatorSetJson`] is what a relayer passes to
 //!   `Checkpoints.installValidatorSet(setId, validators)` after a handover;
 //! - `ludus_bridge_lowestUnexecutedNonce` is where a validator's relayer resumes attesting
-//!   Vault deposits.
+//!   Vault deposits, [`DepositStatusJson`] where one deposit stands, and `ludus_bridge_l1Params`
+//!   which L1 chain and Vault the sidechain bridges to (a relayer checks its own against them);
+//! - `ludus_bridge_attestDeposit` (unsafe, like `author_insertKey`) has the node sign a
+//!   deposit the relayer saw on the L1 with its own bridge keys and submit the attestations,
+//!   so the relayer never holds a key; it answers [`DepositAttestationJson`] per key.
 //!
 //! Encoding: ids, checkpoint and block numbers are JSON numbers (they are counters, far
 //! below 2^53); token amounts (`uint256` on the L1, `u128` here) are decimal strings;
@@ -24,23 +28,27 @@
 //!
 //! Errors follow `state_*`: an unknown block or a failing runtime call is 4003
 //! (`Client error: UnknownBlock: …`); a parameter that cannot be used is -32602.
+//! `ludus_bridge_attestDeposit` fails with [`error::BRIDGE_ATTEST_RETRY`] (5002: retry the
+//! same call later) or [`error::BRIDGE_ATTEST_REFUSED`] (5001: the operator must act), with
+//! `{"retryable": bool}` as data; on a server without unsafe methods it is -32601.
 
 use std::sync::Arc;
 
 use codec::{Decode, DecodeAll, Encode};
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use ludus_primitives::{
-    bridge::{Checkpoint, Withdrawal},
+    bridge::{Checkpoint, Deposit, Withdrawal},
     Hash,
 };
 use pallet_bridge::types::{
-    CheckpointNumber, EthSignature, L1ValidatorSet, ValidatorSetId, WithdrawalId, WithdrawalProof, WithdrawalStatus,
+    CheckpointNumber, DepositOutcome, DepositStatus, EthSignature, L1Parameters, L1ValidatorSet, RefundReason,
+    ValidatorSetId, WithdrawalId, WithdrawalProof, WithdrawalStatus,
 };
 use serde::{Deserialize, Serialize};
 use sp_core::{Bytes, H160, H256};
 
 use crate::{
-    backend::{BackendError, ChainBackend},
+    backend::{AttestationResult, BackendError, BridgeAttesterBackend, ChainBackend, DepositAttestation},
     error,
     game_assets::decimal,
 };
@@ -74,6 +82,196 @@ pub trait BridgeApi {
     /// was minted or refunded, and validators attest from it upwards.
     #[method(name = "ludus_bridge_lowestUnexecutedNonce", blocking)]
     fn lowest_unexecuted_nonce(&self, at: Option<Hash>) -> RpcResult<u64>;
+
+    /// Where Vault deposit `nonce` stands at `at` (or best): pending with the current set's
+    /// attestations, or executed; `null` if no validator of the current set attested it.
+    #[method(name = "ludus_bridge_depositStatus", blocking)]
+    fn deposit_status(&self, nonce: u64, at: Option<Hash>) -> RpcResult<Option<DepositStatusJson>>;
+
+    /// The L1 chain id, Vault and Checkpoints contract the sidechain bridges to at `at` (or
+    /// best), `{"chainId", "vault", "checkpointsContract"}`; `null` until root sets them.
+    #[method(name = "ludus_bridge_l1Params", blocking)]
+    fn l1_params(&self, at: Option<Hash>) -> RpcResult<Option<L1Parameters>>;
+
+    /// Unsafe. Signs `deposit` (as the Vault's `Deposited` log reports it) with every bridge
+    /// key in this node's keystore that belongs to the current validator set, and submits
+    /// the attestations to the pool; one answer per key. For the validator's own relayer:
+    /// the key never leaves the node.
+    #[method(name = "ludus_bridge_attestDeposit", blocking)]
+    fn attest_deposit(&self, deposit: DepositJson) -> RpcResult<Vec<DepositAttestationJson>>;
+}
+
+/// A Vault deposit as its `Deposited` log reports it: the parameter of
+/// `ludus_bridge_attestDeposit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepositJson {
+    /// The Vault's deposit counter: 1, 2, 3 …
+    pub nonce: u64,
+    /// The L1 token, `0x…` (20 bytes); the zero address for ETH.
+    pub token: H160,
+    /// The L1 account that paid, `0x…` (20 bytes).
+    pub depositor: H160,
+    /// The sidechain account (AccountId32) to credit, `0x…` (32 bytes).
+    pub recipient: H256,
+    /// The amount in the token's smallest unit, as a decimal string.
+    #[serde(with = "decimal")]
+    pub amount: u128,
+}
+
+impl From<DepositJson> for Deposit {
+    fn from(d: DepositJson) -> Self {
+        Self { nonce: d.nonce, token: d.token.0, depositor: d.depositor.0, recipient: d.recipient.0, amount: d.amount }
+    }
+}
+
+impl From<Deposit> for DepositJson {
+    fn from(d: Deposit) -> Self {
+        Self {
+            nonce: d.nonce,
+            token: H160(d.token),
+            depositor: H160(d.depositor),
+            recipient: H256(d.recipient),
+            amount: d.amount,
+        }
+    }
+}
+
+/// What became of one key's attestation: `"submitted"` (with `txHash`), `"alreadyAttested"`
+/// or `"executed"`; all three mean the relayer is done with this deposit for this key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AttestationResultJson {
+    /// In the transaction pool, as `txHash`.
+    Submitted,
+    /// This validator's attestation of the nonce is already on chain.
+    AlreadyAttested,
+    /// The nonce is already executed (minted or refunded).
+    Executed,
+}
+
+/// One element of the result of `ludus_bridge_attestDeposit`:
+/// `{"validatorIndex": 0, "address": "0x…", "result": "submitted", "txHash": "0x…"}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DepositAttestationJson {
+    /// The key's index in the current bridge validator set.
+    pub validator_index: u32,
+    /// The key's Ethereum address, `0x…` (20 bytes).
+    pub address: H160,
+    /// What became of the attestation.
+    pub result: AttestationResultJson,
+    /// The attestation extrinsic's hash, when `result` is `"submitted"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tx_hash: Option<Hash>,
+}
+
+impl From<DepositAttestation> for DepositAttestationJson {
+    fn from(a: DepositAttestation) -> Self {
+        let (result, tx_hash) = match a.result {
+            AttestationResult::Submitted { tx_hash } => (AttestationResultJson::Submitted, Some(tx_hash)),
+            AttestationResult::AlreadyAttested => (AttestationResultJson::AlreadyAttested, None),
+            AttestationResult::Executed => (AttestationResultJson::Executed, None),
+        };
+        Self { validator_index: a.validator_index, address: a.address, result, tx_hash }
+    }
+}
+
+/// Result of `ludus_bridge_depositStatus`:
+/// `{"status": "pending", "setId": 0, "attestations": 1, "threshold": 3, "attestedBy": [2]}`
+/// or `{"status": "executed"}`, the latter with `"outcome": "minted"`, `"outcome":
+/// "refunded", "refundWithdrawalId": 7, "reason": "unknownToken"` or `"outcome": "failed",
+/// "reason": …` while the pallet still records what came of it (a nonce executed ahead of a
+/// lower one; afterwards the outcome is in the deposit's events only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum DepositStatusJson {
+    /// Attested by some validators of the current set, not executed yet.
+    Pending {
+        /// The current set, whose attestations count.
+        set_id: ValidatorSetId,
+        /// The most attestations one version of the deposit has.
+        attestations: u32,
+        /// How many attestations of one version execute it.
+        threshold: u32,
+        /// The validator indices that attested the nonce, ascending.
+        attested_by: Vec<u32>,
+    },
+    /// Executed: minted, or refunded to the depositor on the L1.
+    Executed {
+        /// What came of it, if the pallet still records it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        outcome: Option<DepositOutcomeJson>,
+        /// The refund's withdrawal id (claimable on the L1 like any withdrawal).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        refund_withdrawal_id: Option<WithdrawalId>,
+        /// Why it was not minted.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<RefundReasonJson>,
+    },
+}
+
+/// What came of an executed deposit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DepositOutcomeJson {
+    /// Minted to the recipient.
+    Minted,
+    /// Refunded to the depositor as a withdrawal.
+    Refunded,
+    /// Neither minted nor refundable (withdrawal ids exhausted); the tokens stay in the Vault.
+    Failed,
+}
+
+/// Why a deposit was not minted (`pallet_bridge::RefundReason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RefundReasonJson {
+    /// The token is not registered on the sidechain.
+    UnknownToken,
+    /// The recipient's 32 bytes are not an account of this chain.
+    InvalidRecipient,
+    /// The amount is below the asset's minimum balance for a new holder.
+    BelowMinimum,
+    /// The amount would overflow the token's ledger, supply or the recipient's balance.
+    LedgerOverflow,
+    /// The asset refused the mint (frozen, being destroyed, …).
+    AssetRefused,
+}
+
+impl From<RefundReason> for RefundReasonJson {
+    fn from(reason: RefundReason) -> Self {
+        match reason {
+            RefundReason::UnknownToken => Self::UnknownToken,
+            RefundReason::InvalidRecipient => Self::InvalidRecipient,
+            RefundReason::BelowMinimum => Self::BelowMinimum,
+            RefundReason::LedgerOverflow => Self::LedgerOverflow,
+            RefundReason::AssetRefused => Self::AssetRefused,
+        }
+    }
+}
+
+impl From<DepositStatus> for DepositStatusJson {
+    fn from(status: DepositStatus) -> Self {
+        match status {
+            DepositStatus::Pending { set_id, attestations, threshold, attested_by } => {
+                Self::Pending { set_id, attestations, threshold, attested_by }
+            }
+            DepositStatus::Executed { outcome } => {
+                let (outcome, refund_withdrawal_id, reason) = match outcome {
+                    None => (None, None, None),
+                    Some(DepositOutcome::Minted) => (Some(DepositOutcomeJson::Minted), None, None),
+                    Some(DepositOutcome::Refunded { withdrawal, reason }) => {
+                        (Some(DepositOutcomeJson::Refunded), Some(withdrawal), Some(reason.into()))
+                    }
+                    Some(DepositOutcome::Failed { reason }) => {
+                        (Some(DepositOutcomeJson::Failed), None, Some(reason.into()))
+                    }
+                };
+                Self::Executed { outcome, refund_withdrawal_id, reason }
+            }
+        }
+    }
 }
 
 /// Result of `ludus_bridge_withdrawalStatus`: `{"status": "pending"}`,
@@ -230,15 +428,18 @@ impl From<L1ValidatorSet> for ValidatorSetJson {
     }
 }
 
-/// Serves [`BridgeApiServer`] from a [`ChainBackend`].
+/// Serves [`BridgeApiServer`] from a [`ChainBackend`] and, for the unsafe
+/// `ludus_bridge_attestDeposit`, a [`BridgeAttesterBackend`].
 pub struct Bridge {
     backend: Arc<dyn ChainBackend>,
+    attester: Arc<dyn BridgeAttesterBackend>,
+    allow_unsafe: bool,
 }
 
 impl Bridge {
-    /// Serves `backend`.
-    pub fn new(backend: Arc<dyn ChainBackend>) -> Self {
-        Self { backend }
+    /// Serves `backend` and `attester`; `ludus_bridge_attestDeposit` answers only if `allow_unsafe`.
+    pub fn new(backend: Arc<dyn ChainBackend>, attester: Arc<dyn BridgeAttesterBackend>, allow_unsafe: bool) -> Self {
+        Self { backend, attester, allow_unsafe }
     }
 
     fn at(&self, hash: Option<Hash>) -> Hash {
@@ -281,5 +482,25 @@ impl BridgeApiServer for Bridge {
 
     fn lowest_unexecuted_nonce(&self, at: Option<Hash>) -> RpcResult<u64> {
         self.runtime_call(at, "lowest_unexecuted_nonce", ())
+    }
+
+    fn deposit_status(&self, nonce: u64, at: Option<Hash>) -> RpcResult<Option<DepositStatusJson>> {
+        let status: Option<DepositStatus> = self.runtime_call(at, "deposit_status", (nonce,))?;
+        Ok(status.map(DepositStatusJson::from))
+    }
+
+    fn l1_params(&self, at: Option<Hash>) -> RpcResult<Option<L1Parameters>> {
+        self.runtime_call(at, "l1_params", ())
+    }
+
+    fn attest_deposit(&self, deposit: DepositJson) -> RpcResult<Vec<DepositAttestationJson>> {
+        if !self.allow_unsafe {
+            return Err(error::unsafe_denied());
+        }
+        if deposit.nonce == 0 {
+            return Err(error::invalid_params("deposit nonce 0 does not exist: the Vault numbers deposits from 1"));
+        }
+        let attestations = self.attester.attest_deposit(deposit.into()).map_err(error::bridge_attest)?;
+        Ok(attestations.into_iter().map(DepositAttestationJson::from).collect())
     }
 }

@@ -6,7 +6,7 @@
 
 use jsonrpsee::types::{error::ErrorCode, ErrorObject, ErrorObjectOwned};
 
-use crate::backend::{BackendError, PoolError};
+use crate::backend::{AttestError, BackendError, PoolError};
 
 /// Author: the extrinsic does not decode (`author/error.rs`, `BAD_FORMAT`).
 pub const AUTHOR_BAD_FORMAT: i32 = 1001;
@@ -24,6 +24,15 @@ pub const STATE_CLIENT: i32 = 4003;
 pub const RUNTIME_ERROR: i32 = 1;
 /// `payment_*` and `system_accountNextIndex`: input or output did not decode.
 pub const DECODE_ERROR: i32 = 2;
+
+/// `ludus_bridge_attestDeposit`: the node cannot attest until its operator acts (no bridge
+/// key of the current set in its keystore) or never will (the runtime refused the node's
+/// own signature, a bug); retrying the same call does not help.
+pub const BRIDGE_ATTEST_REFUSED: i32 = 5001;
+/// `ludus_bridge_attestDeposit`: the deposit cannot be attested now but may be later (L1
+/// parameters unset, deposits paused, nonce beyond the attestation window, too many open
+/// attestations, pool full, node failure): retry the same call later.
+pub const BRIDGE_ATTEST_RETRY: i32 = 5002;
 
 /// Substrate's answer to an unsafe method on a server that only serves safe ones.
 pub fn unsafe_denied() -> ErrorObjectOwned {
@@ -63,4 +72,12 @@ pub fn pool(e: PoolError) -> ErrorObjectOwned {
 /// A failure of a blocking task the server spawned (only if it panicked).
 pub fn internal(message: impl Into<String>) -> ErrorObjectOwned {
     ErrorObject::owned(ErrorCode::InternalError.code(), message.into(), None::<()>)
+}
+
+/// Why `ludus_bridge_attestDeposit` failed: [`BRIDGE_ATTEST_RETRY`] or
+/// [`BRIDGE_ATTEST_REFUSED`], the operator's message, and `{"retryable": bool}` as data.
+pub fn bridge_attest(e: AttestError) -> ErrorObjectOwned {
+    let retryable = e.is_retryable();
+    let code = if retryable { BRIDGE_ATTEST_RETRY } else { BRIDGE_ATTEST_REFUSED };
+    ErrorObject::owned(code, e.to_string(), Some(serde_json::json!({ "retryable": retryable })))
 }

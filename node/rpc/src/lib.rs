@@ -14,7 +14,8 @@
 //! - `ludus_gameAssets_*` ([`game_assets`]): balances, tokens, collections and
 //!   attributes of pallet-game-assets, as plain JSON for game clients;
 //! - `ludus_bridge_*` ([`bridge`]): withdrawal status and claim proofs, signed
-//!   checkpoints of pallet-bridge, as the L1 contracts take them;
+//!   checkpoints of pallet-bridge, as the L1 contracts take them; deposit status, and
+//!   (unsafe) attesting a deposit with the node's own bridge keys for its relayer;
 //! - `rpc_methods`: every name served.
 //!
 //! The crate knows nothing of the node's insides: it talks to it through the
@@ -37,8 +38,8 @@
 //! and the length of every string or byte parameter ([`params`]).
 //!
 //! Unsafe methods (`author_insertKey`, `author_rotateKeys`, `author_hasKey`,
-//! `author_hasSessionKeys`) answer only when [`RpcMethods`] allows them (by
-//! default, only when listening on a loopback address).
+//! `author_hasSessionKeys`, `ludus_bridge_attestDeposit`) answer only when [`RpcMethods`]
+//! allows them (by default, only when listening on a loopback address).
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
@@ -67,8 +68,9 @@ use std::{net::SocketAddr, time::Duration};
 use jsonrpsee::{server::ServerHandle, RpcModule};
 
 pub use backend::{
-    BackendError, Backends, ChainBackend, ChainInfo, Health, KeystoreBackend, NetworkBackend, PeerInfo, PoolBackend,
-    PoolError, SystemInfo, TransactionStatus,
+    AttestError, AttestationResult, BackendError, Backends, BridgeAttesterBackend, ChainBackend, ChainInfo,
+    DepositAttestation, Health, KeystoreBackend, NetworkBackend, PeerInfo, PoolBackend, PoolError, SystemInfo,
+    TransactionStatus,
 };
 
 use author::AuthorApiServer;
@@ -220,7 +222,9 @@ pub fn rpc_module(
     module.merge(system::System::new(system_info, backends.network.clone(), backends.pool.clone()).into_rpc())?;
     module.merge(payment::Payment::new(backends.chain.clone()).into_rpc())?;
     module.merge(game_assets::GameAssets::new(backends.chain.clone()).into_rpc())?;
-    module.merge(bridge::Bridge::new(backends.chain.clone()).into_rpc())?;
+    module.merge(
+        bridge::Bridge::new(backends.chain.clone(), backends.bridge_attester.clone(), allow_unsafe).into_rpc(),
+    )?;
 
     let mut methods: Vec<String> = module.method_names().map(str::to_owned).collect();
     methods.push("rpc_methods".to_owned());

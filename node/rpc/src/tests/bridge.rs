@@ -5,7 +5,7 @@ use super::*;
 use crate::tests::fake::*;
 use codec::DecodeAll;
 use ludus_primitives::{
-    bridge::{verify_proof, Withdrawal},
+    bridge::{verify_proof, Deposit, Withdrawal},
     Hash,
 };
 
@@ -242,6 +242,7 @@ async fn bridge_failures_are_state_client_errors_and_bad_params_never_run() {
         "ludus_bridge_withdrawalProof",
         "ludus_bridge_signedCheckpoint",
         "ludus_bridge_validatorSet",
+        "ludus_bridge_depositStatus",
     ] {
         let (code, message, _) = h.call_err(method, json!([1, Hash::repeat_byte(9)])).await;
         assert_eq!(code, 4003, "{method}");
@@ -277,6 +278,9 @@ async fn bridge_methods_are_listed_and_served_over_http() {
     let methods = h.call("rpc_methods", json!([])).await.unwrap();
     let methods: Vec<&str> = methods["methods"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
     for name in [
+        "ludus_bridge_attestDeposit",
+        "ludus_bridge_depositStatus",
+        "ludus_bridge_l1Params",
         "ludus_bridge_lowestUnexecutedNonce",
         "ludus_bridge_signedCheckpoint",
         "ludus_bridge_validatorSet",
@@ -287,4 +291,179 @@ async fn bridge_methods_are_listed_and_served_over_http() {
     }
     let status = h.http_call("ludus_bridge_withdrawalStatus", json!([PENDING_WITHDRAWAL])).await.unwrap();
     assert_eq!(status, json!({"status": "pending"}));
+}
+
+#[tokio::test]
+async fn deposit_status_every_state_and_block_choice() {
+    let h = Harness::start().await;
+    let genesis = h.chain.genesis().block.header.hash();
+
+    assert_eq!(h.call("ludus_bridge_depositStatus", json!([1])).await.unwrap(), json!({"status": "executed"}));
+    assert_eq!(only_call(&h, "BridgeApi_deposit_status"), (genesis, 1));
+    assert_eq!(
+        h.call("ludus_bridge_depositStatus", json!([2])).await.unwrap(),
+        json!({"status": "executed", "outcome": "refunded", "refundWithdrawalId": 4, "reason": "unknownToken"})
+    );
+    assert_eq!(
+        h.call("ludus_bridge_depositStatus", json!([3])).await.unwrap(),
+        json!({"status": "pending", "setId": 0, "attestations": 1, "threshold": 2, "attestedBy": [1]})
+    );
+    assert_eq!(h.call("ludus_bridge_depositStatus", json!([4])).await.unwrap(), Value::Null);
+    take_calls(&h);
+
+    // After the handover the pending deposit counts the new set; the old block still says set 0.
+    h.chain.import(&[(BRIDGE_HANDOFF_KEY, Some(b"1"))], true);
+    assert_eq!(h.call("ludus_bridge_depositStatus", json!([3])).await.unwrap()["setId"], json!(1));
+    assert_eq!(only_call(&h, "BridgeApi_deposit_status"), (best(&h), 3));
+    assert_eq!(h.call("ludus_bridge_depositStatus", json!([3, genesis])).await.unwrap()["setId"], json!(0));
+    assert_eq!(only_call(&h, "BridgeApi_deposit_status"), (genesis, 3));
+
+    // The JSON reads back into the typed answer a relayer's client decodes.
+    let back: crate::bridge::DepositStatusJson =
+        serde_json::from_value(h.call("ludus_bridge_depositStatus", json!([2])).await.unwrap()).unwrap();
+    assert_eq!(
+        back,
+        pallet_bridge::types::DepositStatus::Executed {
+            outcome: Some(pallet_bridge::types::DepositOutcome::Refunded {
+                withdrawal: 4,
+                reason: pallet_bridge::types::RefundReason::UnknownToken,
+            }),
+        }
+        .into()
+    );
+}
+
+#[tokio::test]
+async fn l1_params_are_what_digests_are_bound_to() {
+    let h = Harness::start().await;
+    let params = bridge_l1_params();
+    assert_eq!(
+        h.call("ludus_bridge_l1Params", json!([])).await.unwrap(),
+        json!({
+            "chainId": params.chain_id,
+            "vault": format!("{:?}", params.vault),
+            "checkpointsContract": format!("{:?}", params.checkpoints_contract),
+        })
+    );
+    let calls = take_calls(&h);
+    assert_eq!((calls.len(), calls[0].1.as_str(), calls[0].2.is_empty()), (1, "BridgeApi_l1_params", true));
+    let (code, message, _) = h.call_err("ludus_bridge_l1Params", json!([Hash::repeat_byte(9)])).await;
+    assert_eq!(code, 4003);
+    assert!(message.starts_with("Client error: UnknownBlock"), "{message}");
+}
+
+/// The deposit of the attestation tests, as a relayer sends it.
+fn deposit_json() -> Value {
+    json!({
+        "nonce": 7,
+        "token": "0x0000000000000000000000000000000000000000",
+        "depositor": "0x1111111111111111111111111111111111111111",
+        "recipient": format!("0x{}", "42".repeat(32)),
+        "amount": "340282366920938463463374607431768211455",
+    })
+}
+
+#[tokio::test]
+async fn attest_deposit_hands_the_deposit_to_the_node_and_answers_per_key() {
+    use crate::backend::{AttestationResult, DepositAttestation};
+    let h = Harness::start().await;
+    let alice = bridge_validator_set(0).validators[0];
+    assert_eq!(
+        h.call("ludus_bridge_attestDeposit", json!([deposit_json()])).await.unwrap(),
+        json!([{
+            "validatorIndex": 0,
+            "address": format!("{alice:?}"),
+            "result": "submitted",
+            "txHash": format!("{ATTESTATION_TX:?}"),
+        }])
+    );
+    assert_eq!(
+        *h.attester.received.lock().unwrap(),
+        vec![Deposit { nonce: 7, token: [0; 20], depositor: [0x11; 20], recipient: [0x42; 32], amount: u128::MAX }]
+    );
+
+    // Stale attestations are answers, not errors: the relayer is done with the deposit.
+    *h.attester.answer.lock().unwrap() = Ok(vec![
+        DepositAttestation { validator_index: 0, address: alice, result: AttestationResult::AlreadyAttested },
+        DepositAttestation { validator_index: 1, address: alice, result: AttestationResult::Executed },
+    ]);
+    let answer = h.call("ludus_bridge_attestDeposit", json!([deposit_json()])).await.unwrap();
+    assert_eq!(answer[0], json!({"validatorIndex": 0, "address": format!("{alice:?}"), "result": "alreadyAttested"}));
+    assert_eq!(answer[1]["result"], json!("executed"));
+}
+
+#[tokio::test]
+async fn attest_deposit_errors_say_what_to_do_and_whether_to_retry() {
+    use crate::backend::AttestError;
+    let h = Harness::start().await;
+    for (failure, code, retryable, says) in [
+        (
+            AttestError::NoBridgeKey { set_id: 3 },
+            5001,
+            false,
+            "holds no bridge key of validator set 3: insert one with `ludus-node key insert --key-type brdg",
+        ),
+        (AttestError::L1ParamsUnset, 5002, true, "L1 parameters are unset"),
+        (AttestError::DepositsPaused, 5002, true, "deposits are paused"),
+        (
+            AttestError::NonceBeyondWindow { nonce: 300, lowest: 2 },
+            5002,
+            true,
+            "deposit nonce 300 is beyond the attestation window (the lowest unexecuted nonce is 2): retryable",
+        ),
+        (
+            AttestError::Refused { validator_index: 0, reason: "bad signature".into() },
+            5001,
+            false,
+            "should never happen",
+        ),
+    ] {
+        *h.attester.answer.lock().unwrap() = Err(failure);
+        let (got_code, message, data) = h.call_err("ludus_bridge_attestDeposit", json!([deposit_json()])).await;
+        assert_eq!(got_code, code, "{message}");
+        assert!(message.contains(says), "{message}");
+        assert_eq!(data, Some(json!({"retryable": retryable})), "{message}");
+    }
+}
+
+#[tokio::test]
+async fn attest_deposit_refuses_malformed_deposits_before_the_node_sees_them() {
+    let h = Harness::start().await;
+    let with = |field: &str, value: Value| {
+        let mut deposit = deposit_json();
+        deposit[field] = value;
+        json!([deposit])
+    };
+    let mut extra = deposit_json();
+    extra["fee"] = json!("1");
+    let mut missing = deposit_json();
+    missing.as_object_mut().unwrap().remove("depositor");
+    for bad in [
+        with("nonce", json!(0)),
+        with("nonce", json!(-1)),
+        with("token", json!("0x00")),
+        with("recipient", json!("0x1111111111111111111111111111111111111111")),
+        // A JSON number would lose precision above 2^53: amounts are decimal strings.
+        with("amount", json!(5)),
+        with("amount", json!("-5")),
+        with("amount", json!("340282366920938463463374607431768211456")),
+        json!([extra]),
+        json!([missing]),
+        json!([]),
+    ] {
+        let (code, _, _) = h.call_err("ludus_bridge_attestDeposit", bad.clone()).await;
+        assert_eq!(code, -32602, "{bad}");
+    }
+    assert!(h.attester.received.lock().unwrap().is_empty(), "nothing malformed reached the node");
+}
+
+#[tokio::test]
+async fn attest_deposit_is_unsafe_and_refused_on_a_safe_server() {
+    let h =
+        Harness::with_config(RpcConfig { listen: loopback(), methods: RpcMethods::Safe, ..RpcConfig::default() }).await;
+    let (code, message, _) = h.call_err("ludus_bridge_attestDeposit", json!([deposit_json()])).await;
+    assert_eq!((code, message.as_str()), (-32601, "RPC call is unsafe to be called externally"));
+    assert!(h.attester.received.lock().unwrap().is_empty(), "the node signed nothing");
+    // The safe bridge reads still answer.
+    assert_eq!(h.call("ludus_bridge_depositStatus", json!([1])).await.unwrap(), json!({"status": "executed"}));
 }

@@ -558,9 +558,13 @@ fn bridge_api(state: &State, method: &str, args: &[u8]) -> Result<Vec<u8>, Backe
                 id => Ok((id <= current_set).then(|| bridge_validator_set(id)).encode()),
             };
         }
+        "BridgeApi_l1_params" => {
+            <()>::decode_all(&mut &args[..]).map_err(bad_args)?;
+            return Ok(Some(bridge_l1_params()).encode());
+        }
         _ => {}
     }
-    // The other bridge methods take one u64: a withdrawal id or a checkpoint number.
+    // The other bridge methods take one u64: a withdrawal id, a checkpoint number or a nonce.
     let id = u64::decode_all(&mut &args[..]).map_err(bad_args)?;
     if id == TRAPPING_BRIDGE_ID {
         return Err(BackendError::Execution("wasm trap: unreachable".into()));
@@ -595,8 +599,58 @@ fn bridge_api(state: &State, method: &str, args: &[u8]) -> Result<Vec<u8>, Backe
         "BridgeApi_signed_checkpoint" => {
             (id == 1 && signed).then(|| (bridge_checkpoint(), bridge_signatures())).encode()
         }
+        "BridgeApi_deposit_status" => bridge_deposit_status(id, current_set).encode(),
         other => return Err(BackendError::Execution(format!("Exported method {other} is not found"))),
     })
+}
+
+/// The fake's deposits: nonce 1 executed long ago (outcome no longer recorded), nonce 2
+/// refunded ahead of nonce 1 as withdrawal 4, nonce 3 attested by validator 1 of the current
+/// set only; no other nonce is known.
+pub fn bridge_deposit_status(nonce: u64, current_set: u64) -> Option<pallet_bridge::types::DepositStatus> {
+    use pallet_bridge::types::{DepositOutcome, DepositStatus, RefundReason};
+    match nonce {
+        1 => Some(DepositStatus::Executed { outcome: None }),
+        2 => Some(DepositStatus::Executed {
+            outcome: Some(DepositOutcome::Refunded { withdrawal: 4, reason: RefundReason::UnknownToken }),
+        }),
+        3 => Some(DepositStatus::Pending { set_id: current_set, attestations: 1, threshold: 2, attested_by: vec![1] }),
+        _ => None,
+    }
+}
+
+/// An attester that records the deposits it is given and answers [`FakeAttester::answer`]
+/// (by default: validator 0, //Alice's address, submitted as `0x11…11`).
+pub struct FakeAttester {
+    pub received: Mutex<Vec<ludus_primitives::bridge::Deposit>>,
+    pub answer: Mutex<Result<Vec<DepositAttestation>, AttestError>>,
+}
+
+/// The transaction hash [`FakeAttester`] answers by default.
+pub const ATTESTATION_TX: Hash = Hash::repeat_byte(0x11);
+
+impl Default for FakeAttester {
+    fn default() -> Self {
+        let address = bridge_validator_set(0).validators[0];
+        Self {
+            received: Mutex::new(Vec::new()),
+            answer: Mutex::new(Ok(vec![DepositAttestation {
+                validator_index: 0,
+                address,
+                result: AttestationResult::Submitted { tx_hash: ATTESTATION_TX },
+            }])),
+        }
+    }
+}
+
+impl BridgeAttesterBackend for FakeAttester {
+    fn attest_deposit(
+        &self,
+        deposit: ludus_primitives::bridge::Deposit,
+    ) -> Result<Vec<DepositAttestation>, AttestError> {
+        self.received.lock().unwrap().push(deposit);
+        self.answer.lock().unwrap().clone()
+    }
 }
 
 /// A pool that accepts everything except extrinsics whose body starts with 0xff.

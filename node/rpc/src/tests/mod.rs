@@ -30,13 +30,14 @@ use jsonrpsee::{
 use serde_json::{json, Value};
 
 use crate::{start, Backends, RpcConfig, RpcHandle, RpcMethods};
-use fake::{FakeChain, FakeKeystore, FakeNetwork, FakePool};
+use fake::{FakeAttester, FakeChain, FakeKeystore, FakeNetwork, FakePool};
 
 /// A running server over fake backends, with clients.
 struct Harness {
     handle: RpcHandle,
     chain: Arc<FakeChain>,
     keystore: Arc<FakeKeystore>,
+    attester: Arc<FakeAttester>,
     ws: WsClient,
     http: HttpClient,
 }
@@ -49,17 +50,19 @@ impl Harness {
     async fn with_config(config: RpcConfig) -> Self {
         let chain = Arc::new(FakeChain::new());
         let keystore = Arc::new(FakeKeystore::default());
+        let attester = Arc::new(FakeAttester::default());
         let backends = Backends {
             chain: chain.clone(),
             pool: Arc::new(FakePool::default()),
             keystore: keystore.clone(),
+            bridge_attester: attester.clone(),
             network: Arc::new(FakeNetwork),
         };
         let handle = start(config, backends, fake::system_info()).await.expect("server starts");
         let addr = handle.local_addr();
         let ws = WsClientBuilder::default().build(format!("ws://{addr}")).await.expect("ws connects");
         let http = HttpClientBuilder::default().build(format!("http://{addr}")).expect("http client");
-        Self { handle, chain, keystore, ws, http }
+        Self { handle, chain, keystore, attester, ws, http }
     }
 
     /// Calls `method` over WebSocket and returns the JSON result.

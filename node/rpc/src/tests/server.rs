@@ -91,6 +91,7 @@ async fn port_in_use_is_a_clear_error_and_stop_frees_it() {
             chain: Arc::new(FakeChain::new()),
             pool: Arc::new(FakePool::default()),
             keystore: Arc::new(FakeKeystore::default()),
+            bridge_attester: Arc::new(FakeAttester::default()),
             network: Arc::new(FakeNetwork),
         },
         fake::system_info(),
