@@ -316,7 +316,13 @@ impl BridgeAttesterRpc {
 
 impl BridgeAttesterBackend for BridgeAttesterRpc {
     fn attest_deposit(&self, deposit: Deposit) -> Result<Vec<DepositAttestation>, AttestError> {
-        let best = self.chain.info().best_hash;
+        let info = self.chain.info();
+        let best = info.best_hash;
+        // Until block 1 the runtime's record of block 0's hash (frame-system's `BlockHash`)
+        // is a placeholder, so a digest read now would not be the one block 1 checks.
+        if info.best_number == 0 {
+            return Err(AttestError::NoBlockYet);
+        }
         let set: Option<L1ValidatorSet> = self.call(best, "BridgeApi_validator_set", &None::<u64>.encode())?;
         let set = set.ok_or(AttestError::NoValidatorSet)?;
         let members = crate::keystore::bridge_keys_in_set(&self.keystore, &set.validators);

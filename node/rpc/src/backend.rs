@@ -185,6 +185,12 @@ pub enum AttestError {
          `bridge.set_validators` (or the chain spec's bridge genesis lists them)"
     )]
     NoValidatorSet,
+    /// The chain is at its genesis block: the runtime records block 0's hash, which every
+    /// attestation is bound to, only when it builds block 1.
+    #[error(
+        "the sidechain has not produced block 1 yet, and attestations are bound to its genesis hash: retry in a block"
+    )]
+    NoBlockYet,
     /// The L1 parameters (chain id, Vault) the digest is bound to are not set.
     #[error(
         "the bridge's L1 parameters are unset, so there is no digest to sign: root sets them with \
@@ -240,7 +246,8 @@ impl AttestError {
     /// Whether the same deposit may be attested later without the operator acting.
     pub fn is_retryable(&self) -> bool {
         match self {
-            AttestError::L1ParamsUnset
+            AttestError::NoBlockYet
+            | AttestError::L1ParamsUnset
             | AttestError::DepositsPaused
             | AttestError::NonceBeyondWindow { .. }
             | AttestError::TooManyOpenAttestations { .. }
