@@ -1,9 +1,11 @@
-//! The bridge on a dev node, from the outside: governance registers ETH, the validator's
+//! The bridge on a dev node, from the outside: ETH is bridged from genesis, the validator's
 //! attestation of an L1 deposit mints bridged ETH, a player withdraws, the checkpoint that
 //! holds the withdrawal is fixed and signed by the validator's offchain worker once final,
 //! and the `ludus_bridge_*` RPC hands out exactly what `Vault.claim` and
 //! `Checkpoints.submit` need (proof verifies against the signed root; the signature
 //! recovers to the validator's Ethereum address for the EIP-712 digest of the dev L1).
+//! And the node attests a deposit for its relayer with the bridge key in its keystore
+//! (`ludus_bridge_attestDeposit`), answering again, without error, once it is executed.
 
 use std::time::Duration;
 
@@ -11,7 +13,7 @@ use codec::{Decode, Encode};
 use ludus_node::test_utils::{pair, sign};
 use ludus_primitives::bridge::{eth_address, verify_proof, Checkpoint, Deposit, Withdrawal};
 use ludus_runtime::{
-    genesis_config_presets::{ANVIL_CHAIN_ID, ANVIL_CHECKPOINTS, ANVIL_VAULT},
+    genesis_config_presets::{ANVIL_CHAIN_ID, ANVIL_CHECKPOINTS, ANVIL_VAULT, DEV_ETH_ASSET},
     Runtime, RuntimeCall, UncheckedExtrinsic,
 };
 use serde_json::{json, Value};
@@ -23,7 +25,7 @@ use crate::{
 };
 
 const ETH: [u8; 20] = [0; 20];
-const BRIDGED_ETH: u32 = 1;
+const BRIDGED_ETH: u32 = DEV_ETH_ASSET;
 const WEI: u128 = 1_000_000_000_000_000_000;
 
 fn h160(hex_address: &str) -> H160 {
@@ -54,16 +56,6 @@ fn a_withdrawal_is_checkpointed_signed_and_provable() {
     let genesis_hex = node.genesis_hash();
     let genesis = hash(&genesis_hex);
 
-    // Governance registers ETH as bridged asset 1.
-    let register = RuntimeCall::Sudo(pallet_sudo::Call::sudo {
-        call: Box::new(RuntimeCall::Bridge(pallet_bridge::Call::register_token {
-            token: ETH,
-            asset: BRIDGED_ETH,
-            min_balance: 1,
-        })),
-    });
-    submit(&node, sign(register, &pair("//Alice"), 0, genesis));
-
     // The dev validator (Alice's bridge key) attests a 5 ETH deposit to Bob; one of one is
     // more than two thirds, so it executes.
     let deposit =
@@ -75,11 +67,8 @@ fn a_withdrawal_is_checkpointed_signed_and_provable() {
         validator_index: 0,
         signature: alice_bridge.sign_prehashed(&digest.0),
     });
-    // The registration must land first, or the deposit would be recorded as failed.
-    node.wait_for("ETH registered", Duration::from_secs(20), || {
-        node.rpc("author_pendingExtrinsics", json!([])).as_array().filter(|p| p.is_empty()).map(|_| ())
-    });
-    node.wait_for_best(node.best_number() + 1, Duration::from_secs(10));
+    // Attestations are bound to the genesis hash the runtime records when it builds block 1.
+    node.wait_for_best(1, Duration::from_secs(10));
     submit(&node, UncheckedExtrinsic::new_bare(attestation).encode());
     node.wait_for("Bob's bridged ETH", Duration::from_secs(20), || {
         (asset_balance(&node, "//Bob") == 5 * WEI).then_some(())
@@ -107,7 +96,11 @@ fn a_withdrawal_is_checkpointed_signed_and_provable() {
     assert_eq!(proof["withdrawal"]["amount"], (2 * WEI).to_string(), "{proof}");
     assert_eq!(proof["withdrawal"]["fee"], fee.to_string(), "{proof}");
     assert_eq!(proof["checkpoint"].as_u64(), Some(number));
-    assert_eq!(h256(&proof["leaf"]), withdrawal.leaf(ANVIL_CHAIN_ID, h160(ANVIL_VAULT)), "the leaf binds the dev L1's Vault");
+    assert_eq!(
+        h256(&proof["leaf"]),
+        withdrawal.leaf(ANVIL_CHAIN_ID, h160(ANVIL_VAULT)),
+        "the leaf binds the dev L1's Vault"
+    );
     let path: Vec<H256> = proof["proof"].as_array().expect("proof").iter().map(h256).collect();
 
     let signed = node.rpc("ludus_bridge_signedCheckpoint", json!([number]));
@@ -147,4 +140,59 @@ fn a_withdrawal_is_checkpointed_signed_and_provable() {
     let digest = checkpoint.digest(ANVIL_CHAIN_ID, h160(ANVIL_CHECKPOINTS));
     let signer = ecdsa::Signature::from_raw(rsv).recover_prehashed(&digest.0).expect("recoverable");
     assert_eq!(eth_address(&signer).expect("address"), eth_address(&alice_bridge.public()).expect("address"));
+}
+
+#[test]
+fn the_node_attests_a_deposit_for_its_relayer_with_the_key_in_its_keystore() {
+    let node = Node::dev();
+    node.wait_for_best(1, Duration::from_secs(10));
+    let params = node.rpc("ludus_bridge_l1Params", json!([]));
+    assert_eq!(
+        params,
+        json!({"chainId": ANVIL_CHAIN_ID, "vault": ANVIL_VAULT, "checkpointsContract": ANVIL_CHECKPOINTS})
+    );
+    assert_eq!(node.rpc("ludus_bridge_depositStatus", json!([1])), Value::Null, "nothing attested yet");
+
+    // What the relayer read from the Vault's `Deposited` log: 5 ETH to Bob.
+    let deposit = json!({
+        "nonce": 1,
+        "token": to_hex(&ETH),
+        "depositor": to_hex(&[0x11; 20]),
+        "recipient": to_hex(account("//Bob").as_ref()),
+        "amount": (5 * WEI).to_string(),
+    });
+    let alice = eth_address(&ecdsa::Pair::from_string("//Alice", None).expect("dev key").public()).expect("address");
+    let answer = node.rpc("ludus_bridge_attestDeposit", json!([deposit]));
+    let answers = answer.as_array().expect("one answer per key");
+    assert_eq!(answers.len(), 1, "{answer}");
+    assert_eq!(answers[0]["validatorIndex"], json!(0), "{answer}");
+    assert_eq!(answers[0]["address"], json!(format!("{alice:?}")), "{answer}");
+    assert_eq!(answers[0]["result"], json!("submitted"), "{answer}");
+    assert!(answers[0]["txHash"].as_str().is_some_and(|h| h.len() == 66), "{answer}");
+
+    // One of one is more than two thirds: the next block mints Bob's ETH.
+    node.wait_for("Bob's bridged ETH", Duration::from_secs(20), || {
+        (asset_balance(&node, "//Bob") == 5 * WEI).then_some(())
+    });
+    assert_eq!(node.rpc("ludus_bridge_depositStatus", json!([1])), json!({"status": "executed"}));
+    assert_eq!(node.rpc("ludus_bridge_lowestUnexecutedNonce", json!([])), json!(2));
+
+    // Attesting it again (a relayer restarted from an old cursor) is an answer, not an error.
+    let again = node.rpc("ludus_bridge_attestDeposit", json!([deposit]));
+    assert_eq!(again, json!([{"validatorIndex": 0, "address": format!("{alice:?}"), "result": "executed"}]));
+    assert_eq!(asset_balance(&node, "//Bob"), 5 * WEI, "nothing minted twice");
+
+    // A deposit far ahead is refused as retryable, and nothing enters the pool (which would
+    // ban the identical bytes of the retry).
+    let mut far = deposit.clone();
+    far["nonce"] = json!(2 + 256);
+    let error = node.try_rpc("ludus_bridge_attestDeposit", json!([far])).expect_err("beyond the window");
+    assert_eq!(error.code, 5002, "{}", error.message);
+    assert!(
+        error.message.contains("beyond the attestation window") && error.message.contains("is 2"),
+        "{}",
+        error.message
+    );
+    assert_eq!(error.data, Some(json!({"retryable": true})));
+    assert_eq!(node.rpc("author_pendingExtrinsics", json!([])), json!([]));
 }
