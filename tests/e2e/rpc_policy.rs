@@ -1,5 +1,6 @@
-//! Which RPC methods are served where: unsafe methods (key rotation and insertion) on a
-//! localhost-only server, never on an `--rpc-external` one unless explicitly asked for.
+//! Which RPC methods are served where: unsafe methods (key rotation and insertion, bridge
+//! attestations signed with the node's key) on a localhost-only server, never on an
+//! `--rpc-external` one unless explicitly asked for.
 
 use serde_json::json;
 
@@ -34,6 +35,17 @@ fn rpc_external_refuses_unsafe_methods_unless_told_otherwise() {
         assert!(error.message.contains("unsafe"), "author_rotateKeys: {error}");
         let error = external.try_rpc("author_insertKey", json!([AURA, "//Eve", EVE_PUBLIC])).expect_err("insertKey");
         assert_eq!(error.code, -32601, "author_insertKey: {error}");
+        // Signing a deposit attestation with the node's bridge key is a key use too.
+        let deposit = json!({
+            "nonce": 1,
+            "token": format!("0x{}", "00".repeat(20)),
+            "depositor": format!("0x{}", "11".repeat(20)),
+            "recipient": format!("0x{}", "22".repeat(32)),
+            "amount": "1000000000",
+        });
+        let error = external.try_rpc("ludus_bridge_attestDeposit", json!([deposit])).expect_err("attestDeposit");
+        assert_eq!(error.code, -32601, "ludus_bridge_attestDeposit: {error}");
+        assert!(external.rpc("ludus_bridge_depositStatus", json!([1])).is_null(), "the bridge reads stay served");
         // Safe methods are unaffected.
         assert!(external.rpc("chain_getBlockHash", json!([0])).is_string());
     }
