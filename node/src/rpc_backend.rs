@@ -245,9 +245,6 @@ pub struct BridgeAttesterRpc {
     keystore: KeystorePtr,
 }
 
-/// What `Bridge::validate_unsigned` answers while deposits are paused (`Error::DepositsPaused`).
-const DEPOSITS_PAUSED: u8 = 1;
-
 impl BridgeAttesterRpc {
     fn call<T: Decode>(&self, at: Hash, method: &str, args: &[u8]) -> Result<T, AttestError> {
         self.chain.call_decoded(at, method, args).map_err(|e| AttestError::Backend(backend_error(e)))
@@ -297,7 +294,7 @@ impl BridgeAttesterRpc {
         };
         Err(match invalid {
             InvalidTransaction::Stale => return self.stale(at, deposit.nonce),
-            InvalidTransaction::Custom(DEPOSITS_PAUSED) => AttestError::DepositsPaused,
+            InvalidTransaction::Custom(pallet_bridge::DEPOSITS_PAUSED) => AttestError::DepositsPaused,
             InvalidTransaction::Custom(pallet_bridge::L1_PARAMS_UNSET) => AttestError::L1ParamsUnset,
             InvalidTransaction::Custom(pallet_bridge::NONCE_BEYOND_WINDOW) => {
                 let lowest: u64 = self.call(at, "BridgeApi_lowest_unexecuted_nonce", &[])?;
@@ -395,4 +392,105 @@ pub async fn start_rpc(
         network,
     };
     ludus_rpc::start(rpc_config, backends, system).await.map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use ludus_chain_spec::ChainSpec;
+    use ludus_runtime::genesis_config_presets::dev_account;
+    use sp_core::Pair;
+
+    use super::*;
+    use crate::{
+        authoring::{build_block, now_ms, seal_block, Candidate},
+        chain::BlockCommit,
+        consensus,
+        test_utils::{dev_chain_from, pair},
+        txpool::new_pool,
+    };
+
+    /// Builds, seals and writes the best block on the best block in `slot`, with `xts`.
+    fn best_block_with(chain: &Chain, keystore: &KeystorePtr, slot: u64, xts: Vec<Vec<u8>>) {
+        let parent = chain.expect_header(chain.info().best_hash).unwrap();
+        let candidates =
+            xts.into_iter().map(|xt| Candidate { hash: sp_io::hashing::blake2_256(&xt).into(), bytes: Arc::new(xt) });
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut built = build_block(chain, &parent, slot.into(), slot * 1_000, candidates, deadline).unwrap();
+        let author: sp_consensus_aura::sr25519::AuthorityId = pair("//Alice").public().into();
+        seal_block(keystore, &author, &mut built.block).unwrap();
+        chain
+            .commit(BlockCommit {
+                block: built.block,
+                justifications: None,
+                state_transaction: built.state_transaction,
+                is_new_best: true,
+                finalize: false,
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn a_validator_of_four_attests_once_and_then_hears_it_already_did() {
+        // The local testnet: Alice, Bob, Charlie and Dave; this node holds Alice's keys only,
+        // so one attestation of the three needed.
+        let dir = tempfile::tempdir().unwrap();
+        let (chain, keystore) = dev_chain_from(dir.path(), &ChainSpec::local().unwrap());
+        let pool = new_pool(chain.clone());
+        let attester = BridgeAttesterRpc { chain: chain.clone(), pool: pool.clone(), keystore: keystore.clone() };
+        let deposit = Deposit {
+            nonce: 1,
+            token: [0; 20],
+            depositor: [0x11; 20],
+            recipient: dev_account("Bob").into(),
+            amount: 1_000_000_000_000,
+        };
+        assert_eq!(attester.attest_deposit(deposit), Err(AttestError::NoBlockYet));
+
+        let slot = *consensus::slot_at(now_ms(), 1_000) - 20;
+        best_block_with(&chain, &keystore, slot, Vec::new());
+        let alice = ludus_primitives::bridge::eth_address(
+            &sp_core::ecdsa::Pair::from_string("//Alice", None).unwrap().public(),
+        )
+        .unwrap();
+        let answer = attester.attest_deposit(deposit).unwrap();
+        let [DepositAttestation { validator_index, address, result: AttestationResult::Submitted { tx_hash } }] =
+            answer[..]
+        else {
+            panic!("one submitted attestation: {answer:?}");
+        };
+        assert_eq!(address, alice);
+        assert_eq!(pool.pending().len(), 1);
+        // Asked again while it waits in the pool: the same signed bytes, the same hash.
+        assert_eq!(
+            attester.attest_deposit(deposit).unwrap(),
+            vec![DepositAttestation { validator_index, address, result: AttestationResult::Submitted { tx_hash } }]
+        );
+
+        // Once on chain, the attestation is done, though the deposit waits for two more.
+        best_block_with(&chain, &keystore, slot + 1, pool.pending());
+        let at = chain.info().best_hash;
+        let status: Option<DepositStatus> = chain.call_decoded(at, "BridgeApi_deposit_status", &1u64.encode()).unwrap();
+        assert_eq!(
+            status,
+            Some(DepositStatus::Pending {
+                set_id: 0,
+                attestations: 1,
+                threshold: 3,
+                attested_by: vec![validator_index]
+            })
+        );
+        assert_eq!(
+            attester.attest_deposit(deposit).unwrap(),
+            vec![DepositAttestation { validator_index, address, result: AttestationResult::AlreadyAttested }]
+        );
+
+        // A node whose keystore holds no bridge key of the set is told how to get one.
+        let empty = crate::keystore::open(None).unwrap();
+        let keyless = BridgeAttesterRpc { chain, pool, keystore: empty };
+        let error = keyless.attest_deposit(deposit).unwrap_err();
+        assert_eq!(error, AttestError::NoBridgeKey { set_id: 0 });
+        assert!(error.to_string().contains("ludus-node key insert --key-type brdg"), "{error}");
+    }
 }

@@ -76,6 +76,10 @@ pub const BRIDGE_KEY_TYPE: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyType
 /// (it would be re-submitted by the validator's relayer anyway).
 pub const UNSIGNED_LONGEVITY: u64 = 64;
 
+/// The `InvalidTransaction::Custom` code of an attestation refused because deposits are
+/// paused ([`Error::DepositsPaused`]); it becomes valid once they are unpaused.
+pub const DEPOSITS_PAUSED: u8 = 1;
+
 /// The `InvalidTransaction::Custom` code of an attestation or checkpoint signature refused
 /// because the L1 parameters are not set ([`Error::L1ParamsUnset`]).
 pub const L1_PARAMS_UNSET: u8 = 3;
@@ -879,7 +883,7 @@ pub mod pallet {
                 | Error::CheckpointAlreadySigned
                 | Error::CheckpointAbandoned => InvalidTransaction::Stale,
                 // Resubmitting may succeed later (after unpausing, or once the checkpoint exists).
-                Error::DepositsPaused => InvalidTransaction::Custom(1),
+                Error::DepositsPaused => InvalidTransaction::Custom(DEPOSITS_PAUSED),
                 Error::UnknownCheckpoint => InvalidTransaction::Custom(2),
                 // Resubmit once root (or a runtime upgrade's genesis fix) set the L1 parameters.
                 Error::L1ParamsUnset => InvalidTransaction::Custom(L1_PARAMS_UNSET),
