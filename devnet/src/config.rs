@@ -110,13 +110,13 @@ pub fn default_contracts_dir() -> PathBuf {
 
 /// Where `name` is when nobody says: beside the running executable, which is the cargo target
 /// directory of the profile that built it (`target/release/ludus-devnet` →
-/// `target/release/ludus-node`). Test executables live one level down, in `deps/`, so their
-/// parent directory is tried too.
+/// `target/release/ludus-node`). Tests and examples live one level down, in `deps/` and
+/// `examples/`, so for them it is the parent directory.
 pub fn default_binary(name: &str) -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
     let dir = exe.parent()?;
     let beside = dir.join(name);
-    if beside.is_file() || dir.file_name().is_none_or(|n| n != "deps") {
+    if beside.is_file() || dir.file_name().is_none_or(|n| n != "deps" && n != "examples") {
         return Some(beside);
     }
     dir.parent().map(|profile| profile.join(name))
