@@ -16,6 +16,7 @@ use std::{
 };
 
 use alloy::primitives::{Address, B256, U256};
+use ludus_rpc::bridge::{AttestationResultJson, DepositOutcomeJson, DepositStatusJson};
 
 use crate::{
     l1::{DepositLog, L1},
@@ -114,10 +115,15 @@ impl DepositWatcher {
         for nonce in done {
             if let Some(log) = self.pending.remove(&nonce) {
                 self.last_attested.remove(&nonce);
+                // The pallet names the outcome while it keeps the record (a nonce executed
+                // ahead of a lower one); otherwise executed in order means minted, or refunded
+                // as a withdrawal that the claim duty follows like any other.
                 let stage = match self.ludus.deposit_status(nonce).await? {
-                    Some(status) if status["status"] == "refunded" => {
-                        DepositStage::Refunded { withdrawal_id: status["refundWithdrawal"].as_u64() }
-                    }
+                    Some(DepositStatusJson::Executed {
+                        outcome: Some(DepositOutcomeJson::Refunded | DepositOutcomeJson::Failed),
+                        refund_withdrawal_id,
+                        ..
+                    }) => DepositStage::Refunded { withdrawal_id: refund_withdrawal_id },
                     _ => DepositStage::Minted,
                 };
                 tracing::info!(target: "relayer", "Deposit #{nonce} is done on Ludus: {stage:?}");
@@ -131,9 +137,9 @@ impl DepositWatcher {
             if self.attest && self.last_attested.get(&nonce).is_none_or(|at| at.elapsed() >= REATTEST_AFTER) {
                 self.attest_one(&log).await?;
             }
-            if let Some(status) = self.ludus.deposit_status(nonce).await? {
-                let attestations = status["attestations"].as_u64().unwrap_or(0) as u32;
-                let threshold = status["threshold"].as_u64().unwrap_or(0) as u32;
+            if let Some(DepositStatusJson::Pending { attestations, threshold, .. }) =
+                self.ludus.deposit_status(nonce).await?
+            {
                 if attestations > 0 {
                     self.tracker.deposit(info(&log), DepositStage::Attested { attestations, threshold });
                 }
@@ -152,7 +158,7 @@ impl DepositWatcher {
                 self.warned_no_key = false;
                 self.last_attested.insert(nonce, Instant::now());
                 for answer in answers {
-                    if answer.result == "submitted" {
+                    if answer.result == AttestationResultJson::Submitted {
                         tracing::info!(
                             target: "relayer",
                             "Attested deposit #{nonce} ({} of token {:?} to {:?}, L1 tx {}) as validator {} ({:?})",
@@ -161,7 +167,7 @@ impl DepositWatcher {
                         );
                         self.tracker.last_attested_nonce(nonce);
                     } else {
-                        tracing::debug!(target: "relayer", "Deposit #{nonce}: validator {} {}", answer.validator_index, answer.result);
+                        tracing::debug!(target: "relayer", "Deposit #{nonce}: validator {} {:?}", answer.validator_index, answer.result);
                     }
                 }
                 Ok(())

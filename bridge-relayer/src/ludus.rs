@@ -8,18 +8,16 @@
 
 use std::time::Duration;
 
-use jsonrpsee::{
-    core::client::ClientT,
-    http_client::{HttpClient, HttpClientBuilder},
-    rpc_params,
-};
+use jsonrpsee::http_client::{HttpClient, HttpClientBuilder};
 use ludus_primitives::{bridge::Deposit, Hash};
 use ludus_rpc::{
-    bridge::{BridgeApiClient, SignedCheckpointJson, ValidatorSetJson, WithdrawalProofJson, WithdrawalStatusJson},
+    bridge::{
+        BridgeApiClient, DepositAttestationJson, DepositJson, DepositStatusJson, SignedCheckpointJson,
+        ValidatorSetJson, WithdrawalProofJson, WithdrawalStatusJson,
+    },
     chain::ChainApiClient,
 };
-use serde::{Deserialize, Serialize};
-use sp_core::{H160, H256};
+use pallet_bridge::types::L1Parameters;
 
 /// How long one call to the node may take before it counts as the node being down.
 pub const LUDUS_CALL_TIMEOUT: Duration = Duration::from_secs(10);
@@ -52,53 +50,6 @@ pub enum LudusError {
         message: String,
     },
 }
-
-/// The deposit as `ludus_bridge_attestDeposit` takes it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DepositJson {
-    /// The Vault's nonce.
-    pub nonce: u64,
-    /// The L1 token (`0x0…0` for ETH).
-    pub token: H160,
-    /// Who paid on the L1.
-    pub depositor: H160,
-    /// The Ludus account credited.
-    pub recipient: H256,
-    /// The amount, as a decimal string.
-    pub amount: String,
-}
-
-impl From<&Deposit> for DepositJson {
-    fn from(d: &Deposit) -> Self {
-        Self {
-            nonce: d.nonce,
-            token: H160(d.token),
-            depositor: H160(d.depositor),
-            recipient: H256(d.recipient),
-            amount: d.amount.to_string(),
-        }
-    }
-}
-
-/// What the node did with one of its bridge keys for `ludus_bridge_attestDeposit`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AttestationJson {
-    /// The key's index in the current validator set.
-    pub validator_index: u32,
-    /// The key's Ethereum address.
-    pub address: H160,
-    /// `submitted`, `alreadyAttested` or `executed`.
-    pub result: String,
-    /// The attestation's transaction hash, when submitted.
-    #[serde(default)]
-    pub tx_hash: Option<H256>,
-}
-
-/// A deposit's state on Ludus (`ludus_bridge_depositStatus`), kept as JSON: the relayer
-/// shows it and reads only `status`, `attestations` and `threshold` from it.
-pub type DepositStatusJson = serde_json::Value;
 
 /// A client of one Ludus node.
 #[derive(Clone, Debug)]
@@ -163,16 +114,19 @@ impl Ludus {
         BridgeApiClient::lowest_unexecuted_nonce(&self.client, None).await.map_err(self.rpc())
     }
 
-    /// A deposit's state on Ludus at the best block; `None` if Ludus knows nothing of it.
+    /// A deposit's state on Ludus at the best block; `None` if no validator of the current
+    /// set attested it and it is not executed.
     pub async fn deposit_status(&self, nonce: u64) -> Result<Option<DepositStatusJson>, LudusError> {
-        self.client.request("ludus_bridge_depositStatus", rpc_params![nonce]).await.map_err(self.rpc())
+        BridgeApiClient::deposit_status(&self.client, nonce, None).await.map_err(self.rpc())
+    }
+
+    /// The L1 chain and contracts the sidechain bridges to.
+    pub async fn l1_params(&self) -> Result<Option<L1Parameters>, LudusError> {
+        BridgeApiClient::l1_params(&self.client, None).await.map_err(self.rpc())
     }
 
     /// Has this node's validator attest `deposit` (signed in the node, with its keystore).
-    pub async fn attest_deposit(&self, deposit: &Deposit) -> Result<Vec<AttestationJson>, LudusError> {
-        self.client
-            .request("ludus_bridge_attestDeposit", rpc_params![DepositJson::from(deposit)])
-            .await
-            .map_err(self.rpc())
+    pub async fn attest_deposit(&self, deposit: &Deposit) -> Result<Vec<DepositAttestationJson>, LudusError> {
+        BridgeApiClient::attest_deposit(&self.client, DepositJson::from(*deposit)).await.map_err(self.rpc())
     }
 }

@@ -68,6 +68,9 @@ pub enum RelayerError {
     /// The Ludus endpoint's settings are unusable.
     #[error(transparent)]
     Ludus(#[from] LudusError),
+    /// The relayer is configured for another bridge than the one the Ludus node is bound to.
+    #[error("{0}")]
+    WrongBridge(String),
     /// A duty or server task ended, which none does on its own.
     #[error("a relayer task ended unexpectedly: {0}")]
     TaskEnded(String),
@@ -136,6 +139,36 @@ async fn bind(addr: std::net::SocketAddr, what: &'static str, flag: &'static str
     TcpListener::bind(addr).await.map_err(|source| RelayerError::Bind { addr, what, flag, source })
 }
 
+/// Checks that the L1 and contracts this relayer was given are the ones Ludus is bound to:
+/// `Ok(Err(why))` when they are not, `Err` when an endpoint does not answer.
+async fn check_binding(l1: &L1, ludus: &Ludus, config: &Config) -> Result<Result<(), String>, DutyError> {
+    let chain_id = l1.chain_id().await?;
+    let Some(params) = ludus.l1_params().await? else {
+        return Ok(Err(format!(
+            "the Ludus node at {} is bound to no L1 yet (root has not set the bridge's L1 parameters)",
+            ludus.url()
+        )));
+    };
+    let mut wrong = Vec::new();
+    if params.chain_id != chain_id {
+        wrong.push(format!(
+            "the L1 at {} is chain {chain_id}, Ludus bridges to chain {}",
+            config.l1_rpc, params.chain_id
+        ));
+    }
+    if params.vault.0 != config.vault.0 .0 {
+        wrong.push(format!("--vault is {}, Ludus's Vault is {:?}", config.vault, params.vault));
+    }
+    if params.checkpoints_contract.0 != config.checkpoints.0 .0 {
+        wrong.push(format!("--checkpoints is {}, Ludus's is {:?}", config.checkpoints, params.checkpoints_contract));
+    }
+    Ok(if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("this relayer is not configured for the bridge the Ludus node runs: {}", wrong.join("; ")))
+    })
+}
+
 /// Runs the relayer until `shutdown` completes.
 pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(), RelayerError> {
     let mut store = CursorStore::open(&config.data_dir)?;
@@ -174,6 +207,31 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
     }
     let can_send = l1.sender().is_some();
 
+    // A relayer pointed at another chain's contracts would attest and post for nothing (every
+    // signature would be refused): refuse to start instead. Endpoints that are down at start
+    // are waited for, as later.
+    let mut shutdown = std::pin::pin!(shutdown);
+    let mut backoff = config.poll_interval;
+    let mut warned = false;
+    loop {
+        let checked = tokio::select! {
+            () = &mut shutdown => return Ok(()),
+            checked = check_binding(&l1, &ludus, &config) => checked,
+        };
+        match checked {
+            Ok(Ok(())) => break,
+            Ok(Err(why)) => return Err(RelayerError::WrongBridge(why)),
+            Err(error) => {
+                if !warned {
+                    tracing::warn!(target: "relayer", "Waiting for both chains to answer: {error}");
+                    warned = true;
+                }
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+            }
+        }
+    }
+
     let mut tasks = tokio::task::JoinSet::new();
     tasks.spawn(serve_status(status_listener, tracker.clone()));
     tasks.spawn(serve_metrics(metrics_listener, metrics));
@@ -197,7 +255,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
     // Duties and servers loop forever: one that ends (a panic) stops the relayer with an
     // error, so a service manager restarts it rather than it running without that duty.
     let outcome = tokio::select! {
-        () = shutdown => {
+        () = &mut shutdown => {
             tracing::info!(target: "relayer", "Stopping; the chains keep what is done and the cursor where we were");
             Ok(())
         }

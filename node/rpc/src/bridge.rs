@@ -54,7 +54,7 @@ use crate::{
 };
 
 /// Bridge reads for wallets and relayers (`pallet_bridge::runtime_api::BridgeApi`).
-#[rpc(server)]
+#[rpc(server, client)]
 pub trait BridgeApi {
     /// Where withdrawal `id` stands at `at` (or best); `null` if it does not exist.
     #[method(name = "ludus_bridge_withdrawalStatus", blocking)]
