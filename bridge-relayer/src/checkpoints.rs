@@ -29,12 +29,14 @@ pub struct CheckpointPoster {
     /// The highest L1 checkpoint already compared with Ludus's signed one.
     verified: u64,
     warned_paused: bool,
+    /// The checkpoint the L1 last refused (logged once).
+    refused: Option<u64>,
 }
 
 impl CheckpointPoster {
     /// A poster that has compared nothing yet.
     pub fn new(l1: Arc<L1>, ludus: Ludus, tracker: Tracker) -> Self {
-        Self { l1, ludus, tracker, verified: 0, warned_paused: false }
+        Self { l1, ludus, tracker, verified: 0, warned_paused: false, refused: None }
     }
 
     /// One look at both chains.
@@ -74,10 +76,18 @@ impl CheckpointPoster {
                     );
                     self.tracker.gas_spent(GasAction::Checkpoint, sent.gas_used, sent.wei);
                 }
-                Err(L1Error::Refused { reason, .. } | L1Error::Reverted { what: reason, .. })
-                    if self.l1.latest_checkpoint().await? >= number =>
-                {
-                    tracing::info!(target: "relayer", "Checkpoint #{number} was posted by another relayer first ({reason})");
+                // The gas estimate may see another relayer's pending submission: the chain
+                // decides, and a refusal is looked at again next poll, logged once.
+                Err(L1Error::Refused { reason, .. } | L1Error::Reverted { what: reason, .. }) => {
+                    if self.l1.latest_checkpoint().await? >= number {
+                        tracing::info!(target: "relayer", "Checkpoint #{number} was posted by another relayer first ({reason})");
+                    } else {
+                        if self.refused != Some(number) {
+                            tracing::warn!(target: "relayer", "The L1 does not take checkpoint #{number} now ({reason}); trying again");
+                            self.refused = Some(number);
+                        }
+                        break;
+                    }
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -115,10 +125,12 @@ impl CheckpointPoster {
                 );
                 self.tracker.gas_spent(GasAction::ValidatorSet, sent.gas_used, sent.wei);
             }
-            Err(L1Error::Refused { reason, .. } | L1Error::Reverted { what: reason, .. })
-                if self.l1.validator_sets().await?.1.is_none() =>
-            {
-                tracing::info!(target: "relayer", "Validator set {next} was installed by another relayer first ({reason})");
+            Err(L1Error::Refused { reason, .. } | L1Error::Reverted { what: reason, .. }) => {
+                if self.l1.validator_sets().await?.1.is_none() {
+                    tracing::info!(target: "relayer", "Validator set {next} was installed by another relayer first ({reason})");
+                } else {
+                    tracing::debug!(target: "relayer", "Validator set {next} not installed yet ({reason}); trying again");
+                }
             }
             Err(e) => return Err(e.into()),
         }

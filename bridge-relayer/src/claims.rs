@@ -34,6 +34,8 @@ struct Followed {
     /// The L1 time (seconds) from which a queued claim may be executed.
     queued_until: Option<u64>,
     left_to_user: bool,
+    /// The Vault refused our claim once (logged); we keep trying.
+    refused: bool,
 }
 
 /// The claim duty's state.
@@ -83,7 +85,14 @@ impl Claimer {
             let Some(status) = self.ludus.withdrawal_status(id, finalized_hash).await? else { break };
             self.followed.insert(
                 id,
-                Followed { withdrawal: None, checkpoint: None, signed: false, queued_until: None, left_to_user: false },
+                Followed {
+                    withdrawal: None,
+                    checkpoint: None,
+                    signed: false,
+                    queued_until: None,
+                    left_to_user: false,
+                    refused: false,
+                },
             );
             self.apply_status(id, status);
             self.next_unseen += 1;
@@ -182,11 +191,21 @@ impl Claimer {
                 self.tracker.gas_spent(GasAction::Claim, sent.gas_used, sent.wei);
                 self.after_claim(id, &withdrawal, Some(sent.tx)).await
             }
-            Err(L1Error::Refused { reason, .. } | L1Error::Reverted { what: reason, .. })
-                if self.l1.is_claimed(id).await? =>
-            {
-                tracing::info!(target: "relayer", "Withdrawal #{id} was claimed by someone else first ({reason})");
-                self.after_claim(id, &withdrawal, None).await
+            // Refused by the simulation or the gas estimate (which may see another relayer's
+            // pending claim), or reverted on chain: the chain decides. Claimed by someone else
+            // is success; anything else is looked at again next poll, logged once.
+            Err(L1Error::Refused { reason, .. } | L1Error::Reverted { what: reason, .. }) => {
+                if self.l1.is_claimed(id).await? {
+                    tracing::info!(target: "relayer", "Withdrawal #{id} was claimed by someone else first ({reason})");
+                    return self.after_claim(id, &withdrawal, None).await;
+                }
+                if let Some(followed) = self.followed.get_mut(&id) {
+                    if !followed.refused {
+                        tracing::info!(target: "relayer", "The Vault does not take the claim of withdrawal #{id} now ({reason}); trying again");
+                        followed.refused = true;
+                    }
+                }
+                Ok(false)
             }
             Err(e) => Err(e.into()),
         }
@@ -245,11 +264,13 @@ impl Claimer {
                 self.tracker.withdrawal(info(id, Some(&withdrawal)), WithdrawalStage::Paid { l1_tx: Some(sent.tx) });
                 Ok(true)
             }
-            Err(L1Error::Refused { .. } | L1Error::Reverted { .. })
-                if self.l1.queued_claim(id).await?.unlockAt == 0 =>
-            {
-                self.tracker.withdrawal(info(id, Some(&withdrawal)), WithdrawalStage::Paid { l1_tx: None });
-                Ok(true)
+            Err(L1Error::Refused { reason, .. } | L1Error::Reverted { what: reason, .. }) => {
+                if self.l1.queued_claim(id).await?.unlockAt == 0 {
+                    self.tracker.withdrawal(info(id, Some(&withdrawal)), WithdrawalStage::Paid { l1_tx: None });
+                    return Ok(true);
+                }
+                tracing::debug!(target: "relayer", "Queued withdrawal #{id} not executable yet ({reason})");
+                Ok(false)
             }
             Err(e) => Err(e.into()),
         }

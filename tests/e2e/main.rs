@@ -14,6 +14,7 @@
 
 mod bad_input;
 mod bridge_l1;
+mod bridge_relayer;
 mod bridge_sidechain;
 mod crash;
 mod dev_chain;
