@@ -199,7 +199,8 @@ pub enum DepositStatusJson {
     },
     /// Executed: minted, or refunded to the depositor on the L1.
     Executed {
-        /// What came of it, if the pallet still records it.
+        /// What came of it; the pallet keeps it for the last `DepositOutcomeRetention`
+        /// (4,096) deposits, absent for older ones (then in the deposit's events only).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         outcome: Option<DepositOutcomeJson>,
         /// The refund's withdrawal id (claimable on the L1 like any withdrawal).

@@ -98,8 +98,9 @@ mod benchmarks {
     /// attested already (the threshold less one the same deposit, the others each a different
     /// one), for a deposit that cannot be minted (below the asset's minimum balance), so the
     /// mint is tried and undone and the deposit is refunded into a period one short of full;
-    /// then the lowest unexecuted nonce moves over `n` executed nonces. The refund joins a
-    /// period of `p` withdrawals.
+    /// then the lowest unexecuted nonce moves over `n` executed nonces, each dropping the
+    /// oldest kept outcome (the bridge is past its first `DepositOutcomeRetention` deposits,
+    /// whose outcomes are kept). The refund joins a period of `p` withdrawals.
     #[benchmark]
     fn attest_deposit(
         v: Linear<1, { T::MaxValidators::get() }>,
@@ -111,7 +112,12 @@ mod benchmarks {
         L1Params::<T>::put(l1_params());
         let pairs = install_set::<T>(v);
         let set_id = CurrentSetId::<T>::get();
-        let nonce = LowestUnexecutedNonce::<T>::get();
+        let retention = T::DepositOutcomeRetention::get();
+        let nonce = retention + 1;
+        LowestUnexecutedNonce::<T>::put(nonce);
+        for kept in 1..nonce {
+            ExecutedDeposits::<T>::insert(kept, DepositOutcome::Minted);
+        }
         let deposit =
             Deposit { nonce, token: TOKEN, depositor: [0xde; 20], recipient: [0x42; 32], amount: MIN_BALANCE - 1 };
         let hash = deposit.deposit_hash();
@@ -131,10 +137,13 @@ mod benchmarks {
         let signature = pairs[last as usize].sign_prehashed(digest.as_fixed_bytes());
         #[extrinsic_call]
         _(RawOrigin::None, deposit, last, signature);
-        // Refunded into the period, and no record left: every nonce up to the new lowest executed.
+        // Refunded into the period; the outcomes of the last `retention` nonces below the new
+        // lowest are kept, every older one was dropped.
         assert_eq!(PendingWithdrawals::<T>::get().len() as u32, p + 1);
-        assert_eq!(ExecutedDeposits::<T>::iter().count(), 0);
-        assert_eq!(LowestUnexecutedNonce::<T>::get(), nonce + u64::from(n));
+        let lowest = nonce + u64::from(n);
+        assert_eq!(LowestUnexecutedNonce::<T>::get(), lowest);
+        assert_eq!(ExecutedDeposits::<T>::iter_keys().count() as u64, retention);
+        assert!((lowest - retention..lowest).all(ExecutedDeposits::<T>::contains_key));
         assert_eq!(Attestations::<T>::iter().count(), 0);
     }
 

@@ -195,6 +195,15 @@ pub mod pallet {
         #[pallet::constant]
         type CheckpointSignatureRetention: Get<CheckpointNumber>;
 
+        /// How many deposit nonces below [`LowestUnexecutedNonce`] keep their outcome in
+        /// [`ExecutedDeposits`], so [`Pallet::deposit_status`] tells a user whether the last
+        /// deposits were minted or refunded (and as which withdrawal). Each nonce the lowest
+        /// unexecuted nonce passes drops the record this many below it, one write, so the
+        /// records stay bounded whatever the deposit traffic; an older deposit's outcome is
+        /// in its event only.
+        #[pallet::constant]
+        type DepositOutcomeRetention: Get<u64>;
+
         /// The pool priority of validators' unsigned attestations and signatures.
         #[pallet::constant]
         type UnsignedPriority: Get<TransactionPriority>;
@@ -270,11 +279,13 @@ pub mod pallet {
     #[pallet::storage]
     pub type OpenAttestations<T: Config> = StorageMap<_, Twox64Concat, u32, u32, ValueQuery>;
 
-    /// Deposit nonces executed ahead of [`LowestUnexecutedNonce`] (attestations may complete
-    /// out of order) and what came of them. Below the lowest unexecuted nonce every nonce is
-    /// executed and has no entry: the entries are removed as it moves past them, so at most
-    /// `AttestationWindow` are stored. What came of a deposit stays in its events
-    /// (`DepositExecuted`, `DepositRefunded`, `DepositFailed`).
+    /// What came of the deposits executed ahead of [`LowestUnexecutedNonce`] (attestations
+    /// may complete out of order), which marks them executed, and of the last
+    /// `DepositOutcomeRetention` nonces below it, kept for [`Pallet::deposit_status`]. As the
+    /// lowest unexecuted nonce passes a nonce, the record `DepositOutcomeRetention` below it
+    /// is removed, so fewer than `DepositOutcomeRetention + AttestationWindow` are stored.
+    /// What came of an older deposit stays in its events (`DepositExecuted`,
+    /// `DepositRefunded`, `DepositFailed`).
     #[pallet::storage]
     pub type ExecutedDeposits<T: Config> = StorageMap<_, Twox64Concat, u64, DepositOutcome>;
 

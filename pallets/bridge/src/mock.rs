@@ -66,6 +66,10 @@ pub const MAX_OPEN: u32 = 3;
 pub const MAX_WITHDRAWALS: u32 = 5;
 /// `CheckpointSignatureRetention`: small, so a test prunes after a few checkpoints.
 pub const RETENTION: u64 = 4;
+/// `DepositOutcomeRetention`: above the window, as the runtime's, so the benchmark's lowest
+/// nonce passing a whole window drops that many old records; small, so a test sees outcomes
+/// dropped after a few deposits.
+pub const OUTCOME_RETENTION: u64 = 10;
 
 parameter_types! {
     /// `HeartbeatInterval`; a test may set the runtime's.
@@ -92,6 +96,7 @@ impl pallet_bridge::Config for Test {
     type AttestationWindow = ConstU64<WINDOW>;
     type MaxOpenAttestations = ConstU32<MAX_OPEN>;
     type CheckpointSignatureRetention = ConstU64<RETENTION>;
+    type DepositOutcomeRetention = ConstU64<OUTCOME_RETENTION>;
     type UnsignedPriority = ConstU64<{ 1 << 20 }>;
     type WeightInfo = ();
 }

@@ -61,8 +61,9 @@ sp_api::decl_runtime_apis! {
         /// and attestations are accepted from it upwards.
         fn lowest_unexecuted_nonce() -> u64;
         /// Where deposit `nonce` stands: pending with the current set's attestations,
-        /// executed (with its outcome while the pallet records it), or `None` if no
-        /// validator of the current set attested it.
+        /// executed (with its outcome, minted or refunded as which withdrawal, for the last
+        /// `DepositOutcomeRetention` deposits and any executed ahead of a lower nonce;
+        /// without for older ones), or `None` if no validator of the current set attested it.
         fn deposit_status(nonce: u64) -> Option<DepositStatus>;
         /// The L1 chain id, Vault and Checkpoints contract digests are bound to; `None`
         /// until set (then the bridge is inert).

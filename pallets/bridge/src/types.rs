@@ -254,9 +254,10 @@ pub enum DepositStatus {
         attested_by: alloc::vec::Vec<u32>,
     },
     /// Executed: minted to its recipient, or refunded to its depositor. `outcome` is what
-    /// came of it while the pallet still records that (a nonce executed ahead of a lower
-    /// one), `None` once every nonce up to it executed and the record was dropped (the
-    /// outcome stays in its `DepositExecuted`/`DepositRefunded` event).
+    /// came of it, kept for the last `DepositOutcomeRetention` deposits below the lowest
+    /// unexecuted nonce and for those executed ahead of it; `None` for an older one, whose
+    /// record was dropped (the outcome stays in its `DepositExecuted`/`DepositRefunded`
+    /// event).
     Executed {
         /// What came of it, if still recorded.
         outcome: Option<DepositOutcome>,

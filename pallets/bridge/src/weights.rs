@@ -52,7 +52,7 @@ pub trait WeightInfo {
     fn deregister_token() -> Weight;
     /// `set_validators` with `n` keys.
     fn set_validators(n: u32) -> Weight;
-    /// `attest_deposit` at the threshold: clears the nonce's attestations, tries the mint, refunds, and moves the lowest unexecuted nonce across the window.
+    /// `attest_deposit` at the threshold: clears the nonce's attestations, tries the mint, refunds, and moves the lowest unexecuted nonce across the window, dropping the outcome each step pushes out of the retention.
     fn attest_deposit() -> Weight;
     /// `withdraw` into a period one short of full.
     fn withdraw() -> Weight;
@@ -76,9 +76,9 @@ impl<T: crate::Config> WeightInfo for SubstrateWeight<T> {
     /// Storage: `Bridge::Tokens` (r:1 w:1)
     /// Storage: `Bridge::AssetTokens` (r:1 w:1)
     /// Storage: `Bridge::TokenCount` (r:1 w:1)
-    /// Minimum execution time: 17_115 ns; 100 samples.
+    /// Minimum execution time: 18_748 ns; 100 samples.
     fn register_token() -> Weight {
-        Weight::from_parts(20_110_000, 155)
+        Weight::from_parts(21_912_000, 155)
             .saturating_add(T::DbWeight::get().reads(4))
             .saturating_add(T::DbWeight::get().writes(4))
     }
@@ -86,9 +86,9 @@ impl<T: crate::Config> WeightInfo for SubstrateWeight<T> {
     /// Storage: `Bridge::Tokens` (r:1 w:1)
     /// Storage: `Bridge::AssetTokens` (r:0 w:1)
     /// Storage: `Bridge::TokenCount` (r:1 w:1)
-    /// Minimum execution time: 13_130 ns; 100 samples.
+    /// Minimum execution time: 13_800 ns; 100 samples.
     fn deregister_token() -> Weight {
-        Weight::from_parts(14_331_000, 687)
+        Weight::from_parts(15_624_000, 687)
             .saturating_add(T::DbWeight::get().reads(3))
             .saturating_add(T::DbWeight::get().writes(3))
     }
@@ -96,10 +96,10 @@ impl<T: crate::Config> WeightInfo for SubstrateWeight<T> {
     /// Storage: `Bridge::CurrentSetId` (r:1 w:0)
     /// Storage: `Bridge::ValidatorSets` (r:1 w:0)
     /// The range of component `n` in `[1, 8]`.
-    /// Minimum execution time: 17_156 ns; 800 samples.
+    /// Minimum execution time: 17_025 ns; 800 samples.
     fn set_validators(n: u32) -> Weight {
-        Weight::from_parts(9_860_607, 210)
-            .saturating_add(Weight::from_parts(7_285_103, 0).saturating_mul(n.into()))
+        Weight::from_parts(9_872_442, 210)
+            .saturating_add(Weight::from_parts(7_287_042, 0).saturating_mul(n.into()))
             .saturating_add(T::DbWeight::get().reads(2))
             .saturating_add(T::DbWeight::get().writes(1))
     }
@@ -112,7 +112,7 @@ impl<T: crate::Config> WeightInfo for SubstrateWeight<T> {
     /// Storage: `Bridge::OpenAttestations` (r:8 w:8)
     /// Storage: `Bridge::Paused` (r:1 w:0)
     /// Storage: `Bridge::LowestUnexecutedNonce` (r:1 w:1)
-    /// Storage: `Bridge::ExecutedDeposits` (r:9 w:8)
+    /// Storage: `Bridge::ExecutedDeposits` (r:9 w:9)
     /// Storage: `Bridge::PendingWithdrawals` (r:1 w:1)
     /// Storage: `Bridge::CurrentSetId` (r:1 w:0)
     /// Storage: `Bridge::ValidatorSets` (r:1 w:0)
@@ -120,24 +120,24 @@ impl<T: crate::Config> WeightInfo for SubstrateWeight<T> {
     /// Storage: `Bridge::Attestations` (r:9 w:8)
     /// Storage: `Bridge::NextWithdrawalId` (r:1 w:1)
     /// The range of component `v` in `[1, 8]`, `n` in `[1, 8]`, `p` in `[0, 4]`.
-    /// Minimum execution time: 119_908 ns; 1900 samples.
+    /// Minimum execution time: 126_949 ns; 1900 samples.
     fn attest_deposit() -> Weight {
         let v: u32 = T::MaxValidators::get();
         let n: u32 = u32::try_from(T::AttestationWindow::get()).unwrap_or(u32::MAX);
         let p: u32 = T::MaxWithdrawalsPerCheckpoint::get().saturating_sub(1);
-        Weight::from_parts(95_221_911, 923)
-            .saturating_add(Weight::from_parts(5_072_483, 0).saturating_mul(v.into()))
-            .saturating_add(Weight::from_parts(2_655_514, 0).saturating_mul(n.into()))
-            .saturating_add(Weight::from_parts(1_301_420, 0).saturating_mul(p.into()))
+        Weight::from_parts(107_669_742, 1_181)
+            .saturating_add(Weight::from_parts(4_829_780, 0).saturating_mul(v.into()))
+            .saturating_add(Weight::from_parts(2_692_185, 0).saturating_mul(n.into()))
+            .saturating_add(Weight::from_parts(632_682, 0).saturating_mul(p.into()))
             .saturating_add(T::DbWeight::get().reads(14))
             .saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(v.into())))
             .saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-            .saturating_add(T::DbWeight::get().writes(3))
+            .saturating_add(T::DbWeight::get().writes(4))
             .saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(v.into())))
             .saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-            .saturating_add(Weight::from_parts(0, 220).saturating_mul(v.into()))
-            .saturating_add(Weight::from_parts(0, 37).saturating_mul(n.into()))
-            .saturating_add(Weight::from_parts(0, 91).saturating_mul(p.into()))
+            .saturating_add(Weight::from_parts(0, 222).saturating_mul(v.into()))
+            .saturating_add(Weight::from_parts(0, 33).saturating_mul(n.into()))
+            .saturating_add(Weight::from_parts(0, 111).saturating_mul(p.into()))
     }
     /// Storage: `Assets::Account` (r:1 w:1)
     /// Storage: `Assets::Asset` (r:1 w:1)
@@ -148,48 +148,50 @@ impl<T: crate::Config> WeightInfo for SubstrateWeight<T> {
     /// Storage: `Bridge::AssetTokens` (r:1 w:0)
     /// Storage: `Bridge::NextWithdrawalId` (r:1 w:1)
     /// The range of component `p` in `[0, 4]`.
-    /// Minimum execution time: 36_434 ns; 500 samples.
+    /// Minimum execution time: 36_965 ns; 500 samples.
     fn withdraw() -> Weight {
         let p: u32 = T::MaxWithdrawalsPerCheckpoint::get().saturating_sub(1);
-        Weight::from_parts(41_283_184, 971)
+        Weight::from_parts(42_153_632, 971)
             .saturating_add(T::DbWeight::get().reads(8))
             .saturating_add(T::DbWeight::get().writes(5))
-            .saturating_add(Weight::from_parts(0, 87).saturating_mul(p.into()))
+            .saturating_add(Weight::from_parts(0, 103).saturating_mul(p.into()))
     }
     /// Storage: `Bridge::Checkpoints` (r:1 w:0)
     /// Storage: `Bridge::L1Params` (r:1 w:0)
+    /// Storage: `Bridge::AbandonedCheckpoints` (r:1 w:0)
     /// Storage: `Bridge::CheckpointSignatures` (r:1 w:1)
     /// Storage: `Bridge::CheckpointTallies` (r:1 w:1)
     /// Storage: `Bridge::ValidatorSets` (r:1 w:0)
     /// Storage: `Bridge::LowestUnsignedCheckpoint` (r:1 w:1)
     /// Storage: `Bridge::LatestCheckpoint` (r:1 w:0)
     /// The range of component `v` in `[1, 8]`.
-    /// Minimum execution time: 61_512 ns; 800 samples.
+    /// Minimum execution time: 62_843 ns; 800 samples.
     fn submit_checkpoint_signature() -> Weight {
         let v: u32 = T::MaxValidators::get();
-        Weight::from_parts(68_683_500, 656)
-            .saturating_add(T::DbWeight::get().reads(7))
+        Weight::from_parts(70_967_470, 656)
+            .saturating_add(T::DbWeight::get().reads(8))
             .saturating_add(T::DbWeight::get().writes(3))
             .saturating_add(Weight::from_parts(0, 76).saturating_mul(v.into()))
     }
     /// Storage: `Bridge::Paused` (r:0 w:1)
-    /// Minimum execution time: 6_270 ns; 100 samples.
+    /// Minimum execution time: 6_159 ns; 100 samples.
     fn set_paused() -> Weight {
-        Weight::from_parts(6_720_000, 0).saturating_add(T::DbWeight::get().writes(1))
+        Weight::from_parts(6_750_000, 0).saturating_add(T::DbWeight::get().writes(1))
     }
     /// Storage: `Bridge::L1Params` (r:0 w:1)
-    /// Minimum execution time: 6_490 ns; 100 samples.
+    /// Minimum execution time: 6_460 ns; 100 samples.
     fn set_l1_params() -> Weight {
-        Weight::from_parts(6_941_000, 0).saturating_add(T::DbWeight::get().writes(1))
+        Weight::from_parts(7_110_000, 0).saturating_add(T::DbWeight::get().writes(1))
     }
     /// Storage: `Bridge::Tokens` (r:1 w:1)
-    /// Minimum execution time: 8_853 ns; 100 samples.
+    /// Minimum execution time: 8_793 ns; 100 samples.
     fn set_min_withdrawal() -> Weight {
-        Weight::from_parts(9_404_000, 408)
+        Weight::from_parts(9_565_000, 408)
             .saturating_add(T::DbWeight::get().reads(1))
             .saturating_add(T::DbWeight::get().writes(1))
     }
     /// Storage: `System::BlockHash` (r:2 w:0)
+    /// Storage: `Bridge::RecommittedWithdrawals` (r:1 w:0)
     /// Storage: `Bridge::QueuedWithdrawalCount` (r:1 w:0)
     /// Storage: `Bridge::QueuedValidators` (r:1 w:1)
     /// Storage: `Bridge::Checkpoints` (r:0 w:1)
@@ -203,13 +205,13 @@ impl<T: crate::Config> WeightInfo for SubstrateWeight<T> {
     /// Storage: `Bridge::LatestCheckpoint` (r:1 w:1)
     /// Storage: `Bridge::CheckpointWithdrawals` (r:0 w:1)
     /// The range of component `w` in `[0, 5]`.
-    /// Minimum execution time: 30_636 ns; 600 samples.
+    /// Minimum execution time: 33_089 ns; 600 samples.
     fn fix_checkpoint(w: u32) -> Weight {
-        Weight::from_parts(34_332_946, 1_370)
-            .saturating_add(Weight::from_parts(48_780, 0).saturating_mul(w.into()))
+        Weight::from_parts(37_633_413, 1_370)
+            .saturating_add(Weight::from_parts(63_584, 0).saturating_mul(w.into()))
             .saturating_add(T::DbWeight::get().reads(13))
             .saturating_add(T::DbWeight::get().writes(7))
-            .saturating_add(Weight::from_parts(0, 80).saturating_mul(w.into()))
+            .saturating_add(Weight::from_parts(0, 96).saturating_mul(w.into()))
     }
 }
 
@@ -217,18 +219,18 @@ impl<T: crate::Config> WeightInfo for SubstrateWeight<T> {
 /// Ludus runtime's bounds.
 impl WeightInfo for () {
     fn register_token() -> Weight {
-        Weight::from_parts(20_110_000, 155)
+        Weight::from_parts(21_912_000, 155)
             .saturating_add(frame_support::weights::constants::RocksDbWeight::get().reads(4))
             .saturating_add(frame_support::weights::constants::RocksDbWeight::get().writes(4))
     }
     fn deregister_token() -> Weight {
-        Weight::from_parts(14_331_000, 687)
+        Weight::from_parts(15_624_000, 687)
             .saturating_add(frame_support::weights::constants::RocksDbWeight::get().reads(3))
             .saturating_add(frame_support::weights::constants::RocksDbWeight::get().writes(3))
     }
     fn set_validators(n: u32) -> Weight {
-        Weight::from_parts(9_860_607, 210)
-            .saturating_add(Weight::from_parts(7_285_103, 0).saturating_mul(n.into()))
+        Weight::from_parts(9_872_442, 210)
+            .saturating_add(Weight::from_parts(7_287_042, 0).saturating_mul(n.into()))
             .saturating_add(frame_support::weights::constants::RocksDbWeight::get().reads(2))
             .saturating_add(frame_support::weights::constants::RocksDbWeight::get().writes(1))
     }
@@ -236,10 +238,10 @@ impl WeightInfo for () {
         let v: u32 = RUNTIME_MAX_VALIDATORS;
         let n: u32 = RUNTIME_ATTESTATION_WINDOW;
         let p: u32 = RUNTIME_MAX_WITHDRAWALS_PER_CHECKPOINT - 1;
-        Weight::from_parts(95_221_911, 923)
-            .saturating_add(Weight::from_parts(5_072_483, 0).saturating_mul(v.into()))
-            .saturating_add(Weight::from_parts(2_655_514, 0).saturating_mul(n.into()))
-            .saturating_add(Weight::from_parts(1_301_420, 0).saturating_mul(p.into()))
+        Weight::from_parts(107_669_742, 1_181)
+            .saturating_add(Weight::from_parts(4_829_780, 0).saturating_mul(v.into()))
+            .saturating_add(Weight::from_parts(2_692_185, 0).saturating_mul(n.into()))
+            .saturating_add(Weight::from_parts(632_682, 0).saturating_mul(p.into()))
             .saturating_add(frame_support::weights::constants::RocksDbWeight::get().reads(14))
             .saturating_add(
                 frame_support::weights::constants::RocksDbWeight::get().reads((2_u64).saturating_mul(v.into())),
@@ -247,49 +249,49 @@ impl WeightInfo for () {
             .saturating_add(
                 frame_support::weights::constants::RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())),
             )
-            .saturating_add(frame_support::weights::constants::RocksDbWeight::get().writes(3))
+            .saturating_add(frame_support::weights::constants::RocksDbWeight::get().writes(4))
             .saturating_add(
                 frame_support::weights::constants::RocksDbWeight::get().writes((2_u64).saturating_mul(v.into())),
             )
             .saturating_add(
                 frame_support::weights::constants::RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())),
             )
-            .saturating_add(Weight::from_parts(0, 220).saturating_mul(v.into()))
-            .saturating_add(Weight::from_parts(0, 37).saturating_mul(n.into()))
-            .saturating_add(Weight::from_parts(0, 91).saturating_mul(p.into()))
+            .saturating_add(Weight::from_parts(0, 222).saturating_mul(v.into()))
+            .saturating_add(Weight::from_parts(0, 33).saturating_mul(n.into()))
+            .saturating_add(Weight::from_parts(0, 111).saturating_mul(p.into()))
     }
     fn withdraw() -> Weight {
         let p: u32 = RUNTIME_MAX_WITHDRAWALS_PER_CHECKPOINT - 1;
-        Weight::from_parts(41_283_184, 971)
+        Weight::from_parts(42_153_632, 971)
             .saturating_add(frame_support::weights::constants::RocksDbWeight::get().reads(8))
             .saturating_add(frame_support::weights::constants::RocksDbWeight::get().writes(5))
-            .saturating_add(Weight::from_parts(0, 87).saturating_mul(p.into()))
+            .saturating_add(Weight::from_parts(0, 103).saturating_mul(p.into()))
     }
     fn submit_checkpoint_signature() -> Weight {
         let v: u32 = RUNTIME_MAX_VALIDATORS;
-        Weight::from_parts(68_683_500, 656)
-            .saturating_add(frame_support::weights::constants::RocksDbWeight::get().reads(7))
+        Weight::from_parts(70_967_470, 656)
+            .saturating_add(frame_support::weights::constants::RocksDbWeight::get().reads(8))
             .saturating_add(frame_support::weights::constants::RocksDbWeight::get().writes(3))
             .saturating_add(Weight::from_parts(0, 76).saturating_mul(v.into()))
     }
     fn set_paused() -> Weight {
-        Weight::from_parts(6_720_000, 0)
+        Weight::from_parts(6_750_000, 0)
             .saturating_add(frame_support::weights::constants::RocksDbWeight::get().writes(1))
     }
     fn set_l1_params() -> Weight {
-        Weight::from_parts(6_941_000, 0)
+        Weight::from_parts(7_110_000, 0)
             .saturating_add(frame_support::weights::constants::RocksDbWeight::get().writes(1))
     }
     fn set_min_withdrawal() -> Weight {
-        Weight::from_parts(9_404_000, 408)
+        Weight::from_parts(9_565_000, 408)
             .saturating_add(frame_support::weights::constants::RocksDbWeight::get().reads(1))
             .saturating_add(frame_support::weights::constants::RocksDbWeight::get().writes(1))
     }
     fn fix_checkpoint(w: u32) -> Weight {
-        Weight::from_parts(34_332_946, 1_370)
-            .saturating_add(Weight::from_parts(48_780, 0).saturating_mul(w.into()))
+        Weight::from_parts(37_633_413, 1_370)
+            .saturating_add(Weight::from_parts(63_584, 0).saturating_mul(w.into()))
             .saturating_add(frame_support::weights::constants::RocksDbWeight::get().reads(13))
             .saturating_add(frame_support::weights::constants::RocksDbWeight::get().writes(7))
-            .saturating_add(Weight::from_parts(0, 80).saturating_mul(w.into()))
+            .saturating_add(Weight::from_parts(0, 96).saturating_mul(w.into()))
     }
 }

@@ -282,6 +282,11 @@ parameter_types! {
     /// so all of them falling that far behind is an outage an archive node then recovers
     /// from. At 64 validators this keeps at most 1,024 × 43 signatures (about 5 MB).
     pub const CheckpointSignatureRetention: u64 = 1_024;
+    /// What came of the last 4,096 deposits (minted, or refunded as which withdrawal) stays
+    /// on chain for `ludus_bridge_depositStatus`: a user finds their deposit's outcome until
+    /// 4,096 later deposits executed. A record (key and value) is under 60 bytes, so about
+    /// 240 KB at most; an older deposit's outcome is in its event.
+    pub const DepositOutcomeRetention: u64 = 4_096;
     /// Unsigned bridge transactions (attestations, signatures) go before ordinary ones.
     pub const BridgeUnsignedPriority: sp_runtime::transaction_validity::TransactionPriority =
         sp_runtime::transaction_validity::TransactionPriority::MAX / 2;
@@ -298,6 +303,7 @@ impl pallet_bridge::Config for Runtime {
     type AttestationWindow = AttestationWindow;
     type MaxOpenAttestations = MaxOpenAttestations;
     type CheckpointSignatureRetention = CheckpointSignatureRetention;
+    type DepositOutcomeRetention = DepositOutcomeRetention;
     type UnsignedPriority = BridgeUnsignedPriority;
     /// Measured by the native harness (`pallets/bridge/src/weights_gen`), at this runtime's bounds.
     type WeightInfo = pallet_bridge::weights::SubstrateWeight<Runtime>;

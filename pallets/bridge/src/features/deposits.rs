@@ -108,11 +108,17 @@ impl<T: Config> Pallet<T> {
         let _ = AttestationTally::<T>::clear_prefix((deposit.nonce,), u32::MAX, None);
         let outcome = Self::mint_deposit(deposit);
         ExecutedDeposits::<T>::insert(deposit.nonce, outcome);
-        // Below the lowest unexecuted nonce "executed" needs no record, so the records it
-        // passes are dropped: the map holds only the nonces executed out of order. At most
-        // `AttestationWindow` steps: only nonces inside the window execute.
+        // The lowest unexecuted nonce moves over the nonces executed ahead of it, at most
+        // `AttestationWindow` steps (only nonces inside the window execute). Below it a
+        // record only tells what came of a deposit, for the last `DepositOutcomeRetention`
+        // nonces: each step drops the one that falls out of them, one write however much
+        // history there is. A nonce whose record is gone is still executed by that rule.
+        let retention = T::DepositOutcomeRetention::get();
         let mut lowest = LowestUnexecutedNonce::<T>::get();
-        while ExecutedDeposits::<T>::take(lowest).is_some() {
+        while ExecutedDeposits::<T>::contains_key(lowest) {
+            if let Some(expired) = lowest.checked_sub(retention).filter(|nonce| *nonce > 0) {
+                ExecutedDeposits::<T>::remove(expired);
+            }
             lowest = lowest.saturating_add(1);
         }
         LowestUnexecutedNonce::<T>::put(lowest);

@@ -135,19 +135,21 @@ impl<T: Config> Pallet<T> {
         LowestUnexecutedNonce::<T>::get()
     }
 
-    /// Where deposit `nonce` stands: executed (with its outcome while recorded), pending
-    /// with the current set's attestations, or `None` when no validator of the current set
-    /// attested it (nonce 0, a deposit not seen yet, or one whose attestations a set change
-    /// cleared).
+    /// Where deposit `nonce` stands: executed, with its outcome (minted, or refunded as
+    /// which withdrawal) if it is one of the last `DepositOutcomeRetention` nonces below
+    /// [`LowestUnexecutedNonce`] or was executed ahead of it, and without for an older one;
+    /// pending with the current set's attestations; or `None` when no validator of the
+    /// current set attested it (nonce 0, a deposit not seen yet, or one whose attestations
+    /// a set change cleared).
     pub fn deposit_status(nonce: u64) -> Option<DepositStatus> {
         if nonce == 0 {
             return None;
         }
-        if nonce < LowestUnexecutedNonce::<T>::get() {
-            return Some(DepositStatus::Executed { outcome: None });
-        }
         if let Some(outcome) = ExecutedDeposits::<T>::get(nonce) {
             return Some(DepositStatus::Executed { outcome: Some(outcome) });
+        }
+        if nonce < LowestUnexecutedNonce::<T>::get() {
+            return Some(DepositStatus::Executed { outcome: None });
         }
         let set_id = CurrentSetId::<T>::get();
         // At most `MaxValidators` entries: one per validator of the current set.

@@ -1,6 +1,6 @@
 //! The pallet's invariants, checked by `try-runtime` and after every test.
 
-use alloc::collections::btree_map::BTreeMap;
+use alloc::collections::{btree_map::BTreeMap, btree_set::BTreeSet};
 use frame_support::{ensure, traits::fungibles::Inspect};
 use sp_core::H256;
 use sp_runtime::DispatchError;
@@ -19,13 +19,18 @@ impl<T: Config> Pallet<T> {
     ///   supply is at most what is `outstanding` (minted for deposits, not yet burnt).
     /// - Deposits: no attestation or tally is left for an executed nonce (a nonce is executed
     ///   once: below [`LowestUnexecutedNonce`] by that rule, above it by its entry in
-    ///   [`ExecutedDeposits`], which holds only nonces in the window above it, and nothing can
-    ///   count towards it again); every tally equals the attestations of that hash, and is below its set's
-    ///   threshold (else the deposit would have executed). Every nonce below
-    ///   [`LowestUnexecutedNonce`] is executed and it is not; attestations are all of the
-    ///   current set, for nonces in the window above it, and [`OpenAttestations`] counts
-    ///   them per validator (at most `MaxOpenAttestations`, plus the lowest nonce's). A
-    ///   refunded deposit names a withdrawal that exists.
+    ///   [`ExecutedDeposits`], and nothing can count towards it again); every tally equals
+    ///   the attestations of that hash, and is below its set's threshold (else the deposit
+    ///   would have executed). Every nonce below [`LowestUnexecutedNonce`] is executed and it
+    ///   is not; attestations are all of the current set, for nonces in the window above it,
+    ///   and [`OpenAttestations`] counts them per validator (at most `MaxOpenAttestations`,
+    ///   plus the lowest nonce's).
+    /// - Deposit outcomes: [`ExecutedDeposits`] holds nonces from
+    ///   `DepositOutcomeRetention` below [`LowestUnexecutedNonce`] to the attestation window
+    ///   above it, nothing older; those below it are one run of consecutive nonces ending
+    ///   just below it (each nonce it passed keeps its record until it falls out of the
+    ///   retention), so at most `DepositOutcomeRetention` of them. Every refund names a
+    ///   withdrawal that exists, and no two name the same one.
     /// - Validators: every stored set is non-empty, sorted by strictly ascending address;
     ///   the current set exists unless no set was ever installed; a queued set is non-empty.
     /// - Checkpoints: numbered 1..=[`LatestCheckpoint`] without gaps, each with its
@@ -97,18 +102,31 @@ impl<T: Config> Pallet<T> {
         ensure!(tallies == counted.len(), "attestations without a tally");
         ensure!(!ExecutedDeposits::<T>::contains_key(0), "nonce 0 executed");
         let next_withdrawal = NextWithdrawalId::<T>::get();
+        let mut refunds = BTreeSet::new();
         for (_, outcome) in ExecutedDeposits::<T>::iter() {
             if let DepositOutcome::Refunded { withdrawal, .. } = outcome {
                 ensure!(withdrawal >= 1 && withdrawal < next_withdrawal, "a refund names no withdrawal");
+                ensure!(refunds.insert(withdrawal), "two refunds name the same withdrawal");
             }
         }
         let lowest = LowestUnexecutedNonce::<T>::get();
         ensure!(lowest >= 1, "the lowest unexecuted nonce is 0");
         ensure!(!ExecutedDeposits::<T>::contains_key(lowest), "the lowest unexecuted nonce is executed");
         let window_end = lowest.saturating_add(T::AttestationWindow::get());
+        let retention = T::DepositOutcomeRetention::get();
+        let retained_from = lowest.saturating_sub(retention);
+        let (mut kept, mut oldest_kept) = (0u64, lowest);
         for nonce in ExecutedDeposits::<T>::iter_keys() {
-            ensure!(nonce > lowest && nonce < window_end, "an executed-deposit record outside the window");
+            ensure!(nonce >= retained_from, "an executed deposit's outcome is kept past the retention");
+            ensure!(nonce < window_end, "an executed-deposit record beyond the window");
+            if nonce < lowest {
+                kept = kept.saturating_add(1);
+                oldest_kept = oldest_kept.min(nonce);
+            }
         }
+        // Distinct nonces in `oldest_kept..lowest`, as many as that range holds: no gap.
+        ensure!(lowest.saturating_sub(oldest_kept) == kept, "a gap among the kept deposit outcomes");
+        ensure!(kept <= retention, "more deposit outcomes kept than the retention");
         let mut open: BTreeMap<u32, u32> = BTreeMap::new();
         for ((nonce, set_id, validator), _) in Attestations::<T>::iter() {
             ensure!(set_id == CurrentSetId::<T>::get(), "an attestation of a former set is left");

@@ -13,26 +13,33 @@ fn checkpoint_signature(index: usize, number: u64) -> ecdsa::Signature {
 }
 
 #[test]
-fn executed_deposits_below_the_lowest_unexecuted_nonce_leave_no_record() {
+fn executed_deposits_keep_their_outcome_for_the_retention_only() {
     run_test(|| {
         register();
-        // Several windows' worth, in order: each record goes as soon as it is written.
+        // Several windows' worth, in order: only the last `OUTCOME_RETENTION` keep a record.
         for nonce in 1..=4 * WINDOW {
             deposited(nonce, 10);
         }
-        assert_eq!(ExecutedDeposits::<Test>::iter().count(), 0);
-        assert_eq!(LowestUnexecutedNonce::<Test>::get(), 4 * WINDOW + 1);
-        // Out of order: nonces above the lowest are recorded until it passes them.
-        let first = 4 * WINDOW + 1;
+        let lowest = 4 * WINDOW + 1;
+        assert_eq!(LowestUnexecutedNonce::<Test>::get(), lowest);
+        let mut kept: Vec<u64> = ExecutedDeposits::<Test>::iter_keys().collect();
+        kept.sort_unstable();
+        assert_eq!(kept, (lowest - OUTCOME_RETENTION..lowest).collect::<Vec<_>>());
+        // Out of order: nonces above the lowest are recorded as executed besides those.
+        let first = lowest;
         deposited(first + 2, 10);
         deposited(first + 1, 10);
-        assert_eq!(ExecutedDeposits::<Test>::iter_keys().count(), 2);
+        assert_eq!(ExecutedDeposits::<Test>::iter_keys().count() as u64, OUTCOME_RETENTION + 2);
+        // The lowest passes three nonces: three records fall out of the retention.
         deposited(first, 10);
-        assert_eq!(ExecutedDeposits::<Test>::iter().count(), 0);
         assert_eq!(LowestUnexecutedNonce::<Test>::get(), first + 3);
+        let mut kept: Vec<u64> = ExecutedDeposits::<Test>::iter_keys().collect();
+        kept.sort_unstable();
+        assert_eq!(kept, (first + 3 - OUTCOME_RETENTION..first + 3).collect::<Vec<_>>());
         // "Below the lowest means executed": an old nonce is refused as executed, by the pool
         // and at dispatch, although nothing records it any more.
-        let old = deposit(first + 1, 10);
+        let old = deposit(first + 2 - OUTCOME_RETENTION, 10);
+        assert!(!ExecutedDeposits::<Test>::contains_key(old.nonce));
         let signature = attestation(&validators()[3], &old);
         let call = Call::<Test>::attest_deposit { deposit: old, validator_index: 3, signature };
         assert_eq!(validate(&call), Err(sp_runtime::transaction_validity::InvalidTransaction::Stale.into()));

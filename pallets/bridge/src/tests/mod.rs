@@ -81,7 +81,8 @@ pub fn deposited(nonce: u64, amount: u128) {
 }
 
 /// What came of deposit `nonce`, from its events (its record in [`ExecutedDeposits`] goes
-/// once every nonce below it executed too); `None` while it is not executed.
+/// once the lowest unexecuted nonce is `DepositOutcomeRetention` past it); `None` while it
+/// is not executed.
 pub fn outcome(nonce: u64) -> Option<DepositOutcome> {
     events().into_iter().find_map(|event| match event {
         Event::DepositExecuted { nonce: executed, .. } if executed == nonce => Some(DepositOutcome::Minted),

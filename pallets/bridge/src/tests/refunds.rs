@@ -137,3 +137,25 @@ fn a_refund_into_a_full_period_queues_for_the_next_checkpoint() {
         assert_eq!(Bridge::checkpoint_of_withdrawal(id), Some(2));
     });
 }
+
+#[test]
+fn an_in_order_refund_reads_as_refunded_with_its_withdrawal_id() {
+    run_test(|| {
+        register();
+        deposited(1, 1_000);
+        let refunded = Deposit { token: [0x99; 20], ..deposit(2, 500) };
+        executed(&refunded);
+        // In order: the lowest unexecuted nonce passed it, and the status still names the
+        // refund, which the depositor follows to its withdrawal and claims on the L1.
+        assert_eq!(Bridge::lowest_unexecuted_nonce(), 3);
+        assert_eq!(
+            Bridge::deposit_status(2),
+            Some(DepositStatus::Executed {
+                outcome: Some(DepositOutcome::Refunded { withdrawal: 1, reason: RefundReason::UnknownToken })
+            })
+        );
+        assert_eq!(Bridge::deposit_status(1), Some(DepositStatus::Executed { outcome: Some(DepositOutcome::Minted) }));
+        assert_eq!(Bridge::withdrawal_status(1), Some(WithdrawalStatus::Pending));
+        assert_refunded(&refunded, 1, RefundReason::UnknownToken);
+    });
+}

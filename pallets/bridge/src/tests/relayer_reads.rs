@@ -96,9 +96,10 @@ fn deposit_status_follows_a_deposit_from_first_attestation_to_execution() {
             Some(DepositStatus::Pending { set_id: 0, attestations: 2, threshold, attested_by: vec![0, 1, 2] })
         );
 
-        // Executed, and the lowest unexecuted nonce passed it: the record is gone.
+        // Executed in order: the lowest unexecuted nonce passed it, and it reads as minted.
         assert_ok!(attest(3, &deposit(1, 100)));
-        assert_eq!(Bridge::deposit_status(1), Some(DepositStatus::Executed { outcome: None }));
+        assert_eq!(Bridge::lowest_unexecuted_nonce(), 2);
+        assert_eq!(Bridge::deposit_status(1), Some(DepositStatus::Executed { outcome: Some(DepositOutcome::Minted) }));
         assert_eq!(Bridge::deposit_status(2), None);
     });
 }
@@ -122,11 +123,49 @@ fn deposit_status_names_the_outcome_of_a_nonce_executed_ahead() {
             })
         );
         assert_eq!(Bridge::deposit_status(1), None);
+        // Once nonce 1 executed the lowest passes all three, and each keeps its outcome.
         deposited(1, 100);
-        for nonce in 1..=3 {
-            assert_eq!(Bridge::deposit_status(nonce), Some(DepositStatus::Executed { outcome: None }));
-        }
+        assert_eq!(Bridge::lowest_unexecuted_nonce(), 4);
+        assert_eq!(Bridge::deposit_status(1), Some(DepositStatus::Executed { outcome: Some(DepositOutcome::Minted) }));
+        assert_eq!(Bridge::deposit_status(2), Some(DepositStatus::Executed { outcome: Some(DepositOutcome::Minted) }));
+        assert_eq!(
+            Bridge::deposit_status(3),
+            Some(DepositStatus::Executed {
+                outcome: Some(DepositOutcome::Refunded { withdrawal: 1, reason: RefundReason::UnknownToken })
+            })
+        );
         assert_eq!(Bridge::deposit_status(4), None);
+    });
+}
+
+#[test]
+fn deposit_status_keeps_the_outcome_of_the_last_retention_deposits_only() {
+    run_test(|| {
+        register();
+        deposited(1, 100);
+        assert_eq!(Bridge::deposit_status(1), Some(DepositStatus::Executed { outcome: Some(DepositOutcome::Minted) }));
+        // `OUTCOME_RETENTION` later deposits: nonce 1 is still within the last ones.
+        for nonce in 2..=OUTCOME_RETENTION {
+            deposited(nonce, 100);
+        }
+        assert_eq!(Bridge::deposit_status(1), Some(DepositStatus::Executed { outcome: Some(DepositOutcome::Minted) }));
+        // One more pushes it out: executed, its outcome in its event only.
+        deposited(OUTCOME_RETENTION + 1, 100);
+        assert_eq!(Bridge::deposit_status(1), Some(DepositStatus::Executed { outcome: None }));
+        assert!(!ExecutedDeposits::<Test>::contains_key(1));
+        assert_eq!(outcome(1), Some(DepositOutcome::Minted));
+        for nonce in 2..=OUTCOME_RETENTION + 1 {
+            assert_eq!(
+                Bridge::deposit_status(nonce),
+                Some(DepositStatus::Executed { outcome: Some(DepositOutcome::Minted) })
+            );
+        }
+        // However many follow, the records are the last `OUTCOME_RETENTION` only.
+        for nonce in OUTCOME_RETENTION + 2..=3 * OUTCOME_RETENTION + 1 {
+            deposited(nonce, 100);
+            assert!(ExecutedDeposits::<Test>::iter_keys().count() as u64 <= OUTCOME_RETENTION);
+        }
+        assert_eq!(ExecutedDeposits::<Test>::iter_keys().count() as u64, OUTCOME_RETENTION);
     });
 }
 

@@ -7,8 +7,9 @@
 //!
 //! Three calls take no argument their weight could follow, yet cost more with the runtime's
 //! bounds: `attest_deposit` (clears up to `MaxValidators` attestations, moves the lowest
-//! nonce over up to `AttestationWindow` executed ones, and a refund rewrites the open
-//! period's list of up to `MaxWithdrawalsPerCheckpoint`), `withdraw` (rewrites that list) and
+//! nonce over up to `AttestationWindow` executed ones, dropping one old outcome record for
+//! each, and a refund rewrites the open period's list of up to
+//! `MaxWithdrawalsPerCheckpoint`), `withdraw` (rewrites that list) and
 //! `submit_checkpoint_signature` (reads a set of up to `MaxValidators`). Their benchmarks
 //! have those as components (`v`, `n`, `p`), and
 //! the generated functions take each at the configured maximum: `SubstrateWeight<T>` from
@@ -54,7 +55,8 @@ mod driver {
             "set_validators" => ("`set_validators` with `n` keys.", &[]),
             "attest_deposit" => (
                 "`attest_deposit` at the threshold: clears the nonce's attestations, tries the mint, \
-                 refunds, and moves the lowest unexecuted nonce across the window.",
+                 refunds, and moves the lowest unexecuted nonce across the window, dropping the outcome \
+                 each step pushes out of the retention.",
                 &[
                     ("v", "T::MaxValidators::get()", "RUNTIME_MAX_VALIDATORS"),
                     (
