@@ -160,9 +160,10 @@ async fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// Ctrl-C during start-up is a stop the user asked for, like one later: exit 0.
 fn stopped_during_start() -> ExitCode {
-    eprintln!("ludus-devnet: interrupted during start-up; everything started so far was killed");
-    ExitCode::FAILURE
+    eprintln!("Interrupted during start-up; everything started so far was killed.");
+    ExitCode::SUCCESS
 }
 
 fn print_endpoints(info: &DevnetInfo, json_path: &std::path::Path) {
