@@ -115,9 +115,8 @@ impl DepositWatcher {
         for nonce in done {
             if let Some(log) = self.pending.remove(&nonce) {
                 self.last_attested.remove(&nonce);
-                // The pallet names the outcome while it keeps the record (a nonce executed
-                // ahead of a lower one); otherwise executed in order means minted, or refunded
-                // as a withdrawal that the claim duty follows like any other.
+                // The pallet keeps the outcome of its last `DepositOutcomeRetention` deposits;
+                // a relayer that comes back later than that reads an older one as minted.
                 let stage = match self.ludus.deposit_status(nonce).await? {
                     Some(DepositStatusJson::Executed {
                         outcome: Some(DepositOutcomeJson::Refunded | DepositOutcomeJson::Failed),

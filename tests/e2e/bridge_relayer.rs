@@ -156,7 +156,13 @@ impl Bridge {
     fn deposit_token(&self, token: &str, recipient: &str, amount: u128) -> String {
         let recipient = to_hex(account(recipient).as_ref());
         self.send(USER_KEY, token, "approve(address,uint256)", &[&self.vault(), &amount.to_string()], None);
-        self.send(USER_KEY, &self.vault(), "deposit(address,uint256,bytes32)", &[token, &amount.to_string(), &recipient], None)
+        self.send(
+            USER_KEY,
+            &self.vault(),
+            "deposit(address,uint256,bytes32)",
+            &[token, &amount.to_string(), &recipient],
+            None,
+        )
     }
 
     fn asset_balance(&self, asset: u32, who: &str) -> u128 {
@@ -195,7 +201,10 @@ impl Bridge {
                 return value;
             }
             if Instant::now() > deadline {
-                panic!("timed out after {TIMEOUT:?} waiting for {what}; relayer 0 log:\n{}", tail(&self.relayer_log(0), 40));
+                panic!(
+                    "timed out after {TIMEOUT:?} waiting for {what}; relayer 0 log:\n{}",
+                    tail(&self.relayer_log(0), 40)
+                );
             }
             std::thread::sleep(POLL);
         }
@@ -246,7 +255,8 @@ fn eth_and_an_erc20_go_to_ludus_and_back_and_a_relayer_pays_the_withdrawals() {
     let eth_deposit = bridge.deposit_eth("//Bob", 3 * WEI / 2);
     bridge.deposit_token(&test, "//Bob", 250 * WEI);
     bridge.wait_for("Bob's bridged ETH and TEST", || {
-        (bridge.asset_balance(ETH_ASSET, "//Bob") == 3 * WEI / 2 && bridge.asset_balance(TEST_ASSET, "//Bob") == 250 * WEI)
+        (bridge.asset_balance(ETH_ASSET, "//Bob") == 3 * WEI / 2
+            && bridge.asset_balance(TEST_ASSET, "//Bob") == 250 * WEI)
             .then_some(())
     });
     let deposit = bridge.relayer_status(0, "/deposits/1");
@@ -271,9 +281,11 @@ fn eth_and_an_erc20_go_to_ludus_and_back_and_a_relayer_pays_the_withdrawals() {
     assert_eq!(bridge.eth_balance(&vault), 3 * WEI / 2 - 2 * WEI / 5, "the Vault holds what is still on Ludus");
     assert_eq!(bridge.token_balance(&test, &vault), 150 * WEI);
     assert_eq!(bridge.token_balance(&test, RELAYER_0), relayer_test_before + WEI, "the claimer got the TEST fee");
+    // The relayer's status follows the receipt it waits for, a moment after the balance moves.
     for id in [1, 2] {
-        let withdrawal = bridge.relayer_status(0, &format!("/withdrawals/{id}"));
-        assert_eq!(withdrawal["stage"]["name"], "paid", "{withdrawal}");
+        bridge.wait_for(&format!("withdrawal {id} reported paid"), || {
+            (bridge.relayer_status(0, &format!("/withdrawals/{id}"))["stage"]["name"] == "paid").then_some(())
+        });
     }
     let status = bridge.relayer_status(0, "/status");
     assert_eq!(status["pendingClaims"], 0, "{status}");
@@ -295,7 +307,12 @@ fn a_relayer_killed_at_random_moments_and_a_second_relayer_double_nothing() {
         .args(["--l1-rpc", &bridge.l1(), "--ludus-rpc", &bridge.devnet().node_rpc_urls()[0]])
         .args(["--vault", &bridge.vault(), "--checkpoints", &format!("{:?}", bridge.devnet().checkpoints())])
         .args(["--data-dir", second_dir.to_str().expect("utf-8")])
-        .args(["--status-addr", &format!("127.0.0.1:{status_port}"), "--metrics-addr", &format!("127.0.0.1:{metrics_port}")])
+        .args([
+            "--status-addr",
+            &format!("127.0.0.1:{status_port}"),
+            "--metrics-addr",
+            &format!("127.0.0.1:{metrics_port}"),
+        ])
         .env("LUDUS_RELAYER_L1_KEY", SECOND_RELAYER_KEY)
         .stdout(log.try_clone().expect("log"))
         .stderr(log)
@@ -314,9 +331,12 @@ fn a_relayer_killed_at_random_moments_and_a_second_relayer_double_nothing() {
         let runtime = &bridge.runtime;
         runtime.block_on(bridge.devnet.as_mut().expect("running").start_relayer(0)).expect("restart");
         // Deposited so far: round + 1 ETH; withdrawn in earlier rounds: round halves.
-        let expected = u128::from(round + 1) * WEI - u128::from(round) * WEI / 2;
+        let eth = u128::from(round + 1) * WEI - u128::from(round) * WEI / 2;
+        let tokens = u128::from(round + 1) * 10 * WEI - u128::from(round) * 5 * WEI;
         bridge.wait_for("Charlie's deposits of this round", || {
-            (bridge.asset_balance(ETH_ASSET, "//Charlie") == expected).then_some(())
+            (bridge.asset_balance(ETH_ASSET, "//Charlie") == eth
+                && bridge.asset_balance(TEST_ASSET, "//Charlie") == tokens)
+                .then_some(())
         });
         bridge.withdraw("//Charlie", 2 * round, ETH_ASSET, WEI / 2, l1_recipient, WEI / 100);
         bridge.withdraw("//Charlie", 2 * round + 1, TEST_ASSET, 5 * WEI, l1_recipient, 0);
@@ -377,7 +397,13 @@ fn a_deposit_ludus_cannot_mint_is_refunded_on_the_l1() {
     let l1 = bridge.l1();
     let args = bridge.cast(&["abi-encode", "constructor(address[])", &format!("[{USER}]")]);
     let created = bridge.cast(&[
-        "send", "--json", "--rpc-url", &l1, "--private-key", ADMIN_KEY, "--create",
+        "send",
+        "--json",
+        "--rpc-url",
+        &l1,
+        "--private-key",
+        ADMIN_KEY,
+        "--create",
         &format!("{bytecode}{}", args.trim_start_matches("0x")),
     ]);
     let receipt: Value = serde_json::from_str(&created).expect("receipt");
@@ -479,7 +505,9 @@ fn a_relayer_with_a_bad_config_says_what_is_wrong() {
     let file = dir.path().join("relayer.toml");
     std::fs::write(&file, "l1_rpc = \"http://127.0.0.1:1\"\nvalut = \"0x00\"\n").expect("config");
     let output = run_command(
-        Command::new(relayer_binary()).args(["--config", file.to_str().expect("utf-8")]).env_remove("LUDUS_RELAYER_L1_KEY"),
+        Command::new(relayer_binary())
+            .args(["--config", file.to_str().expect("utf-8")])
+            .env_remove("LUDUS_RELAYER_L1_KEY"),
         Duration::from_secs(20),
     );
     assert_eq!(output.status.code(), Some(2));

@@ -174,7 +174,7 @@ fn the_node_attests_a_deposit_for_its_relayer_with_the_key_in_its_keystore() {
     node.wait_for("Bob's bridged ETH", Duration::from_secs(20), || {
         (asset_balance(&node, "//Bob") == 5 * WEI).then_some(())
     });
-    assert_eq!(node.rpc("ludus_bridge_depositStatus", json!([1])), json!({"status": "executed"}));
+    assert_eq!(node.rpc("ludus_bridge_depositStatus", json!([1])), json!({"status": "executed", "outcome": "minted"}));
     assert_eq!(node.rpc("ludus_bridge_lowestUnexecutedNonce", json!([])), json!(2));
 
     // Attesting it again (a relayer restarted from an old cursor) is an answer, not an error.

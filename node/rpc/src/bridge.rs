@@ -181,8 +181,8 @@ impl From<DepositAttestation> for DepositAttestationJson {
 /// `{"status": "pending", "setId": 0, "attestations": 1, "threshold": 3, "attestedBy": [2]}`
 /// or `{"status": "executed"}`, the latter with `"outcome": "minted"`, `"outcome":
 /// "refunded", "refundWithdrawalId": 7, "reason": "unknownToken"` or `"outcome": "failed",
-/// "reason": …` while the pallet still records what came of it (a nonce executed ahead of a
-/// lower one; afterwards the outcome is in the deposit's events only).
+/// "reason": …` while the pallet still records what came of it (the last
+/// `DepositOutcomeRetention` deposits; for older ones the outcome is in their events only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum DepositStatusJson {
