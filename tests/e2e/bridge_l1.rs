@@ -54,21 +54,11 @@ impl Foundry {
     fn locate() -> Foundry {
         let contracts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../contracts");
         let contracts = contracts.canonicalize().unwrap_or(contracts);
-        let scope = contracts.join("node_modules/@foundry-rs");
         // npm installs only the platform package that matches this machine
-        // (`forge-linux-amd64`, `forge-darwin-arm64`, …): take whichever is there.
+        // (`forge-linux-amd64`, `forge-darwin-arm64`, …): the devnet finds whichever is there.
         let binary = |tool: &str| -> PathBuf {
-            std::fs::read_dir(&scope)
-                .ok()
-                .into_iter()
-                .flatten()
-                .filter_map(Result::ok)
-                .filter(|entry| entry.file_name().to_string_lossy().starts_with(&format!("{tool}-")))
-                .map(|entry| entry.path().join("bin").join(tool))
-                .find(|path| path.is_file())
-                .unwrap_or_else(|| {
-                    panic!("no {tool} binary under {}: run `npm ci --prefix contracts` first", scope.display())
-                })
+            ludus_devnet::l1::platform_binary(&contracts, tool)
+                .unwrap_or_else(|e| panic!("{e}: run `npm ci --prefix contracts` first"))
         };
         for needed in ["solc", "@openzeppelin/contracts"] {
             assert!(
