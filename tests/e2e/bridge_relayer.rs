@@ -514,3 +514,35 @@ fn a_relayer_with_a_bad_config_says_what_is_wrong() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("valut"), "{stderr}");
 }
+
+#[test]
+fn a_large_withdrawal_waits_out_its_delay_and_a_relayer_pays_it_when_due() {
+    let bridge = Bridge::start(true);
+    let test = bridge.erc20();
+    let l1 = bridge.l1();
+    let l1_recipient = "0x000000000000000000000000000000000000F00d";
+    // Above the devnet's large-claim threshold for TEST (100,000 TEST): the claim is queued
+    // for the Vault's delay instead of paid, and nobody comes back for it but the relayer.
+    let large = 150_000 * WEI;
+    bridge.deposit_token(&test, "//Eve", large);
+    bridge.wait_for("Eve's TEST", || (bridge.asset_balance(TEST_ASSET, "//Eve") == large).then_some(()));
+    bridge.withdraw("//Eve", 0, TEST_ASSET, large, l1_recipient, 10 * WEI);
+    let queued = bridge.wait_for("the claim queued on the L1", || {
+        let withdrawal = bridge.relayer_status(0, "/withdrawals/1");
+        (withdrawal["stage"]["name"] == "queued").then_some(withdrawal)
+    });
+    assert_eq!(bridge.token_balance(&test, l1_recipient), 0, "nothing paid before the delay: {queued}");
+    let delay = bridge.call_u128(&bridge.vault(), "largeClaimDelay()(uint64)", &[]);
+
+    // The L1's clock passes the delay; the relayer executes the claim in the next blocks.
+    bridge.cast(&["rpc", "--rpc-url", &l1, "evm_increaseTime", &(delay + 1).to_string()]);
+    bridge.cast(&["rpc", "--rpc-url", &l1, "evm_mine"]);
+    bridge.wait_for("the delayed claim paid", || {
+        (bridge.token_balance(&test, l1_recipient) == large - 10 * WEI).then_some(())
+    });
+    bridge.wait_for("the relayer to report it paid", || {
+        (bridge.relayer_status(0, "/withdrawals/1")["stage"]["name"] == "paid").then_some(())
+    });
+    let log = bridge.relayer_log(0);
+    assert!(log.contains("Paid queued withdrawal #1"), "{}", tail(&log, 20));
+}
