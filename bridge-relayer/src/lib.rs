@@ -13,9 +13,9 @@
 //! The chains say what is done (executed nonces, the L1's latest checkpoint, the claimed
 //! bitmap), so every effect is exactly-once however often the relayer is killed, restarted
 //! or run twice; the [`cursor`] only saves rescanning. [`status`] answers where each transfer
-//! stands over HTTP, [`metrics`] serves Prometheus metrics. [`l1`] and [`ludus`] are the two
-//! clients: alloy `sol!` bindings generated from `contracts/abi`, and the node's own RPC
-//! traits as jsonrpsee clients.
+//! stands over HTTP, [`metrics`] serves Prometheus metrics, both on the GET-only server in
+//! [`http`]. [`l1`] and [`ludus`] are the two clients: alloy `sol!` bindings generated from
+//! `contracts/abi`, and the node's own RPC traits as jsonrpsee clients.
 
 // Tests state what they expect; a failed expectation is the test failing.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
@@ -25,6 +25,7 @@ pub mod claims;
 pub mod config;
 pub mod cursor;
 pub mod deposits;
+pub mod http;
 pub mod l1;
 pub mod ludus;
 pub mod metrics;

@@ -19,7 +19,7 @@ use prometheus::{
 };
 use tokio::net::TcpListener;
 
-use crate::status::{serve_get, Reply};
+use crate::http::{serve_get, Reply};
 
 /// Every metric's name starts with this and an underscore.
 const PREFIX: &str = "ludus_relayer";
@@ -199,69 +199,13 @@ pub async fn serve_metrics(listener: TcpListener, metrics: Metrics) {
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
-    use alloy::primitives::{Address, B256, U256};
-
     use super::*;
-    use crate::status::{tests::get, DepositInfo, DepositStage, Endpoint, GasAction, Tracker};
-
-    fn deposit(nonce: u64) -> DepositInfo {
-        DepositInfo {
-            nonce,
-            l1_tx: B256::repeat_byte(nonce as u8),
-            l1_block: 10,
-            token: Address::repeat_byte(1),
-            depositor: Address::repeat_byte(2),
-            recipient: B256::repeat_byte(3),
-            amount: U256::from(5),
-        }
-    }
-
-    #[test]
-    fn tracker_updates_reach_the_text_format() {
-        let metrics = Metrics::new().unwrap();
-        let tracker = Tracker::with_metrics(metrics.clone());
-        tracker.l1_heads(120, 100);
-        tracker.ludus_finalized(77);
-        tracker.checkpoints(4, Some(6));
-        tracker.last_attested_nonce(9);
-        tracker.deposit(deposit(1), DepositStage::Seen);
-        tracker.deposit(deposit(1), DepositStage::FinalOnL1);
-        tracker.deposit(deposit(2), DepositStage::Seen);
-        tracker.gas_spent(GasAction::Claim, 50_000, 1_000_000);
-        tracker.gas_spent(GasAction::Claim, 30_000, 500_000);
-        tracker.endpoint(Endpoint::L1, true);
-        tracker.error("attest");
-
-        let text = metrics.render().unwrap();
-        for line in [
-            "ludus_relayer_l1_head 120",
-            "ludus_relayer_l1_finalized 100",
-            "ludus_relayer_ludus_finalized 77",
-            "ludus_relayer_checkpoint_l1_latest 4",
-            "ludus_relayer_checkpoint_lag 2",
-            "ludus_relayer_last_attested_nonce 9",
-            "ludus_relayer_deposits_total{stage=\"seen\"} 2",
-            "ludus_relayer_deposits_total{stage=\"final_on_l1\"} 1",
-            "ludus_relayer_deposits_total{stage=\"minted\"} 0",
-            "ludus_relayer_withdrawals_total{stage=\"paid\"} 0",
-            "ludus_relayer_pending_deposits 2",
-            "ludus_relayer_pending_claims 0",
-            "ludus_relayer_gas_used_total{action=\"claim\"} 80000",
-            "ludus_relayer_gas_used_total{action=\"validator_set\"} 0",
-            "ludus_relayer_gas_wei_total{action=\"claim\"} 1500000",
-            "ludus_relayer_endpoint_up{endpoint=\"l1\"} 1",
-            "ludus_relayer_endpoint_up{endpoint=\"ludus\"} 0",
-            "ludus_relayer_errors_total{duty=\"attest\"} 1",
-        ] {
-            assert!(text.lines().any(|l| l == line), "missing {line:?} in:\n{text}");
-        }
-    }
+    use crate::http::tests::get;
 
     #[tokio::test]
     async fn serves_the_text_format_over_http() {
         let metrics = Metrics::new().unwrap();
-        let tracker = Tracker::with_metrics(metrics.clone());
-        tracker.l1_heads(7, 5);
+        metrics.l1_heads(7, 5);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let server = tokio::spawn(serve_metrics(listener, metrics));
