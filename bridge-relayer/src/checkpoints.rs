@@ -141,8 +141,9 @@ impl CheckpointPoster {
     /// the equivocation if both are signed and differ.
     async fn check_equivocation(&mut self, number: u64, finalized_hash: sp_core::H256) -> Result<(), DutyError> {
         let Some(signed) = self.ludus.signed_checkpoint(number, finalized_hash).await? else {
-            // Pruned from Ludus's state (old), or not signed there at all: nothing to compare.
-            self.verified = number;
+            // Not signed on Ludus yet (a checkpoint posted ahead of Ludus is forged until Ludus
+            // signs its own under that number), or pruned there: look again next step, which
+            // costs one Ludus call while the L1 stays where it is.
             return Ok(());
         };
         let Some(on_l1) = self.l1.submitted_checkpoint(number).await? else {

@@ -27,9 +27,9 @@ use crate::{
     tx::{account, hash, to_hex},
 };
 
-const WEI: u128 = 1_000_000_000_000_000_000;
+pub(crate) const WEI: u128 = 1_000_000_000_000_000_000;
 /// Bridged ETH and the devnet's TEST token on Ludus (the dev presets register both).
-const ETH_ASSET: u32 = 1;
+pub(crate) const ETH_ASSET: u32 = 1;
 const TEST_ASSET: u32 = 2;
 /// anvil's dev account 5: the depositing user (relayers use accounts 1…4, the deployer 0).
 const USER_KEY: &str = "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba";
@@ -39,14 +39,14 @@ const ADMIN_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784
 /// anvil's dev account 7: a second, independent relayer's gas account.
 const SECOND_RELAYER_KEY: &str = "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356";
 /// anvil's dev account 1: relayer 0's gas account.
-const RELAYER_0: &str = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+pub(crate) const RELAYER_0: &str = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const TIMEOUT: Duration = Duration::from_secs(120);
 const POLL: Duration = Duration::from_millis(250);
 
 /// A devnet and the async runtime its library runs on.
-struct Bridge {
-    runtime: tokio::runtime::Runtime,
-    devnet: Option<Devnet>,
+pub(crate) struct Bridge {
+    pub(crate) runtime: tokio::runtime::Runtime,
+    pub(crate) devnet: Option<Devnet>,
     cast: PathBuf,
     _dir: tempfile::TempDir,
 }
@@ -57,7 +57,7 @@ fn contracts_dir() -> PathBuf {
 }
 
 impl Bridge {
-    fn start(relayers: bool) -> Bridge {
+    pub(crate) fn start(relayers: bool) -> Bridge {
         Bridge::start_with(|config| config.relayers = relayers)
     }
 
@@ -74,15 +74,15 @@ impl Bridge {
         Bridge { runtime, devnet: Some(devnet), cast, _dir: dir }
     }
 
-    fn devnet(&self) -> &Devnet {
+    pub(crate) fn devnet(&self) -> &Devnet {
         self.devnet.as_ref().expect("running")
     }
 
-    fn devnet_mut(&mut self) -> &mut Devnet {
+    pub(crate) fn devnet_mut(&mut self) -> &mut Devnet {
         self.devnet.as_mut().expect("running")
     }
 
-    fn l1(&self) -> String {
+    pub(crate) fn l1(&self) -> String {
         self.devnet().l1_url().to_owned()
     }
 
@@ -91,15 +91,15 @@ impl Bridge {
         url.trim_start_matches("http://").parse().expect("node address")
     }
 
-    fn rpc(&self, method: &str, params: Value) -> Value {
+    pub(crate) fn rpc(&self, method: &str, params: Value) -> Value {
         rpc_call_at(self.node_addr(), method, params).unwrap_or_else(|e| panic!("{method}: {e:?}"))
     }
 
-    fn genesis(&self) -> ludus_primitives::Hash {
+    pub(crate) fn genesis(&self) -> ludus_primitives::Hash {
         hash(self.rpc("chain_getBlockHash", json!([0])).as_str().expect("genesis hash"))
     }
 
-    fn cast(&self, args: &[&str]) -> String {
+    pub(crate) fn cast(&self, args: &[&str]) -> String {
         let output = run_command(Command::new(&self.cast).args(args).stdin(Stdio::null()), Duration::from_secs(60));
         assert!(
             output.status.success(),
@@ -110,7 +110,7 @@ impl Bridge {
         String::from_utf8_lossy(&output.stdout).trim().to_owned()
     }
 
-    fn send(&self, key: &str, to: &str, signature: &str, args: &[&str], value: Option<&str>) -> String {
+    pub(crate) fn send(&self, key: &str, to: &str, signature: &str, args: &[&str], value: Option<&str>) -> String {
         let l1 = self.l1();
         let mut all = vec!["send", "--json", "--rpc-url", &l1, "--private-key", key, to, signature];
         all.extend_from_slice(args);
@@ -122,7 +122,7 @@ impl Bridge {
         receipt["transactionHash"].as_str().expect("tx hash").to_owned()
     }
 
-    fn call_u128(&self, to: &str, signature: &str, args: &[&str]) -> u128 {
+    pub(crate) fn call_u128(&self, to: &str, signature: &str, args: &[&str]) -> u128 {
         let l1 = self.l1();
         let mut all = vec!["call", "--rpc-url", &l1, to, signature];
         all.extend_from_slice(args);
@@ -131,7 +131,7 @@ impl Bridge {
         word.parse().unwrap_or_else(|_| panic!("not a number: {out}"))
     }
 
-    fn eth_balance(&self, who: &str) -> u128 {
+    pub(crate) fn eth_balance(&self, who: &str) -> u128 {
         let l1 = self.l1();
         self.cast(&["balance", "--rpc-url", &l1, who]).parse().expect("wei")
     }
@@ -148,7 +148,7 @@ impl Bridge {
         format!("{:?}", self.devnet().erc20())
     }
 
-    fn deposit_eth(&self, recipient: &str, wei: u128) -> String {
+    pub(crate) fn deposit_eth(&self, recipient: &str, wei: u128) -> String {
         let recipient = to_hex(account(recipient).as_ref());
         self.send(USER_KEY, &self.vault(), "depositETH(bytes32)", &[&recipient], Some(&wei.to_string()))
     }
@@ -165,7 +165,7 @@ impl Bridge {
         )
     }
 
-    fn asset_balance(&self, asset: u32, who: &str) -> u128 {
+    pub(crate) fn asset_balance(&self, asset: u32, who: &str) -> u128 {
         let key = pallet_assets::Account::<Runtime>::hashed_key_for(asset, account(who));
         let value = self.rpc("state_getStorage", json!([to_hex(&key)]));
         let Some(hex_value) = value.as_str() else { return 0 };
@@ -176,7 +176,7 @@ impl Bridge {
     }
 
     /// `who` burns `amount` of `asset` on Ludus for `l1_recipient`, naming `fee` for the claimer.
-    fn withdraw(&self, who: &str, nonce: u32, asset: u32, amount: u128, l1_recipient: &str, fee: u128) {
+    pub(crate) fn withdraw(&self, who: &str, nonce: u32, asset: u32, amount: u128, l1_recipient: &str, fee: u128) {
         let mut recipient = [0u8; 20];
         recipient.copy_from_slice(&hex::decode(l1_recipient.trim_start_matches("0x")).expect("hex address"));
         let call = RuntimeCall::Bridge(pallet_bridge::Call::withdraw { asset, amount, l1_recipient: recipient, fee });
@@ -190,11 +190,11 @@ impl Bridge {
         http_get(base, path)
     }
 
-    fn relayer_log(&self, index: usize) -> String {
+    pub(crate) fn relayer_log(&self, index: usize) -> String {
         std::fs::read_to_string(self.devnet().data_dir().join(format!("logs/relayer-{index}.log"))).unwrap_or_default()
     }
 
-    fn wait_for<T>(&self, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    pub(crate) fn wait_for<T>(&self, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             if let Some(value) = check() {
@@ -219,7 +219,7 @@ impl Drop for Bridge {
     }
 }
 
-fn tail(text: &str, lines: usize) -> String {
+pub(crate) fn tail(text: &str, lines: usize) -> String {
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
 }

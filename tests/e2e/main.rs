@@ -13,6 +13,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bad_input;
+mod bridge_handoff;
 mod bridge_l1;
 mod bridge_relayer;
 mod bridge_sidechain;
