@@ -15,10 +15,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use codec::Decode;
 use ludus_devnet::{Devnet, DevnetConfig};
 use ludus_node::test_utils::{pair, sign};
-use ludus_runtime::{Runtime, RuntimeCall};
+use ludus_runtime::RuntimeCall;
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use serde_json::{json, Value};
 
@@ -166,13 +165,7 @@ impl Bridge {
     }
 
     pub(crate) fn asset_balance(&self, asset: u32, who: &str) -> u128 {
-        let key = pallet_assets::Account::<Runtime>::hashed_key_for(asset, account(who));
-        let value = self.rpc("state_getStorage", json!([to_hex(&key)]));
-        let Some(hex_value) = value.as_str() else { return 0 };
-        let bytes = hex::decode(hex_value.trim_start_matches("0x")).expect("storage hex");
-        pallet_assets::AssetAccount::<u128, u128, (), ludus_primitives::AccountId>::decode(&mut &bytes[..])
-            .map(|account| account.balance)
-            .unwrap_or(0)
+        crate::tx::asset_balance(self.node_addr(), asset, who)
     }
 
     /// `who` burns `amount` of `asset` on Ludus for `l1_recipient`, naming `fee` for the claimer.

@@ -9,12 +9,12 @@
 
 use std::time::Duration;
 
-use codec::{Decode, Encode};
+use codec::Encode;
 use ludus_node::test_utils::{pair, sign};
 use ludus_primitives::bridge::{eth_address, verify_proof, Checkpoint, Deposit, Withdrawal};
 use ludus_runtime::{
     genesis_config_presets::{ANVIL_CHAIN_ID, ANVIL_CHECKPOINTS, ANVIL_VAULT, DEV_ETH_ASSET},
-    Runtime, RuntimeCall, UncheckedExtrinsic,
+    RuntimeCall, UncheckedExtrinsic,
 };
 use serde_json::{json, Value};
 use sp_core::{ecdsa, Pair, H160, H256};
@@ -37,13 +37,7 @@ fn h256(value: &Value) -> H256 {
 }
 
 fn asset_balance(node: &Node, who: &str) -> u128 {
-    let key = pallet_assets::Account::<Runtime>::hashed_key_for(BRIDGED_ETH, account(who));
-    let value = node.rpc("state_getStorage", json!([to_hex(&key)]));
-    let Some(hex_value) = value.as_str() else { return 0 };
-    let bytes = hex::decode(hex_value.trim_start_matches("0x")).expect("storage hex");
-    pallet_assets::AssetAccount::<u128, u128, (), ludus_primitives::AccountId>::decode(&mut &bytes[..])
-        .map(|account| account.balance)
-        .unwrap_or(0)
+    crate::tx::asset_balance(node.rpc_addr(), BRIDGED_ETH, who)
 }
 
 fn submit(node: &Node, xt: Vec<u8>) {
