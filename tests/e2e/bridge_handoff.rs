@@ -11,12 +11,11 @@ use serde_json::{json, Value};
 use sp_core::{crypto::Ss58Codec, ecdsa, Pair, H160, H256};
 
 use crate::{
+    bridge_l1::{checkpoint_arg, SUBMIT},
     bridge_relayer::{tail, Bridge, ETH_ASSET, RELAYER_0, WEI},
     tx::{account, hash, to_hex},
 };
 
-/// The ABI signature of `Checkpoints.submit`, as cast parses it.
-const SUBMIT: &str = "submit((bytes32,uint64,uint32,uint32,bytes32,bytes32,uint64,bytes32),bytes[])";
 /// anvil's dev account 9: an attacker's gas account, nobody else's.
 const ATTACKER_KEY: &str = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6";
 
@@ -50,20 +49,15 @@ fn checkpoint_of(signed: &Value) -> Checkpoint {
     }
 }
 
-/// The checkpoint in cast's tuple syntax.
-fn checkpoint_arg(cp: &Checkpoint) -> String {
-    let b32 = |h: H256| format!("0x{}", hex::encode(h));
-    format!(
-        "({},{},{},{},{},{},{},{})",
-        b32(cp.sidechain_genesis),
-        cp.number,
-        cp.first_block,
-        cp.last_block,
-        b32(cp.last_block_hash),
-        b32(cp.withdrawals_root),
-        cp.validator_set_id,
-        b32(cp.next_validator_set_hash)
-    )
+
+/// The attacker, holding Alice's bridge key (the whole dev set), signs `forged` and posts it to
+/// `Checkpoints.submit` from its own L1 account.
+fn post_forgery(bridge: &Bridge, forged: &Checkpoint) {
+    let checkpoints_address = H160::from(bridge.devnet().checkpoints().0 .0);
+    let digest = forged.digest(bridge.devnet().l1_chain_id(), checkpoints_address);
+    let signature = eth_signature(&bridge_key("//Alice").sign_prehashed(digest.as_fixed_bytes())).expect("low-s");
+    let signatures = format!("[0x{}]", hex::encode(signature));
+    bridge.send(ATTACKER_KEY, &bridge.checkpoints(), SUBMIT, &[&checkpoint_arg(forged), &signatures], None);
 }
 
 impl Bridge {
@@ -209,11 +203,7 @@ fn the_relayer_proves_an_equivocation_and_the_bridge_pauses() {
 
     // The forgery: the same number and blocks, the attacker's withdrawals root.
     let forged = Checkpoint { withdrawals_root: H256::repeat_byte(0x66), ..honest };
-    let checkpoints_address = H160::from(bridge.devnet().checkpoints().0 .0);
-    let digest = forged.digest(bridge.devnet().l1_chain_id(), checkpoints_address);
-    let signature = eth_signature(&bridge_key("//Alice").sign_prehashed(digest.as_fixed_bytes())).expect("low-s");
-    let signatures = format!("[0x{}]", hex::encode(signature));
-    bridge.send(ATTACKER_KEY, &bridge.checkpoints(), SUBMIT, &[&checkpoint_arg(&forged), &signatures], None);
+    post_forgery(&bridge, &forged);
     assert_eq!(bridge.l1_latest_checkpoint(), number, "the L1 took the forgery");
     assert_eq!(bridge.checkpoints_view("paused()(bool)"), "false");
 
@@ -253,11 +243,7 @@ fn a_checkpoint_forged_ahead_of_ludus_is_proven_once_ludus_signs_its_number() {
         validator_set_id: 0,
         next_validator_set_hash: h256(&set_0["hash"]),
     };
-    let checkpoints_address = H160::from(bridge.devnet().checkpoints().0 .0);
-    let digest = forged.digest(bridge.devnet().l1_chain_id(), checkpoints_address);
-    let signature = eth_signature(&bridge_key("//Alice").sign_prehashed(digest.as_fixed_bytes())).expect("low-s");
-    let signatures = format!("[0x{}]", hex::encode(signature));
-    bridge.send(ATTACKER_KEY, &bridge.checkpoints(), SUBMIT, &[&checkpoint_arg(&forged), &signatures], None);
+    post_forgery(&bridge, &forged);
     assert_eq!(bridge.l1_latest_checkpoint(), number, "the L1 took the forgery");
     // The relayer looks at the L1's new checkpoint while Ludus has nothing under its number.
     std::thread::sleep(std::time::Duration::from_secs(5));

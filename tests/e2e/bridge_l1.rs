@@ -34,7 +34,7 @@ const ANVIL_STARTUP: Duration = Duration::from_secs(20);
 /// How long one forge/cast invocation may take (forge may have to compile with solcjs).
 const TOOL_TIMEOUT: Duration = Duration::from_secs(300);
 /// The ABI signature of `Checkpoints.submit`, as cast parses it.
-const SUBMIT: &str = "submit((bytes32,uint64,uint32,uint32,bytes32,bytes32,uint64,bytes32),bytes[])";
+pub(crate) const SUBMIT: &str = "submit((bytes32,uint64,uint32,uint32,bytes32,bytes32,uint64,bytes32),bytes[])";
 const CHECKPOINT_TUPLE: &str = "(bytes32,uint64,uint32,uint32,bytes32,bytes32,uint64,bytes32)";
 const ONE_ETH: u128 = 1_000_000_000_000_000_000;
 
@@ -226,7 +226,7 @@ fn b32(hash: H256) -> String {
 }
 
 /// The checkpoint as cast's tuple syntax.
-fn checkpoint_arg(cp: &Checkpoint) -> String {
+pub(crate) fn checkpoint_arg(cp: &Checkpoint) -> String {
     format!(
         "({},{},{},{},{},{},{},{})",
         b32(cp.sidechain_genesis),
