@@ -99,13 +99,12 @@ impl Bridge {
         })
     }
 
-    /// The L1 transaction hash of the relayer's log line that starts with `prefix`.
+    /// The L1 transaction hash of the relayer's log line that contains `prefix`, once it is
+    /// logged (the relayer logs after the receipt, a moment after the L1 state changes).
     fn relayer_tx(&self, prefix: &str) -> String {
-        let log = self.relayer_log(0);
-        let line = log
-            .lines()
-            .find(|line| line.contains(prefix))
-            .unwrap_or_else(|| panic!("no '{prefix}' in relayer 0's log:\n{}", tail(&log, 40)));
+        let line = self.wait_for(&format!("'{prefix}' in relayer 0's log"), || {
+            self.relayer_log(0).lines().find(|line| line.contains(prefix)).map(str::to_owned)
+        });
         let after = line.split(" tx ").nth(1).unwrap_or_else(|| panic!("no tx in {line:?}"));
         let tx = after.split_whitespace().next().expect("a tx hash");
         tx.trim_end_matches(|c: char| !c.is_ascii_hexdigit()).to_owned()
@@ -251,7 +250,6 @@ fn a_checkpoint_forged_ahead_of_ludus_is_proven_once_ludus_signs_its_number() {
     bridge.withdraw("//Dave", 0, ETH_ASSET, WEI / 2, "0x000000000000000000000000000000000000da7e", 0);
     bridge.wait_signed_checkpoint(number);
     bridge.wait_for("the bridge paused", || (bridge.checkpoints_view("paused()(bool)") == "true").then_some(()));
-    let log = bridge.relayer_log(0);
-    assert!(log.contains(&format!("Proved the equivocation of checkpoint #{number}")), "{}", tail(&log, 40));
+    bridge.relayer_tx(&format!("Proved the equivocation of checkpoint #{number}"));
     assert_eq!(bridge.l1_latest_checkpoint(), number, "nothing was posted on top of the forgery");
 }

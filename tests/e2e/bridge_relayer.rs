@@ -68,7 +68,16 @@ impl Bridge {
         config.node_bin = Some(crate::harness::node_binary());
         config.relayer_bin = Some(relayer_binary());
         config.contracts_dir = contracts_dir();
-        let devnet = runtime.block_on(Devnet::start(config)).unwrap_or_else(|e| panic!("devnet: {e}"));
+        // Free ports are picked by binding port 0 and released for the children to take; with
+        // many devnets starting at once another process can take one in between. That (and only
+        // a failure to start) is retried once, on fresh ports.
+        let devnet = match runtime.block_on(Devnet::start(config.clone())) {
+            Ok(devnet) => devnet,
+            Err(first) => {
+                eprintln!("devnet did not start ({first}); retrying once on fresh ports");
+                runtime.block_on(Devnet::start(config)).unwrap_or_else(|e| panic!("devnet: {e} (first try: {first})"))
+            }
+        };
         let cast = ludus_devnet::l1::platform_binary(&contracts_dir(), "cast").expect("cast from npm");
         Bridge { runtime, devnet: Some(devnet), cast, _dir: dir }
     }
