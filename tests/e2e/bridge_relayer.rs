@@ -75,6 +75,7 @@ impl Bridge {
             Ok(devnet) => devnet,
             Err(first) => {
                 eprintln!("devnet did not start ({first}); retrying once on fresh ports");
+                config.data_dir = dir.path().join("devnet-retry");
                 runtime.block_on(Devnet::start(config)).unwrap_or_else(|e| panic!("devnet: {e} (first try: {first})"))
             }
         };
