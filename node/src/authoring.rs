@@ -161,6 +161,9 @@ pub fn build_block(
                 break;
             }
             Ok(Ok(Err(TransactionValidityError::Invalid(InvalidTransaction::Future)))) => false,
+            // "Not now" (an attestation beyond its validator's open limit, say): it stays in
+            // the pool for a later block, unbanned; revalidation keeps or drops it.
+            Ok(Ok(Err(TransactionValidityError::Unknown(_)))) => false,
             Ok(Ok(Err(_))) | Ok(Err(_)) | Err(_) => {
                 invalid.push(candidate.hash);
                 false

@@ -24,7 +24,9 @@ use sp_core::{crypto::KeyTypeId, H256};
 use sp_keystore::{Keystore, KeystorePtr};
 use sp_runtime::{
     generic::Preamble,
-    transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidity, TransactionValidityError},
+    transaction_validity::{
+        InvalidTransaction, TransactionSource, TransactionValidity, TransactionValidityError, UnknownTransaction,
+    },
 };
 use sp_state_machine::{Backend, IterArgs};
 
@@ -274,7 +276,9 @@ impl BridgeAttesterRpc {
         args.extend_from_slice(&xt);
         at.encode_to(&mut args);
         let validity: TransactionValidity = self.call(at, "TaggedTransactionQueue_validate_transaction", &args)?;
-        let invalid = match validity {
+        // The pallet answers `Unknown` for "not now" (paused, beyond the window, too many
+        // open, L1 parameters unset) and `Invalid` for "never"; both carry its code.
+        let refusal = match validity {
             Ok(_) => match self.pool.submit(at, source, xt) {
                 Ok(tx_hash) | Err(ludus_txpool::Error::AlreadyImported(tx_hash)) => {
                     return Ok(AttestationResult::Submitted { tx_hash })
@@ -286,13 +290,16 @@ impl BridgeAttesterRpc {
                 Err(e) => return Err(AttestError::Pool(pool_error(e))),
             },
             Err(TransactionValidityError::Invalid(invalid)) => invalid,
+            Err(TransactionValidityError::Unknown(UnknownTransaction::Custom(code))) => {
+                InvalidTransaction::Custom(code)
+            }
             Err(TransactionValidityError::Unknown(unknown)) => {
                 return Err(AttestError::Backend(BackendError::Other(format!(
                     "the runtime cannot tell whether the attestation is valid ({unknown:?}); retry later"
                 ))))
             }
         };
-        Err(match invalid {
+        Err(match refusal {
             InvalidTransaction::Stale => return self.stale(at, deposit.nonce),
             InvalidTransaction::Custom(pallet_bridge::DEPOSITS_PAUSED) => AttestError::DepositsPaused,
             InvalidTransaction::Custom(pallet_bridge::L1_PARAMS_UNSET) => AttestError::L1ParamsUnset,

@@ -76,19 +76,29 @@ pub const BRIDGE_KEY_TYPE: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyType
 /// (it would be re-submitted by the validator's relayer anyway).
 pub const UNSIGNED_LONGEVITY: u64 = 64;
 
-/// The `InvalidTransaction::Custom` code of an attestation refused because deposits are
+/// The `UnknownTransaction::Custom` code of an attestation refused because deposits are
 /// paused ([`Error::DepositsPaused`]); it becomes valid once they are unpaused.
+///
+/// These "not now" refusals are `Unknown`, not `Invalid`: a pool keeps (or refuses without
+/// banning) an unknown transaction, and bans an invalid one for half an hour. A validator's
+/// attestation is the same bytes every time it is signed (deterministic signatures), so a
+/// banned attestation could not be resubmitted once the condition clears, and one validator's
+/// missing attestation would hold every later deposit back.
 pub const DEPOSITS_PAUSED: u8 = 1;
 
-/// The `InvalidTransaction::Custom` code of an attestation or checkpoint signature refused
+/// The `UnknownTransaction::Custom` code of a checkpoint signature for a checkpoint this chain
+/// has not fixed yet ([`Error::UnknownCheckpoint`]).
+pub const UNKNOWN_CHECKPOINT: u8 = 2;
+
+/// The `UnknownTransaction::Custom` code of an attestation or checkpoint signature refused
 /// because the L1 parameters are not set ([`Error::L1ParamsUnset`]).
 pub const L1_PARAMS_UNSET: u8 = 3;
 
-/// The `InvalidTransaction::Custom` code of an attestation refused because its nonce is
+/// The `UnknownTransaction::Custom` code of an attestation refused because its nonce is
 /// beyond the window ([`Error::NonceBeyondWindow`]); it becomes valid as deposits execute.
 pub const NONCE_BEYOND_WINDOW: u8 = 4;
 
-/// The `InvalidTransaction::Custom` code of an attestation refused because its validator has
+/// The `UnknownTransaction::Custom` code of an attestation refused because its validator has
 /// too many open ([`Error::TooManyOpenAttestations`]); it becomes valid as deposits execute.
 pub const TOO_MANY_OPEN_ATTESTATIONS: u8 = 5;
 
@@ -884,26 +894,26 @@ pub mod pallet {
     }
 
     impl<T: Config> Pallet<T> {
-        /// Why the pool refuses an unsigned call, from the error its dispatch would return.
+        /// Why the pool refuses an unsigned call, from the error its dispatch would return:
+        /// `Invalid` when it never will be valid, `Unknown` when it may be later (see
+        /// [`DEPOSITS_PAUSED`] for why those must not be banned).
         fn invalid_transaction(error: Error<T>) -> TransactionValidityError {
             match error {
-                Error::BadSignature | Error::UnknownValidator => InvalidTransaction::BadProof,
+                Error::BadSignature | Error::UnknownValidator => InvalidTransaction::BadProof.into(),
                 Error::DepositAlreadyExecuted
                 | Error::AlreadyAttested
                 | Error::AlreadySigned
                 | Error::CheckpointAlreadySigned
-                | Error::CheckpointAbandoned => InvalidTransaction::Stale,
-                // Resubmitting may succeed later (after unpausing, or once the checkpoint exists).
-                Error::DepositsPaused => InvalidTransaction::Custom(DEPOSITS_PAUSED),
-                Error::UnknownCheckpoint => InvalidTransaction::Custom(2),
-                // Resubmit once root (or a runtime upgrade's genesis fix) set the L1 parameters.
-                Error::L1ParamsUnset => InvalidTransaction::Custom(L1_PARAMS_UNSET),
-                // Resubmit once earlier deposits executed.
-                Error::NonceBeyondWindow => InvalidTransaction::Custom(NONCE_BEYOND_WINDOW),
-                Error::TooManyOpenAttestations => InvalidTransaction::Custom(TOO_MANY_OPEN_ATTESTATIONS),
-                _ => InvalidTransaction::Call,
+                | Error::CheckpointAbandoned => InvalidTransaction::Stale.into(),
+                // Valid again after unpausing, once the checkpoint exists, once root set the L1
+                // parameters, or once earlier deposits executed.
+                Error::DepositsPaused => UnknownTransaction::Custom(DEPOSITS_PAUSED).into(),
+                Error::UnknownCheckpoint => UnknownTransaction::Custom(UNKNOWN_CHECKPOINT).into(),
+                Error::L1ParamsUnset => UnknownTransaction::Custom(L1_PARAMS_UNSET).into(),
+                Error::NonceBeyondWindow => UnknownTransaction::Custom(NONCE_BEYOND_WINDOW).into(),
+                Error::TooManyOpenAttestations => UnknownTransaction::Custom(TOO_MANY_OPEN_ATTESTATIONS).into(),
+                _ => InvalidTransaction::Call.into(),
             }
-            .into()
         }
     }
 }

@@ -3,12 +3,12 @@
 //! nonce executes or the set changes.
 
 use frame_support::{assert_noop, assert_ok};
-use sp_runtime::transaction_validity::{InvalidTransaction, TransactionValidityError};
+use sp_runtime::transaction_validity::{InvalidTransaction, TransactionValidityError, UnknownTransaction};
 
 use super::*;
 
 fn refused(code: u8) -> TransactionValidity {
-    Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(code)))
+    Err(TransactionValidityError::Unknown(UnknownTransaction::Custom(code)))
 }
 
 fn call(index: usize, deposit: &Deposit) -> Call<Test> {

@@ -5,7 +5,7 @@ use core::ops::Range;
 use frame_support::{assert_noop, assert_ok};
 use ludus_primitives::bridge::{eth_address, validator_set_hash, Checkpoint};
 use sp_core::H256;
-use sp_runtime::transaction_validity::{InvalidTransaction, TransactionValidityError};
+use sp_runtime::transaction_validity::{InvalidTransaction, TransactionValidityError, UnknownTransaction};
 
 use super::*;
 
@@ -198,7 +198,10 @@ fn forged_checkpoint_signatures_are_refused() {
             validator_index: 0,
             signature: signature(&validators()[0], 1),
         };
-        assert_eq!(validate(&call), Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(2))));
+        assert_eq!(
+            validate(&call),
+            Err(TransactionValidityError::Unknown(UnknownTransaction::Custom(UNKNOWN_CHECKPOINT)))
+        );
     });
 }
 

@@ -1,7 +1,7 @@
 //! Deposits: attestations, the threshold, replay and conflicting attestations.
 
 use frame_support::{assert_noop, assert_ok};
-use sp_runtime::transaction_validity::{InvalidTransaction, TransactionValidityError};
+use sp_runtime::transaction_validity::{InvalidTransaction, TransactionValidityError, UnknownTransaction};
 
 use super::*;
 
@@ -211,7 +211,10 @@ fn paused_deposits_refuse_attestations_until_resumed() {
         let deposit = deposit(1, 1_000);
         let call =
             Call::attest_deposit { deposit, validator_index: 0, signature: attestation(&validators()[0], &deposit) };
-        assert_eq!(validate(&call), refused(InvalidTransaction::Custom(1)));
+        assert_eq!(
+            validate(&call),
+            Err(TransactionValidityError::Unknown(UnknownTransaction::Custom(DEPOSITS_PAUSED)))
+        );
         assert_noop!(
             Bridge::attest_deposit(RuntimeOrigin::none(), deposit, 0, attestation(&validators()[0], &deposit)),
             Error::<Test>::DepositsPaused

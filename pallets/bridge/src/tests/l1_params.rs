@@ -3,7 +3,7 @@
 use frame_support::{assert_noop, assert_ok};
 use sp_core::H160;
 use sp_runtime::{
-    transaction_validity::{InvalidTransaction, TransactionValidityError},
+    transaction_validity::{TransactionValidityError, UnknownTransaction},
     DispatchError,
 };
 
@@ -23,7 +23,7 @@ fn checkpoint_signature(pair: &ecdsa::Pair, number: u64, params: &L1Parameters) 
     pair.sign_prehashed(checkpoint.digest(params.chain_id, params.checkpoints_contract).as_fixed_bytes())
 }
 
-const UNSET: TransactionValidityError = TransactionValidityError::Invalid(InvalidTransaction::Custom(L1_PARAMS_UNSET));
+const UNSET: TransactionValidityError = TransactionValidityError::Unknown(UnknownTransaction::Custom(L1_PARAMS_UNSET));
 
 #[test]
 fn genesis_sets_the_l1_params() {
