@@ -12,7 +12,7 @@ use std::sync::Arc;
 use alloy::primitives::{Address, Bytes, B256};
 
 use crate::{
-    l1::{checkpoint_from_json, L1Error, L1},
+    l1::{checkpoint_from_json, L1},
     ludus::Ludus,
     relayer::DutyError,
     status::{GasAction, Tracker},
@@ -78,7 +78,11 @@ impl CheckpointPoster {
                 }
                 // The gas estimate may see another relayer's pending submission: the chain
                 // decides, and a refusal is looked at again next poll, logged once.
-                Err(L1Error::Refused { reason, .. } | L1Error::Reverted { what: reason, .. }) => {
+                Err(error) => {
+                    let Some((reason, spent)) = error.refusal() else { return Err(error.into()) };
+                    if let Some(spent) = spent {
+                        self.tracker.gas_spent(GasAction::Checkpoint, spent.gas_used, spent.wei);
+                    }
                     if self.l1.latest_checkpoint().await? >= number {
                         tracing::info!(target: "relayer", "Checkpoint #{number} was posted by another relayer first ({reason})");
                     } else {
@@ -89,7 +93,6 @@ impl CheckpointPoster {
                         break;
                     }
                 }
-                Err(e) => return Err(e.into()),
             }
             latest = self.l1.latest_checkpoint().await?;
             self.verified = self.verified.max(number);
@@ -125,14 +128,17 @@ impl CheckpointPoster {
                 );
                 self.tracker.gas_spent(GasAction::ValidatorSet, sent.gas_used, sent.wei);
             }
-            Err(L1Error::Refused { reason, .. } | L1Error::Reverted { what: reason, .. }) => {
+            Err(error) => {
+                let Some((reason, spent)) = error.refusal() else { return Err(error.into()) };
+                if let Some(spent) = spent {
+                    self.tracker.gas_spent(GasAction::ValidatorSet, spent.gas_used, spent.wei);
+                }
                 if self.l1.validator_sets().await?.1.is_none() {
                     tracing::info!(target: "relayer", "Validator set {next} was installed by another relayer first ({reason})");
                 } else {
                     tracing::debug!(target: "relayer", "Validator set {next} not installed yet ({reason}); trying again");
                 }
             }
-            Err(e) => return Err(e.into()),
         }
         Ok(())
     }

@@ -14,7 +14,7 @@ use alloy::primitives::{Address, B256, U256};
 use ludus_rpc::bridge::{WithdrawalJson, WithdrawalStatusJson};
 
 use crate::{
-    l1::{withdrawal_from_json, L1Error, L1},
+    l1::{withdrawal_from_json, L1},
     ludus::Ludus,
     relayer::{DutyError, SharedCursor},
     status::{GasAction, Tracker, WithdrawalInfo, WithdrawalStage},
@@ -194,7 +194,11 @@ impl Claimer {
             // Refused by the simulation or the gas estimate (which may see another relayer's
             // pending claim), or reverted on chain: the chain decides. Claimed by someone else
             // is success; anything else is looked at again next poll, logged once.
-            Err(L1Error::Refused { reason, .. } | L1Error::Reverted { what: reason, .. }) => {
+            Err(error) => {
+                let Some((reason, spent)) = error.refusal() else { return Err(error.into()) };
+                if let Some(spent) = spent {
+                    self.tracker.gas_spent(GasAction::Claim, spent.gas_used, spent.wei);
+                }
                 if self.l1.is_claimed(id).await? {
                     tracing::info!(target: "relayer", "Withdrawal #{id} was claimed by someone else first ({reason})");
                     return self.after_claim(id, &withdrawal, None).await;
@@ -207,7 +211,6 @@ impl Claimer {
                 }
                 Ok(false)
             }
-            Err(e) => Err(e.into()),
         }
     }
 
@@ -264,7 +267,11 @@ impl Claimer {
                 self.tracker.withdrawal(info(id, Some(&withdrawal)), WithdrawalStage::Paid { l1_tx: Some(sent.tx) });
                 Ok(true)
             }
-            Err(L1Error::Refused { reason, .. } | L1Error::Reverted { what: reason, .. }) => {
+            Err(error) => {
+                let Some((reason, spent)) = error.refusal() else { return Err(error.into()) };
+                if let Some(spent) = spent {
+                    self.tracker.gas_spent(GasAction::ExecuteDelayed, spent.gas_used, spent.wei);
+                }
                 if self.l1.queued_claim(id).await?.unlockAt == 0 {
                     self.tracker.withdrawal(info(id, Some(&withdrawal)), WithdrawalStage::Paid { l1_tx: None });
                     return Ok(true);
@@ -272,7 +279,6 @@ impl Claimer {
                 tracing::debug!(target: "relayer", "Queued withdrawal #{id} not executable yet ({reason})");
                 Ok(false)
             }
-            Err(e) => Err(e.into()),
         }
     }
 }

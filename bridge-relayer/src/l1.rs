@@ -73,6 +73,8 @@ pub enum L1Error {
         what: String,
         /// The transaction.
         tx: B256,
+        /// What it cost all the same.
+        spent: Sent,
     },
     /// The relayer has no L1 key, so it cannot send.
     #[error("no L1 key: set LUDUS_RELAYER_L1_KEY or --l1-key-file to let this relayer send transactions")]
@@ -80,6 +82,18 @@ pub enum L1Error {
     /// The L1 key or URL given is unusable.
     #[error("{0}")]
     Config(String),
+}
+
+impl L1Error {
+    /// A refusal by the contracts (simulated, or reverted on chain): why, and what a reverted
+    /// transaction cost. `None` for an endpoint failure.
+    pub fn refusal(&self) -> Option<(String, Option<Sent>)> {
+        match self {
+            L1Error::Refused { reason, .. } => Some((reason.clone(), None)),
+            L1Error::Reverted { tx, spent, .. } => Some((format!("reverted on chain in {tx}"), Some(*spent))),
+            _ => None,
+        }
+    }
 }
 
 /// A transaction the relayer sent and saw mined.
@@ -344,7 +358,9 @@ impl L1 {
             .await
             .map_err(|e| rpc_error(&self.url, format!("{what}: no receipt for {tx}: {e}")))?;
         if !receipt.status() {
-            return Err(L1Error::Reverted { what, tx });
+            let spent =
+                Sent { tx, gas_used: receipt.gas_used, wei: receipt.gas_used as u128 * receipt.effective_gas_price };
+            return Err(L1Error::Reverted { what, tx, spent });
         }
         Ok(Sent { tx, gas_used: receipt.gas_used, wei: receipt.gas_used as u128 * receipt.effective_gas_price })
     }
