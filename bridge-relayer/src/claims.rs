@@ -11,10 +11,11 @@
 use std::{collections::BTreeMap, sync::Arc};
 
 use alloy::primitives::{Address, B256, U256};
-use ludus_rpc::bridge::{WithdrawalJson, WithdrawalStatusJson};
+use futures::StreamExt;
+use ludus_rpc::bridge::{WithdrawalJson, WithdrawalProofJson, WithdrawalStatusJson};
 
 use crate::{
-    l1::{withdrawal_from_json, L1},
+    l1::{withdrawal_from_json, L1Error, Sent, L1},
     ludus::Ludus,
     relayer::{DutyError, SharedCursor},
     status::{GasAction, Tracker, WithdrawalInfo, WithdrawalStage},
@@ -24,6 +25,29 @@ use crate::{
 const MAX_DISCOVERED_PER_STEP: u64 = 1_000;
 /// Most withdrawals followed at once; discovery waits while this many are unfinished.
 const MAX_FOLLOWED: usize = 10_000;
+
+/// Most claims of one relayer waiting for their receipts at once.
+const MAX_CLAIMS_IN_FLIGHT: usize = 32;
+
+/// What a followed withdrawal needs next.
+enum Next {
+    /// Paid: stop following it.
+    Done,
+    /// Nothing to do now.
+    Wait,
+    /// Claim it with this proof.
+    Claim(WithdrawalJson, WithdrawalProofJson),
+}
+
+impl From<bool> for Next {
+    fn from(done: bool) -> Self {
+        if done {
+            Next::Done
+        } else {
+            Next::Wait
+        }
+    }
+}
 
 /// Where one followed withdrawal stands.
 #[derive(Clone, Debug)]
@@ -100,10 +124,45 @@ impl Claimer {
 
         let l1_latest = self.l1.latest_checkpoint().await?;
         let ids: Vec<u64> = self.followed.keys().copied().collect();
+        let mut claims = Vec::new();
         for id in ids {
-            if self.follow(id, l1_latest, finalized_hash).await? {
-                self.followed.remove(&id);
+            match self.follow(id, l1_latest, finalized_hash).await? {
+                Next::Done => {
+                    self.followed.remove(&id);
+                }
+                Next::Wait => {}
+                Next::Claim(withdrawal, proof) => claims.push((withdrawal, proof)),
             }
+        }
+
+        // Claims go out together: sending is one at a time (the L1 client counts nonces), but
+        // their receipts are awaited side by side, so a relayer claims many withdrawals per L1
+        // block instead of one.
+        let l1 = self.l1.clone();
+        let results: Vec<(WithdrawalJson, Result<Sent, L1Error>)> = futures::stream::iter(claims)
+            .map(|(withdrawal, proof)| {
+                let l1 = l1.clone();
+                async move {
+                    let hashes: Vec<B256> = proof.proof.iter().map(|h| B256::from(h.0)).collect();
+                    let result = l1.claim(withdrawal_from_json(&withdrawal), proof.checkpoint, hashes).await;
+                    (withdrawal, result)
+                }
+            })
+            .buffer_unordered(MAX_CLAIMS_IN_FLIGHT)
+            .collect()
+            .await;
+        let mut failure = None;
+        for (withdrawal, result) in results {
+            match self.settle_claim(&withdrawal, result).await {
+                Ok(true) => {
+                    self.followed.remove(&withdrawal.id);
+                }
+                Ok(false) => {}
+                Err(error) => failure = Some(error),
+            }
+        }
+        if let Some(error) = failure {
+            return Err(error);
         }
         let next = self.followed.keys().next().copied().unwrap_or(self.next_unseen);
         self.cursor.update(|c| c.next_withdrawal = next)?;
@@ -127,12 +186,12 @@ impl Claimer {
         self.tracker.withdrawal(info(id, followed.withdrawal.as_ref()), stage);
     }
 
-    /// Moves withdrawal `id` on as far as it goes now; true once it is paid.
-    async fn follow(&mut self, id: u64, l1_latest: u64, finalized_hash: sp_core::H256) -> Result<bool, DutyError> {
-        let Some(state) = self.followed.get(&id).cloned() else { return Ok(true) };
+    /// Moves withdrawal `id` on as far as it goes without sending a claim.
+    async fn follow(&mut self, id: u64, l1_latest: u64, finalized_hash: sp_core::H256) -> Result<Next, DutyError> {
+        let Some(state) = self.followed.get(&id).cloned() else { return Ok(Next::Done) };
 
         if let Some(until) = state.queued_until {
-            return self.execute_when_due(id, until, &state).await;
+            return Ok(Next::from(self.execute_when_due(id, until, &state).await?));
         }
 
         let on_l1 = state.checkpoint.is_some_and(|c| c <= l1_latest) && state.signed;
@@ -140,9 +199,9 @@ impl Claimer {
             if let Some(status) = self.ludus.withdrawal_status(id, finalized_hash).await? {
                 self.apply_status(id, status);
             }
-            let Some(state) = self.followed.get(&id) else { return Ok(true) };
+            let Some(state) = self.followed.get(&id) else { return Ok(Next::Done) };
             if !(state.signed && state.checkpoint.is_some_and(|c| c <= l1_latest)) {
-                return Ok(false);
+                return Ok(Next::Wait);
             }
         }
 
@@ -150,20 +209,20 @@ impl Claimer {
             Some(_) => None,
             None => self.ludus.withdrawal_proof(id, finalized_hash).await?,
         };
-        let Some(followed) = self.followed.get_mut(&id) else { return Ok(true) };
+        let Some(followed) = self.followed.get_mut(&id) else { return Ok(Next::Done) };
         if let Some(proof) = &proof {
             followed.withdrawal = Some(proof.withdrawal);
             followed.checkpoint = Some(proof.checkpoint);
         }
-        let Some(withdrawal) = followed.withdrawal else { return Ok(false) };
+        let Some(withdrawal) = followed.withdrawal else { return Ok(Next::Wait) };
         let checkpoint = followed.checkpoint.unwrap_or(l1_latest);
         self.tracker.withdrawal(info(id, Some(&withdrawal)), WithdrawalStage::OnL1 { checkpoint });
 
         if self.l1.is_claimed(id).await? {
-            return self.after_claim(id, &withdrawal, None).await;
+            return Ok(Next::from(self.after_claim(id, &withdrawal, None).await?));
         }
         if !self.claim {
-            return Ok(false);
+            return Ok(Next::Wait);
         }
         if withdrawal.fee < self.min_fee {
             if let Some(followed) = self.followed.get_mut(&id) {
@@ -176,20 +235,29 @@ impl Claimer {
                     followed.left_to_user = true;
                 }
             }
-            return Ok(false);
+            return Ok(Next::Wait);
         }
         let proof = match proof {
             Some(proof) => proof,
             None => match self.ludus.withdrawal_proof(id, finalized_hash).await? {
                 Some(proof) => proof,
-                None => return Ok(false),
+                None => return Ok(Next::Wait),
             },
         };
-        let hashes: Vec<B256> = proof.proof.iter().map(|h| B256::from(h.0)).collect();
-        match self.l1.claim(withdrawal_from_json(&withdrawal), proof.checkpoint, hashes).await {
+        Ok(Next::Claim(withdrawal, proof))
+    }
+
+    /// What came of our claim of `withdrawal`; true once it is paid.
+    async fn settle_claim(
+        &mut self,
+        withdrawal: &WithdrawalJson,
+        result: Result<Sent, L1Error>,
+    ) -> Result<bool, DutyError> {
+        let id = withdrawal.id;
+        match result {
             Ok(sent) => {
                 self.tracker.gas_spent(GasAction::Claim, sent.gas_used, sent.wei);
-                self.after_claim(id, &withdrawal, Some(sent.tx)).await
+                self.after_claim(id, withdrawal, Some(sent.tx)).await
             }
             // Refused by the simulation or the gas estimate (which may see another relayer's
             // pending claim), or reverted on chain: the chain decides. Claimed by someone else
@@ -201,7 +269,7 @@ impl Claimer {
                 }
                 if self.l1.is_claimed(id).await? {
                     tracing::info!(target: "relayer", "Withdrawal #{id} was claimed by someone else first ({reason})");
-                    return self.after_claim(id, &withdrawal, None).await;
+                    return self.after_claim(id, withdrawal, None).await;
                 }
                 if let Some(followed) = self.followed.get_mut(&id) {
                     if !followed.refused {
