@@ -227,6 +227,16 @@ pub(crate) fn tail(text: &str, lines: usize) -> String {
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
+/// A relayer a test started itself, killed when the test ends, passed or failed.
+struct Relayer(std::process::Child);
+
+impl Drop for Relayer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// `ludus-relayer` beside the `ludus-node` this suite runs.
 fn relayer_binary() -> PathBuf {
     if let Some(path) = std::env::var_os("LUDUS_RELAYER_BIN") {
@@ -306,21 +316,23 @@ fn a_relayer_killed_at_random_moments_and_a_second_relayer_double_nothing() {
     let status_port = crate::harness::free_port();
     let metrics_port = crate::harness::free_port();
     let log = std::fs::File::create(bridge._dir.path().join("second-relayer.log")).expect("log");
-    let mut second = Command::new(relayer_binary())
-        .args(["--l1-rpc", &bridge.l1(), "--ludus-rpc", &bridge.devnet().node_rpc_urls()[0]])
-        .args(["--vault", &bridge.vault(), "--checkpoints", &format!("{:?}", bridge.devnet().checkpoints())])
-        .args(["--data-dir", second_dir.to_str().expect("utf-8")])
-        .args([
-            "--status-addr",
-            &format!("127.0.0.1:{status_port}"),
-            "--metrics-addr",
-            &format!("127.0.0.1:{metrics_port}"),
-        ])
-        .env("LUDUS_RELAYER_L1_KEY", SECOND_RELAYER_KEY)
-        .stdout(log.try_clone().expect("log"))
-        .stderr(log)
-        .spawn()
-        .expect("start the second relayer");
+    let _second = Relayer(
+        Command::new(relayer_binary())
+            .args(["--l1-rpc", &bridge.l1(), "--ludus-rpc", &bridge.devnet().node_rpc_urls()[0]])
+            .args(["--vault", &bridge.vault(), "--checkpoints", &format!("{:?}", bridge.devnet().checkpoints())])
+            .args(["--data-dir", second_dir.to_str().expect("utf-8")])
+            .args([
+                "--status-addr",
+                &format!("127.0.0.1:{status_port}"),
+                "--metrics-addr",
+                &format!("127.0.0.1:{metrics_port}"),
+            ])
+            .env("LUDUS_RELAYER_L1_KEY", SECOND_RELAYER_KEY)
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("start the second relayer"),
+    );
 
     let mut rng = StdRng::seed_from_u64(0x1d5);
     let rounds = 4u32;
@@ -364,8 +376,6 @@ fn a_relayer_killed_at_random_moments_and_a_second_relayer_double_nothing() {
     assert_eq!(bridge.token_balance(&test, &bridge.vault()), n * 5 * WEI);
     std::thread::sleep(Duration::from_secs(5));
     assert_eq!(bridge.eth_balance(l1_recipient), n * (WEI / 2 - WEI / 100), "no late second payment");
-    let _ = second.kill();
-    let _ = second.wait();
 }
 
 #[test]
@@ -475,17 +485,19 @@ fn a_relayer_of_a_node_without_a_validator_key_makes_no_deposit_count() {
     full.wait_for("the full node to sync", Duration::from_secs(60), || (full.best_number() >= 2).then_some(()));
     let log_path = bridge._dir.path().join("outsider.log");
     let log = std::fs::File::create(&log_path).expect("log");
-    let mut outsider = Command::new(relayer_binary())
-        .args(["--l1-rpc", &bridge.l1(), "--ludus-rpc", &format!("http://{}", full.rpc_addr())])
-        .args(["--vault", &bridge.vault(), "--checkpoints", &format!("{:?}", bridge.devnet().checkpoints())])
-        .args(["--attest", "--data-dir", bridge._dir.path().join("outsider").to_str().expect("utf-8")])
-        .args(["--status-addr", &format!("127.0.0.1:{}", crate::harness::free_port())])
-        .args(["--metrics-addr", &format!("127.0.0.1:{}", crate::harness::free_port())])
-        .env_remove("LUDUS_RELAYER_L1_KEY")
-        .stdout(log.try_clone().expect("log"))
-        .stderr(log)
-        .spawn()
-        .expect("start the outsider's relayer");
+    let _outsider = Relayer(
+        Command::new(relayer_binary())
+            .args(["--l1-rpc", &bridge.l1(), "--ludus-rpc", &format!("http://{}", full.rpc_addr())])
+            .args(["--vault", &bridge.vault(), "--checkpoints", &format!("{:?}", bridge.devnet().checkpoints())])
+            .args(["--attest", "--data-dir", bridge._dir.path().join("outsider").to_str().expect("utf-8")])
+            .args(["--status-addr", &format!("127.0.0.1:{}", crate::harness::free_port())])
+            .args(["--metrics-addr", &format!("127.0.0.1:{}", crate::harness::free_port())])
+            .env_remove("LUDUS_RELAYER_L1_KEY")
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("start the outsider's relayer"),
+    );
 
     bridge.deposit_eth("//Bob", WEI);
     bridge.wait_for("the outsider's relayer to try", || {
@@ -497,8 +509,6 @@ fn a_relayer_of_a_node_without_a_validator_key_makes_no_deposit_count() {
     assert!(status.is_null() || status["attestations"] == 0, "{status}");
     let log = std::fs::read_to_string(&log_path).unwrap_or_default();
     assert!(log.contains("no bridge key"), "{log}");
-    let _ = outsider.kill();
-    let _ = outsider.wait();
 }
 
 /// The relayer's `Config` reads every flag; a typo in the TOML is refused at start with its name.
