@@ -153,10 +153,20 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 
 /// Genesis with the four dev validators as set 0 and the given L1 parameters, at block 1.
 pub fn new_test_ext_with(l1_params: Option<pallet_bridge::L1Parameters>) -> sp_io::TestExternalities {
+    new_test_ext_with_tokens(l1_params, Vec::new())
+}
+
+/// Genesis with the four dev validators as set 0, the given L1 parameters and `tokens`
+/// (L1 token, asset, min balance) bridged from genesis, at block 1.
+pub fn new_test_ext_with_tokens(
+    l1_params: Option<pallet_bridge::L1Parameters>,
+    tokens: Vec<(sp_core::H160, u32, u128)>,
+) -> sp_io::TestExternalities {
     let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
     pallet_bridge::GenesisConfig::<Test> {
         validators: VALIDATOR_SEEDS.iter().map(|seed| pair(seed).public()).collect(),
         l1_params,
+        tokens,
         ..Default::default()
     }
     .assimilate_storage(&mut storage)

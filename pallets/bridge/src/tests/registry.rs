@@ -5,7 +5,7 @@ use frame_support::{
     traits::fungibles::{roles::Inspect as _, Inspect as _},
 };
 use sp_core::H160;
-use sp_runtime::{BuildStorage, DispatchError};
+use sp_runtime::DispatchError;
 
 use super::*;
 
@@ -72,18 +72,7 @@ fn deregistering_waits_until_no_unit_is_left_on_the_sidechain() {
 
 /// Genesis with the mock's validators and L1 parameters and `tokens` bridged.
 fn genesis_with_tokens(tokens: Vec<(H160, u32, u128)>) -> sp_io::TestExternalities {
-    let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-    crate::GenesisConfig::<Test> {
-        validators: validators().iter().map(|pair| pair.public()).collect(),
-        l1_params: Some(l1_params()),
-        tokens,
-        ..Default::default()
-    }
-    .assimilate_storage(&mut storage)
-    .unwrap();
-    let mut ext = sp_io::TestExternalities::new(storage);
-    ext.execute_with(|| System::set_block_number(1));
-    ext
+    new_test_ext_with_tokens(Some(l1_params()), tokens)
 }
 
 #[test]
