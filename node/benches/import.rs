@@ -79,7 +79,7 @@ fn build(spec: &ChainSpec, senders: &[sr25519::Pair], recipients: &[AccountId]) 
         .map(|(sender, recipient)| transfer(sender, recipient.clone(), LUD, 0, genesis))
         .collect();
     let parent = chain.expect_header(genesis).unwrap();
-    let slot = consensus::slot_at(ludus_node::authoring::now_ms(), 1_000);
+    let slot = consensus::slot_at(ludus_primitives::now_ms(), 1_000);
     let candidates =
         txs.into_iter().map(|bytes| Candidate { hash: ludus_txpool::tx_hash(&bytes), bytes: Arc::new(bytes) });
     let deadline = Instant::now() + Duration::from_secs(600);
@@ -100,7 +100,7 @@ fn measure(spec: &ChainSpec, block: &Block) -> Round {
     // Whole import on a fresh node.
     let (_dir, chain, _) = fresh(spec);
     let started = Instant::now();
-    BlockImporter::new(chain.clone()).import(block.clone(), None, ludus_node::authoring::now_ms()).unwrap();
+    BlockImporter::new(chain.clone()).import(block.clone(), None, ludus_primitives::now_ms()).unwrap();
     let import = started.elapsed();
 
     // Signature checks alone, as the runtime does them (payloads over 256 bytes are hashed).

@@ -12,11 +12,11 @@
 
 use std::{
     sync::Arc,
-    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant},
 };
 
 use codec::{Decode, Encode};
-use ludus_primitives::{spec_version_digest, Block, Hash, Hashing, Header};
+use ludus_primitives::{now_ms, spec_version_digest, Block, Hash, Hashing, Header};
 use sp_consensus_aura::{sr25519::AuthorityId, Slot};
 use sp_core::{crypto::ByteArray, sr25519};
 use sp_inherents::InherentData;
@@ -201,11 +201,6 @@ pub fn seal_block(keystore: &KeystorePtr, author: &AuthorityId, block: &mut Bloc
         .ok_or_else(|| AuthoringError::Signing(author.to_string()))?;
     block.header.digest_mut().push(consensus::seal_item(&signature));
     Ok(())
-}
-
-/// Milliseconds since the Unix epoch by the local clock.
-pub fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
 /// The Aura authority for `slot` at `parent`, if our keystore holds its key.

@@ -210,13 +210,14 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 mod tests {
     use super::*;
     use crate::{
-        authoring::{build_block, now_ms, Candidate},
+        authoring::{build_block, Candidate},
         chain::Chain,
         consensus,
         decode::{check_runtime_args, DecodeError, MAX_EXTRINSIC_DEPTH},
         test_utils::{bare_extrinsic, dev_chain, nested_call, nested_call_bytes, pair, sign, Wrapper},
     };
     use codec::{Decode, Encode};
+    use ludus_primitives::now_ms;
     use sp_runtime::transaction_validity::{TransactionSource, TransactionValidity};
     use std::time::{Duration, Instant};
 

@@ -220,7 +220,7 @@ impl BlockImporter {
         tracing::info!(
             target: "import",
             "Imported #{number} ({}) {transactions} extrinsics{}",
-            crate::service::short(&hash),
+            ludus_primitives::short(&hash),
             if is_new_best { ", new best" } else { "" },
         );
         Ok(ImportOutcome::Imported { hash, number, is_new_best })
@@ -289,11 +289,11 @@ pub fn decode_block(bytes: &[u8]) -> Result<Block, codec::Error> {
 mod tests {
     use super::*;
     use crate::{
-        authoring::{build_block, now_ms, seal_block, Candidate},
+        authoring::{build_block, seal_block, Candidate},
         chain::Chain,
         test_utils::{dev_chain, pair, transfer},
     };
-    use ludus_primitives::{AccountId, LUD};
+    use ludus_primitives::{now_ms, AccountId, LUD};
     use sp_consensus_aura::sr25519::AuthorityId;
     use sp_core::Pair;
     use sp_keystore::KeystorePtr;

@@ -406,12 +406,13 @@ mod tests {
     use std::time::{Duration, Instant};
 
     use ludus_chain_spec::ChainSpec;
+    use ludus_primitives::now_ms;
     use ludus_runtime::genesis_config_presets::dev_account;
     use sp_core::Pair;
 
     use super::*;
     use crate::{
-        authoring::{build_block, now_ms, seal_block, Candidate},
+        authoring::{build_block, seal_block, Candidate},
         chain::BlockCommit,
         consensus,
         test_utils::{dev_chain_from, pair},

@@ -13,7 +13,7 @@ use std::{
 };
 
 use ludus_chain_spec::ChainSpec;
-use ludus_primitives::Hash;
+use ludus_primitives::short;
 use sp_consensus_aura::Slot;
 use sp_keystore::KeystorePtr;
 use sp_runtime::traits::Header as HeaderT;
@@ -106,12 +106,6 @@ fn init_logging(filter: Option<&str>) {
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::io::stderr)
         .try_init();
-}
-
-/// Short form of a hash for logs: `0xab12…cd34`.
-pub fn short(hash: &Hash) -> String {
-    let hex = hex::encode(hash.as_bytes());
-    format!("0x{}…{}", &hex[..4], &hex[60..])
 }
 
 /// GRANDPA's gossip period: round timers are twice it (Substrate's default for short slots).
@@ -287,11 +281,11 @@ async fn slot_worker(
     };
     tracing::info!(target: "authoring", "Authoring in {}ms slots", slot_duration.as_millis());
     loop {
-        let now = authoring::now_ms();
+        let now = ludus_primitives::now_ms();
         let duration_ms = slot_duration.as_millis() as u64;
         let next = (now / duration_ms + 1) * duration_ms;
         tokio::time::sleep(Duration::from_millis(next - now)).await;
-        let slot: Slot = consensus::slot_at(authoring::now_ms(), duration_ms);
+        let slot: Slot = consensus::slot_at(ludus_primitives::now_ms(), duration_ms);
         if sync.is_major_syncing() {
             // Blocks built on a stale best would only fork the chain.
             tracing::debug!(target: "authoring", "slot {}: syncing, not authoring", *slot);

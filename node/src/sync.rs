@@ -38,17 +38,15 @@ use std::{
 use codec::{Decode, DecodeAll, Encode};
 use ludus_finality::{GossipVerdict, Grandpa};
 use ludus_network::{MessageId, NetworkEvent, NetworkHandle, PeerId, Protocol, Topic, Verdict};
-use ludus_primitives::{Block, BlockNumber, Hash, Header};
+use ludus_primitives::{now_ms, short, Block, BlockNumber, Hash, Header};
 use ludus_rpc::{Health, NetworkBackend, PeerInfo};
 use parking_lot::RwLock;
 use sp_runtime::{traits::Header as HeaderT, OpaqueExtrinsic};
 use tokio::sync::mpsc;
 
 use crate::{
-    authoring::now_ms,
     chain::Chain,
     import::{BlockImporter, ImportError, ImportOutcome},
-    service::short,
     txpool::NodePool,
 };
 

@@ -163,8 +163,9 @@ pub async fn maintain(chain: Arc<Chain>, pool: Arc<NodePool>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ludus_primitives::now_ms;
     use crate::{
-        authoring::{build_block, now_ms, seal_block},
+        authoring::{build_block, seal_block},
         chain::BlockCommit,
         consensus,
         test_utils::{dev_chain, pair},

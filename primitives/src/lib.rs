@@ -92,6 +92,19 @@ pub fn spec_version_of(header: &Header) -> Option<u32> {
     }
 }
 
+/// Short form of a hash for log lines: `0xab12…cd34` (first and last two bytes).
+pub fn short(hash: &Hash) -> alloc::string::String {
+    let bytes = hash.as_bytes();
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| alloc::format!("{b:02x}")).collect::<alloc::string::String>();
+    alloc::format!("0x{}…{}", hex(&bytes[..2]), hex(&bytes[30..]))
+}
+
+/// Milliseconds since the Unix epoch by the local clock (0 if the clock is before 1970).
+#[cfg(feature = "std")]
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

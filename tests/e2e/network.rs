@@ -338,7 +338,7 @@ fn badly_sealed_block(parent: ludus_primitives::Hash, number: u32) -> ludus_prim
     use ludus_node::consensus::{seal_item, slot_at, slot_digest};
     use ludus_primitives::{spec_version_digest, Block, Header};
     use sp_runtime::{traits::Header as _, Digest};
-    let slot = slot_at(ludus_node::authoring::now_ms(), 1000);
+    let slot = slot_at(ludus_primitives::now_ms(), 1000);
     let digest = Digest { logs: vec![slot_digest(slot), spec_version_digest(ludus_runtime::VERSION.spec_version)] };
     let mut header = Header::new(number, Default::default(), Default::default(), parent, digest);
     header.digest_mut().push(seal_item(&sr25519::Signature::from_raw([7; 64])));

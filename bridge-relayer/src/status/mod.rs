@@ -36,10 +36,10 @@ mod ledger;
 
 use std::{
     sync::{Arc, Mutex},
-    time::{SystemTime, UNIX_EPOCH},
 };
 
 use alloy::primitives::{Address, B256, U256};
+use ludus_primitives::now_ms;
 use serde::Serialize;
 use tokio::net::TcpListener;
 
@@ -398,11 +398,6 @@ impl State {
     fn pending(&self) -> (usize, usize) {
         (self.deposits.pending(), self.withdrawals.pending())
     }
-}
-
-/// Now, in unix milliseconds.
-fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |since| u64::try_from(since.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// Answers `GET /status`, `/deposits/{nonce}`, `/deposits/tx/{hash}` and

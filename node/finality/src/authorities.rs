@@ -6,7 +6,7 @@
 
 use crate::{persist::PendingChange, FinalityChain};
 use codec::Decode;
-use ludus_primitives::{BlockNumber, Hash, Header};
+use ludus_primitives::{BlockNumber, Header};
 use sp_consensus_grandpa::{ConsensusLog, ScheduledChange, GRANDPA_ENGINE_ID};
 use sp_runtime::{traits::Header as _, DigestItem};
 
@@ -116,11 +116,3 @@ pub(crate) fn enacts_change(
     false
 }
 
-/// The first 4 bytes of a hash as `0xab12…`, for log lines.
-pub(crate) fn short(hash: &Hash) -> String {
-    format!("0x{}…", hex_prefix(hash.as_bytes()))
-}
-
-fn hex_prefix(bytes: &[u8]) -> String {
-    bytes.iter().take(2).map(|b| format!("{b:02x}")).collect()
-}

@@ -4,8 +4,10 @@
 //! Lock order: `finality_lock` (held across a whole finalization) before `state`. `state` is never
 //! held while waiting on anything but the state file.
 
+use ludus_primitives::{now_ms, short};
+
 use crate::{
-    authorities::{self, short},
+    authorities,
     error::{FinalityError, JustificationError, VoterError},
     justification,
     persist::{CompletedRound, PendingChange, PersistedState, StateFile},
@@ -29,7 +31,7 @@ use sp_keystore::KeystorePtr;
 use std::{
     collections::{BTreeMap, HashSet, VecDeque},
     sync::Arc,
-    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant},
 };
 use tracing::{debug, info, warn};
 
@@ -228,10 +230,6 @@ pub(crate) struct Started {
 fn content_key<T: Encode>(value: &T) -> [u8; 32] {
     use sp_runtime::traits::Hash as _;
     sp_runtime::traits::BlakeTwo256::hash_of(value).0
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
 fn check_vote_signature(
