@@ -1,8 +1,12 @@
 //! The command line, in Substrate's conventions (`--dev`, `--chain`, `--base-path`, …).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use ludus_chain_spec::ChainSpec;
+use ludus_network::Multiaddr;
+
+use crate::network::{NetworkOptions, DEFAULT_PORT as DEFAULT_P2P_PORT};
 
 /// Ludus node: authors, imports, finalizes and serves blocks of the Ludus game sidechain.
 #[derive(Debug, Parser)]
@@ -158,6 +162,87 @@ pub struct RunArgs {
     /// Log filter, e.g. `info,import=debug` (also read from RUST_LOG).
     #[arg(long, short = 'l', value_name = "FILTER")]
     pub log: Option<String>,
+}
+
+/// A flag whose value cannot be used; the message names the flag and the value.
+#[derive(Debug, thiserror::Error)]
+#[error("{flag} {value}: {reason}")]
+pub struct FlagError {
+    /// The flag (or chain spec field).
+    pub flag: &'static str,
+    /// The value given.
+    pub value: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl RunArgs {
+    /// The networking flags (and the spec's boot nodes), checked; `chain_dir` is
+    /// `<base>/chains/<id>`.
+    pub fn network_options(&self, spec: &ChainSpec, chain_dir: &Path) -> Result<NetworkOptions, FlagError> {
+        let listen_addrs = if self.listen_addr.is_empty() {
+            let port = self.port.unwrap_or(DEFAULT_P2P_PORT);
+            vec![format!("/ip4/0.0.0.0/tcp/{port}").parse().map_err(|e| FlagError {
+                flag: "--port",
+                value: port.to_string(),
+                reason: format!("not a usable TCP port: {e}"),
+            })?]
+        } else {
+            self.listen_addr
+                .iter()
+                .map(|addr| {
+                    addr.parse().map_err(|e| FlagError {
+                        flag: "--listen-addr",
+                        value: addr.clone(),
+                        reason: format!("not a multiaddr: {e}"),
+                    })
+                })
+                .collect::<Result<_, _>>()?
+        };
+        let peers = |flag: &'static str, list: &[String]| -> Result<Vec<Multiaddr>, FlagError> {
+            list.iter()
+                .map(|addr| {
+                    ludus_network::parse_peer_multiaddr(addr).map(|(_, addr)| addr).map_err(|e| FlagError {
+                        flag,
+                        value: addr.clone(),
+                        reason: e.to_string(),
+                    })
+                })
+                .collect()
+        };
+        let mut boot_nodes = peers("chain spec bootNodes", spec.boot_nodes())?;
+        boot_nodes.extend(peers("--bootnodes", &self.bootnodes)?);
+        Ok(NetworkOptions {
+            listen_addrs,
+            boot_nodes,
+            reserved_nodes: peers("--reserved-nodes", &self.reserved_nodes)?,
+            reserved_only: self.reserved_only,
+            node_key_file: self
+                .node_key_file
+                .clone()
+                .unwrap_or_else(|| chain_dir.join("network").join("secret_ed25519")),
+            in_peers: self.in_peers,
+            out_peers: self.out_peers,
+        })
+    }
+
+    /// The RPC server's settings from the `--rpc-*` flags.
+    pub fn rpc_config(&self) -> ludus_rpc::RpcConfig {
+        let ip = if self.rpc_external { std::net::Ipv4Addr::UNSPECIFIED } else { std::net::Ipv4Addr::LOCALHOST };
+        ludus_rpc::RpcConfig {
+            listen: std::net::SocketAddr::from((ip, self.rpc_port)),
+            methods: match self.rpc_methods {
+                RpcMethodsArg::Auto => ludus_rpc::RpcMethods::Auto,
+                RpcMethodsArg::Safe => ludus_rpc::RpcMethods::Safe,
+                RpcMethodsArg::Unsafe => ludus_rpc::RpcMethods::Unsafe,
+            },
+            max_connections: self.rpc_max_connections,
+            max_connections_per_ip: self.rpc_max_connections_per_ip,
+            max_concurrent_calls: self.rpc_max_concurrent_calls,
+            idle_timeout: (self.rpc_idle_timeout > 0).then(|| std::time::Duration::from_secs(self.rpc_idle_timeout)),
+            ..ludus_rpc::RpcConfig::default()
+        }
+    }
 }
 
 /// Which RPC methods to serve.

@@ -31,9 +31,9 @@ pub enum CommandError {
     /// A key argument is invalid.
     #[error("{0}")]
     Key(String),
-    /// A networking flag is invalid (a multiaddr, the node key file).
-    #[error("{0}")]
-    Network(String),
+    /// A networking flag is invalid (a multiaddr, a port).
+    #[error(transparent)]
+    Flag(#[from] crate::cli::FlagError),
     /// The node failed to start or stopped with an error.
     #[error(transparent)]
     Service(#[from] service::ServiceError),
@@ -121,21 +121,14 @@ fn run_node(args: RunArgs) -> Result<(), CommandError> {
         Some(dir) => dir.path().to_path_buf(),
         None => args.shared.base_path.clone().unwrap_or_else(default_base_path),
     };
-    let network = crate::network::NetworkOptions::from_args(&args, &spec, &base.join("chains").join(spec.id()))
-        .map_err(CommandError::Network)?;
+    let network = args.network_options(&spec, &base.join("chains").join(spec.id()))?;
     let config = NodeConfig {
         chain_dir: base.join("chains").join(spec.id()),
         spec,
         name: args.name.clone().unwrap_or_else(random_name),
         validator: args.validator || args.shared.dev || !dev_keys.is_empty(),
         dev_keys,
-        rpc_port: args.rpc_port,
-        rpc_external: args.rpc_external,
-        rpc_methods: args.rpc_methods,
-        rpc_max_connections: args.rpc_max_connections,
-        rpc_max_connections_per_ip: args.rpc_max_connections_per_ip,
-        rpc_max_concurrent_calls: args.rpc_max_concurrent_calls,
-        rpc_idle_timeout: (args.rpc_idle_timeout > 0).then(|| std::time::Duration::from_secs(args.rpc_idle_timeout)),
+        rpc: args.rpc_config(),
         log_filter: args.log.clone(),
         network,
         prometheus: (!args.no_prometheus).then(|| {

@@ -4,21 +4,21 @@
 //! so dashboards and alerts written for Substrate nodes work unchanged:
 //!
 //! - `substrate_block_height{status="best"|"finalized"|"sync_target"}`: set by
-//!   [`follow_chain`] from the chain's best and finalized broadcasts, and the best block any
+//!   `informant::update_metrics` from the chain's best and finalized broadcasts, and the best block any
 //!   peer reported;
 //! - `substrate_sub_libp2p_peers_count`: connected peers;
 //! - `substrate_finality_grandpa_round`, `ludus_finality_grandpa_set_id`: where GRANDPA is
 //!   (0 on a chain that finalizes at once, whose single validator runs no voter);
 //! - `substrate_ready_transactions_number`, `ludus_future_transactions_number`: the pool's
-//!   counts, refreshed by [`follow_chain`] every [`POOL_REFRESH`];
+//!   counts, refreshed by `informant::update_metrics` every second;
 //! - `substrate_proposer_block_constructed` (seconds to build a block) and
 //!   `ludus_blocks_authored_total`: observed by the slot worker through
 //!   [`Metrics::block_authored`];
 //! - `substrate_build_info{name,version,chain}`, `substrate_node_roles`,
 //!   `substrate_process_start_time_seconds`: constants set at start-up.
 //!
-//! Tasks: [`follow_chain`] (gauges) and [`serve`] (the HTTP endpoint), both spawned by
-//! `service`. The endpoint answers `GET /metrics` in the text exposition format 0.0.4 and
+//! Task: [`serve`] (the HTTP endpoint), spawned by `service`; the gauges are set by the
+//! informant. This module depends on no other part of the node. The endpoint answers `GET /metrics` in the text exposition format 0.0.4 and
 //! nothing else. Clients are untrusted: the request head is bounded in size and time,
 //! connections are capped, and every malformed request gets a 4xx answer, never a panic.
 
@@ -35,15 +35,11 @@ use prometheus::{
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpStream},
-    sync::{broadcast::error::RecvError, Semaphore},
+    sync::Semaphore,
 };
-
-use crate::{chain::Chain, txpool::NodePool};
 
 /// Substrate's default Prometheus port.
 pub const DEFAULT_PORT: u16 = 9615;
-/// How often the pool gauges are refreshed (the pool announces no changes).
-pub const POOL_REFRESH: Duration = Duration::from_secs(1);
 /// Largest request head read; a scrape request is a few hundred bytes.
 const MAX_HEAD: usize = 8 * 1024;
 /// How long a client may take to send its request head, and to read the answer.
@@ -210,50 +206,6 @@ impl Metrics {
             tracing::warn!(target: "metrics", "encoding metrics failed: {error}");
         }
         out
-    }
-}
-
-/// Keeps the block-height, pool and peer gauges in step with the chain, pool and network.
-pub async fn follow_chain(
-    chain: Arc<Chain>,
-    pool: Arc<NodePool>,
-    sync: Arc<crate::sync::SyncShared>,
-    grandpa: Option<ludus_finality::Grandpa<ludus_network::PeerId>>,
-    metrics: Arc<Metrics>,
-) {
-    let mut best = chain.subscribe_best();
-    let mut finalized = chain.subscribe_finalized();
-    let refresh_from_chain = |metrics: &Metrics| {
-        let info = chain.info();
-        metrics.set_best(info.best_number);
-        metrics.set_finalized(info.finalized_number);
-    };
-    refresh_from_chain(&metrics);
-    let mut interval = tokio::time::interval(POOL_REFRESH);
-    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            event = best.recv() => match event {
-                Ok(header) => metrics.set_best(header.number),
-                // Missed announcements: the chain's own view is the truth.
-                Err(RecvError::Lagged(_)) => refresh_from_chain(&metrics),
-                Err(RecvError::Closed) => return,
-            },
-            event = finalized.recv() => match event {
-                Ok(header) => metrics.set_finalized(header.number),
-                Err(RecvError::Lagged(_)) => refresh_from_chain(&metrics),
-                Err(RecvError::Closed) => return,
-            },
-            _ = interval.tick() => {
-                let status = pool.status();
-                metrics.set_pool(status.ready, status.future);
-                metrics.set_network(sync.peer_count(), sync.target());
-                if let Some(grandpa) = &grandpa {
-                    let status = grandpa.status();
-                    metrics.set_grandpa(status.round, status.set_id);
-                }
-            }
-        }
     }
 }
 

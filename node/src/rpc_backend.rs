@@ -1,18 +1,14 @@
 //! The node's answers to the RPC server (`ludus-rpc`'s backend traits).
 //!
 //! The RPC crate knows nothing of the node; this module adapts the chain, the pool, the
-//! keystore (with the bridge attester that signs with its bridge keys) and (until
-//! networking arrives) a peerless network to its small traits, and starts the server with
-//! the operator's settings.
+//! keystore (with the bridge attester that signs with its bridge keys) and sync's view of
+//! the network to its small traits, and starts the server with the operator's settings.
 
-use std::{
-    collections::BTreeSet,
-    net::{Ipv4Addr, SocketAddr},
-    sync::Arc,
-};
+use std::{collections::BTreeSet, sync::Arc};
 
 use codec::{Decode, Encode};
 use futures::StreamExt;
+use ludus_chain_spec::ChainSpec;
 use ludus_primitives::{bridge::Deposit, AccountId, BlockNumber, Hash, Header, Nonce, SignedBlock};
 use ludus_rpc::backend::{
     AttestError, AttestationResult, BackendError, Backends, BridgeAttesterBackend, ChainBackend, ChainInfo,
@@ -32,9 +28,7 @@ use sp_state_machine::{Backend, IterArgs};
 
 use crate::{
     chain::{Chain, ChainError},
-    cli::RpcMethodsArg,
     decode::DecodeError,
-    service::NodeConfig,
     txpool::{check_format, NodePool},
 };
 
@@ -362,34 +356,20 @@ impl BridgeAttesterBackend for BridgeAttesterRpc {
 
 /// Starts the RPC server with the operator's settings.
 pub async fn start_rpc(
-    config: &NodeConfig,
+    rpc_config: ludus_rpc::RpcConfig,
+    spec: &ChainSpec,
     chain: Arc<Chain>,
     pool: Arc<NodePool>,
     keystore: KeystorePtr,
     network: Arc<crate::sync::SyncShared>,
-) -> Result<ludus_rpc::RpcHandle, String> {
-    let ip = if config.rpc_external { Ipv4Addr::UNSPECIFIED } else { Ipv4Addr::LOCALHOST };
-    let methods = match config.rpc_methods {
-        RpcMethodsArg::Auto => ludus_rpc::RpcMethods::Auto,
-        RpcMethodsArg::Safe => ludus_rpc::RpcMethods::Safe,
-        RpcMethodsArg::Unsafe => ludus_rpc::RpcMethods::Unsafe,
-    };
-    let rpc_config = ludus_rpc::RpcConfig {
-        listen: SocketAddr::from((ip, config.rpc_port)),
-        methods,
-        max_connections: config.rpc_max_connections,
-        max_connections_per_ip: config.rpc_max_connections_per_ip,
-        max_concurrent_calls: config.rpc_max_concurrent_calls,
-        idle_timeout: config.rpc_idle_timeout,
-        ..ludus_rpc::RpcConfig::default()
-    };
+) -> Result<ludus_rpc::RpcHandle, ludus_rpc::RpcError> {
     let version = crate::chain::native_version();
     let system = SystemInfo {
         name: "Ludus Node".into(),
         version: format!("{}-{}", env!("CARGO_PKG_VERSION"), version.spec_version),
-        chain: config.spec.name().to_owned(),
-        chain_type: serde_json::Value::String(config.spec.chain_type().to_owned()),
-        properties: config.spec.properties(),
+        chain: spec.name().to_owned(),
+        chain_type: serde_json::Value::String(spec.chain_type().to_owned()),
+        properties: spec.properties(),
     };
     let backends = Backends {
         chain: Arc::new(ChainRpc(chain.clone())),
@@ -398,7 +378,7 @@ pub async fn start_rpc(
         bridge_attester: Arc::new(BridgeAttesterRpc { chain, pool, keystore }),
         network,
     };
-    ludus_rpc::start(rpc_config, backends, system).await.map_err(|e| e.to_string())
+    ludus_rpc::start(rpc_config, backends, system).await
 }
 
 #[cfg(test)]

@@ -1,34 +1,30 @@
 //! Assembles and runs the node: the one place that knows how the parts fit.
 //!
 //! Start-up: logging, chain spec, database, keystore, executor, chain (writing genesis on
-//! first start), transaction pool, RPC server, Prometheus endpoint (unless `--no-prometheus`);
-//! then the tasks — the slot worker (if a validator), the pool maintainer, the idle reporter,
-//! the metrics updater and the metrics server — until Ctrl-C or SIGTERM.
+//! first start), transaction pool, network, GRANDPA, sync, RPC server, Prometheus endpoint
+//! (unless `--no-prometheus`). Then every task runs in a [`TaskManager`] until Ctrl-C or
+//! SIGTERM, or until one of them ends, which stops the node with the task's name
+//! ([`crate::tasks`]): `network` (the libp2p swarm), `grandpa-voter` (unless the node alone
+//! finalizes), `sync` (with its import thread), `fork-pruning`, `rpc-server`,
+//! `txpool-maintenance`, `informant`, `metrics-updater` and `metrics-server` (unless
+//! `--no-prometheus`), and on validators `slot-worker` and `offchain-workers`.
 
-use std::{
-    net::SocketAddr,
-    path::PathBuf,
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
 use ludus_chain_spec::ChainSpec;
 use ludus_primitives::short;
-use sp_consensus_aura::Slot;
-use sp_keystore::KeystorePtr;
-use sp_runtime::traits::Header as HeaderT;
 
 use crate::{
-    authoring::{self, Candidate},
+    authoring,
     chain::{Chain, ChainError},
-    cli::RpcMethodsArg,
-    consensus,
     executor::RuntimeExecutor,
-    keystore,
+    fork_pruning, informant, keystore,
     metrics::{self, Metrics, MetricsError},
     network::NetworkOptions,
+    slot_worker::{self, BlockPropagation},
     sync::{SyncEngine, SyncShared},
-    txpool::{self, NodePool},
+    tasks::{TaskEnded, TaskManager},
+    txpool,
 };
 
 /// Everything the node needs to start, resolved from the command line.
@@ -43,20 +39,8 @@ pub struct NodeConfig {
     pub validator: bool,
     /// Development names whose keys to add in memory (`Alice`, …).
     pub dev_keys: Vec<&'static str>,
-    /// RPC port.
-    pub rpc_port: u16,
-    /// Listen for RPC on all interfaces.
-    pub rpc_external: bool,
-    /// Which RPC methods to serve.
-    pub rpc_methods: RpcMethodsArg,
-    /// Most RPC connections at once.
-    pub rpc_max_connections: u32,
-    /// Most RPC connections from one IP address at once.
-    pub rpc_max_connections_per_ip: u32,
-    /// Most RPC calls running at once.
-    pub rpc_max_concurrent_calls: u32,
-    /// How long an RPC connection may stay idle before it is closed; `None`: forever.
-    pub rpc_idle_timeout: Option<std::time::Duration>,
+    /// The RPC server's settings.
+    pub rpc: ludus_rpc::RpcConfig,
     /// Log filter.
     pub log_filter: Option<String>,
     /// Where to serve Prometheus metrics; `None` with `--no-prometheus`.
@@ -79,16 +63,22 @@ pub enum ServiceError {
     Keystore(#[from] keystore::KeystoreError),
     /// The RPC server could not start.
     #[error("RPC server: {0}")]
-    Rpc(String),
+    Rpc(#[from] ludus_rpc::RpcError),
     /// The metrics could not be set up or their port opened.
     #[error(transparent)]
     Metrics(#[from] MetricsError),
     /// Networking could not start (a port in use, an unreadable node key).
     #[error("network: {0}")]
-    Network(String),
+    Network(#[from] ludus_network::NetworkError),
     /// GRANDPA could not start (unreadable voter state).
     #[error("finality: {0}")]
-    Finality(String),
+    Finality(#[from] ludus_finality::FinalityError),
+    /// The block import thread could not start.
+    #[error("cannot start the block import thread: {0}")]
+    ImportThread(std::io::Error),
+    /// An essential task ended.
+    #[error(transparent)]
+    TaskEnded(#[from] TaskEnded),
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
@@ -142,19 +132,18 @@ async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
     tracing::info!(target: "service", "Database: {}", db_path.display());
     tracing::info!(target: "service", "Role: {role}; best #{} ({}), finalized #{}", info.best_number, short(&info.best_hash), info.finalized_number);
 
+    let mut tasks = TaskManager::new();
     let pool = txpool::new_pool(chain.clone());
 
-    let network_config =
-        config.network.config(info.genesis_hash.to_fixed_bytes(), &config.name).map_err(ServiceError::Network)?;
+    let network_config = config.network.config(info.genesis_hash.to_fixed_bytes(), &config.name)?;
     let should_have_peers = !network_config.boot_nodes.is_empty() || !network_config.reserved_nodes.is_empty();
-    let (network, network_events) =
-        ludus_network::start(network_config).map_err(|e| ServiceError::Network(e.to_string()))?;
+    let (network, network_events, network_worker) = ludus_network::build(network_config)?;
+    tasks.spawn_essential("network", network_worker.run());
     let shared = SyncShared::new(chain.clone(), network.local_peer_id().to_base58(), should_have_peers);
 
     // One GRANDPA authority whose key we hold: the dev chain, final at once, no voter needed.
     let instant_finality =
         config.validator && authoring::sole_finality_key(&chain, &keystore, info.genesis_hash)?.is_some();
-    let mut tasks = tokio::task::JoinSet::new();
     let (grandpa, grandpa_out) = if instant_finality {
         tracing::info!(target: "grandpa", "Single finality authority held locally: every authored block is final at once");
         (None, None)
@@ -166,11 +155,10 @@ async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
             name: config.name.clone(),
         };
         let (grandpa, outgoing, voter) =
-            ludus_finality::Grandpa::start(Arc::new(crate::finality::GrandpaChain(chain.clone())), grandpa_config)
-                .map_err(|e| ServiceError::Finality(e.to_string()))?;
+            ludus_finality::Grandpa::start(Arc::new(crate::finality::GrandpaChain(chain.clone())), grandpa_config)?;
         let hook = grandpa.clone();
         chain.set_import_hook(Box::new(move |header| hook.on_block_imported(header)));
-        tasks.spawn(voter);
+        tasks.spawn_essential("grandpa-voter", voter);
         (Some(grandpa), Some(outgoing))
     };
     let engine = SyncEngine::new(
@@ -181,14 +169,15 @@ async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
         shared.clone(),
         config.validator,
     )
-    .map_err(|e| ServiceError::Network(format!("cannot start the block import thread: {e}")))?;
-    tasks.spawn(engine.run(network_events, grandpa_out));
-    tasks.spawn(prune_forks(chain.clone()));
+    .map_err(ServiceError::ImportThread)?;
+    tasks.spawn_essential("sync", engine.run(network_events, grandpa_out));
+    tasks.spawn_essential("fork-pruning", fork_pruning::run(chain.clone()));
 
-    let rpc = crate::rpc_backend::start_rpc(&config, chain.clone(), pool.clone(), keystore.clone(), shared.clone())
-        .await
-        .map_err(ServiceError::Rpc)?;
+    let rpc =
+        crate::rpc_backend::start_rpc(config.rpc.clone(), &config.spec, chain.clone(), pool.clone(), keystore.clone(), shared.clone())
+            .await?;
     tracing::info!(target: "service", "RPC: ws/http://{}", rpc.local_addr());
+    tasks.spawn_essential("rpc-server", rpc.stopped());
     let prometheus = match config.prometheus {
         Some(addr) => {
             let metrics = Metrics::new(&metrics::NodeInfo {
@@ -212,36 +201,33 @@ async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
         None => None,
     };
 
-    tasks.spawn(txpool::maintain(chain.clone(), pool.clone()));
-    tasks.spawn(idle_reporter(chain.clone(), pool.clone(), shared.clone()));
+    tasks.spawn_essential("txpool-maintenance", txpool::maintain(chain.clone(), pool.clone()));
+    tasks.spawn_essential("informant", informant::run(chain.clone(), pool.clone(), shared.clone()));
     let node_metrics = prometheus.map(|(node_metrics, listener)| {
-        tasks.spawn(metrics::follow_chain(
-            chain.clone(),
-            pool.clone(),
-            shared.clone(),
-            grandpa.clone(),
-            node_metrics.clone(),
-        ));
-        tasks.spawn(metrics::serve(listener, node_metrics.clone()));
+        tasks.spawn_essential(
+            "metrics-updater",
+            informant::update_metrics(chain.clone(), pool.clone(), shared.clone(), grandpa.clone(), node_metrics.clone()),
+        );
+        tasks.spawn_essential("metrics-server", metrics::serve(listener, node_metrics.clone()));
         node_metrics
     });
     if config.validator {
-        tasks.spawn(slot_worker(
-            chain.clone(),
-            pool.clone(),
-            keystore.clone(),
-            node_metrics,
-            network.clone(),
-            shared.clone(),
-        ));
-        tasks.spawn(crate::offchain::run_on_finality(chain.clone(), pool.clone(), true));
+        let propagation = Arc::new(SyncPropagation { shared: shared.clone(), network: network.clone() });
+        tasks.spawn_fallible(
+            "slot-worker",
+            slot_worker::run(chain.clone(), pool.clone(), keystore.clone(), node_metrics, propagation),
+        );
+        tasks.spawn_essential("offchain-workers", crate::offchain::run_on_finality(chain.clone(), pool.clone(), true));
     }
 
-    wait_for_shutdown().await;
-    tracing::info!(target: "service", "Shutting down");
-    tasks.abort_all();
+    let outcome = tasks.run_until_shutdown(wait_for_shutdown()).await;
+    match &outcome {
+        Ok(()) => tracing::info!(target: "service", "Shutting down"),
+        Err(ended) => tracing::error!(target: "service", "{ended}"),
+    }
     rpc.stop().await;
-    Ok(())
+    tasks.shutdown().await;
+    Ok(outcome?)
 }
 
 async fn wait_for_shutdown() {
@@ -259,131 +245,28 @@ async fn wait_for_shutdown() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-/// Wakes at each slot boundary and authors a block when the slot is ours.
-async fn slot_worker(
-    chain: Arc<Chain>,
-    pool: Arc<NodePool>,
-    keystore: KeystorePtr,
-    metrics: Option<Arc<Metrics>>,
+/// Block propagation as the slot worker sees it: sync's state and the network.
+struct SyncPropagation {
+    shared: Arc<SyncShared>,
     network: ludus_network::NetworkHandle,
-    sync: Arc<SyncShared>,
-) {
-    let slot_duration = match chain.call_decoded::<sp_consensus_aura::SlotDuration>(
-        chain.info().best_hash,
-        "AuraApi_slot_duration",
-        &[],
-    ) {
-        Ok(duration) => Duration::from_millis(duration.as_millis()),
-        Err(error) => {
-            tracing::error!(target: "authoring", "cannot read the slot duration, not authoring: {error}");
-            return;
-        }
-    };
-    tracing::info!(target: "authoring", "Authoring in {}ms slots", slot_duration.as_millis());
-    loop {
-        let now = ludus_primitives::now_ms();
-        let duration_ms = slot_duration.as_millis() as u64;
-        let next = (now / duration_ms + 1) * duration_ms;
-        tokio::time::sleep(Duration::from_millis(next - now)).await;
-        let slot: Slot = consensus::slot_at(ludus_primitives::now_ms(), duration_ms);
-        if sync.is_major_syncing() {
-            // Blocks built on a stale best would only fork the chain.
-            tracing::debug!(target: "authoring", "slot {}: syncing, not authoring", *slot);
-            continue;
-        }
-        // The previous slot's block may still be importing (a big block, a busy machine):
-        // building now would fork off its parent. Give it up to a third of the slot.
-        let wait_until = Instant::now() + slot_duration / 3;
-        while sync.is_importing() && Instant::now() < wait_until {
+}
+
+impl BlockPropagation for SyncPropagation {
+    fn is_major_syncing(&self) -> bool {
+        self.shared.is_major_syncing()
+    }
+
+    async fn imports_settled(&self, timeout: Duration) {
+        let until = std::time::Instant::now() + timeout;
+        while self.shared.is_importing() && std::time::Instant::now() < until {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        let (chain, pool, keystore, metrics) = (chain.clone(), pool.clone(), keystore.clone(), metrics.clone());
-        let outcome = authoring::on_author_thread(move || {
-            let candidates = pool.ready().into_iter().map(|tx| Candidate { hash: tx.hash, bytes: tx.data });
-            let started = Instant::now();
-            let result = authoring::author_slot(&chain, &keystore, slot, slot_duration, candidates);
-            if let Ok(Some((_, built, _))) = &result {
-                // Only slots where we built a block count; skipped slots would drag the histogram to zero.
-                if let Some(metrics) = &metrics {
-                    metrics.block_authored(started.elapsed());
-                }
-                pool.report_invalid(&built.invalid);
-            }
-            result
-        })
-        .await;
-        match outcome {
-            Ok(Ok(Some((block, built, finality)))) => {
-                network.publish(ludus_network::Topic::BlockAnnounces, crate::sync::announcement(&block));
-                if let Some(finality) = finality {
-                    network.publish(ludus_network::Topic::Grandpa, finality.gossip);
-                }
-                tracing::info!(
-                    target: "authoring",
-                    "Authored #{} ({}) in slot {} with {} txs",
-                    block.header.number(),
-                    short(&block.header.hash()),
-                    *slot,
-                    built.included.len(),
-                )
-            }
-            Ok(Ok(None)) => {}
-            Ok(Err(error)) => tracing::warn!(target: "authoring", "slot {}: authoring failed: {error}", *slot),
-            Err(error) => tracing::error!(target: "authoring", "slot {}: authoring task failed: {error}", *slot),
-        }
     }
-}
 
-/// Logs sync progress (or idleness), best and finalized every five seconds.
-async fn idle_reporter(chain: Arc<Chain>, pool: Arc<NodePool>, sync: Arc<SyncShared>) {
-    const PERIOD: Duration = Duration::from_secs(5);
-    let mut interval = tokio::time::interval(PERIOD);
-    interval.tick().await;
-    let mut last_imported = sync.imported_from_peers();
-    loop {
-        interval.tick().await;
-        let info = chain.info();
-        let status = pool.status();
-        let imported = sync.imported_from_peers();
-        let bps = (imported - last_imported) as f64 / PERIOD.as_secs_f64();
-        last_imported = imported;
-        let peers = sync.peer_count();
-        let state = match sync.target() {
-            Some(target) if sync.is_major_syncing() => {
-                format!("Syncing {bps:.1} bps, target=#{target} ({peers} peers)")
-            }
-            _ => format!("Idle ({peers} peers)"),
-        };
-        tracing::info!(
-            target: "service",
-            "{state}, best: #{} ({}), finalized #{} ({}), txpool: {} ready, {} future",
-            info.best_number,
-            short(&info.best_hash),
-            info.finalized_number,
-            short(&info.finalized_hash),
-            status.ready,
-            status.future,
-        );
-    }
-}
-
-/// How far behind finality abandoned forks are deleted: far enough that no import that
-/// began before finality moved can still be executing on one of their states.
-const PRUNE_FORKS_BEHIND: u32 = 32;
-
-/// Deletes blocks of abandoned forks after each finality step.
-async fn prune_forks(chain: Arc<Chain>) {
-    let mut finalized = chain.subscribe_finalized();
-    loop {
-        match finalized.recv().await {
-            Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
-        }
-        let up_to = chain.info().finalized_number.saturating_sub(PRUNE_FORKS_BEHIND);
-        let chain = chain.clone();
-        let outcome = tokio::task::spawn_blocking(move || chain.database().prune_forks(up_to)).await;
-        if let Ok(Err(error)) = outcome {
-            tracing::warn!(target: "storage", "pruning abandoned forks failed: {error}");
+    fn announce(&self, block: &ludus_primitives::Block, finality_gossip: Option<Vec<u8>>) {
+        self.network.publish(ludus_network::Topic::BlockAnnounces, crate::sync::announcement(block));
+        if let Some(gossip) = finality_gossip {
+            self.network.publish(ludus_network::Topic::Grandpa, gossip);
         }
     }
 }

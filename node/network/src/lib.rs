@@ -281,13 +281,33 @@ impl NetworkHandle {
     }
 }
 
-/// Starts the network: binds the listen addresses and spawns the swarm task on
-/// the current tokio runtime (panics if called outside one, like `tokio::spawn`).
-pub fn start(config: NetworkConfig) -> Result<(NetworkHandle, mpsc::Receiver<NetworkEvent>), NetworkError> {
+/// The swarm task: drives libp2p until every [`NetworkHandle`] is dropped. Whoever builds
+/// the network runs it (the node, as an essential task).
+pub struct NetworkWorker(worker::Worker);
+
+impl NetworkWorker {
+    /// Runs the swarm; returns once every handle is gone.
+    pub async fn run(self) {
+        self.0.run().await
+    }
+}
+
+/// Builds the network: binds the listen addresses and returns the handle, the events and
+/// the swarm task for the caller to run. Must be called inside a tokio runtime.
+pub fn build(
+    config: NetworkConfig,
+) -> Result<(NetworkHandle, mpsc::Receiver<NetworkEvent>, NetworkWorker), NetworkError> {
     let local_peer_id = config.node_key.public().to_peer_id();
     let (commands, commands_rx) = mpsc::channel(1024);
     let (events_tx, events) = mpsc::channel(EVENT_CHANNEL_CAPACITY);
     let worker = worker::Worker::new(config, commands_rx, events_tx)?;
+    Ok((NetworkHandle { local_peer_id, commands }, events, NetworkWorker(worker)))
+}
+
+/// Like [`build`], and spawns the swarm task on the current tokio runtime (panics if called
+/// outside one, like `tokio::spawn`).
+pub fn start(config: NetworkConfig) -> Result<(NetworkHandle, mpsc::Receiver<NetworkEvent>), NetworkError> {
+    let (handle, events, worker) = build(config)?;
     tokio::spawn(worker.run());
-    Ok((NetworkHandle { local_peer_id, commands }, events))
+    Ok((handle, events))
 }

@@ -194,6 +194,11 @@ impl RpcHandle {
         self.local_addr
     }
 
+    /// Resolves when the server has stopped (after [`RpcHandle::stop`], or on its own).
+    pub fn stopped(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        self.handle.clone().stopped()
+    }
+
     /// Stops accepting connections, closes open ones, and waits until the server has stopped.
     pub async fn stop(self) {
         // `stop` fails only if the server already stopped, which is what we want anyway.
