@@ -18,6 +18,9 @@ use std::{collections::HashMap, fmt::Display, future::Future, time::Duration};
 
 use tokio::task::{Id, JoinSet};
 
+/// How long after the first task's end others are awaited, to find the cause.
+const SETTLE: Duration = Duration::from_millis(200);
+
 /// An essential task ended; the node must stop.
 #[derive(Debug, thiserror::Error)]
 #[error("essential task `{name}` {how}; the node cannot do its job without it and stopped")]
@@ -94,24 +97,35 @@ impl TaskManager {
     /// Waits for `shutdown` (Ctrl-C, SIGTERM) or the end of any task, whichever comes
     /// first; on a task's end returns which one and how. Tasks still running are aborted
     /// when the manager is dropped.
+    ///
+    /// One failure often ends others (the network's end closes sync's event stream), so the
+    /// tasks that end within [`SETTLE`] of the first are collected too, and the first that
+    /// failed or panicked is reported: the cause rather than a consequence.
     pub async fn run_until_shutdown(&mut self, shutdown: impl Future<Output = ()>) -> Result<(), TaskEnded> {
-        tokio::select! {
-            _ = shutdown => Ok(()),
+        let first = tokio::select! {
+            _ = shutdown => return Ok(()),
             // With no task left this branch is disabled and only `shutdown` is awaited.
-            Some(ended) = self.tasks.join_next_with_id() => {
-                let (id, how) = match ended {
-                    Ok((id, Ok(()))) => (id, "returned".to_owned()),
-                    Ok((id, Err(error))) => (id, format!("failed: {error}")),
-                    Err(error) if error.is_panic() => {
-                        let id = error.id();
-                        (id, format!("panicked: {}", panic_message(error.into_panic().as_ref())))
-                    }
-                    Err(error) => (error.id(), "was cancelled".to_owned()),
-                };
-                let name = self.names.get(&id).copied().unwrap_or("unnamed");
-                Err(TaskEnded { name, how })
-            }
+            Some(ended) = self.tasks.join_next_with_id() => self.describe(ended),
+        };
+        let mut ended = vec![first];
+        while let Ok(Some(next)) = tokio::time::timeout(SETTLE, self.tasks.join_next_with_id()).await {
+            ended.push(self.describe(next));
         }
+        let cause = ended.iter().position(|end| !end.how.starts_with("returned")).unwrap_or(0);
+        Err(ended.swap_remove(cause))
+    }
+
+    fn describe(&self, ended: Result<(Id, Result<(), String>), tokio::task::JoinError>) -> TaskEnded {
+        let (id, how) = match ended {
+            Ok((id, Ok(()))) => (id, "returned".to_owned()),
+            Ok((id, Err(error))) => (id, format!("failed: {error}")),
+            Err(error) if error.is_panic() => {
+                let id = error.id();
+                (id, format!("panicked: {}", panic_message(error.into_panic().as_ref())))
+            }
+            Err(error) => (error.id(), "was cancelled".to_owned()),
+        };
+        TaskEnded { name: self.names.get(&id).copied().unwrap_or("unnamed"), how }
     }
 
     /// Stops every task that is still running and waits until they are gone.
@@ -173,6 +187,20 @@ mod tests {
         tasks.spawn_essential("grandpa-voter", async { panic!("voter state unreadable") });
         let ended = tasks.run_until_shutdown(std::future::pending()).await.unwrap_err();
         assert_eq!((ended.name, ended.how.as_str()), ("grandpa-voter", "panicked: voter state unreadable"));
+    }
+
+    #[tokio::test]
+    async fn the_cause_is_reported_rather_than_a_task_that_ended_because_of_it() {
+        let mut tasks = TaskManager::new();
+        let (events_tx, mut events_rx) = tokio::sync::mpsc::channel::<()>(1);
+        tasks.spawn_essential("sync", async move { while events_rx.recv().await.is_some() {} });
+        tasks.spawn_essential("network", async move {
+            let _events = events_tx;
+            tokio::task::yield_now().await;
+            panic!("swarm failed");
+        });
+        let ended = tasks.run_until_shutdown(std::future::pending()).await.unwrap_err();
+        assert_eq!((ended.name, ended.how.as_str()), ("network", "panicked: swarm failed"));
     }
 
     #[tokio::test]

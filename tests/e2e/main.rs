@@ -19,6 +19,7 @@ mod bridge_relayer;
 mod bridge_sidechain;
 mod crash;
 mod dev_chain;
+mod essential_tasks;
 mod devnet;
 mod harness;
 mod metrics;
