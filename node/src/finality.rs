@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use ludus_finality::FinalityChain;
+use ludus_finality::{ChainAccessError, FinalityChain};
 use ludus_primitives::{BlockNumber, Hash, Header};
 use sp_runtime::traits::Header as HeaderT;
 
@@ -15,8 +15,8 @@ use crate::chain::Chain;
 pub struct GrandpaChain(pub Arc<Chain>);
 
 impl FinalityChain for GrandpaChain {
-    fn header(&self, hash: &Hash) -> Result<Option<Header>, String> {
-        self.0.header(*hash).map_err(|e| e.to_string())
+    fn header(&self, hash: &Hash) -> Result<Option<Header>, ChainAccessError> {
+        self.0.header(*hash).map_err(ChainAccessError::backend)
     }
 
     fn finalized(&self) -> (Hash, BlockNumber) {
@@ -32,16 +32,18 @@ impl FinalityChain for GrandpaChain {
         })
     }
 
-    fn best_descendant_of(&self, base: &Hash) -> Result<Option<Header>, String> {
-        self.0.best_descendant_of(*base).map_err(|e| e.to_string())
+    fn best_descendant_of(&self, base: &Hash) -> Result<Option<Header>, ChainAccessError> {
+        self.0.best_descendant_of(*base).map_err(ChainAccessError::backend)
     }
 
-    fn finalize(&self, hash: Hash, justification: Vec<u8>) -> Result<(), String> {
-        self.0.finalize(hash, Some((sp_consensus_grandpa::GRANDPA_ENGINE_ID, justification))).map_err(|e| e.to_string())
+    fn finalize(&self, hash: Hash, justification: Vec<u8>) -> Result<(), ChainAccessError> {
+        self.0
+            .finalize(hash, Some((sp_consensus_grandpa::GRANDPA_ENGINE_ID, justification)))
+            .map_err(ChainAccessError::backend)
     }
 
-    fn genesis_authorities(&self) -> Result<sp_consensus_grandpa::AuthorityList, String> {
+    fn genesis_authorities(&self) -> Result<sp_consensus_grandpa::AuthorityList, ChainAccessError> {
         let genesis = self.0.genesis_hash();
-        self.0.call_decoded(genesis, "GrandpaApi_grandpa_authorities", &[]).map_err(|e| e.to_string())
+        self.0.call_decoded(genesis, "GrandpaApi_grandpa_authorities", &[]).map_err(ChainAccessError::backend)
     }
 }

@@ -4,7 +4,7 @@
 //! and the block in question) plus the persisted list of changes signalled in already-finalized
 //! blocks; nothing depends on having seen every `on_block_imported` call.
 
-use crate::{persist::PendingChange, FinalityChain};
+use crate::{error::ChainAccessError, persist::PendingChange, FinalityChain};
 use codec::Decode;
 use ludus_primitives::{BlockNumber, Header};
 use sp_consensus_grandpa::{ConsensusLog, ScheduledChange, GRANDPA_ENGINE_ID};
@@ -38,7 +38,7 @@ pub(crate) fn ancestor_at(
     chain: &dyn FinalityChain,
     header: &Header,
     number: BlockNumber,
-) -> Result<Option<Header>, String> {
+) -> Result<Option<Header>, ChainAccessError> {
     let mut current = header.clone();
     while current.number > number {
         match chain.header(&current.parent_hash)? {
@@ -54,7 +54,7 @@ pub(crate) fn signals_between(
     chain: &dyn FinalityChain,
     to: &Header,
     after: BlockNumber,
-) -> Result<Vec<PendingChange>, String> {
+) -> Result<Vec<PendingChange>, ChainAccessError> {
     let mut signals = Vec::new();
     let mut current = to.clone();
     while current.number > after {
@@ -70,7 +70,12 @@ pub(crate) fn signals_between(
         }
         match chain.header(&current.parent_hash)? {
             Some(parent) => current = parent,
-            None => return Err(format!("header {:?} (parent of #{}) is missing", current.parent_hash, current.number)),
+            None => {
+                return Err(ChainAccessError::Missing(format!(
+                    "header {:?} (parent of #{})",
+                    current.parent_hash, current.number
+                )))
+            }
         }
     }
     signals.reverse();
@@ -84,7 +89,7 @@ pub(crate) fn earliest_enactment(
     pending: &[PendingChange],
     head: &Header,
     finalized: BlockNumber,
-) -> Result<Option<BlockNumber>, String> {
+) -> Result<Option<BlockNumber>, ChainAccessError> {
     let unfinalized = signals_between(chain, head, finalized)?;
     Ok(pending.iter().chain(unfinalized.iter()).map(|c| c.effective).filter(|e| *e > finalized).min())
 }

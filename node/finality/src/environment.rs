@@ -3,7 +3,7 @@
 
 use crate::{
     authorities::ancestor_at,
-    error::{FinalityError, VoterError},
+    error::{ChainAccessError, FinalityError, VoterError},
     shared::{Shared, LOG_TARGET},
     wire::{Commit, SignedVote},
     FinalityChain,
@@ -82,7 +82,7 @@ pub(crate) struct Env {
 }
 
 impl Env {
-    fn chain_error(e: String) -> VoterError {
+    fn chain_error(e: ChainAccessError) -> VoterError {
         VoterError::Finality(FinalityError::Chain(e))
     }
 

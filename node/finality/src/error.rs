@@ -2,7 +2,41 @@
 
 use ludus_primitives::BlockNumber;
 use sp_consensus_grandpa::SetId;
-use std::path::PathBuf;
+use std::{path::PathBuf, sync::Arc};
+
+/// The chain, or GRANDPA's own state, failed while finality read or wrote it: never a peer's
+/// fault. The node's own error stays reachable as the source.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ChainAccessError {
+    /// The node's chain failed (its database, or a runtime call).
+    #[error(transparent)]
+    Backend(Arc<dyn std::error::Error + Send + Sync>),
+    /// A block finality relies on is not in the database.
+    #[error("{0} is missing from the database")]
+    Missing(String),
+    /// The chain contradicts what finality was told about it.
+    #[error("{0}")]
+    Inconsistent(&'static str),
+    /// GRANDPA's state could not be saved.
+    #[error(transparent)]
+    State(Arc<FinalityError>),
+}
+
+impl ChainAccessError {
+    /// Wraps the chain's own error.
+    pub fn backend(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Backend(Arc::new(error))
+    }
+}
+
+/// Errors compare by what they say: the chain's own errors need not be comparable.
+impl PartialEq for ChainAccessError {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_string() == other.to_string()
+    }
+}
+
+impl Eq for ChainAccessError {}
 
 /// Why GRANDPA could not start.
 #[derive(Debug, thiserror::Error)]
@@ -27,7 +61,7 @@ pub enum FinalityError {
     },
     /// The chain could not answer a question finality needs.
     #[error("chain database error: {0}")]
-    Chain(String),
+    Chain(#[from] ChainAccessError),
     /// The runtime reported no GRANDPA authorities at genesis.
     #[error("the genesis GRANDPA authority set is empty or invalid; check the chain spec's grandpa authorities")]
     NoAuthorities,
@@ -85,7 +119,7 @@ pub enum JustificationError {
     BadAncestry(&'static str),
     /// The chain database failed while finalizing (not the sender's fault).
     #[error("chain database error while finalizing: {0}")]
-    Chain(String),
+    Chain(ChainAccessError),
 }
 
 /// Failure inside a running voter; the worker logs it and restarts the voter from its persisted

@@ -1,7 +1,11 @@
 //! GRANDPA justifications: built from a commit when our voter finalizes, verified when sync
 //! brings one (the pattern of sc-consensus-grandpa's `justification.rs`).
 
-use crate::{error::JustificationError, wire::Commit, FinalityChain};
+use crate::{
+    error::{ChainAccessError, JustificationError},
+    wire::Commit,
+    FinalityChain,
+};
 use codec::{DecodeAll, Encode};
 use finality_grandpa::{voter_set::VoterSet, Chain, Message};
 use ludus_primitives::{BlockNumber, Hash, Header};
@@ -20,7 +24,7 @@ pub(crate) fn from_commit(
     chain: &dyn FinalityChain,
     round: u64,
     commit: Commit,
-) -> Result<GrandpaJustification, String> {
+) -> Result<GrandpaJustification, ChainAccessError> {
     let mut seen = HashSet::new();
     let mut votes_ancestries = Vec::new();
     for signed in &commit.precommits {
@@ -28,10 +32,10 @@ pub(crate) fn from_commit(
         while current != commit.target_hash {
             let header = chain
                 .header(&current)?
-                .ok_or_else(|| format!("precommit target ancestor {current:?} is not in the database"))?;
+                .ok_or_else(|| ChainAccessError::Missing(format!("precommit target ancestor {current:?}")))?;
             // Precommits of a commit all descend from its target; stop rather than walk forever.
             if header.number <= commit.target_number {
-                return Err("precommit target does not descend from the commit target".into());
+                return Err(ChainAccessError::Inconsistent("precommit target does not descend from the commit target"));
             }
             if seen.insert(current) {
                 votes_ancestries.push(header.clone());

@@ -43,7 +43,7 @@ mod worker;
 #[cfg(test)]
 mod tests;
 
-pub use error::{FinalityError, JustificationError};
+pub use error::{ChainAccessError, FinalityError, JustificationError};
 pub use futures::channel::mpsc;
 pub use justification::{GrandpaJustification, MAX_JUSTIFICATION};
 pub use wire::{GossipMessage, MAX_GOSSIP_MESSAGE};
@@ -61,19 +61,19 @@ use std::{marker::PhantomData, path::PathBuf, sync::Arc, time::Duration};
 /// their own locks while calling [`Grandpa`] methods (GRANDPA calls these under its locks).
 pub trait FinalityChain: Send + Sync + 'static {
     /// The header of `hash`, if imported.
-    fn header(&self, hash: &Hash) -> Result<Option<Header>, String>;
+    fn header(&self, hash: &Hash) -> Result<Option<Header>, ChainAccessError>;
     /// Finalized (hash, number).
     fn finalized(&self) -> (Hash, BlockNumber);
     /// The best block (fork choice = longest chain containing the finalized block).
     fn best(&self) -> Header;
     /// The best block that descends from (or is) `base`; None if base is unknown / not on a
     /// live fork.
-    fn best_descendant_of(&self, base: &Hash) -> Result<Option<Header>, String>;
+    fn best_descendant_of(&self, base: &Hash) -> Result<Option<Header>, ChainAccessError>;
     /// Mark `hash` (and ancestors) final, storing `justification` (SCALE of
     /// [`GrandpaJustification`]) under `GRANDPA_ENGINE_ID`.
-    fn finalize(&self, hash: Hash, justification: Vec<u8>) -> Result<(), String>;
+    fn finalize(&self, hash: Hash, justification: Vec<u8>) -> Result<(), ChainAccessError>;
     /// `GrandpaApi_grandpa_authorities` at genesis, used for the first authority set.
-    fn genesis_authorities(&self) -> Result<sp_consensus_grandpa::AuthorityList, String>;
+    fn genesis_authorities(&self) -> Result<sp_consensus_grandpa::AuthorityList, ChainAccessError>;
 }
 
 /// Opaque peer identity (the node uses libp2p's PeerId).

@@ -8,7 +8,7 @@ use ludus_primitives::{now_ms, short};
 
 use crate::{
     authorities,
-    error::{FinalityError, JustificationError, VoterError},
+    error::{ChainAccessError, FinalityError, JustificationError, VoterError},
     justification,
     persist::{CompletedRound, PendingChange, PersistedState, StateFile},
     wire::{CatchUp, Commit, CompactCommit, GossipMessage, SignedVote, MAX_GOSSIP_MESSAGE},
@@ -260,7 +260,7 @@ impl Shared {
                 let genesis = chain
                     .header(&chain.finalized().0)
                     .map_err(FinalityError::Chain)?
-                    .ok_or_else(|| FinalityError::Chain("the finalized block's header is missing".into()))?;
+                    .ok_or_else(|| ChainAccessError::Missing("the finalized block's header".into()))?;
                 let genesis = ancestor_or_self_at_zero(&*chain, genesis).map_err(FinalityError::Chain)?;
                 let state = PersistedState {
                     set_id: 0,
@@ -311,7 +311,7 @@ impl Shared {
                     .chain
                     .header(&hash)
                     .map_err(FinalityError::Chain)?
-                    .ok_or_else(|| FinalityError::Chain("the finalized block's header is missing".into()))?;
+                    .ok_or_else(|| ChainAccessError::Missing("the finalized block's header".into()))?;
                 shared.account_finalized(&header).map_err(FinalityError::Chain)?;
             }
         }
@@ -676,7 +676,7 @@ impl Shared {
     // ---------------------------------------------------------------- finality
 
     /// Finalizes `hash` with a justification built from `commit` (voter or observer path).
-    pub fn finalize_commit(&self, round: RoundNumber, commit: Commit) -> Result<(), String> {
+    pub fn finalize_commit(&self, round: RoundNumber, commit: Commit) -> Result<(), ChainAccessError> {
         let (hash, number) = (commit.target_hash, commit.target_number);
         let _guard = self.finality_lock.lock();
         if number <= self.chain.finalized().1 {
@@ -692,12 +692,12 @@ impl Shared {
         number: BlockNumber,
         round: RoundNumber,
         justification: Vec<u8>,
-    ) -> Result<(), String> {
+    ) -> Result<(), ChainAccessError> {
         if number <= self.chain.finalized().1 {
             return Ok(());
         }
         let header =
-            self.chain.header(&hash)?.ok_or_else(|| format!("block #{number} ({hash:?}) is not in the database"))?;
+            self.chain.header(&hash)?.ok_or_else(|| ChainAccessError::Missing(format!("block #{number} ({hash:?})")))?;
         self.chain.finalize(hash, justification)?;
         let set_id = {
             let mut state = self.state.lock();
@@ -710,7 +710,7 @@ impl Shared {
 
     /// Notes the set changes signalled in newly finalized blocks and enacts those whose block is
     /// now final.
-    fn account_finalized(&self, header: &Header) -> Result<(), String> {
+    fn account_finalized(&self, header: &Header) -> Result<(), ChainAccessError> {
         let (scanned, mut pending) = {
             let state = self.state.lock();
             (state.persisted.scanned_to.1, state.persisted.pending.clone())
@@ -721,7 +721,9 @@ impl Shared {
         while pending.first().is_some_and(|c| c.effective <= header.number) {
             let change = pending.remove(0);
             let block = authorities::ancestor_at(&*self.chain, header, change.effective)?
-                .ok_or_else(|| format!("the block enacting a set change (#{}) is missing", change.effective))?;
+                .ok_or_else(|| {
+                    ChainAccessError::Missing(format!("the block enacting a set change (#{})", change.effective))
+                })?;
             enacted.push((change, block.hash()));
         }
 
@@ -751,7 +753,7 @@ impl Shared {
         if let Some(voters) = new_voters {
             state.reset_for_new_set(self.keystore.as_ref(), voters);
         }
-        self.file.store(&state.persisted).map_err(|e| e.to_string())?;
+        self.file.store(&state.persisted).map_err(|e| ChainAccessError::State(std::sync::Arc::new(e)))?;
         drop(state);
         if changed {
             let _ = self.set_change_tx.unbounded_send(());
@@ -807,7 +809,7 @@ impl Shared {
 
     /// The limit our votes must respect: the block enacting the next set change on `head`'s
     /// chain (the old set finalizes exactly that block, never past it).
-    pub fn enactment_limit(&self, head: &Header) -> Result<Option<BlockNumber>, String> {
+    pub fn enactment_limit(&self, head: &Header) -> Result<Option<BlockNumber>, ChainAccessError> {
         let (pending, scanned) = {
             let state = self.state.lock();
             (state.persisted.pending.clone(), state.persisted.scanned_to.1)
@@ -854,6 +856,6 @@ impl Shared {
 }
 
 /// Walks back to block #0 (the genesis) from `header`.
-fn ancestor_or_self_at_zero(chain: &dyn FinalityChain, header: Header) -> Result<Header, String> {
-    authorities::ancestor_at(chain, &header, 0)?.ok_or_else(|| "the genesis header is missing".into())
+fn ancestor_or_self_at_zero(chain: &dyn FinalityChain, header: Header) -> Result<Header, ChainAccessError> {
+    authorities::ancestor_at(chain, &header, 0)?.ok_or_else(|| ChainAccessError::Missing("the genesis header".into()))
 }

@@ -62,7 +62,7 @@ impl TestChain {
 }
 
 impl FinalityChain for TestChain {
-    fn header(&self, hash: &Hash) -> Result<Option<Header>, String> {
+    fn header(&self, hash: &Hash) -> Result<Option<Header>, ChainAccessError> {
         Ok(self.headers.lock().get(hash).cloned())
     }
     fn finalized(&self) -> (Hash, BlockNumber) {
@@ -72,20 +72,20 @@ impl FinalityChain for TestChain {
         let finalized = self.finalized().0;
         self.best_descendant_of(&finalized).ok().flatten().expect("finalized block is known")
     }
-    fn best_descendant_of(&self, base: &Hash) -> Result<Option<Header>, String> {
+    fn best_descendant_of(&self, base: &Hash) -> Result<Option<Header>, ChainAccessError> {
         if !self.headers.lock().contains_key(base) {
             return Ok(None);
         }
         let all: Vec<Header> = self.headers.lock().values().cloned().collect();
         Ok(all.into_iter().filter(|h| self.descends(base, h)).max_by_key(|h| (h.number, h.hash())))
     }
-    fn finalize(&self, hash: Hash, justification: Vec<u8>) -> Result<(), String> {
-        let header = self.header(&hash)?.ok_or("unknown block")?;
+    fn finalize(&self, hash: Hash, justification: Vec<u8>) -> Result<(), ChainAccessError> {
+        let header = self.header(&hash)?.ok_or_else(|| ChainAccessError::Missing(format!("block {hash:?}")))?;
         *self.finalized.lock() = (hash, header.number);
         self.justifications.lock().insert(hash, justification);
         Ok(())
     }
-    fn genesis_authorities(&self) -> Result<AuthorityList, String> {
+    fn genesis_authorities(&self) -> Result<AuthorityList, ChainAccessError> {
         Ok(self.authorities.clone())
     }
 }
