@@ -15,6 +15,7 @@ pub use ludus_primitives::ChainInfo;
 use ludus_primitives::{Block, BlockNumber, Hash, Hashing, Header, SignedBlock};
 use ludus_storage::{Database, ImportCommit, StateBackend, StorageError};
 use parking_lot::Mutex;
+use sp_api::{Core, ProvideRuntimeApi};
 use sp_runtime::{
     traits::{Hash as HashT, Header as HeaderT},
     Digest, Justification, Justifications,
@@ -37,6 +38,10 @@ pub enum ChainError {
     /// A runtime call failed.
     #[error(transparent)]
     Executor(#[from] ExecutorError),
+    /// A typed runtime call's arguments or output did not convert between the node's types
+    /// and the runtime's.
+    #[error("runtime API: {0}")]
+    RuntimeApi(sp_api::ApiError),
     /// A runtime call returned bytes that do not decode as its declared output.
     #[error("runtime method `{method}` returned undecodable output: {error}")]
     BadRuntimeOutput {
@@ -214,7 +219,7 @@ impl Chain {
 
     /// The runtime version at `hash`.
     pub fn runtime_version(&self, hash: Hash) -> Result<RuntimeVersion, ChainError> {
-        self.call_decoded(hash, "Core_version", &[])
+        Ok(self.runtime_api().version(hash)?)
     }
 
     /// Reads one storage value at block `hash`.

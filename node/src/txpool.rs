@@ -1,7 +1,7 @@
 //! The transaction pool wired to the chain.
 //!
 //! [`RuntimeValidator`] answers the pool's validation requests by calling the runtime's
-//! `TaggedTransactionQueue_validate_transaction` at the requested block, after checking
+//! `TaggedTransactionQueue::validate_transaction` at the requested block, after checking
 //! on the host that the bytes are one well-formed extrinsic. [`maintain`] is the task
 //! that tells the pool about every imported and finalized block, so included
 //! transactions leave it, watchers see `inBlock`/`finalized`, and the rest is revalidated.
@@ -11,14 +11,17 @@ use std::sync::Arc;
 use codec::Encode;
 use ludus_primitives::{Block, Hash, Header};
 use ludus_txpool::{ChainApi, Options, Pool};
+use sp_api::ProvideRuntimeApi;
 use sp_runtime::{
     traits::Header as HeaderT,
     transaction_validity::{TransactionSource, TransactionValidity},
+    OpaqueExtrinsic,
 };
+use sp_transaction_pool::runtime_api::TaggedTransactionQueue;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::{
-    chain::Chain,
+    chain::{Chain, ChainError},
     decode::{decode_extrinsic, DecodeError},
 };
 
@@ -39,12 +42,9 @@ pub fn check_format(xt: &[u8]) -> Result<(), DecodeError> {
 impl ChainApi for RuntimeValidator {
     fn validate(&self, at: Hash, source: TransactionSource, xt: &[u8]) -> Result<TransactionValidity, String> {
         check_format(xt).map_err(|e| format!("Extrinsic has invalid format: {e}"))?;
-        let mut args = source.encode();
-        args.extend_from_slice(xt);
-        at.encode_to(&mut args);
-        self.chain
-            .call_decoded::<TransactionValidity>(at, "TaggedTransactionQueue_validate_transaction", &args)
-            .map_err(|e| e.to_string())
+        let xt = OpaqueExtrinsic::try_from_encoded_extrinsic(xt)
+            .map_err(|e| format!("Extrinsic has invalid format: {e}"))?;
+        self.chain.runtime_api().validate_transaction(at, source, xt, at).map_err(|e| ChainError::from(e).to_string())
     }
 }
 
