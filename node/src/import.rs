@@ -178,7 +178,7 @@ impl BlockImporter {
         if number <= finalized {
             return Err(ImportError::BelowFinalized { number, finalized });
         }
-        if !self.chain.is_descendant((finalized, info.finalized_hash), parent_hash, *parent.number())? {
+        if !self.chain.is_descendant(info.finalized_hash, parent_hash)? {
             return Err(ImportError::NotOnFinalizedChain { number, finalized });
         }
         let ours = native_version().spec_version;
