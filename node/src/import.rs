@@ -234,7 +234,7 @@ impl BlockImporter {
     }
 
     fn slot_duration(&self, at: Hash) -> Result<u64, ImportError> {
-        Ok(self.chain.runtime_api().slot_duration(at)?.as_millis())
+        Ok(self.chain.slot_duration(at)?.as_millis())
     }
 
     fn check_inherents(&self, parent: Hash, block: &Block, now_ms: u64) -> Result<(), ImportError> {

@@ -16,6 +16,7 @@ use ludus_primitives::{Block, Hash};
 use ludus_runtime::apis::RuntimeApi;
 use ludus_storage::StateBackend;
 use sp_api::{ApiError, ApiRef, CallApiAt, CallApiAtParams, ConstructRuntimeApi, ProvideRuntimeApi};
+use sp_consensus_aura::{AuraApi, SlotDuration};
 use sp_core::traits::CallContext;
 use sp_externalities::Extensions;
 use sp_state_machine::TrieBackendBuilder;
@@ -75,6 +76,14 @@ impl ProvideRuntimeApi<Block> for Chain {
     }
 }
 
+impl Chain {
+    /// The Aura slot duration at block `at`: how long the slot worker waits between slots and
+    /// how import reads a header's slot against the clock.
+    pub fn slot_duration(&self, at: Hash) -> Result<SlotDuration, ChainError> {
+        Ok(self.runtime_api().slot_duration(at)?)
+    }
+}
+
 impl From<ApiError> for ChainError {
     /// The chain's own errors come back as they were raised; the rest (arguments or output
     /// that do not convert between node and runtime types) stay `sp_api`'s.
@@ -101,7 +110,7 @@ mod tests {
     use codec::{Decode, Encode};
     use ludus_primitives::{now_ms, AccountId, LUD};
     use sp_api::Core;
-    use sp_consensus_aura::{sr25519::AuthorityId, AuraApi};
+    use sp_consensus_aura::sr25519::AuthorityId;
     use sp_consensus_grandpa::GrandpaApi;
     use sp_core::Pair;
     use sp_runtime::{traits::Header as HeaderT, transaction_validity::TransactionSource, OpaqueExtrinsic};
@@ -121,6 +130,9 @@ mod tests {
         let by_name: Vec<AuthorityId> = chain.call_decoded(genesis, "AuraApi_authorities", &[]).unwrap();
         assert_eq!(api.authorities(genesis).unwrap(), by_name);
         assert_eq!(by_name, vec![AuthorityId::from(pair("//Alice").public())]);
+
+        let by_name: SlotDuration = chain.call_decoded(genesis, "AuraApi_slot_duration", &[]).unwrap();
+        assert_eq!(chain.slot_duration(genesis).unwrap(), by_name);
 
         let by_name: RuntimeVersion = chain.call_decoded(genesis, "Core_version", &[]).unwrap();
         assert_eq!(api.version(genesis).unwrap(), by_name);
