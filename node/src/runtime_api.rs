@@ -186,6 +186,29 @@ mod tests {
     }
 
     #[test]
+    fn a_typed_instance_signs_only_with_the_keystore_registered_on_it() {
+        use sp_api::ApiExt;
+        use sp_session::SessionKeys;
+        let dir = tempfile::tempdir().unwrap();
+        let (chain, keystore) = dev_chain(dir.path());
+        let genesis = chain.genesis_hash();
+        let aura_keys = || sp_keystore::Keystore::keys(&*keystore, sp_core::crypto::key_types::AURA).unwrap();
+        let before = aura_keys();
+
+        let refused = chain.runtime_api().generate_session_keys(genesis, Vec::new(), None);
+        let refused = ChainError::from(refused.unwrap_err());
+        assert!(matches!(refused, ChainError::Executor(ExecutorError::Panicked { .. })), "{refused}");
+        assert_eq!(aura_keys(), before, "an instance without extensions added no key");
+
+        let mut api = chain.runtime_api();
+        api.register_extension(chain.executor().keystore_ext().unwrap());
+        let generated = api.generate_session_keys(genesis, Vec::new(), None).unwrap();
+        assert_eq!(aura_keys().len(), before.len() + 1, "the registered keystore received the key");
+        let decoded = chain.runtime_api().decode_session_keys(genesis, generated.keys).unwrap().unwrap();
+        assert!(sp_keystore::Keystore::has_keys(&*keystore, &decoded));
+    }
+
+    #[test]
     fn a_block_built_through_the_typed_api_imports_on_another_node() {
         let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         let (a, keystore) = dev_chain(dir_a.path());
