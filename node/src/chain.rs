@@ -105,6 +105,8 @@ pub struct Chain {
     write_lock: Mutex<()>,
     events: Events,
     /// Hash, number and parent of recent blocks, and the ancestor links tree routes found.
+    /// Entries may outlive a pruned fork: a hash's metadata never changes, and the cache is
+    /// bounded (LRU).
     header_metadata: HeaderMetadataCache<Block>,
     /// Called with every block written, before it is announced (finality notes the
     /// authority-set changes a header schedules). A broadcast channel can drop entries
