@@ -1,9 +1,9 @@
 //! Block authoring: build, seal and write a block in our slots.
 //!
-//! [`build_block`] runs the runtime's block-builder APIs over the parent state:
-//! `Core_initialize_block` with the slot and spec-version digests, the inherents
-//! (timestamp), then ready transactions from the pool until the block is full or the
-//! time budget is spent, then `BlockBuilder_finalize_block`. Each transaction is
+//! [`build_block`] runs the runtime's block-builder APIs, typed (`crate::runtime_api`), over
+//! the parent state in one API instance: `initialize_block` with the slot and spec-version
+//! digests, the inherents (timestamp), then ready transactions from the pool until the
+//! block is full or the time budget is spent, then `finalize_block`. Each transaction is
 //! applied in its own overlay transaction, so one the runtime refuses leaves no trace.
 //! [`seal_block`] signs the header with the slot author's Aura key from the keystore.
 //!
@@ -15,18 +15,21 @@ use std::{
     time::{Duration, Instant},
 };
 
-use codec::{Decode, Encode};
+use codec::Encode;
 use ludus_primitives::{now_ms, spec_version_digest, Block, Hash, Hashing, Header};
-use sp_consensus_aura::{sr25519::AuthorityId, Slot};
+use sp_api::{ApiExt, Core, ProvideRuntimeApi, TransactionOutcome};
+use sp_block_builder::BlockBuilder;
+use sp_consensus_aura::{sr25519::AuthorityId, AuraApi, Slot};
+use sp_consensus_grandpa::GrandpaApi;
 use sp_core::{crypto::ByteArray, sr25519};
 use sp_inherents::InherentData;
 use sp_keystore::KeystorePtr;
 use sp_runtime::{
     traits::Header as HeaderT,
     transaction_validity::{InvalidTransaction, TransactionValidityError},
-    ApplyExtrinsicResult, Digest, Justifications, OpaqueExtrinsic,
+    Digest, Justifications, OpaqueExtrinsic,
 };
-use sp_state_machine::{BackendTransaction, OverlayedChanges};
+use sp_state_machine::BackendTransaction;
 
 use crate::{
     chain::{native_version, BlockCommit, Chain, ChainError},
@@ -43,7 +46,7 @@ pub enum AuthoringError {
     /// A consensus check on the parent failed.
     #[error(transparent)]
     Import(#[from] ImportError),
-    /// The runtime refused an inherent or a block-building step.
+    /// The runtime refused an inherent, or the block's state changes could not be collected.
     #[error("block building failed: {0}")]
     Runtime(String),
     /// The keystore could not sign with the author's key.
@@ -52,6 +55,12 @@ pub enum AuthoringError {
     /// The keystore could not sign the GRANDPA precommit of a block we finalize alone.
     #[error("cannot sign with grandpa key {0}: is it in the keystore?")]
     FinalitySigning(String),
+}
+
+impl From<sp_api::ApiError> for AuthoringError {
+    fn from(error: sp_api::ApiError) -> Self {
+        AuthoringError::Chain(error.into())
+    }
 }
 
 /// Runs `work` on a thread of its own and awaits its result, so a slot's block is never
@@ -92,6 +101,19 @@ pub struct BuiltBlock {
     pub invalid: Vec<Hash>,
 }
 
+/// What the block builder does with a transaction the runtime applied (or refused).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// Applied: it goes into the block.
+    Include,
+    /// The block has no room left for it: building stops.
+    BlockFull,
+    /// Not applicable now (a future nonce, a "not yet"): it stays in the pool.
+    NotNow,
+    /// Refused for good: the pool drops it.
+    Invalid,
+}
+
 /// A transaction offered to the block builder.
 pub struct Candidate {
     /// Its hash in the pool.
@@ -112,29 +134,22 @@ pub fn build_block(
 ) -> Result<BuiltBlock, AuthoringError> {
     let parent_hash = parent.hash();
     let state = chain.state_at(parent_hash)?;
-    let executor = chain.executor();
-    let mut overlay = OverlayedChanges::default();
-    let call = |overlay: &mut OverlayedChanges<Hashing>, method: &str, args: &[u8]| {
-        executor.call(&state, overlay, method, args).map_err(|e| AuthoringError::Runtime(e.to_string()))
-    };
+    let api = chain.runtime_api();
 
     let version = native_version();
     let digest = Digest { logs: vec![consensus::slot_digest(slot), spec_version_digest(version.spec_version)] };
     let header = Header::new(parent.number() + 1, Hash::zero(), Hash::zero(), parent_hash, digest);
-    call(&mut overlay, "Core_initialize_block", &header.encode())?;
+    api.initialize_block(parent_hash, &header)?;
 
     let mut inherent_data = InherentData::new();
     inherent_data
         .put_data(sp_timestamp::INHERENT_IDENTIFIER, &timestamp_ms)
         .map_err(|e| AuthoringError::Runtime(e.to_string()))?;
-    let inherents_bytes = call(&mut overlay, "BlockBuilder_inherent_extrinsics", &inherent_data.encode())?;
-    let inherents = Vec::<OpaqueExtrinsic>::decode(&mut &inherents_bytes[..])
-        .map_err(|e| AuthoringError::Runtime(format!("inherents do not decode: {e}")))?;
+    let inherents = api.inherent_extrinsics(parent_hash, inherent_data)?;
 
     let mut extrinsics = Vec::new();
     for inherent in inherents {
-        let outcome = call(&mut overlay, "BlockBuilder_apply_extrinsic", &inherent.encode())?;
-        match ApplyExtrinsicResult::decode(&mut &outcome[..]) {
+        match api.apply_extrinsic(parent_hash, inherent.clone())? {
             Ok(Ok(_)) => extrinsics.push(inherent),
             other => return Err(AuthoringError::Runtime(format!("inherent refused: {other:?}"))),
         }
@@ -151,38 +166,37 @@ pub fn build_block(
             continue;
         };
         // Each transaction gets its own layer, so a refused one leaves no trace.
-        overlay.start_transaction();
-        let outcome = call(&mut overlay, "BlockBuilder_apply_extrinsic", &candidate.bytes);
-        let keep = match outcome.map(|bytes| ApplyExtrinsicResult::decode(&mut &bytes[..])) {
-            // Dispatch errors (Ok(Err(_))) still pay fees and bump the nonce: included.
-            Ok(Ok(Ok(_))) => true,
-            Ok(Ok(Err(TransactionValidityError::Invalid(InvalidTransaction::ExhaustsResources)))) => {
-                let _ = overlay.rollback_transaction();
-                break;
+        let verdict = api.execute_in_transaction(|api| {
+            let verdict = match api.apply_extrinsic(parent_hash, extrinsic.clone()) {
+                // Dispatch errors (Ok(Err(_))) still pay fees and bump the nonce: included.
+                Ok(Ok(_)) => Verdict::Include,
+                Ok(Err(TransactionValidityError::Invalid(InvalidTransaction::ExhaustsResources))) => Verdict::BlockFull,
+                Ok(Err(TransactionValidityError::Invalid(InvalidTransaction::Future))) => Verdict::NotNow,
+                // "Not now" (an attestation beyond its validator's open limit, say): it stays in
+                // the pool for a later block, unbanned; revalidation keeps or drops it.
+                Ok(Err(TransactionValidityError::Unknown(_))) => Verdict::NotNow,
+                Ok(Err(_)) | Err(_) => Verdict::Invalid,
+            };
+            if verdict == Verdict::Include {
+                TransactionOutcome::Commit(verdict)
+            } else {
+                TransactionOutcome::Rollback(verdict)
             }
-            Ok(Ok(Err(TransactionValidityError::Invalid(InvalidTransaction::Future)))) => false,
-            // "Not now" (an attestation beyond its validator's open limit, say): it stays in
-            // the pool for a later block, unbanned; revalidation keeps or drops it.
-            Ok(Ok(Err(TransactionValidityError::Unknown(_)))) => false,
-            Ok(Ok(Err(_))) | Ok(Err(_)) | Err(_) => {
-                invalid.push(candidate.hash);
-                false
+        });
+        match verdict {
+            Verdict::Include => {
+                extrinsics.push(extrinsic);
+                included.push(candidate.hash);
             }
-        };
-        if keep {
-            let _ = overlay.commit_transaction();
-            extrinsics.push(extrinsic);
-            included.push(candidate.hash);
-        } else {
-            let _ = overlay.rollback_transaction();
+            Verdict::BlockFull => break,
+            Verdict::NotNow => {}
+            Verdict::Invalid => invalid.push(candidate.hash),
         }
     }
 
-    let header_bytes = call(&mut overlay, "BlockBuilder_finalize_block", &[])?;
-    let header = Header::decode(&mut &header_bytes[..])
-        .map_err(|e| AuthoringError::Runtime(format!("finalized header does not decode: {e}")))?;
-    let changes = overlay
-        .drain_storage_changes(&state, version.state_version())
+    let header = api.finalize_block(parent_hash)?;
+    let changes = api
+        .into_storage_changes(&state, parent_hash)
         .map_err(|e| AuthoringError::Runtime(format!("collecting state changes: {e}")))?;
     if changes.transaction_storage_root != *header.state_root() {
         return Err(AuthoringError::Runtime("runtime's state root differs from the trie's".into()));
@@ -210,7 +224,7 @@ pub fn our_slot_author(
     parent: Hash,
     slot: Slot,
 ) -> Result<Option<AuthorityId>, AuthoringError> {
-    let authorities: Vec<AuthorityId> = chain.call_decoded(parent, "AuraApi_authorities", &[])?;
+    let authorities = chain.runtime_api().authorities(parent)?;
     let Some(author) = consensus::slot_author(slot, &authorities) else { return Ok(None) };
     let ours = keystore.has_keys(&[(author.to_raw_vec(), sp_core::crypto::key_types::AURA)]);
     Ok(ours.then(|| author.clone()))
@@ -227,7 +241,7 @@ pub fn sole_finality(
 ) -> Result<Option<SoleFinality>, AuthoringError> {
     use sp_consensus_grandpa::AuthoritySignature;
     let Some(id) = sole_finality_key(chain, keystore, parent)? else { return Ok(None) };
-    let set_id: u64 = chain.call_decoded(parent, "GrandpaApi_current_set_id", &[])?;
+    let set_id = chain.runtime_api().current_set_id(parent)?;
     let (target_hash, target_number) = (header.hash(), *header.number());
     let round = u64::from(target_number);
     let precommit = finality_grandpa::Precommit { target_hash, target_number };
@@ -270,7 +284,7 @@ pub fn sole_finality_key(
     keystore: &KeystorePtr,
     at: Hash,
 ) -> Result<Option<sp_consensus_grandpa::AuthorityId>, ChainError> {
-    let set: sp_consensus_grandpa::AuthorityList = chain.call_decoded(at, "GrandpaApi_grandpa_authorities", &[])?;
+    let set = chain.runtime_api().grandpa_authorities(at)?;
     Ok(match set.as_slice() {
         [(id, _)] if keystore.has_keys(&[(id.to_raw_vec(), sp_core::crypto::key_types::GRANDPA)]) => Some(id.clone()),
         _ => None,

@@ -15,6 +15,8 @@ pub use ludus_primitives::ChainInfo;
 use ludus_primitives::{Block, BlockNumber, Hash, Hashing, Header, SignedBlock};
 use ludus_storage::{Database, ImportCommit, StateBackend, StorageError};
 use parking_lot::Mutex;
+use sp_api::{Core, ProvideRuntimeApi};
+use sp_blockchain::{lowest_common_ancestor, CachedHeaderMetadata, HeaderMetadata, HeaderMetadataCache, TreeRoute};
 use sp_runtime::{
     traits::{Hash as HashT, Header as HeaderT},
     Digest, Justification, Justifications,
@@ -37,6 +39,10 @@ pub enum ChainError {
     /// A runtime call failed.
     #[error(transparent)]
     Executor(#[from] ExecutorError),
+    /// A typed runtime call's arguments or output did not convert between the node's types
+    /// and the runtime's.
+    #[error("runtime API: {0}")]
+    RuntimeApi(sp_api::ApiError),
     /// A runtime call returned bytes that do not decode as its declared output.
     #[error("runtime method `{method}` returned undecodable output: {error}")]
     BadRuntimeOutput {
@@ -98,6 +104,10 @@ pub struct Chain {
     /// Serialises writers so that "is this the new best?" and the write agree.
     write_lock: Mutex<()>,
     events: Events,
+    /// Hash, number and parent of recent blocks, and the ancestor links tree routes found.
+    /// Entries may outlive a pruned fork: a hash's metadata never changes, and the cache is
+    /// bounded (LRU).
+    header_metadata: HeaderMetadataCache<Block>,
     /// Called with every block written, before it is announced (finality notes the
     /// authority-set changes a header schedules). A broadcast channel can drop entries
     /// under load; this cannot.
@@ -135,6 +145,7 @@ impl Chain {
             genesis_hash: expected,
             write_lock: Mutex::new(()),
             events: Events { best, imported, finalized },
+            header_metadata: HeaderMetadataCache::default(),
             import_hook: std::sync::OnceLock::new(),
         }))
     }
@@ -214,7 +225,7 @@ impl Chain {
 
     /// The runtime version at `hash`.
     pub fn runtime_version(&self, hash: Hash) -> Result<RuntimeVersion, ChainError> {
-        self.call_decoded(hash, "Core_version", &[])
+        Ok(self.runtime_api().version(hash)?)
     }
 
     /// Reads one storage value at block `hash`.
@@ -272,45 +283,37 @@ impl Chain {
         Ok(())
     }
 
-    /// Whether block `hash` at height `number` is `ancestor` or descends from it.
-    pub fn is_descendant(
-        &self,
-        ancestor: (BlockNumber, Hash),
-        hash: Hash,
-        number: BlockNumber,
-    ) -> Result<bool, ChainError> {
-        if number < ancestor.0 {
+    /// Whether block `hash` is `ancestor` or descends from it: their lowest common ancestor
+    /// is `ancestor`. Unknown blocks are [`ChainError::UnknownBlock`].
+    pub fn is_descendant(&self, ancestor: Hash, hash: Hash) -> Result<bool, ChainError> {
+        let (older, newer) = (self.header_metadata(ancestor)?, self.header_metadata(hash)?);
+        if newer.number < older.number {
             return Ok(false);
         }
-        // Both on the canonical chain: the answer is in the number → hash index.
-        if self.db.hash_of(number)? == Some(hash) && self.db.hash_of(ancestor.0)? == Some(ancestor.1) {
+        // Both on the canonical chain: the number → hash index answers without a walk.
+        if self.db.hash_of(newer.number)? == Some(hash) && self.db.hash_of(older.number)? == Some(ancestor) {
             return Ok(true);
         }
-        let (mut hash, mut number) = (hash, number);
-        while number > ancestor.0 {
-            let header = self.expect_header(hash)?;
-            hash = header.parent_hash;
-            number -= 1;
-            // Once the walk meets the canonical chain the rest is an index lookup.
-            if self.db.hash_of(number)? == Some(hash) {
-                return Ok(self.db.hash_of(ancestor.0)? == Some(ancestor.1));
-            }
-        }
-        Ok(hash == ancestor.1)
+        Ok(lowest_common_ancestor(self, ancestor, hash)?.hash == ancestor)
+    }
+
+    /// The route from block `from` to block `to`: the blocks leaving the chain (newest first)
+    /// down to their common ancestor, and those joining it (oldest first, `to` last).
+    pub fn tree_route(&self, from: Hash, to: Hash) -> Result<TreeRoute<Block>, ChainError> {
+        sp_blockchain::tree_route(self, from, to)
     }
 
     /// The longest block that is `base` or descends from it (the best block when it does),
     /// `None` if `base` is unknown.
     pub fn best_descendant_of(&self, base: Hash) -> Result<Option<Header>, ChainError> {
         let Some(base_header) = self.header(base)? else { return Ok(None) };
-        let base_at = (*base_header.number(), base);
         let info = self.info();
-        if self.is_descendant(base_at, info.best_hash, info.best_number)? {
+        if self.is_descendant(base, info.best_hash)? {
             return self.header(info.best_hash);
         }
         // Highest first: the first descendant found is the longest.
-        for (number, hash) in self.db.blocks_above(base_at.0)?.into_iter().rev() {
-            if self.is_descendant(base_at, hash, number)? {
+        for (_, hash) in self.db.blocks_above(*base_header.number())?.into_iter().rev() {
+            if self.is_descendant(base, hash)? {
                 return self.header(hash);
             }
         }
@@ -344,6 +347,27 @@ impl Chain {
     }
 }
 
+impl HeaderMetadata<Block> for Chain {
+    type Error = ChainError;
+
+    fn header_metadata(&self, hash: Hash) -> Result<CachedHeaderMetadata<Block>, ChainError> {
+        if let Some(cached) = self.header_metadata.header_metadata(hash) {
+            return Ok(cached);
+        }
+        let metadata = CachedHeaderMetadata::from(&self.expect_header(hash)?);
+        self.header_metadata.insert_header_metadata(hash, metadata.clone());
+        Ok(metadata)
+    }
+
+    fn insert_header_metadata(&self, hash: Hash, metadata: CachedHeaderMetadata<Block>) {
+        self.header_metadata.insert_header_metadata(hash, metadata);
+    }
+
+    fn remove_header_metadata(&self, hash: Hash) {
+        self.header_metadata.remove_header_metadata(hash);
+    }
+}
+
 /// Builds the genesis header and trie from genesis storage.
 fn genesis_block(
     db: &Database,
@@ -369,4 +393,66 @@ pub fn extrinsics_root(block: &Block) -> Hash {
         block.extrinsics.iter().map(Encode::encode).collect(),
         native_version().extrinsics_root_state_version(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        authoring::{build_block, seal_block},
+        consensus,
+        test_utils::{dev_chain, pair},
+    };
+    use sp_core::Pair;
+    use std::time::{Duration, Instant};
+
+    /// Builds, seals and writes a block on `parent` in `slot`; returns its header.
+    fn block_on(chain: &Chain, keystore: &sp_keystore::KeystorePtr, parent: &Header, slot: u64) -> Header {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut built = build_block(chain, parent, slot.into(), slot * 1_000, Vec::new(), deadline).unwrap();
+        seal_block(keystore, &pair("//Alice").public().into(), &mut built.block).unwrap();
+        let header = built.block.header.clone();
+        let commit = BlockCommit {
+            block: built.block,
+            justifications: None,
+            state_transaction: built.state_transaction,
+            is_new_best: false,
+            finalize: false,
+        };
+        chain.commit(commit).unwrap();
+        header
+    }
+
+    #[test]
+    fn ancestry_follows_forks_and_fork_choice_keeps_the_finalized_block() {
+        let dir = tempfile::tempdir().unwrap();
+        let (chain, keystore) = dev_chain(dir.path());
+        let genesis = chain.expect_header(chain.genesis_hash()).unwrap();
+        let slot = *consensus::slot_at(ludus_primitives::now_ms(), 1_000) - 20;
+        // genesis ← a1 ← a2, and a1 ← b2 ← b3 (the longest, so the best).
+        let a1 = block_on(&chain, &keystore, &genesis, slot + 1);
+        let a2 = block_on(&chain, &keystore, &a1, slot + 2);
+        let b2 = block_on(&chain, &keystore, &a1, slot + 3);
+        let b3 = block_on(&chain, &keystore, &b2, slot + 4);
+        assert_eq!(chain.info().best_hash, b3.hash());
+
+        assert!(chain.is_descendant(a1.hash(), b3.hash()).unwrap(), "canonical");
+        assert!(chain.is_descendant(genesis.hash(), a2.hash()).unwrap(), "off the best chain");
+        assert!(chain.is_descendant(a2.hash(), a2.hash()).unwrap(), "a block is its own descendant");
+        assert!(!chain.is_descendant(a2.hash(), b3.hash()).unwrap(), "another fork");
+        assert!(!chain.is_descendant(b3.hash(), a1.hash()).unwrap(), "an ancestor");
+        assert!(matches!(chain.is_descendant(Hash::repeat_byte(9), a1.hash()), Err(ChainError::UnknownBlock(_))));
+
+        assert_eq!(chain.best_descendant_of(a1.hash()).unwrap(), Some(b3.clone()));
+        assert_eq!(chain.best_descendant_of(a2.hash()).unwrap(), Some(a2.clone()));
+        assert_eq!(chain.best_descendant_of(Hash::repeat_byte(9)).unwrap(), None);
+
+        // Finalizing the shorter fork makes its head the best block.
+        chain.finalize(a2.hash(), None).unwrap();
+        assert_eq!(chain.info().best_hash, a2.hash());
+        let route = chain.tree_route(b3.hash(), a2.hash()).unwrap();
+        assert_eq!(route.common_block().hash, a1.hash());
+        assert_eq!(route.retracted().iter().map(|b| b.hash).collect::<Vec<_>>(), vec![b3.hash(), b2.hash()]);
+        assert_eq!(route.enacted().iter().map(|b| b.hash).collect::<Vec<_>>(), vec![a2.hash()]);
+    }
 }

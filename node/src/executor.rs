@@ -1,6 +1,7 @@
 //! Native execution of the runtime (DESIGN.md, decision 1).
 //!
-//! Every runtime API call goes through [`RuntimeExecutor::call`]: the generated
+//! Every runtime API call, by name (`state_call`) or typed (`crate::runtime_api`), goes
+//! through [`RuntimeExecutor::call_in`]: the generated
 //! `ludus_runtime::apis::api::dispatch(method, args)` runs inside an `sp_state_machine::Ext`
 //! over the caller's state backend and overlay, in an overlay transaction that is
 //! committed on success and rolled back on failure. A runtime panic (a bad block, bad
@@ -123,10 +124,16 @@ impl RuntimeExecutor {
     /// session key generation for `author_rotateKeys`); empty without a keystore.
     pub fn keystore_extension(&self) -> Extensions {
         let mut extensions = Extensions::new();
-        if let Some(keystore) = &self.keystore {
-            extensions.register(KeystoreExt(Arc::clone(keystore)));
+        if let Some(keystore) = self.keystore_ext() {
+            extensions.register(keystore);
         }
         extensions
+    }
+
+    /// The node's keystore as the one extension a typed runtime API instance registers
+    /// (`ApiExt::register_extension`) before a call that may sign; `None` without a keystore.
+    pub fn keystore_ext(&self) -> Option<KeystoreExt> {
+        self.keystore.as_ref().map(|keystore| KeystoreExt(Arc::clone(keystore)))
     }
 
     /// Runs runtime API `method` with SCALE-encoded `args` over `backend` + `overlay`,
@@ -152,9 +159,22 @@ impl RuntimeExecutor {
         args: &[u8],
         extra: Extensions,
     ) -> Result<Vec<u8>, ExecutorError> {
+        let mut extensions = extra;
+        self.call_in(backend, overlay, method, args, &mut extensions)
+    }
+
+    /// Like [`RuntimeExecutor::call_with`], over extensions the caller keeps: a typed runtime
+    /// API instance (`crate::runtime_api`) holds one set for all its calls.
+    pub fn call_in<B: Backend<Hashing>>(
+        &self,
+        backend: &B,
+        overlay: &mut OverlayedChanges<Hashing>,
+        method: &str,
+        args: &[u8],
+        extensions: &mut Extensions,
+    ) -> Result<Vec<u8>, ExecutorError> {
         crate::decode::check_runtime_args(method, args)
             .map_err(|error| ExecutorError::BadInput { method: method.to_owned(), error })?;
-        let mut extensions = extra;
         extensions.register(ReadRuntimeVersionExt::new(NoWasmRuntimeVersion));
         // A thread with enough stack left runs the call in place; any other gets a fresh
         // segment for it, so no caller can be overflowed by what the limits accept.
@@ -169,13 +189,13 @@ impl RuntimeExecutor {
         overlay: &mut OverlayedChanges<Hashing>,
         method: &str,
         args: &[u8],
-        mut extensions: Extensions,
+        extensions: &mut Extensions,
     ) -> Result<Vec<u8>, ExecutorError> {
         overlay.start_transaction();
         overlay.enter_runtime().map_err(|_| ExecutorError::Overlay("already in runtime mode".into()))?;
         IN_RUNTIME.with(|flag| flag.set(true));
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-            let mut ext = Ext::new(&mut *overlay, backend, Some(&mut extensions));
+            let mut ext = Ext::new(&mut *overlay, backend, Some(extensions));
             sp_externalities::set_and_run_with_externalities(&mut ext, || {
                 ludus_runtime::apis::api::dispatch(method, args)
             })

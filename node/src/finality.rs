@@ -7,9 +7,11 @@ use std::sync::Arc;
 
 use ludus_finality::{ChainAccessError, FinalityChain};
 use ludus_primitives::{BlockNumber, Hash, Header};
+use sp_api::ProvideRuntimeApi;
+use sp_consensus_grandpa::GrandpaApi;
 use sp_runtime::traits::Header as HeaderT;
 
-use crate::chain::Chain;
+use crate::chain::{Chain, ChainError};
 
 /// GRANDPA's view of the node's chain.
 pub struct GrandpaChain(pub Arc<Chain>);
@@ -44,6 +46,6 @@ impl FinalityChain for GrandpaChain {
 
     fn genesis_authorities(&self) -> Result<sp_consensus_grandpa::AuthorityList, ChainAccessError> {
         let genesis = self.0.genesis_hash();
-        self.0.call_decoded(genesis, "GrandpaApi_grandpa_authorities", &[]).map_err(ChainAccessError::backend)
+        self.0.runtime_api().grandpa_authorities(genesis).map_err(|e| ChainAccessError::backend(ChainError::from(e)))
     }
 }

@@ -12,10 +12,11 @@ use std::sync::Arc;
 
 use codec::{Decode, Encode};
 use ludus_primitives::{spec_version_of, Block, BlockNumber, Hash, Header};
-use sp_consensus_aura::{sr25519::AuthorityId, Slot};
-use sp_inherents::{CheckInherentsResult, InherentData};
+use sp_api::{ApiExt, Core, ProvideRuntimeApi};
+use sp_block_builder::BlockBuilder;
+use sp_consensus_aura::{AuraApi, Slot};
+use sp_inherents::InherentData;
 use sp_runtime::{traits::Header as HeaderT, Justifications};
-use sp_state_machine::OverlayedChanges;
 
 use crate::{
     chain::{extrinsics_root, native_version, BlockCommit, Chain, ChainError},
@@ -115,10 +116,16 @@ pub enum ImportError {
     },
     /// The runtime refused the block (an invalid extrinsic, a failed check).
     #[error("block execution failed: {0}")]
-    Execution(String),
+    Execution(ExecutorError),
     /// Reading or writing the chain failed.
     #[error(transparent)]
     Chain(#[from] ChainError),
+}
+
+impl From<sp_api::ApiError> for ImportError {
+    fn from(error: sp_api::ApiError) -> Self {
+        ImportError::Chain(error.into())
+    }
 }
 
 /// What import did with a block.
@@ -171,7 +178,7 @@ impl BlockImporter {
         if number <= finalized {
             return Err(ImportError::BelowFinalized { number, finalized });
         }
-        if !self.chain.is_descendant((finalized, info.finalized_hash), parent_hash, *parent.number())? {
+        if !self.chain.is_descendant(info.finalized_hash, parent_hash)? {
             return Err(ImportError::NotOnFinalizedChain { number, finalized });
         }
         let ours = native_version().spec_version;
@@ -191,7 +198,7 @@ impl BlockImporter {
         if *slot > *now + MAX_FUTURE_SLOTS {
             return Err(ImportError::SlotInFuture { slot: *slot, now: *now });
         }
-        let authorities: Vec<AuthorityId> = self.chain.call_decoded(parent_hash, "AuraApi_authorities", &[])?;
+        let authorities = self.chain.runtime_api().authorities(parent_hash)?;
         let author = consensus::slot_author(slot, &authorities).ok_or(ImportError::NoAuthorities)?;
         consensus::check_seal(&unsealed, &signature, author)?;
 
@@ -227,15 +234,13 @@ impl BlockImporter {
     }
 
     fn slot_duration(&self, at: Hash) -> Result<u64, ImportError> {
-        let duration: sp_consensus_aura::SlotDuration = self.chain.call_decoded(at, "AuraApi_slot_duration", &[])?;
-        Ok(duration.as_millis())
+        Ok(self.chain.slot_duration(at)?.as_millis())
     }
 
     fn check_inherents(&self, parent: Hash, block: &Block, now_ms: u64) -> Result<(), ImportError> {
         let mut data = InherentData::new();
         data.put_data(sp_timestamp::INHERENT_IDENTIFIER, &now_ms).map_err(|e| ImportError::Inherents(e.to_string()))?;
-        let args = (block, data).encode();
-        let result: CheckInherentsResult = self.chain.call_decoded(parent, "BlockBuilder_check_inherents", &args)?;
+        let result = self.chain.runtime_api().check_inherents(parent, block.clone().into(), data)?;
         if result.ok() {
             return Ok(());
         }
@@ -246,29 +251,67 @@ impl BlockImporter {
         Err(ImportError::Inherents(errors.join(", ")))
     }
 
-    /// Executes the unsealed block on its parent's state and returns the trie changes.
+    /// Executes the unsealed block on its parent's state and returns the trie changes, once
+    /// the root of those changes is the header's state root.
     fn execute(
         &self,
         parent: Hash,
         block: &Block,
     ) -> Result<sp_state_machine::BackendTransaction<ludus_primitives::Hashing>, ImportError> {
         let state = self.chain.state_at(parent)?;
-        let mut overlay = OverlayedChanges::default();
+        let api = self.chain.runtime_api();
         let header_root = *block.header.state_root();
-        match self.chain.executor().call(&state, &mut overlay, "Core_execute_block", &block.encode()) {
-            Ok(_) => {}
-            Err(ExecutorError::Panicked { message, .. }) if message.contains("Storage root must match") => {
-                return Err(ImportError::StateRoot { header: header_root });
-            }
-            Err(error) => return Err(ImportError::Execution(error.to_string())),
+        match api.execute_block(parent, block.clone().into()).map_err(ChainError::from) {
+            Ok(()) => {}
+            Err(ChainError::Executor(error)) => return Err(self.refusal(parent, block, error)),
+            Err(other) => return Err(other.into()),
         }
-        let changes = overlay
-            .drain_storage_changes(&state, native_version().state_version())
-            .map_err(|e| ImportError::Execution(format!("collecting state changes: {e}")))?;
+        let changes =
+            api.into_storage_changes(&state, parent).map_err(|error| ChainError::State { block: parent, error })?;
         if changes.transaction_storage_root != header_root {
             return Err(ImportError::StateRoot { header: header_root });
         }
         Ok(changes.transaction)
+    }
+
+    /// Why the runtime refused `block`. Its `execute_block` checks the state root last and
+    /// refuses a wrong one like any other fault, so the block is replayed through the
+    /// block-builder APIs, which do not check the root: if everything else the header states
+    /// comes out the same and the root of the state changes differs, the state root is what
+    /// is wrong. Only refused blocks pay for the replay.
+    fn refusal(&self, parent: Hash, block: &Block, error: ExecutorError) -> ImportError {
+        match self.replayed_state_root(parent, block) {
+            Ok(Some(computed)) if computed != *block.header.state_root() => {
+                tracing::debug!(target: "import", header = ?block.header.state_root(), ?computed, "state root mismatch");
+                ImportError::StateRoot { header: *block.header.state_root() }
+            }
+            _ => ImportError::Execution(error),
+        }
+    }
+
+    /// The state root of `block` applied extrinsic by extrinsic on `parent`; `None` if an
+    /// extrinsic is refused or the header's digest or extrinsics root is not what the
+    /// runtime computes (then the block is wrong for another reason).
+    fn replayed_state_root(&self, parent: Hash, block: &Block) -> Result<Option<Hash>, ChainError> {
+        let state = self.chain.state_at(parent)?;
+        let api = self.chain.runtime_api();
+        let mut header = block.header.clone();
+        header.state_root = Hash::zero();
+        header.extrinsics_root = Hash::zero();
+        api.initialize_block(parent, &header)?;
+        for extrinsic in &block.extrinsics {
+            // A dispatch error (`Ok(Err(_))`) is a valid part of a block; a validity error is not.
+            if api.apply_extrinsic(parent, extrinsic.clone())?.is_err() {
+                return Ok(None);
+            }
+        }
+        let computed = api.finalize_block(parent)?;
+        if computed.digest() != block.header.digest() || computed.extrinsics_root() != block.header.extrinsics_root() {
+            return Ok(None);
+        }
+        let changes =
+            api.into_storage_changes(&state, parent).map_err(|error| ChainError::State { block: parent, error })?;
+        Ok(Some(changes.transaction_storage_root))
     }
 }
 

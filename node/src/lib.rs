@@ -7,6 +7,8 @@
 //!   bounded nesting.
 //! - [`executor`]: runs the natively linked runtime inside `sp_state_machine::Ext`, on a
 //!   stack of its own and without side effects unless the caller adds them.
+//! - [`runtime_api`]: the chain as `sp_api::CallApiAt`, so the node's own runtime calls go
+//!   through the `RuntimeApi` that `impl_runtime_apis!` generates.
 //! - [`chain`]: blocks and state in parity-db (`ludus-storage`), runtime calls at any block,
 //!   and broadcast channels announcing new best, imported and finalized blocks.
 //! - [`consensus`]: Aura-style slots and seals.
@@ -46,6 +48,7 @@ pub mod metrics;
 pub mod network;
 pub mod offchain;
 pub mod rpc_backend;
+pub mod runtime_api;
 pub mod service;
 pub mod slot_worker;
 pub mod sync;

@@ -1,10 +1,10 @@
 //! Offchain workers (DESIGN.md, decision 8).
 //!
-//! A validator runs the runtime's `OffchainWorkerApi_offchain_worker` natively for every
+//! A validator runs the runtime's `OffchainWorkerApi::offchain_worker` natively for every
 //! newly **finalized** block (so work done there, such as signing bridge checkpoints, only
 //! ever concerns final blocks), with these extensions:
 //!
-//! - the keystore (through the executor), so the runtime can sign with the node's keys;
+//! - the keystore (registered on the runtime API instance), so the runtime can sign with the node's keys;
 //! - a transaction-pool extension that collects the extrinsics the worker submits; they
 //!   enter the node's pool, as local transactions, once the worker has returned (never
 //!   from inside the runtime call);
@@ -20,19 +20,22 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use codec::Encode;
 use ludus_primitives::Header;
 use parking_lot::Mutex;
+use sp_api::{ApiExt, ProvideRuntimeApi};
 use sp_core::offchain::{
     DbExternalities, Externalities, HttpError, HttpRequestId, HttpRequestStatus, OffchainDbExt, OffchainWorkerExt,
     OpaqueNetworkState, StorageKind, Timestamp, TransactionPool, TransactionPoolExt,
 };
 use sp_core::OpaquePeerId;
+use sp_offchain::OffchainWorkerApi;
 use sp_runtime::{traits::Header as HeaderT, transaction_validity::TransactionSource};
-use sp_state_machine::OverlayedChanges;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::{chain::Chain, executor::ExecutorError, txpool::NodePool};
+use crate::{
+    chain::{Chain, ChainError},
+    txpool::NodePool,
+};
 
 /// Collects the extrinsics a worker submits.
 #[derive(Clone, Default)]
@@ -154,22 +157,16 @@ pub fn run_worker(
     header: &Header,
     storage: &LocalStorage,
     is_validator: bool,
-) -> Result<Vec<Vec<u8>>, ExecutorError> {
-    let hash = header.hash();
-    let state = chain.state_at(hash).map_err(|e| ExecutorError::Overlay(e.to_string()))?;
+) -> Result<Vec<Vec<u8>>, ChainError> {
     let submitted = CollectedTransactions::default();
-    let mut extensions = chain.executor().keystore_extension();
-    extensions.register(TransactionPoolExt::new(submitted.clone()));
-    extensions.register(OffchainDbExt::new(storage.clone()));
-    extensions.register(OffchainWorkerExt::new(NodeFacts { is_validator }));
-    let mut overlay = OverlayedChanges::default();
-    chain.executor().call_with(
-        &state,
-        &mut overlay,
-        "OffchainWorkerApi_offchain_worker",
-        &header.encode(),
-        extensions,
-    )?;
+    let mut api = chain.runtime_api();
+    if let Some(keystore) = chain.executor().keystore_ext() {
+        api.register_extension(keystore);
+    }
+    api.register_extension(TransactionPoolExt::new(submitted.clone()));
+    api.register_extension(OffchainDbExt::new(storage.clone()));
+    api.register_extension(OffchainWorkerExt::new(NodeFacts { is_validator }));
+    api.offchain_worker(header.hash(), header)?;
     let transactions = std::mem::take(&mut *submitted.0.lock());
     Ok(transactions)
 }
@@ -200,7 +197,7 @@ pub async fn run_on_finality(chain: Arc<Chain>, pool: Arc<NodePool>, is_validato
                     }
                 }
             }
-            Ok::<_, ExecutorError>(accepted)
+            Ok::<_, ChainError>(accepted)
         })
         .await;
         match outcome {

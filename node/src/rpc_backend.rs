@@ -6,7 +6,8 @@
 
 use std::{collections::BTreeSet, sync::Arc};
 
-use codec::{Decode, Encode};
+use codec::Encode;
+use frame_system_rpc_runtime_api::AccountNonceApi;
 use futures::StreamExt;
 use ludus_chain_spec::ChainSpec;
 use ludus_primitives::{bridge::Deposit, AccountId, BlockNumber, Hash, Header, Nonce, SignedBlock};
@@ -15,22 +16,28 @@ use ludus_rpc::backend::{
     DepositAttestation, KeystoreBackend, PoolBackend, PoolError, SystemInfo, TransactionStatus,
 };
 use ludus_runtime::{RuntimeCall, UncheckedExtrinsic};
-use pallet_bridge::types::{DepositStatus, L1ValidatorSet};
-use sp_core::{crypto::KeyTypeId, H256};
+use pallet_bridge::{runtime_api::BridgeApi, types::DepositStatus};
+use sp_api::{ApiExt, ProvideRuntimeApi};
+use sp_core::crypto::KeyTypeId;
 use sp_keystore::{Keystore, KeystorePtr};
 use sp_runtime::{
     generic::Preamble,
-    transaction_validity::{
-        InvalidTransaction, TransactionSource, TransactionValidity, TransactionValidityError, UnknownTransaction,
-    },
+    transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError, UnknownTransaction},
+    OpaqueExtrinsic,
 };
+use sp_session::SessionKeys;
 use sp_state_machine::{Backend, IterArgs};
+use sp_transaction_pool::runtime_api::TaggedTransactionQueue;
 
 use crate::{
     chain::{Chain, ChainError},
     decode::DecodeError,
     txpool::{check_format, NodePool},
 };
+
+fn api_backend_error(error: sp_api::ApiError) -> BackendError {
+    backend_error(error.into())
+}
 
 fn backend_error(error: ChainError) -> BackendError {
     match error {
@@ -167,8 +174,7 @@ impl PoolBackend for PoolRpc {
 
     fn account_next_index(&self, account: AccountId) -> Result<Nonce, BackendError> {
         let best = self.chain.info().best_hash;
-        let mut next: Nonce =
-            self.chain.call_decoded(best, "AccountNonceApi_account_nonce", &account.encode()).map_err(backend_error)?;
+        let mut next = self.chain.runtime_api().account_nonce(best, account.clone()).map_err(api_backend_error)?;
         let pooled: BTreeSet<Nonce> = self
             .pool
             .pending()
@@ -203,24 +209,19 @@ impl KeystoreBackend for KeystoreRpc {
 
     fn rotate_keys(&self) -> Result<Vec<u8>, BackendError> {
         let best = self.chain.info().best_hash;
-        let args = (Vec::<u8>::new(), Option::<Vec<u8>>::None).encode();
+        let mut api = self.chain.runtime_api();
         // The one RPC path that may write keys: `author_rotateKeys`, an unsafe method.
-        let keystore = self.chain.executor().keystore_extension();
-        let output = self
-            .chain
-            .call_at_with(best, "SessionKeys_generate_session_keys", &args, keystore)
-            .map_err(backend_error)?;
-        let keys = sp_session::OpaqueGeneratedSessionKeys::decode(&mut &output[..])
-            .map_err(|e| BackendError::Other(format!("generated session keys do not decode: {e}")))?;
+        if let Some(keystore) = self.chain.executor().keystore_ext() {
+            api.register_extension(keystore);
+        }
+        let keys = api.generate_session_keys(best, Vec::new(), None).map_err(api_backend_error)?;
         Ok(keys.keys)
     }
 
     fn has_session_keys(&self, session_keys: &[u8]) -> Result<bool, BackendError> {
         let best = self.chain.info().best_hash;
-        let decoded: Option<Vec<(Vec<u8>, KeyTypeId)>> = self
-            .chain
-            .call_decoded(best, "SessionKeys_decode_session_keys", &session_keys.to_vec().encode())
-            .map_err(backend_error)?;
+        let decoded =
+            self.chain.runtime_api().decode_session_keys(best, session_keys.to_vec()).map_err(api_backend_error)?;
         let keys = decoded.ok_or_else(|| BackendError::Other("Session keys are not encoded correctly".into()))?;
         Ok(self.keystore.has_keys(&keys))
     }
@@ -241,15 +242,15 @@ pub struct BridgeAttesterRpc {
     keystore: KeystorePtr,
 }
 
-impl BridgeAttesterRpc {
-    fn call<T: Decode>(&self, at: Hash, method: &str, args: &[u8]) -> Result<T, AttestError> {
-        self.chain.call_decoded(at, method, args).map_err(|e| AttestError::Backend(backend_error(e)))
-    }
+fn attest_error(error: sp_api::ApiError) -> AttestError {
+    AttestError::Backend(api_backend_error(error))
+}
 
+impl BridgeAttesterRpc {
     /// What a stale attestation means for the relayer: the nonce is executed, or this
     /// validator's attestation of it is already on chain.
     fn stale(&self, at: Hash, nonce: u64) -> Result<AttestationResult, AttestError> {
-        let status: Option<DepositStatus> = self.call(at, "BridgeApi_deposit_status", &nonce.encode())?;
+        let status = self.chain.runtime_api().deposit_status(at, nonce).map_err(attest_error)?;
         Ok(match status {
             Some(DepositStatus::Executed { .. }) => AttestationResult::Executed,
             _ => AttestationResult::AlreadyAttested,
@@ -266,10 +267,9 @@ impl BridgeAttesterRpc {
     ) -> Result<AttestationResult, AttestError> {
         // The source `author_submitExtrinsic` uses; `validate_unsigned` ignores it.
         let source = TransactionSource::External;
-        let mut args = source.encode();
-        args.extend_from_slice(&xt);
-        at.encode_to(&mut args);
-        let validity: TransactionValidity = self.call(at, "TaggedTransactionQueue_validate_transaction", &args)?;
+        let opaque = OpaqueExtrinsic::try_from_encoded_extrinsic(&xt)
+            .map_err(|e| AttestError::Backend(BackendError::Other(format!("attestation does not encode: {e}"))))?;
+        let validity = self.chain.runtime_api().validate_transaction(at, source, opaque, at).map_err(attest_error)?;
         // The pallet answers `Unknown` for "not now" (paused, beyond the window, too many
         // open, L1 parameters unset) and `Invalid` for "never"; both carry its code.
         let refusal = match validity {
@@ -298,7 +298,7 @@ impl BridgeAttesterRpc {
             InvalidTransaction::Custom(pallet_bridge::DEPOSITS_PAUSED) => AttestError::DepositsPaused,
             InvalidTransaction::Custom(pallet_bridge::L1_PARAMS_UNSET) => AttestError::L1ParamsUnset,
             InvalidTransaction::Custom(pallet_bridge::NONCE_BEYOND_WINDOW) => {
-                let lowest: u64 = self.call(at, "BridgeApi_lowest_unexecuted_nonce", &[])?;
+                let lowest = self.chain.runtime_api().lowest_unexecuted_nonce(at).map_err(attest_error)?;
                 AttestError::NonceBeyondWindow { nonce: deposit.nonce, lowest }
             }
             InvalidTransaction::Custom(pallet_bridge::TOO_MANY_OPEN_ATTESTATIONS) => {
@@ -321,13 +321,13 @@ impl BridgeAttesterBackend for BridgeAttesterRpc {
         if info.best_number == 0 {
             return Err(AttestError::NoBlockYet);
         }
-        let set: Option<L1ValidatorSet> = self.call(best, "BridgeApi_validator_set", &None::<u64>.encode())?;
+        let set = self.chain.runtime_api().validator_set(best, None).map_err(attest_error)?;
         let set = set.ok_or(AttestError::NoValidatorSet)?;
         let members = crate::keystore::bridge_keys_in_set(&self.keystore, &set.validators);
         if members.is_empty() {
             return Err(AttestError::NoBridgeKey { set_id: set.set_id });
         }
-        let digest: Option<H256> = self.call(best, "BridgeApi_deposit_attestation_digest", &deposit.encode())?;
+        let digest = self.chain.runtime_api().deposit_attestation_digest(best, deposit).map_err(attest_error)?;
         let digest = digest.ok_or(AttestError::L1ParamsUnset)?;
         members
             .into_iter()
@@ -459,7 +459,7 @@ mod tests {
         // Once on chain, the attestation is done, though the deposit waits for two more.
         best_block_with(&chain, &keystore, slot + 1, pool.pending());
         let at = chain.info().best_hash;
-        let status: Option<DepositStatus> = chain.call_decoded(at, "BridgeApi_deposit_status", &1u64.encode()).unwrap();
+        let status = chain.runtime_api().deposit_status(at, 1).unwrap();
         assert_eq!(
             status,
             Some(DepositStatus::Pending {

@@ -46,9 +46,7 @@ pub async fn run<P: BlockPropagation>(
     metrics: Option<Arc<Metrics>>,
     propagation: Arc<P>,
 ) -> Result<(), ChainError> {
-    let slot_duration = chain
-        .call_decoded::<sp_consensus_aura::SlotDuration>(chain.info().best_hash, "AuraApi_slot_duration", &[])
-        .map(|duration| Duration::from_millis(duration.as_millis()))?;
+    let slot_duration = Duration::from_millis(chain.slot_duration(chain.info().best_hash)?.as_millis());
     tracing::info!(target: "authoring", "Authoring in {}ms slots", slot_duration.as_millis());
     let duration_ms = slot_duration.as_millis() as u64;
     loop {

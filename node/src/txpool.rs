@@ -1,7 +1,7 @@
 //! The transaction pool wired to the chain.
 //!
 //! [`RuntimeValidator`] answers the pool's validation requests by calling the runtime's
-//! `TaggedTransactionQueue_validate_transaction` at the requested block, after checking
+//! `TaggedTransactionQueue::validate_transaction` at the requested block, after checking
 //! on the host that the bytes are one well-formed extrinsic. [`maintain`] is the task
 //! that tells the pool about every imported and finalized block, so included
 //! transactions leave it, watchers see `inBlock`/`finalized`, and the rest is revalidated.
@@ -11,14 +11,17 @@ use std::sync::Arc;
 use codec::Encode;
 use ludus_primitives::{Block, Hash, Header};
 use ludus_txpool::{ChainApi, Options, Pool};
+use sp_api::ProvideRuntimeApi;
 use sp_runtime::{
     traits::Header as HeaderT,
     transaction_validity::{TransactionSource, TransactionValidity},
+    OpaqueExtrinsic,
 };
+use sp_transaction_pool::runtime_api::TaggedTransactionQueue;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::{
-    chain::Chain,
+    chain::{Chain, ChainError},
     decode::{decode_extrinsic, DecodeError},
 };
 
@@ -39,12 +42,9 @@ pub fn check_format(xt: &[u8]) -> Result<(), DecodeError> {
 impl ChainApi for RuntimeValidator {
     fn validate(&self, at: Hash, source: TransactionSource, xt: &[u8]) -> Result<TransactionValidity, String> {
         check_format(xt).map_err(|e| format!("Extrinsic has invalid format: {e}"))?;
-        let mut args = source.encode();
-        args.extend_from_slice(xt);
-        at.encode_to(&mut args);
-        self.chain
-            .call_decoded::<TransactionValidity>(at, "TaggedTransactionQueue_validate_transaction", &args)
-            .map_err(|e| e.to_string())
+        let xt = OpaqueExtrinsic::try_from_encoded_extrinsic(xt)
+            .map_err(|e| format!("Extrinsic has invalid format: {e}"))?;
+        self.chain.runtime_api().validate_transaction(at, source, xt, at).map_err(|e| ChainError::from(e).to_string())
     }
 }
 
@@ -59,35 +59,19 @@ fn included_hashes(block: &Block) -> Vec<Hash> {
 
 /// How far back a reorg is followed; deeper ones (only possible below no finality for
 /// minutes) skip resubmission of what the old branch included.
-const MAX_REORG_DEPTH: u32 = 256;
+const MAX_REORG_DEPTH: usize = 256;
 
 /// The blocks a move of the best block from `old` to `new` takes off the best chain
 /// (`retracted`, newest first) and puts on it (`enacted`, oldest first, `new` last).
 fn tree_route(chain: &Chain, old: Hash, new: &Header) -> (Vec<Hash>, Vec<Hash>) {
-    let mut enacted = vec![new.hash()];
-    if *new.parent_hash() == old || new.hash() == old {
-        return (Vec::new(), if new.hash() == old { Vec::new() } else { enacted });
+    let hashes = |blocks: &[sp_blockchain::HashAndNumber<ludus_primitives::Block>]| {
+        blocks.iter().map(|block| block.hash).collect::<Vec<_>>()
+    };
+    match chain.tree_route(old, new.hash()) {
+        Ok(route) if route.retracted().len() <= MAX_REORG_DEPTH => (hashes(route.retracted()), hashes(route.enacted())),
+        // Too deep, or `old` is gone (pruned): only the new block is followed.
+        _ => (Vec::new(), vec![new.hash()]),
     }
-    let (Ok(Some(mut a)), mut b) = (chain.header(old), new.clone()) else { return (Vec::new(), enacted) };
-    let mut retracted = Vec::new();
-    for _ in 0..MAX_REORG_DEPTH * 2 {
-        if a.hash() == b.hash() {
-            enacted.pop(); // the common ancestor itself
-            enacted.reverse();
-            return (retracted, enacted);
-        }
-        let step_a = a.number() >= b.number();
-        let next = if step_a { *a.parent_hash() } else { *b.parent_hash() };
-        let Ok(Some(parent)) = chain.header(next) else { break };
-        if step_a {
-            retracted.push(a.hash());
-            a = parent;
-        } else {
-            enacted.push(next);
-            b = parent;
-        }
-    }
-    (Vec::new(), vec![new.hash()])
 }
 
 /// Follows new best and finalized blocks and keeps the pool in step with them.
