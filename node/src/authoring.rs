@@ -63,21 +63,6 @@ impl From<sp_api::ApiError> for AuthoringError {
     }
 }
 
-/// Runs `work` on a thread of its own and awaits its result, so a slot's block is never
-/// queued behind other blocking work: RPC calls share tokio's blocking pool and a flood of
-/// them could fill it. Fails only if the thread cannot start or `work` panics.
-pub async fn on_author_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
-    let (done, result) = tokio::sync::oneshot::channel();
-    std::thread::Builder::new()
-        .name("ludus-author".into())
-        .stack_size(crate::executor::RUNTIME_THREAD_STACK_BYTES)
-        .spawn(move || {
-            let _ = done.send(work());
-        })
-        .map_err(|e| format!("cannot start the authoring thread: {e}"))?;
-    result.await.map_err(|_| "the authoring thread panicked".to_owned())
-}
-
 /// What a block finalized at once by the sole GRANDPA authority carries, so that nodes
 /// following a single-validator chain finalize too: a justification with our one precommit
 /// (stored with the block and served to syncing peers) and the same commit for gossip.

@@ -61,7 +61,10 @@ pub enum ChainError {
     },
     /// The chain spec could not be turned into genesis state.
     #[error("chain spec: {0}")]
-    ChainSpec(String),
+    ChainSpec(#[from] ludus_chain_spec::ChainSpecError),
+    /// The genesis storage could not be turned into a state trie.
+    #[error("genesis state: {0}")]
+    GenesisState(String),
     /// The database belongs to another chain.
     #[error(
         "the database holds a chain with genesis {stored:?}, but the chain spec gives genesis \
@@ -126,7 +129,7 @@ impl Chain {
     /// Opens the chain in `db`, writing the genesis block of `spec` if the database is new
     /// and refusing a database that belongs to another chain.
     pub fn open(db: Database, executor: RuntimeExecutor, spec: &ChainSpec) -> Result<Arc<Self>, ChainError> {
-        let storage = spec.build_storage().map_err(|e| ChainError::ChainSpec(e.to_string()))?;
+        let storage = spec.build_storage()?;
         let (genesis_header, transaction) = genesis_block(&db, storage)?;
         let expected = genesis_header.hash();
         match db.genesis_hash() {
@@ -381,7 +384,7 @@ fn genesis_block(
     }
     let changes = overlay
         .drain_storage_changes(&empty, version.state_version())
-        .map_err(|e| ChainError::ChainSpec(format!("genesis state: {e}")))?;
+        .map_err(|e| ChainError::GenesisState(e.to_string()))?;
     let extrinsics_root = Hashing::ordered_trie_root(Vec::new(), version.extrinsics_root_state_version());
     let header = Header::new(0, extrinsics_root, changes.transaction_storage_root, Hash::zero(), Digest::default());
     Ok((header, changes.transaction))

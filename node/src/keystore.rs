@@ -32,6 +32,17 @@ pub enum KeystoreError {
         /// The cause.
         error: String,
     },
+    /// The keystore failed to sign with a bridge key.
+    #[error("the keystore could not sign with bridge key {public:?}: {error}")]
+    BridgeSigning {
+        /// The key.
+        public: ecdsa::Public,
+        /// The keystore's error.
+        error: sp_keystore::Error,
+    },
+    /// A bridge key went missing between finding it and signing with it.
+    #[error("the keystore no longer holds bridge key {0:?}; insert it again with author_insertKey")]
+    BridgeKeyGone(ecdsa::Public),
     /// A development key could not be added.
     #[error("cannot add development key //{name}: {error}")]
     DevKey {
@@ -98,11 +109,11 @@ pub fn sign_bridge_digest(
     keystore: &KeystorePtr,
     public: &ecdsa::Public,
     digest: &H256,
-) -> Result<ecdsa::Signature, String> {
+) -> Result<ecdsa::Signature, KeystoreError> {
     keystore
         .ecdsa_sign_prehashed(BRIDGE, public, digest.as_fixed_bytes())
-        .map_err(|e| format!("the keystore could not sign with bridge key {public:?}: {e}"))?
-        .ok_or_else(|| format!("the keystore no longer holds bridge key {public:?}"))
+        .map_err(|error| KeystoreError::BridgeSigning { public: *public, error })?
+        .ok_or(KeystoreError::BridgeKeyGone(*public))
 }
 
 #[cfg(test)]

@@ -333,7 +333,7 @@ impl BridgeAttesterBackend for BridgeAttesterRpc {
             .into_iter()
             .map(|member| {
                 let signature = crate::keystore::sign_bridge_digest(&self.keystore, &member.public, &digest)
-                    .map_err(|e| AttestError::Backend(BackendError::Other(e)))?;
+                    .map_err(|e| AttestError::Backend(BackendError::Other(e.to_string())))?;
                 let call = RuntimeCall::Bridge(pallet_bridge::Call::attest_deposit {
                     deposit,
                     validator_index: member.index,

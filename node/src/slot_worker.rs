@@ -64,6 +64,34 @@ pub async fn run<P: BlockPropagation>(
     }
 }
 
+/// Why the authoring thread gave no result.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthorThreadError {
+    /// The thread could not start.
+    #[error("cannot start the authoring thread: {0}")]
+    Spawn(std::io::Error),
+    /// The work panicked.
+    #[error("the authoring thread panicked")]
+    Panicked,
+}
+
+/// Runs `work` on a thread of its own and awaits its result, so a slot's block is never
+/// queued behind other blocking work: RPC calls share tokio's blocking pool and a flood of
+/// them could fill it.
+pub async fn on_author_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AuthorThreadError> {
+    let (done, result) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("ludus-author".into())
+        .stack_size(crate::executor::RUNTIME_THREAD_STACK_BYTES)
+        .spawn(move || {
+            let _ = done.send(work());
+        })
+        .map_err(AuthorThreadError::Spawn)?;
+    result.await.map_err(|_| AuthorThreadError::Panicked)
+}
+
 /// Authors in `slot` if it is ours, and logs the outcome.
 async fn author<P: BlockPropagation>(
     chain: &Arc<Chain>,
@@ -75,7 +103,7 @@ async fn author<P: BlockPropagation>(
     slot_duration: Duration,
 ) {
     let (chain, pool, keystore, metrics) = (chain.clone(), pool.clone(), keystore.clone(), metrics.cloned());
-    let outcome = authoring::on_author_thread(move || {
+    let outcome = on_author_thread(move || {
         let candidates = pool.ready().into_iter().map(|tx| Candidate { hash: tx.hash, bytes: tx.data });
         let started = std::time::Instant::now();
         let result = authoring::author_slot(&chain, &keystore, slot, slot_duration, candidates);
