@@ -10,7 +10,7 @@
 //!   check, execution, state root, one atomic parity-db write) — the headline figure;
 //! - `signatures`: the N sr25519 checks alone, on the host;
 //! - `decode`: the N depth-limited decodes the node makes of every extrinsic from outside
-//!   (`ludus_node::decode`; import makes three: its own check, and the executor's checks of
+//!   (`ludus_node::executor::decode`; import makes three: its own check, and the executor's checks of
 //!   `check_inherents`' and `execute_block`'s arguments);
 //! - `execution`: initialize + apply the N extrinsics, minus the signature checks;
 //! - `state root`: finalize_block (the runtime's storage root) + draining the trie changes;
@@ -27,10 +27,10 @@ use std::{
 use codec::{Decode, Encode};
 use ludus_chain_spec::ChainSpec;
 use ludus_node::{
-    authoring::{build_block, seal_block, Candidate},
     chain::{native_version, BlockCommit, Chain},
     consensus,
-    import::BlockImporter,
+    consensus::authoring::{build_block, seal_block, Candidate},
+    consensus::import::BlockImporter,
     test_utils::{dev_chain_from, pair, transfer},
 };
 use ludus_primitives::{AccountId, Block, LUD};
@@ -128,7 +128,7 @@ fn measure(spec: &ChainSpec, block: &Block) -> Round {
     let encoded: Vec<Vec<u8>> = block.extrinsics.iter().map(Encode::encode).collect();
     let started = Instant::now();
     for xt in &encoded {
-        ludus_node::decode::decode_extrinsic(xt).unwrap();
+        ludus_node::executor::decode::decode_extrinsic(xt).unwrap();
     }
     let decode = started.elapsed();
 
@@ -200,7 +200,14 @@ fn run() {
     println!("native block import, {transfers} transfer_keep_alive per block, one core, {rounds} rounds");
     println!(
         "{:>6} {:>12} {:>12} {:>13} {:>12} {:>12} {:>12} {:>14}",
-        "round", "import µs/tx", "sigs µs/tx", "decode µs/tx", "exec µs/tx", "root µs/tx", "commit µs/tx", "import tx/s"
+        "round",
+        "import µs/tx",
+        "sigs µs/tx",
+        "decode µs/tx",
+        "exec µs/tx",
+        "root µs/tx",
+        "commit µs/tx",
+        "import tx/s"
     );
     let mut best: Option<Round> = None;
     for round in 0..rounds {

@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use ludus_chain_spec::ChainSpec;
 use ludus_network::Multiaddr;
 
-use crate::network::{NetworkOptions, DEFAULT_PORT as DEFAULT_P2P_PORT};
+use crate::adapters::network::{NetworkOptions, DEFAULT_PORT as DEFAULT_P2P_PORT};
 
 /// Ludus node: authors, imports, finalizes and serves blocks of the Ludus game sidechain.
 #[derive(Debug, Parser)]

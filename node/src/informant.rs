@@ -8,7 +8,7 @@ use ludus_primitives::short;
 
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::{chain::Chain, metrics::Metrics, sync::SyncShared, txpool::NodePool};
+use crate::{adapters::txpool::NodePool, chain::Chain, metrics::Metrics, sync::SyncShared};
 
 /// How often the pool, peer and GRANDPA gauges are refreshed (block heights follow events).
 const METRICS_REFRESH: Duration = Duration::from_secs(1);
@@ -92,4 +92,3 @@ pub async fn update_metrics(
         }
     }
 }
-

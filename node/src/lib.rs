@@ -1,57 +1,44 @@
 //! `ludus-node`: the Ludus sidechain node.
 //!
-//! The node is assembled in one place, [`service`], from components that know nothing
-//! of each other's insides:
+//! The node is assembled in one place, [`service`], from components that know nothing of
+//! each other's insides. From the bottom layer up (a module uses only those above it in
+//! this list; `layering` tests it):
 //!
-//! - [`decode`]: extrinsics, calls and runtime-call arguments from outside, decoded with
-//!   bounded nesting.
+//! - [`tasks`], [`metrics`], [`keystore`]: the node's essential tasks and how their end
+//!   stops it; Prometheus metrics and their endpoint; validator keys on disk.
 //! - [`executor`]: runs the natively linked runtime inside `sp_state_machine::Ext`, on a
-//!   stack of its own and without side effects unless the caller adds them.
-//! - [`runtime_api`]: the chain as `sp_api::CallApiAt`, so the node's own runtime calls go
-//!   through the `RuntimeApi` that `impl_runtime_apis!` generates.
-//! - [`chain`]: blocks and state in parity-db (`ludus-storage`), runtime calls at any block,
-//!   and broadcast channels announcing new best, imported and finalized blocks.
-//! - [`consensus`]: Aura-style slots and seals.
-//! - [`import`]: every check a block passes before it is written.
-//! - [`authoring`]: building, sealing and writing our own blocks (the slot worker task).
-//! - [`finality`]: the chain as GRANDPA (`ludus-finality`) sees it.
-//! - [`network`]: networking flags turned into `ludus-network`'s configuration.
-//! - [`sync`]: block announcements, block sync, transaction and vote gossip over the
-//!   network (one engine task plus an import thread).
-//! - [`keystore`]: validator keys on disk.
-//! - [`metrics`]: Prometheus metrics (Substrate's names) and their `/metrics` endpoint.
+//!   stack of its own and without side effects unless the caller adds them; its
+//!   [`executor::decode`] decodes extrinsics, calls and runtime-call arguments from outside
+//!   with bounded nesting.
+//! - [`chain`]: blocks and state in parity-db (`ludus-storage`), the typed runtime API at any
+//!   block ([`chain::runtime_api`], `sp_api::CallApiAt`), ancestry (`HeaderMetadata`),
+//!   broadcast channels announcing new best, imported and finalized blocks, and fork pruning
+//!   behind finality ([`chain::pruning`]).
+//! - [`adapters`]: the edge crates' small traits answered by the chain — the transaction
+//!   pool's validator, GRANDPA's chain, the network's settings and the RPC server's backends.
+//! - [`consensus`]: Aura slots and seals, block import (every check a block passes before it
+//!   is written), block authoring and the slot worker task.
 //! - [`offchain`]: offchain workers, run for each finalized block on validators.
-//! - `ludus-txpool`, `ludus-rpc`: the transaction pool and the JSON-RPC server, wired to
-//!   the chain by [`rpc_backend`].
+//! - [`sync`]: block announcements, block sync, transaction and vote gossip over the network.
+//! - [`informant`]: what the node is doing, as log lines and metrics.
+//! - [`service`], [`cli`], [`command`]: assembly, the command line, and the commands.
 //!
-//! Tasks the running node spawns (all in [`service`]): the slot worker (authoring), the
-//! pool maintainer (follows imported and finalized blocks), the offchain worker (validators,
-//! on finality), the libp2p swarm, the sync engine and its import thread, the GRANDPA voter
-//! (unless the node alone finalizes), the fork pruner (on finality), the RPC server, the idle
-//! reporter (one log line every few seconds: peers, sync progress, best and finalized), and,
-//! unless `--no-prometheus`, the [`metrics`] updater and its HTTP endpoint.
+//! Tasks the running node spawns are listed in [`service`]; every one is essential.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
-pub mod authoring;
+pub mod adapters;
 pub mod chain;
 pub mod cli;
 pub mod command;
 pub mod consensus;
-pub mod decode;
 pub mod executor;
-pub mod finality;
-pub mod fork_pruning;
-pub mod import;
 pub mod informant;
 pub mod keystore;
+#[cfg(test)]
+mod layering;
 pub mod metrics;
-pub mod network;
 pub mod offchain;
-pub mod rpc_backend;
-pub mod runtime_api;
 pub mod service;
-pub mod slot_worker;
 pub mod sync;
 pub mod tasks;
 pub mod test_utils;
-pub mod txpool;

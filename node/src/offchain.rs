@@ -33,8 +33,8 @@ use sp_runtime::{traits::Header as HeaderT, transaction_validity::TransactionSou
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::{
+    adapters::txpool::NodePool,
     chain::{Chain, ChainError},
-    txpool::NodePool,
 };
 
 /// Collects the extrinsics a worker submits.

@@ -15,16 +15,17 @@ use ludus_chain_spec::ChainSpec;
 use ludus_primitives::short;
 
 use crate::{
-    authoring,
+    adapters::network::NetworkOptions,
+    adapters::txpool,
+    chain::pruning,
     chain::{Chain, ChainError},
+    consensus::authoring,
+    consensus::slot_worker::{self, BlockPropagation},
     executor::RuntimeExecutor,
-    fork_pruning, informant, keystore,
+    informant, keystore,
     metrics::{self, Metrics, MetricsError},
-    network::NetworkOptions,
-    slot_worker::{self, BlockPropagation},
     sync::{SyncEngine, SyncShared},
     tasks::{TaskEnded, TaskManager},
-    txpool,
 };
 
 /// Everything the node needs to start, resolved from the command line.
@@ -154,8 +155,10 @@ async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
             gossip_duration: GOSSIP_DURATION,
             name: config.name.clone(),
         };
-        let (grandpa, outgoing, voter) =
-            ludus_finality::Grandpa::start(Arc::new(crate::finality::GrandpaChain(chain.clone())), grandpa_config)?;
+        let (grandpa, outgoing, voter) = ludus_finality::Grandpa::start(
+            Arc::new(crate::adapters::finality::GrandpaChain(chain.clone())),
+            grandpa_config,
+        )?;
         let hook = grandpa.clone();
         chain.set_import_hook(Box::new(move |header| hook.on_block_imported(header)));
         tasks.spawn_essential("grandpa-voter", voter);
@@ -171,11 +174,17 @@ async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
     )
     .map_err(ServiceError::ImportThread)?;
     tasks.spawn_essential("sync", engine.run(network_events, grandpa_out));
-    tasks.spawn_essential("fork-pruning", fork_pruning::run(chain.clone()));
+    tasks.spawn_essential("fork-pruning", pruning::run(chain.clone()));
 
-    let rpc =
-        crate::rpc_backend::start_rpc(config.rpc.clone(), &config.spec, chain.clone(), pool.clone(), keystore.clone(), shared.clone())
-            .await?;
+    let rpc = crate::adapters::rpc::start_rpc(
+        config.rpc.clone(),
+        &config.spec,
+        chain.clone(),
+        pool.clone(),
+        keystore.clone(),
+        shared.clone(),
+    )
+    .await?;
     tracing::info!(target: "service", "RPC: ws/http://{}", rpc.local_addr());
     tasks.spawn_essential("rpc-server", rpc.stopped());
     let prometheus = match config.prometheus {
@@ -206,7 +215,13 @@ async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
     let node_metrics = prometheus.map(|(node_metrics, listener)| {
         tasks.spawn_essential(
             "metrics-updater",
-            informant::update_metrics(chain.clone(), pool.clone(), shared.clone(), grandpa.clone(), node_metrics.clone()),
+            informant::update_metrics(
+                chain.clone(),
+                pool.clone(),
+                shared.clone(),
+                grandpa.clone(),
+                node_metrics.clone(),
+            ),
         );
         tasks.spawn_essential("metrics-server", metrics::serve(listener, node_metrics.clone()));
         node_metrics

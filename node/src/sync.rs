@@ -45,9 +45,9 @@ use sp_runtime::{traits::Header as HeaderT, OpaqueExtrinsic};
 use tokio::sync::mpsc;
 
 use crate::{
+    adapters::txpool::NodePool,
     chain::Chain,
-    import::{BlockImporter, ImportError, ImportOutcome},
-    txpool::NodePool,
+    consensus::import::{BlockImporter, ImportError, ImportOutcome},
 };
 
 /// Wire formats of the sync protocols, SCALE-encoded.
@@ -507,7 +507,7 @@ impl SyncEngine {
                 return;
             }
         };
-        if let Some(error) = batch.extrinsics.iter().find_map(|xt| crate::txpool::check_format(xt).err()) {
+        if let Some(error) = batch.extrinsics.iter().find_map(|xt| crate::adapters::txpool::check_format(xt).err()) {
             self.reject(id, from, format!("gossiped an undecodable transaction: {error}"));
             return;
         }
@@ -938,7 +938,7 @@ pub fn announcement(block: &Block) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::{messages::From as Start, *};
-    use crate::{authoring::author_slot, consensus, test_utils::dev_chain};
+    use crate::{consensus, consensus::authoring::author_slot, test_utils::dev_chain};
 
     /// A dev chain of `blocks` blocks authored in consecutive past slots.
     fn chain_with(dir: &std::path::Path, blocks: u64) -> Arc<Chain> {

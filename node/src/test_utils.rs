@@ -53,7 +53,7 @@ pub fn transfer(signer: &sr25519::Pair, dest: AccountId, amount: Balance, nonce:
 }
 
 /// A call that holds one call: how calls nest (each wrapper is one level of
-/// [`crate::decode::MAX_EXTRINSIC_DEPTH`]).
+/// [`crate::executor::decode::MAX_EXTRINSIC_DEPTH`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Wrapper {
     /// `sudo.sudo(call)`: a `Box`.
@@ -73,7 +73,9 @@ impl Wrapper {
         match self {
             Wrapper::Sudo => RuntimeCall::Sudo(SudoCall::sudo { call: Box::new(inner) }),
             Wrapper::Batch => RuntimeCall::Utility(UtilityCall::batch { calls: vec![inner] }),
-            Wrapper::AsDerivative => RuntimeCall::Utility(UtilityCall::as_derivative { index: 0, call: Box::new(inner) }),
+            Wrapper::AsDerivative => {
+                RuntimeCall::Utility(UtilityCall::as_derivative { index: 0, call: Box::new(inner) })
+            }
         }
     }
 }

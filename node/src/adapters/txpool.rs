@@ -22,7 +22,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::{
     chain::{Chain, ChainError},
-    decode::{decode_extrinsic, DecodeError},
+    executor::decode::{decode_extrinsic, DecodeError},
 };
 
 /// The node's pool type.
@@ -34,7 +34,7 @@ pub struct RuntimeValidator {
 }
 
 /// Checks that `xt` is exactly one extrinsic the runtime can decode, its calls nested no
-/// deeper than [`crate::decode::MAX_EXTRINSIC_DEPTH`].
+/// deeper than [`crate::executor::decode::MAX_EXTRINSIC_DEPTH`].
 pub fn check_format(xt: &[u8]) -> Result<(), DecodeError> {
     decode_extrinsic(xt).map(drop)
 }
@@ -147,13 +147,13 @@ pub async fn maintain(chain: Arc<Chain>, pool: Arc<NodePool>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ludus_primitives::now_ms;
     use crate::{
-        authoring::{build_block, seal_block},
         chain::BlockCommit,
         consensus,
+        consensus::authoring::{build_block, seal_block},
         test_utils::{dev_chain, pair},
     };
+    use ludus_primitives::now_ms;
     use sp_core::Pair;
     use std::time::{Duration, Instant};
 

@@ -14,11 +14,11 @@ use sp_keystore::KeystorePtr;
 use sp_runtime::traits::Header as HeaderT;
 
 use crate::{
-    authoring::{self, Candidate},
+    adapters::txpool::NodePool,
     chain::{Chain, ChainError},
     consensus,
+    consensus::authoring::{self, Candidate},
     metrics::Metrics,
-    txpool::NodePool,
 };
 
 /// What the slot worker needs from block propagation.

@@ -1,6 +1,6 @@
 //! Block authoring: build, seal and write a block in our slots.
 //!
-//! [`build_block`] runs the runtime's block-builder APIs, typed (`crate::runtime_api`), over
+//! [`build_block`] runs the runtime's block-builder APIs, typed (`crate::chain::runtime_api`), over
 //! the parent state in one API instance: `initialize_block` with the slot and spec-version
 //! digests, the inherents (timestamp), then ready transactions from the pool until the
 //! block is full or the time budget is spent, then `finalize_block`. Each transaction is
@@ -34,7 +34,7 @@ use sp_state_machine::BackendTransaction;
 use crate::{
     chain::{native_version, BlockCommit, Chain, ChainError},
     consensus,
-    import::{parent_slot, ImportError},
+    consensus::import::{parent_slot, ImportError},
 };
 
 /// Why authoring a block failed.

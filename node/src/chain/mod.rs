@@ -7,6 +7,9 @@
 //! chain then announces the block on its broadcast channels (new best, every import,
 //! finalized), which RPC subscriptions and the transaction pool follow.
 
+pub mod pruning;
+pub mod runtime_api;
+
 use std::sync::Arc;
 
 use codec::{Decode, Encode};
@@ -402,8 +405,8 @@ pub fn extrinsics_root(block: &Block) -> Hash {
 mod tests {
     use super::*;
     use crate::{
-        authoring::{build_block, seal_block},
         consensus,
+        consensus::authoring::{build_block, seal_block},
         test_utils::{dev_chain, pair},
     };
     use sp_core::Pair;

@@ -4,7 +4,7 @@
 //! known, parent known, number follows the parent and lies above the finalized height,
 //! spec version is ours, the Aura slot is after the parent's and not in the future, the
 //! seal is the slot author's, the extrinsics root matches, every extrinsic decodes within
-//! the nesting limit (`crate::decode`), the inherents are acceptable,
+//! the nesting limit (`crate::executor::decode`), the inherents are acceptable,
 //! and executing it on the parent state gives the header's state root. Only then is it
 //! written, block and state together. A refused block leaves nothing behind.
 
@@ -21,7 +21,7 @@ use sp_runtime::{traits::Header as HeaderT, Justifications};
 use crate::{
     chain::{extrinsics_root, native_version, BlockCommit, Chain, ChainError},
     consensus::{self, SealError},
-    decode::{decode_extrinsic, DecodeError},
+    executor::decode::{decode_extrinsic, DecodeError},
     executor::ExecutorError,
 };
 
@@ -332,8 +332,8 @@ pub fn decode_block(bytes: &[u8]) -> Result<Block, codec::Error> {
 mod tests {
     use super::*;
     use crate::{
-        authoring::{build_block, seal_block, Candidate},
         chain::Chain,
+        consensus::authoring::{build_block, seal_block, Candidate},
         test_utils::{dev_chain, pair, transfer},
     };
     use ludus_primitives::{now_ms, AccountId, LUD};
@@ -499,10 +499,7 @@ mod tests {
         block.header.extrinsics_root = crate::chain::extrinsics_root(&block);
         let block = reseal(&a, block);
         let error = BlockImporter::new(b.chain.clone()).import(block.clone(), None, now_ms()).unwrap_err();
-        assert!(
-            matches!(error, ImportError::MalformedExtrinsic { index: 1, error: DecodeError::TooDeep }),
-            "{error}"
-        );
+        assert!(matches!(error, ImportError::MalformedExtrinsic { index: 1, error: DecodeError::TooDeep }), "{error}");
         assert_unchanged(&b, &block);
     }
 

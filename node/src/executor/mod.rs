@@ -1,6 +1,6 @@
 //! Native execution of the runtime (DESIGN.md, decision 1).
 //!
-//! Every runtime API call, by name (`state_call`) or typed (`crate::runtime_api`), goes
+//! Every runtime API call, by name (`state_call`) or typed (`crate::chain::runtime_api`), goes
 //! through [`RuntimeExecutor::call_in`]: the generated
 //! `ludus_runtime::apis::api::dispatch(method, args)` runs inside an `sp_state_machine::Ext`
 //! over the caller's state backend and overlay, in an overlay transaction that is
@@ -12,12 +12,14 @@
 //!
 //! - **A stack of its own.** Every call runs with at least [`RUNTIME_STACK_BYTES`] of stack
 //!   (on a fresh segment if the calling thread has less left), enough for the deepest input
-//!   [`crate::decode`] lets through; arguments that nest deeper are refused before dispatch
+//!   [`crate::executor::decode`] lets through; arguments that nest deeper are refused before dispatch
 //!   ([`ExecutorError::BadInput`]).
 //! - **No side effects by default.** [`RuntimeExecutor::call`] registers no keystore, offchain
 //!   or pool extension, so a call from RPC (`state_call`) cannot generate keys or write
 //!   anything outside its overlay; the callers that must sign (`author_rotateKeys`, offchain
 //!   workers) add [`RuntimeExecutor::keystore_extension`] explicitly.
+
+pub mod decode;
 
 use std::{
     cell::Cell,
@@ -52,7 +54,7 @@ pub enum ExecutorError {
         /// The method that was called.
         method: String,
         /// What is wrong with the input.
-        error: crate::decode::DecodeError,
+        error: crate::executor::decode::DecodeError,
     },
     /// The overlay refused to enter or leave runtime mode (a bug in the caller).
     #[error("state overlay misuse: {0}")]
@@ -164,7 +166,7 @@ impl RuntimeExecutor {
     }
 
     /// Like [`RuntimeExecutor::call_with`], over extensions the caller keeps: a typed runtime
-    /// API instance (`crate::runtime_api`) holds one set for all its calls.
+    /// API instance (`crate::chain::runtime_api`) holds one set for all its calls.
     pub fn call_in<B: Backend<Hashing>>(
         &self,
         backend: &B,
@@ -173,7 +175,7 @@ impl RuntimeExecutor {
         args: &[u8],
         extensions: &mut Extensions,
     ) -> Result<Vec<u8>, ExecutorError> {
-        crate::decode::check_runtime_args(method, args)
+        crate::executor::decode::check_runtime_args(method, args)
             .map_err(|error| ExecutorError::BadInput { method: method.to_owned(), error })?;
         extensions.register(ReadRuntimeVersionExt::new(NoWasmRuntimeVersion));
         // A thread with enough stack left runs the call in place; any other gets a fresh
@@ -230,10 +232,10 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 mod tests {
     use super::*;
     use crate::{
-        authoring::{build_block, Candidate},
         chain::Chain,
         consensus,
-        decode::{check_runtime_args, DecodeError, MAX_EXTRINSIC_DEPTH},
+        consensus::authoring::{build_block, Candidate},
+        executor::decode::{check_runtime_args, DecodeError, MAX_EXTRINSIC_DEPTH},
         test_utils::{bare_extrinsic, dev_chain, nested_call, nested_call_bytes, pair, sign, Wrapper},
     };
     use codec::{Decode, Encode};
@@ -265,9 +267,10 @@ mod tests {
     fn run_deepest_input(chain: &Chain) {
         let genesis = chain.genesis_hash();
         let deepest = sign(nested_call(Wrapper::Batch, DEEPEST_BATCH), &pair("//Alice"), 0, genesis);
-        assert!(crate::decode::decode_extrinsic(&deepest).is_ok(), "the deepest batch is accepted");
+        assert!(crate::executor::decode::decode_extrinsic(&deepest).is_ok(), "the deepest batch is accepted");
         validate(chain, &deepest).unwrap().expect("a 255-deep batch signed by Alice is a valid transaction");
-        let info = chain.call_at(genesis, "TransactionPaymentApi_query_info", &[deepest.clone(), 0u32.encode()].concat());
+        let info =
+            chain.call_at(genesis, "TransactionPaymentApi_query_info", &[deepest.clone(), 0u32.encode()].concat());
         assert!(info.is_ok(), "query_info: {info:?}");
         let call = nested_call(Wrapper::AsDerivative, DEEPEST_BATCH).encode();
         let info = chain.call_at(genesis, "TransactionPaymentCallApi_query_call_info", &[call, 0u32.encode()].concat());
@@ -344,10 +347,11 @@ mod tests {
         assert!(used > 64 * 1024, "the measurement saw the work ({used} bytes)");
         assert!(used * 4 <= RUNTIME_STACK_BYTES, "{used} bytes: raise RUNTIME_STACK_BYTES");
 
-        let deepest = crate::test_utils::sign(nested_call(Wrapper::Sudo, 255), &pair("//Alice"), 0, chain.genesis_hash());
-        let used = stack_used_by(|| assert!(crate::decode::decode_extrinsic(&deepest).is_ok()));
+        let deepest =
+            crate::test_utils::sign(nested_call(Wrapper::Sudo, 255), &pair("//Alice"), 0, chain.genesis_hash());
+        let used = stack_used_by(|| assert!(crate::executor::decode::decode_extrinsic(&deepest).is_ok()));
         eprintln!("decoding it used {} KiB of stack", used / 1024);
-        assert!(used * 4 <= crate::decode::DECODE_STACK_BYTES, "{used} bytes: raise DECODE_STACK_BYTES");
+        assert!(used * 4 <= crate::executor::decode::DECODE_STACK_BYTES, "{used} bytes: raise DECODE_STACK_BYTES");
     }
 
     #[test]
@@ -358,7 +362,10 @@ mod tests {
         let before = sp_keystore::Keystore::keys(&*keystore, sp_core::crypto::key_types::AURA).unwrap();
         let args = (Vec::<u8>::new(), Some(b"//attacker".to_vec())).encode();
         let refused = chain.call_at(genesis, "SessionKeys_generate_session_keys", &args);
-        assert!(matches!(refused, Err(crate::chain::ChainError::Executor(ExecutorError::Panicked { .. }))), "{refused:?}");
+        assert!(
+            matches!(refused, Err(crate::chain::ChainError::Executor(ExecutorError::Panicked { .. }))),
+            "{refused:?}"
+        );
         let after = sp_keystore::Keystore::keys(&*keystore, sp_core::crypto::key_types::AURA).unwrap();
         assert_eq!(before, after, "a read-only call added no key");
 

@@ -132,7 +132,6 @@ pub fn check_runtime_args(method: &str, args: &[u8]) -> Result<(), DecodeError> 
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

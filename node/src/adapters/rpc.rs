@@ -30,9 +30,9 @@ use sp_state_machine::{Backend, IterArgs};
 use sp_transaction_pool::runtime_api::TaggedTransactionQueue;
 
 use crate::{
+    adapters::txpool::{check_format, NodePool},
     chain::{Chain, ChainError},
-    decode::DecodeError,
-    txpool::{check_format, NodePool},
+    executor::decode::DecodeError,
 };
 
 fn api_backend_error(error: sp_api::ApiError) -> BackendError {
@@ -144,7 +144,7 @@ fn bad_format(error: DecodeError) -> PoolError {
 
 /// The sender and nonce of a signed extrinsic, if it is one.
 fn sender_and_nonce(xt: &[u8]) -> Option<(AccountId, Nonce)> {
-    let xt = crate::decode::decode_extrinsic(xt).ok()?;
+    let xt = crate::executor::decode::decode_extrinsic(xt).ok()?;
     match xt.preamble {
         Preamble::Signed(sp_runtime::MultiAddress::Id(sender), _, extension) => Some((sender, extension.5 .0)),
         _ => None,
@@ -392,11 +392,11 @@ mod tests {
 
     use super::*;
     use crate::{
-        authoring::{build_block, seal_block, Candidate},
+        adapters::txpool::new_pool,
         chain::BlockCommit,
         consensus,
+        consensus::authoring::{build_block, seal_block, Candidate},
         test_utils::{dev_chain_from, pair},
-        txpool::new_pool,
     };
 
     /// Builds, seals and writes the best block on the best block in `slot`, with `xts`.

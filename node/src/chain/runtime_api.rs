@@ -102,9 +102,9 @@ impl From<ApiError> for ChainError {
 mod tests {
     use super::*;
     use crate::{
-        authoring::{build_block, seal_block},
+        consensus::authoring::{build_block, seal_block},
+        consensus::import::BlockImporter,
         executor::ExecutorError,
-        import::BlockImporter,
         test_utils::{dev_chain, pair, transfer, Wrapper},
     };
     use codec::{Decode, Encode};
@@ -216,7 +216,8 @@ mod tests {
         let genesis = a.expect_header(a.genesis_hash()).unwrap();
         let slot = crate::consensus::slot_at(now_ms(), 1_000);
         let xt = transfer(&pair("//Alice"), AccountId::from(pair("//Bob").public()), LUD, 0, genesis.hash());
-        let candidate = crate::authoring::Candidate { hash: ludus_txpool::tx_hash(&xt), bytes: Arc::new(xt) };
+        let candidate =
+            crate::consensus::authoring::Candidate { hash: ludus_txpool::tx_hash(&xt), bytes: Arc::new(xt) };
         let deadline = Instant::now() + Duration::from_secs(30);
         let mut built = build_block(&a, &genesis, slot, *slot * 1_000, [candidate], deadline).unwrap();
         assert_eq!(built.included.len(), 1);
@@ -224,7 +225,7 @@ mod tests {
 
         let hash = built.block.header.hash();
         let outcome = BlockImporter::new(b.clone()).import(built.block.clone(), None, now_ms()).unwrap();
-        assert_eq!(outcome, crate::import::ImportOutcome::Imported { hash, number: 1, is_new_best: true });
+        assert_eq!(outcome, crate::consensus::import::ImportOutcome::Imported { hash, number: 1, is_new_best: true });
         assert_eq!(b.expect_header(hash).unwrap().state_root(), built.block.header.state_root());
         let nonce =
             frame_system::Account::<ludus_runtime::Runtime>::hashed_key_for(AccountId::from(pair("//Alice").public()));
