@@ -144,7 +144,8 @@ fn debug_kill_after(name: &str) -> Option<Duration> {
     (target == name).then(|| Duration::from_millis(after.parse().unwrap_or(2_000)))
 }
 
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+/// The message a panic was raised with (`panic!("…")`), or "unknown panic".
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(message) = payload.downcast_ref::<&str>() {
         (*message).to_owned()
     } else if let Some(message) = payload.downcast_ref::<String>() {

@@ -209,22 +209,12 @@ impl RuntimeExecutor {
             Ok(Some(output)) => Ok(output),
             Ok(None) => Err(ExecutorError::UnknownMethod(method.to_owned())),
             Err(payload) => {
-                Err(ExecutorError::Panicked { method: method.to_owned(), message: panic_message(payload.as_ref()) })
+                Err(ExecutorError::Panicked { method: method.to_owned(), message: crate::tasks::panic_message(payload.as_ref()) })
             }
         };
         let closed = if result.is_ok() { overlay.commit_transaction() } else { overlay.rollback_transaction() };
         closed.map_err(|_| ExecutorError::Overlay("no open transaction".into()))?;
         result
-    }
-}
-
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(message) = payload.downcast_ref::<&str>() {
-        (*message).to_owned()
-    } else if let Some(message) = payload.downcast_ref::<String>() {
-        message.clone()
-    } else {
-        "unknown panic".to_owned()
     }
 }
 
