@@ -46,5 +46,6 @@ pub mod offchain;
 pub mod rpc_backend;
 pub mod service;
 pub mod sync;
+#[cfg(any(test, feature = "test-utils"))]
 pub mod test_utils;
 pub mod txpool;
