@@ -34,6 +34,9 @@ pub enum CommandError {
     /// A networking flag is invalid (a multiaddr, a port).
     #[error(transparent)]
     Flag(#[from] crate::cli::FlagError),
+    /// The chain database could not be purged.
+    #[error(transparent)]
+    Storage(#[from] ludus_storage::StorageError),
     /// The node failed to start or stopped with an error.
     #[error(transparent)]
     Service(#[from] service::ServiceError),
@@ -67,8 +70,12 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
                     return Ok(());
                 }
             }
-            std::fs::remove_dir_all(&db)
-                .map_err(|error| CommandError::Io { what: format!("removing {}", db.display()), error })?;
+            // The parity-db database is `db/full` (where `service` opens it). `purge` checks it
+            // is one and refuses it while a running node holds it; a bare `remove_dir_all`
+            // would delete the files from under that node.
+            ludus_storage::purge(db.join("full"))?;
+            // Only an emptied `db` goes too: anything else in it is not ours to delete.
+            let _ = std::fs::remove_dir(&db);
             println!("{} removed", db.display());
             Ok(())
         }

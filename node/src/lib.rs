@@ -41,4 +41,5 @@ pub mod offchain;
 pub mod service;
 pub mod sync;
 pub mod tasks;
+#[cfg(any(test, feature = "test-utils"))]
 pub mod test_utils;

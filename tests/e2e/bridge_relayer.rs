@@ -8,8 +8,6 @@
 //! builds it first).
 
 use std::{
-    io::{Read, Write},
-    net::TcpStream,
     path::{Path, PathBuf},
     process::{Command, Stdio},
     time::{Duration, Instant},
@@ -22,7 +20,7 @@ use rand::{rngs::StdRng, Rng, SeedableRng};
 use serde_json::{json, Value};
 
 use crate::{
-    harness::{rpc_call_at, run_command},
+    harness::{http_get, rpc_call_at, run_command},
     tx::{account, hash, to_hex},
 };
 
@@ -190,7 +188,8 @@ impl Bridge {
     fn relayer_status(&self, index: usize, path: &str) -> Value {
         let url = &self.devnet().relayer_status_urls()[index];
         let base = url.trim_start_matches("http://").trim_end_matches("/status");
-        http_get(base, path)
+        let response = http_get(&format!("http://{base}{path}")).expect("the relayer's status API answers");
+        serde_json::from_str(&response.body).unwrap_or(Value::Null)
     }
 
     pub(crate) fn relayer_log(&self, index: usize) -> String {
@@ -245,17 +244,6 @@ fn relayer_binary() -> PathBuf {
     let path = crate::harness::node_binary().with_file_name("ludus-relayer");
     assert!(path.is_file(), "{} is missing: run `cargo build -p ludus-relayer` first", path.display());
     path
-}
-
-/// A GET over a plain socket (the status API is HTTP/1.1 with `Connection: close`).
-fn http_get(addr: &str, path: &str) -> Value {
-    let mut stream = TcpStream::connect(addr).expect("connect to the relayer's status API");
-    stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("request");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("response");
-    let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
-    serde_json::from_str(body).unwrap_or(Value::Null)
 }
 
 #[test]

@@ -194,3 +194,29 @@ fn purge_chain_deletes_the_database_and_the_node_starts_over() {
     node.wait_for_best(2, Duration::from_secs(5));
     assert_ne!(node.block_hash(1), Some(old_block_1), "block #1 survived the purge");
 }
+
+#[test]
+fn purge_chain_refuses_the_database_of_a_running_node() {
+    let node = Node::dev();
+    let best = node.wait_for_best(2, Duration::from_secs(8));
+    let block_1 = node.block_hash(1).expect("block #1 exists");
+
+    let base = node.base_path().to_str().expect("utf-8 path").to_string();
+    let db = node.base_path().join("chains/dev/db/full");
+    let files_before: Vec<_> = std::fs::read_dir(&db)
+        .expect("the node's database directory")
+        .map(|entry| entry.expect("an entry").path())
+        .collect();
+    let output = run_cli(&["purge-chain", "--dev", "--base-path", &base, "-y"], Duration::from_secs(10));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "purge-chain succeeded under a running node:\n{stderr}");
+    assert!(stderr.contains("stop that node first"), "the error does not tell the operator what to do:\n{stderr}");
+    // The node may have added files since; none may have gone.
+    for file in &files_before {
+        assert!(file.exists(), "purge-chain removed {} from a live database", file.display());
+    }
+
+    // The node neither noticed nor lost anything: it keeps its blocks and keeps authoring.
+    assert_eq!(node.block_hash(1), Some(block_1));
+    node.wait_for_best(best + 2, Duration::from_secs(8));
+}

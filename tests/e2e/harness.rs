@@ -1,5 +1,6 @@
 //! Starting real `ludus-node` processes and talking to them the way an operator and a
-//! wallet would: command-line flags, a data directory, JSON-RPC over HTTP.
+//! wallet would: command-line flags, a data directory, JSON-RPC over HTTP (hyper's client,
+//! one connection per request).
 //!
 //! Every node gets a fresh RPC port, a fresh Prometheus port (unless the test sets a
 //! `--prometheus-port` or `--no-prometheus` itself) and its own temporary base path; its stderr goes to
@@ -9,15 +10,26 @@
 
 use std::{
     fs::{File, OpenOptions},
-    io::{BufRead, BufReader, Read, Write},
-    net::{SocketAddr, TcpListener, TcpStream},
+    future::Future,
+    io::{BufRead, BufReader},
+    net::{IpAddr, SocketAddr, TcpListener},
     path::{Path, PathBuf},
     process::{Child, Command, ExitStatus, Output, Stdio},
-    sync::mpsc,
+    sync::{mpsc, OnceLock},
     thread,
     time::{Duration, Instant},
 };
 
+use http_body_util::{BodyExt, Full};
+use hyper::{
+    body::Bytes,
+    header::{self, HeaderValue},
+    HeaderMap, Request,
+};
+use hyper_util::{
+    client::legacy::{connect::HttpConnector, Client},
+    rt::TokioExecutor,
+};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
@@ -27,7 +39,7 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
 const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 /// Interval between polls of RPC state.
 const POLL: Duration = Duration::from_millis(50);
-/// Read/write timeout of one HTTP request.
+/// How long one HTTP request may take, connecting included.
 const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
 /// Lines of the node's log printed when a test fails.
 const LOG_TAIL_LINES: usize = 40;
@@ -110,12 +122,15 @@ impl std::fmt::Display for RpcError {
     }
 }
 
-/// An HTTP response: status code and body.
+/// An HTTP response: status code, headers and body.
 #[derive(Debug)]
 pub struct HttpResponse {
     /// The status code (200, 413, …).
     pub status: u16,
-    /// The body, decoded from chunked encoding if need be.
+    /// The response headers.
+    #[allow(dead_code)]
+    pub headers: HeaderMap,
+    /// The body (hyper has undone any chunked transfer encoding).
     pub body: String,
 }
 
@@ -127,63 +142,73 @@ impl HttpResponse {
     }
 }
 
-/// POSTs `body` to `http://addr/` over a fresh connection, the way the simplest client
-/// would, so that tests can send bodies no well-behaved client library would build.
+/// POSTs `body` as JSON to `http://addr/` over a fresh connection; the body need not be valid
+/// JSON, so that tests can send what no JSON-RPC client library would.
 pub fn http_post(addr: SocketAddr, body: &[u8]) -> std::io::Result<HttpResponse> {
-    let mut stream = TcpStream::connect_timeout(&addr, HTTP_TIMEOUT)?;
-    stream.set_read_timeout(Some(HTTP_TIMEOUT))?;
-    stream.set_write_timeout(Some(HTTP_TIMEOUT))?;
-    let head = format!(
-        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes())?;
-    // A server refusing an oversized body may answer and close before reading it all;
-    // its answer is still worth reading, so a failed write is not the end.
-    let written = stream.write_all(body);
-    let mut raw = Vec::new();
-    let read = stream.read_to_end(&mut raw);
-    if raw.is_empty() {
-        written?;
-        read?;
-    }
-    parse_http_response(&raw)
+    let body = body.to_vec();
+    wait_on_http_runtime(async move { http_post_from(None, addr, body).await })
 }
 
-fn parse_http_response(raw: &[u8]) -> std::io::Result<HttpResponse> {
-    let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string());
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| bad("no end of HTTP headers"))?;
-    let head = std::str::from_utf8(&raw[..split]).map_err(|_| bad("HTTP headers are not UTF-8"))?;
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|line| line.split_whitespace().nth(1))
-        .and_then(|code| code.parse().ok())
-        .ok_or_else(|| bad("no HTTP status line"))?;
-    let chunked = lines.any(|line| {
-        let line = line.to_ascii_lowercase();
-        line.starts_with("transfer-encoding:") && line.contains("chunked")
-    });
-    let mut body = &raw[split + 4..];
-    let body = if chunked {
-        let mut out = Vec::new();
-        loop {
-            let end = body.windows(2).position(|w| w == b"\r\n").ok_or_else(|| bad("truncated chunk size"))?;
-            let size_text = std::str::from_utf8(&body[..end]).map_err(|_| bad("chunk size is not UTF-8"))?;
-            let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
-                .map_err(|_| bad("chunk size is not hex"))?;
-            body = &body[end + 2..];
-            if size == 0 {
-                break;
-            }
-            out.extend_from_slice(body.get(..size).ok_or_else(|| bad("truncated chunk"))?);
-            body = body.get(size + 2..).unwrap_or(&[]);
-        }
-        out
-    } else {
-        body.to_vec()
+/// GETs `url` (`http://…`) over a fresh connection.
+#[allow(dead_code)]
+pub fn http_get(url: &str) -> std::io::Result<HttpResponse> {
+    let request = Request::get(url).body(Full::default()).map_err(std::io::Error::other)?;
+    wait_on_http_runtime(send(request, None))
+}
+
+/// POSTs `body` as JSON to `http://addr/` over a fresh connection from local address `source`
+/// (another loopback address stands for another client); `None` lets the OS choose.
+pub async fn http_post_from(source: Option<IpAddr>, addr: SocketAddr, body: Vec<u8>) -> std::io::Result<HttpResponse> {
+    let request = Request::post(format!("http://{addr}/"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Full::new(Bytes::from(body)))
+        .map_err(std::io::Error::other)?;
+    send(request, source).await
+}
+
+/// Sends `request` over a connection of its own and reads the whole answer, within
+/// [`HTTP_TIMEOUT`].
+async fn send(mut request: Request<Full<Bytes>>, source: Option<IpAddr>) -> std::io::Result<HttpResponse> {
+    let mut connector = HttpConnector::new();
+    connector.set_local_address(source);
+    connector.set_connect_timeout(Some(HTTP_TIMEOUT));
+    // No pooled connections: an idle one would hold one of the server's connection slots,
+    // which the connection-limit tests count.
+    let client = Client::builder(TokioExecutor::new()).pool_max_idle_per_host(0).build(connector);
+    request.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    let exchange = async {
+        let response = client.request(request).await.map_err(std::io::Error::other)?;
+        let (parts, body) = response.into_parts();
+        let body = body.collect().await.map_err(std::io::Error::other)?.to_bytes();
+        Ok(HttpResponse {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        })
     };
-    Ok(HttpResponse { status, body: String::from_utf8_lossy(&body).into_owned() })
+    tokio::time::timeout(HTTP_TIMEOUT, exchange)
+        .await
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, format!("no answer within {HTTP_TIMEOUT:?}")))?
+}
+
+/// Runs `request` on the harness's own runtime and waits for it. Spawning and waiting on a
+/// channel, rather than `block_on`, lets tests call the synchronous helpers from inside
+/// their own runtimes too.
+fn wait_on_http_runtime<T: Send + 'static>(request: impl Future<Output = T> + Send + 'static) -> T {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    let runtime = RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("e2e-http")
+            .enable_all()
+            .build()
+            .expect("start the harness's HTTP runtime")
+    });
+    let (tx, rx) = mpsc::channel();
+    runtime.spawn(async move {
+        let _ = tx.send(request.await);
+    });
+    rx.recv().expect("the HTTP task ended without an answer")
 }
 
 /// Calls `method` with `params` at `addr`; the JSON-RPC result, or its error object.

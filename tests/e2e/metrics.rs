@@ -3,22 +3,15 @@
 //! metric names.
 
 use std::{
-    io::{Read, Write},
-    net::{SocketAddr, TcpListener, TcpStream},
+    net::{SocketAddr, TcpListener},
     time::Duration,
 };
 
-use crate::harness::{free_port, run_cli, Node};
+use crate::harness::{free_port, http_get, run_cli, HttpResponse, Node};
 
-/// The response head and body of `GET /metrics` at `addr`, sent over a raw socket.
-pub fn scrape(addr: SocketAddr) -> (String, String) {
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).expect("connect to /metrics");
-    stream.set_read_timeout(Some(Duration::from_secs(10))).expect("set a read timeout");
-    stream.write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\n\r\n").expect("send the request");
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).expect("read the whole answer (the server closes)");
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or_else(|| panic!("no end of headers in:\n{raw}"));
-    (head.to_string(), body.to_string())
+/// The answer to `GET /metrics` at `addr`.
+pub fn scrape(addr: SocketAddr) -> HttpResponse {
+    http_get(&format!("http://{addr}/metrics")).expect("GET /metrics")
 }
 
 /// The value of the sample named exactly `series` (name plus labels, as exposed).
@@ -47,12 +40,10 @@ fn dev_node_exports_substrate_metrics_that_follow_the_chain() {
 
     // The gauges follow the chain's broadcasts, which may trail the RPC view by a moment.
     let body = node.wait_for("substrate_block_height ≥ 2 on /metrics", Duration::from_secs(10), || {
-        let (head, body) = scrape(addr);
-        assert!(head.starts_with("HTTP/1.1 200"), "GET /metrics answered:\n{head}");
-        assert!(
-            head.to_ascii_lowercase().contains("content-type: text/plain; version=0.0.4"),
-            "not the text exposition format:\n{head}"
-        );
+        let HttpResponse { status, headers, body } = scrape(addr);
+        assert_eq!(status, 200, "GET /metrics answered:\n{body}");
+        let content_type = headers.get("content-type").and_then(|value| value.to_str().ok());
+        assert_eq!(content_type, Some("text/plain; version=0.0.4"), "not the text exposition format");
         let best = sample(&body, "substrate_block_height{status=\"best\"}")?;
         let finalized = sample(&body, "substrate_block_height{status=\"finalized\"}")?;
         (best >= 2.0 && finalized >= 2.0).then_some(body)
@@ -75,7 +66,7 @@ fn dev_node_exports_substrate_metrics_that_follow_the_chain() {
     assert!(authored >= 1.0, "a dev node that finalized #2 authored {authored} blocks");
     assert!(required(&body, "substrate_proposer_block_constructed_count") >= authored);
     node.wait_for("ludus_blocks_authored_total to grow", Duration::from_secs(15), || {
-        (required(&scrape(addr).1, "ludus_blocks_authored_total") > authored).then_some(())
+        (required(&scrape(addr).body, "ludus_blocks_authored_total") > authored).then_some(())
     });
 }
 

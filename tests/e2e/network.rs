@@ -127,7 +127,7 @@ fn four_validators_author_in_turn_finalize_and_carry_transactions() {
     // And so do the metrics (refreshed every second or so).
     let addr = nodes[1].prometheus_addr().unwrap();
     let body = nodes[1].wait_for("peer and GRANDPA metrics", Duration::from_secs(10), || {
-        let (_, body) = crate::metrics::scrape(addr);
+        let body = crate::metrics::scrape(addr).body;
         let ready = crate::metrics::sample(&body, "substrate_sub_libp2p_peers_count") == Some(3.0)
             && crate::metrics::sample(&body, "substrate_finality_grandpa_round").is_some_and(|round| round >= 1.0);
         ready.then_some(body)

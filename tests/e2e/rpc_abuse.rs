@@ -18,9 +18,8 @@ use jsonrpsee::{
     ws_client::{WsClient, WsClientBuilder},
 };
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::harness::Node;
+use crate::harness::{http_post_from, Node};
 
 /// Keys one storage subscription may watch, connections' and the server's share (the
 /// node's defaults).
@@ -72,20 +71,8 @@ async fn connect_admitted(url: &str) -> WsClient {
 /// POSTs a JSON-RPC `body` from local address `source` (another loopback address stands for
 /// another client); returns the HTTP status and body.
 async fn post_from(source: Ipv4Addr, addr: SocketAddr, body: &str) -> (u16, String) {
-    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
-    socket.bind(SocketAddr::from((source, 0))).expect("bind a loopback address");
-    let mut stream = socket.connect(addr).await.expect("connect");
-    let request = format!(
-        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).await.expect("send");
-    let mut raw = Vec::new();
-    let _ = tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut raw)).await;
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default();
-    (status, body)
+    let response = http_post_from(Some(source.into()), addr, body.as_bytes().to_vec()).await.expect("HTTP request");
+    (response.status, response.body)
 }
 
 #[test]

@@ -23,13 +23,14 @@ use finality_grandpa::{
 use futures::channel::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use ludus_primitives::{BlockNumber, Hash, Header};
 use parking_lot::Mutex;
+use schnellru::{ByLength, LruMap};
 use sp_consensus_grandpa::{
     check_message_signature, AuthorityId, AuthorityList, AuthoritySignature, RoundNumber, SetId, SignatureResult,
 };
 use sp_core::crypto::key_types::GRANDPA;
 use sp_keystore::KeystorePtr;
 use std::{
-    collections::{BTreeMap, HashSet, VecDeque},
+    collections::{BTreeMap, HashSet},
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -44,7 +45,7 @@ const HELD_FOR: Duration = Duration::from_secs(60);
 /// Minimum time between two catch-ups we send.
 const CATCH_UP_INTERVAL: Duration = Duration::from_secs(3);
 /// Commits and catch-ups remembered for de-duplication.
-const MAX_SEEN: usize = 1_024;
+const MAX_SEEN: u32 = 1_024;
 /// Votes one voter may have in one round: a proposal and two of each kind (an equivocation is
 /// worth keeping as proof; more are noise).
 const MAX_VOTES_PER_VOTER: usize = 5;
@@ -77,6 +78,30 @@ struct Held {
     item: HeldItem,
 }
 
+/// Message keys already handled, the least recently seen forgotten first once `bound` are
+/// held: lookups cost the same however full it is, unlike a scanned queue.
+struct SeenSet(LruMap<[u8; 32], (), ByLength>);
+
+impl SeenSet {
+    fn new(bound: u32) -> Self {
+        SeenSet(LruMap::new(ByLength::new(bound)))
+    }
+
+    /// Remembers `key`; false if it is remembered already.
+    fn note(&mut self, key: [u8; 32]) -> bool {
+        // `get` also makes a repeated key the most recent: a message still circulating stays known.
+        if self.0.get(&key).is_some() {
+            return false;
+        }
+        self.0.insert(key, ());
+        true
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
 /// Mutable state behind `Shared::state`.
 pub(crate) struct State {
     pub persisted: PersistedState,
@@ -91,7 +116,7 @@ pub(crate) struct State {
     /// Set while an observer runs for the current set.
     pub commit_tx: Option<UnboundedSender<(RoundNumber, CompactCommit)>>,
     own_signed: BTreeMap<RoundNumber, Vec<SignedVote>>,
-    seen_other: VecDeque<[u8; 32]>,
+    seen_other: SeenSet,
     last_catch_up_sent: Option<Instant>,
     last_finalized: Option<(BlockNumber, Hash)>,
 }
@@ -180,14 +205,7 @@ impl State {
 
     /// Remembers a commit or catch-up; false if it was seen before.
     fn note_seen(&mut self, key: [u8; 32]) -> bool {
-        if self.seen_other.contains(&key) {
-            return false;
-        }
-        if self.seen_other.len() >= MAX_SEEN {
-            self.seen_other.pop_front();
-        }
-        self.seen_other.push_back(key);
-        true
+        self.seen_other.note(key)
     }
 
     /// Forgets everything of the old set once a new one is enacted.
@@ -288,7 +306,7 @@ impl Shared {
             global_tx: None,
             commit_tx: None,
             own_signed: BTreeMap::new(),
-            seen_other: VecDeque::new(),
+            seen_other: SeenSet::new(MAX_SEEN),
             last_catch_up_sent: None,
             last_finalized: None,
         };
@@ -858,4 +876,33 @@ impl Shared {
 /// Walks back to block #0 (the genesis) from `header`.
 fn ancestor_or_self_at_zero(chain: &dyn FinalityChain, header: Header) -> Result<Header, ChainAccessError> {
     authorities::ancestor_at(chain, &header, 0)?.ok_or_else(|| ChainAccessError::Missing("the genesis header".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seen_keys_are_refused_and_the_oldest_forgotten_past_the_bound() {
+        let key = |n: u32| {
+            let mut key = [0u8; 32];
+            key[..4].copy_from_slice(&n.to_le_bytes());
+            key
+        };
+        let mut seen = SeenSet::new(MAX_SEEN);
+        for n in 0..MAX_SEEN {
+            assert!(seen.note(key(n)), "key {n} is new");
+        }
+        assert!(!seen.note(key(0)), "a seen key was taken again");
+        assert!(!seen.note(key(MAX_SEEN - 1)), "a seen key was taken again");
+
+        // Key 0 was just looked up, so key 1 is now the least recently seen: it goes first.
+        assert!(seen.note(key(MAX_SEEN)));
+        assert!(seen.note(key(1)), "the oldest key is still remembered past the bound");
+        assert!(!seen.note(key(0)), "a recently seen key was forgotten");
+        assert!(!seen.note(key(MAX_SEEN)));
+
+        seen.clear();
+        assert!(seen.note(key(0)), "a cleared set still remembers");
+    }
 }

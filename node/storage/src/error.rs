@@ -37,6 +37,12 @@ pub enum StorageError {
     /// parity-db failed (I/O, a background writer error, …).
     #[error("database error: {0}: check free disk space and permissions of the --base-path directory")]
     Db(#[from] parity_db::Error),
+    /// `purge` was pointed at a database a running node holds open.
+    #[error("refusing to purge the database at {path}: a running ludus-node holds it open; stop that node first, then run purge-chain again")]
+    InUse {
+        /// The database directory.
+        path: PathBuf,
+    },
     /// `purge` was pointed at a directory that holds no parity-db database.
     #[error(
         "{path} does not look like a chain database (no parity-db `metadata` file): not removing it, check the path"

@@ -560,7 +560,8 @@ impl Database {
 
 /// Removes the database at `path` (for `purge-chain`). A missing directory is not an error.
 ///
-/// Fails with [`StorageError::Locked`] while a node has the database open.
+/// Fails with [`StorageError::InUse`] while a node (or a [`Database`] in this process) has the
+/// database open, leaving every file in place.
 pub fn purge(path: impl AsRef<Path>) -> Result<(), StorageError> {
     let path = path.as_ref();
     if !path.exists() {
@@ -573,7 +574,7 @@ pub fn purge(path: impl AsRef<Path>) -> Result<(), StorageError> {
     // Opening takes parity-db's lock: refuse to delete files from under a running node.
     match Database::open(path) {
         Ok(db) => drop(db),
-        Err(e @ StorageError::Locked { .. }) => return Err(e),
+        Err(StorageError::Locked { path }) => return Err(StorageError::InUse { path }),
         // Any other failure (another format, corruption) is what purging is for.
         Err(_) => {}
     }

@@ -453,11 +453,22 @@ fn a_database_in_another_layout_is_refused() {
 fn purge_removes_the_database_but_nothing_else() {
     let root = tempfile::tempdir().unwrap();
     let path = root.path().join("db");
-    {
+    let genesis_hash = {
         let db = Database::open(&path).unwrap();
         genesis(&db);
-        assert!(matches!(purge(&path), Err(StorageError::Locked { .. })), "never purge a live db");
-    }
+        let files: Vec<_> = std::fs::read_dir(&path).unwrap().map(|entry| entry.unwrap().path()).collect();
+        let err = purge(&path).expect_err("never purge a live db");
+        assert!(matches!(err, StorageError::InUse { .. }), "{err}");
+        assert!(err.to_string().contains("stop that node first"), "{err}");
+        for file in &files {
+            assert!(file.exists(), "a refused purge removed {}", file.display());
+        }
+        // The holder did not notice.
+        assert_eq!(db.best().map(|(number, _)| number), Some(0));
+        db.genesis_hash().unwrap()
+    };
+    // Closed, the database is intact: it opens with its chain.
+    assert_eq!(Database::open(&path).unwrap().genesis_hash(), Some(genesis_hash));
     purge(&path).unwrap();
     assert!(!path.exists());
     purge(&path).unwrap();
