@@ -293,10 +293,7 @@ async fn slot_worker(
         }
         // The previous slot's block may still be importing (a big block, a busy machine):
         // building now would fork off its parent. Give it up to a third of the slot.
-        let wait_until = Instant::now() + slot_duration / 3;
-        while sync.is_importing() && Instant::now() < wait_until {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        sync.imports_settled(slot_duration / 3).await;
         let (chain, pool, keystore, metrics) = (chain.clone(), pool.clone(), keystore.clone(), metrics.clone());
         let outcome = authoring::on_author_thread(move || {
             let candidates = pool.ready().into_iter().map(|tx| Candidate { hash: tx.hash, bytes: tx.data });
