@@ -127,6 +127,15 @@ impl SimNode {
     }
 }
 
+/// Waits until `condition` holds, polling; panics with `what` after a while.
+pub async fn eventually(condition: impl Fn() -> bool, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !condition() {
+        assert!(Instant::now() < deadline, "never happened: {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 /// Waits until every node's best block is `target` (or, with `None`, until they agree),
 /// polling; panics after `timeout` with what each node has.
 pub async fn converge(nodes: &[&SimNode], target: Option<Hash>, router: &Router, timeout: Duration) -> Hash {

@@ -43,7 +43,11 @@ pub struct SentRequest {
 }
 
 struct State {
-    rng: StdRng,
+    /// Draws for gossip (loss, delay). Only publications consume it, so with engines that
+    /// publish nothing of their own, a seed fixes which announcement reaches whom, when.
+    gossip_rng: StdRng,
+    /// Draws for request and response delays, which engines send at times of their own.
+    stream_rng: StdRng,
     inboxes: HashMap<PeerId, mpsc::Sender<SyncEvent<SimId>>>,
     /// Connected pairs, smaller id first.
     connected: HashSet<(PeerId, PeerId)>,
@@ -71,14 +75,15 @@ fn pair(a: PeerId, b: PeerId) -> (PeerId, PeerId) {
     }
 }
 
-impl State {
-    fn delay(&mut self) -> Duration {
-        if self.max_delay.is_zero() {
-            return Duration::ZERO;
-        }
-        self.max_delay.mul_f64(self.rng.gen_range(0.0..1.0))
+/// A delay of up to `max`.
+fn delay(rng: &mut StdRng, max: Duration) -> Duration {
+    if max.is_zero() {
+        return Duration::ZERO;
     }
+    max.mul_f64(rng.gen_range(0.0..1.0))
+}
 
+impl State {
     fn is_connected(&self, a: PeerId, b: PeerId) -> bool {
         self.connected.contains(&pair(a, b))
     }
@@ -92,7 +97,8 @@ impl Router {
     /// A router whose delays and losses are drawn from `seed`.
     pub fn new(seed: u64) -> Self {
         Self(Arc::new(Mutex::new(State {
-            rng: StdRng::seed_from_u64(seed),
+            gossip_rng: StdRng::seed_from_u64(seed),
+            stream_rng: StdRng::seed_from_u64(seed.wrapping_add(0x5eed)),
             inboxes: HashMap::new(),
             connected: HashSet::new(),
             banned: HashSet::new(),
@@ -256,12 +262,12 @@ impl SyncNetwork for SimNetwork {
             };
             let id = SimId(state.next_id);
             state.next_id += 1;
-            let loss = state.loss;
+            let (loss, max_delay) = (state.loss, state.max_delay);
             peers
                 .into_iter()
                 .filter_map(|peer| {
-                    let lost = state.rng.gen_bool(loss);
-                    let delay = state.delay();
+                    let lost = state.gossip_rng.gen_bool(loss);
+                    let delay = delay(&mut state.gossip_rng, max_delay);
                     state.dropped += usize::from(lost);
                     (!lost).then_some((peer, delay))
                 })
@@ -290,7 +296,8 @@ impl SyncNetwork for SimNetwork {
         let (connected, there, back) = {
             let mut state = router.0.lock();
             state.requests.push(SentRequest { from: me, to: peer, protocol, data: data.clone() });
-            (state.is_connected(me, peer), state.delay(), state.delay())
+            let max = state.max_delay;
+            (state.is_connected(me, peer), delay(&mut state.stream_rng, max), delay(&mut state.stream_rng, max))
         };
         Box::pin(async move {
             if !connected {
