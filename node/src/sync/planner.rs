@@ -257,5 +257,4 @@ impl Planner {
 }
 
 #[cfg(test)]
-#[path = "planner_tests.rs"]
 mod tests;
