@@ -230,6 +230,9 @@ impl<N: SyncNetwork> SyncEngine<N> {
 
     /// Gossips the queued transactions as one batch.
     fn flush_transactions(&mut self) {
+        if self.outgoing_txs.is_empty() {
+            return;
+        }
         let peers: Vec<String> = self.shared.peer_table().read().iter().map(|(peer, _)| peer.to_base58()).collect();
         if let Some(batch) = self.outgoing_txs.take(&self.pool, peers) {
             self.network.publish(Topic::Transactions, batch);

@@ -37,7 +37,9 @@
 //! - `network`: the small [`SyncNetwork`] trait the engine talks through, implemented for
 //!   [`ludus_network::NetworkHandle`] (and, in tests, for an in-memory router);
 //! - `shared`: [`SyncShared`], the state RPC, metrics and the slot worker read;
-//! - `engine`: the event loop routing events to the above, and GRANDPA gossip.
+//! - `engine`: the event loop routing events to the above, and GRANDPA gossip;
+//! - `sim` (tests only): a seeded in-memory network that runs several engines over real
+//!   chains, with message loss, delay and partitions, for the scenario tests.
 //!
 //! # Tasks and data flow
 //!

@@ -75,6 +75,11 @@ impl OutgoingBatch {
         self.bytes >= MAX_TX_BATCH_BYTES
     }
 
+    /// Whether nothing waits to go out.
+    pub fn is_empty(&self) -> bool {
+        self.transactions.is_empty()
+    }
+
     /// The encoded batch to publish, telling the pool's watchers it was broadcast to
     /// `peers`. Without peers the batch waits for the first one (bounded: a full batch is
     /// dropped, the transactions stay in our pool).
