@@ -272,10 +272,7 @@ impl BlockPropagation for SyncPropagation {
     }
 
     async fn imports_settled(&self, timeout: Duration) {
-        let until = std::time::Instant::now() + timeout;
-        while self.shared.is_importing() && std::time::Instant::now() < until {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        self.shared.imports_settled(timeout).await;
     }
 
     fn announce(&self, block: &ludus_primitives::Block, finality_gossip: Option<Vec<u8>>) {

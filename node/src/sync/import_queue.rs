@@ -1,0 +1,158 @@
+//! The import queue: one thread that imports batches of blocks from peers in order, so
+//! the engine keeps answering peers while a batch executes.
+//!
+//! Jobs come in on a channel; each is reported back when done (how many blocks were new,
+//! and why it stopped early, with whether that is the sender's fault).
+
+use std::sync::Arc;
+
+use ludus_finality::Grandpa;
+use ludus_network::PeerId;
+use ludus_primitives::{now_ms, short, Block};
+use sp_runtime::traits::Header as HeaderT;
+use tokio::sync::mpsc;
+
+use super::{messages::BlockData, shared::SyncShared};
+use crate::{
+    chain::Chain,
+    consensus::import::{BlockImporter, ImportError, ImportOutcome},
+};
+
+/// Where a batch of blocks came from, so the outcome can be credited or blamed.
+#[derive(Debug, Clone)]
+pub struct Origin<Id> {
+    /// The peer that sent the blocks.
+    pub peer: PeerId,
+    /// The gossip message to accept or reject once imported (announcements).
+    pub gossip: Option<Id>,
+}
+
+/// A batch of consecutive blocks to import in order.
+#[derive(Debug)]
+pub struct ImportJob<Id> {
+    /// The blocks, lowest first.
+    pub blocks: Vec<BlockData>,
+    /// Who sent them.
+    pub origin: Origin<Id>,
+}
+
+/// What the import thread did with a batch.
+#[derive(Debug)]
+pub struct ImportReport<Id> {
+    /// Who sent the batch.
+    pub origin: Origin<Id>,
+    /// Blocks that were new to us.
+    pub imported: usize,
+    /// Why the batch stopped early, and whether it is the sender's fault.
+    pub failure: Option<(String, bool)>,
+}
+
+/// Starts the import thread over `chain`; it reports each job through `report` and ends
+/// when the returned sender is dropped or `report` returns false.
+pub fn spawn<Id: Send + 'static>(
+    chain: Arc<Chain>,
+    grandpa: Option<Grandpa<PeerId>>,
+    shared: Arc<SyncShared>,
+    report: impl FnMut(ImportReport<Id>) -> bool + Send + 'static,
+) -> std::io::Result<mpsc::UnboundedSender<ImportJob<Id>>> {
+    let (jobs_tx, jobs) = mpsc::unbounded_channel();
+    std::thread::Builder::new()
+        .name("ludus-import".into())
+        .stack_size(crate::executor::RUNTIME_THREAD_STACK_BYTES)
+        .spawn(move || import_worker(chain, grandpa, shared, jobs, report))?;
+    Ok(jobs_tx)
+}
+
+/// Whether an import error proves the sender wrong (an honest node never sends such a
+/// block), as opposed to a race or a difference of clocks or versions.
+pub fn is_peer_fault(error: &ImportError) -> bool {
+    match error {
+        ImportError::Seal(_)
+        | ImportError::BadNumber { .. }
+        | ImportError::SlotNotIncreasing { .. }
+        | ImportError::ExtrinsicsRoot { .. }
+        | ImportError::Inherents(_)
+        | ImportError::StateRoot { .. }
+        | ImportError::MalformedExtrinsic { .. }
+        | ImportError::Execution(_) => true,
+        // An honest author may have built on a fork that lost the finality race meanwhile.
+        ImportError::NotOnFinalizedChain { .. }
+        | ImportError::UnknownParent(_)
+        | ImportError::BelowFinalized { .. }
+        | ImportError::UnsupportedSpecVersion { .. }
+        | ImportError::SlotInFuture { .. }
+        | ImportError::NoAuthorities
+        | ImportError::Chain(_) => false,
+    }
+}
+
+/// Imports batches in order on a thread of its own; reports each batch back.
+fn import_worker<Id>(
+    chain: Arc<Chain>,
+    grandpa: Option<Grandpa<PeerId>>,
+    shared: Arc<SyncShared>,
+    mut jobs: mpsc::UnboundedReceiver<ImportJob<Id>>,
+    mut report: impl FnMut(ImportReport<Id>) -> bool,
+) {
+    let importer = BlockImporter::new(chain.clone());
+    while let Some(ImportJob { blocks, origin }) = jobs.blocking_recv() {
+        let mut imported = 0;
+        let mut failure = None;
+        for data in blocks {
+            let (hash, number) = (data.header.hash(), *data.header.number());
+            let block = Block { header: data.header, extrinsics: data.body };
+            match importer.import(block, None, now_ms()) {
+                Ok(ImportOutcome::Imported { .. }) => imported += 1,
+                Ok(ImportOutcome::AlreadyInChain(_)) => {}
+                Err(error) => {
+                    failure = Some((
+                        format!("sent block #{number} ({}) that failed import: {error}", short(&hash)),
+                        is_peer_fault(&error),
+                    ));
+                    break;
+                }
+            }
+            if let (Some(grandpa), Some(justification)) = (&grandpa, data.justification) {
+                if number > chain.info().finalized_number {
+                    if let Err(error) = grandpa.import_justification(hash, number, &justification) {
+                        // Our own database failing, a block we lack, or a justification we
+                        // cannot check yet (it is past a set change we have not crossed) is
+                        // not the sender's fault.
+                        // The block itself is fine: keep importing, finality comes later.
+                        let fault = !matches!(
+                            error,
+                            ludus_finality::JustificationError::UnknownBlock(_)
+                                | ludus_finality::JustificationError::Chain(_)
+                                | ludus_finality::JustificationError::SkipsSetChange { .. }
+                        );
+                        if fault {
+                            failure = Some((format!("sent a bad justification for #{number}: {error}"), true));
+                            break;
+                        }
+                        tracing::debug!(target: "sync", "justification for #{number} not used yet: {error}");
+                    }
+                }
+            }
+        }
+        shared.import_done();
+        if !report(ImportReport { origin, imported, failure }) {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ludus_primitives::Hash;
+
+    use super::*;
+
+    #[test]
+    fn import_errors_blame_the_sender_only_for_what_an_honest_node_never_sends() {
+        assert!(is_peer_fault(&ImportError::StateRoot { header: Hash::zero() }));
+        assert!(is_peer_fault(&ImportError::Seal(crate::consensus::SealError::MissingSeal)));
+        assert!(!is_peer_fault(&ImportError::UnknownParent(Hash::zero())));
+        assert!(!is_peer_fault(&ImportError::SlotInFuture { slot: 10, now: 1 }));
+        assert!(!is_peer_fault(&ImportError::UnsupportedSpecVersion { found: Some(2), ours: 1 }));
+    }
+}

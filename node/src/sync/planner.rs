@@ -1,0 +1,260 @@
+//! The download planner: which blocks to ask which peer for, and what a response means.
+//!
+//! A pure state machine. A snapshot of our chain ([`ChainView`]) and the peer table go in;
+//! a decision comes out: the next [`BlockRequest`] and its peer, or an [`Action`] for a
+//! response. It does no I/O and reads no clock (`now` is passed in), so tests drive it with
+//! hand-made chains and peers.
+//!
+//! # Strategy
+//!
+//! One request at a time, none while downloaded blocks are still importing: sync stays
+//! ordered and simple. The target is the available peer with the highest claim that is
+//! not a block we have.
+//!
+//! - Far behind (more than [`ASCEND_DISTANCE`]): ask by number upwards from our best,
+//!   which is almost always on the peer's chain.
+//! - Otherwise: walk back from the peer's head (collecting blocks in `fork_search`) until a
+//!   block whose parent we have, which also finds forks, then import the collected chain.
+//! - An ascending answer that does not connect to our best means our best is on a fork the
+//!   peer lacks: ascend again from our finalized block; if even that does not connect, the
+//!   peer's chain does not contain our finalized block.
+
+use std::time::Instant;
+
+use codec::DecodeAll;
+use ludus_network::PeerId;
+use ludus_primitives::{BlockNumber, Hash};
+use sp_runtime::traits::Header as HeaderT;
+
+use super::{
+    messages::{self, BlockData, BlockRequest, BlockResponse, Direction},
+    peers::PeerTable,
+    serve::check_response,
+};
+use crate::chain::Chain;
+
+/// Behind the best peer by more than this, download by number from our best upwards (our
+/// best is almost always on the peer's chain); closer to the tip, walk back from the peer's
+/// head, which also finds short forks.
+pub const ASCEND_DISTANCE: BlockNumber = 8;
+/// Most blocks kept while walking back from a peer's head to a known block.
+pub const MAX_FORK_SEARCH: usize = 1024;
+
+/// Our chain as the planner sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainHead {
+    /// Our best block number.
+    pub best_number: BlockNumber,
+    /// Our best block hash.
+    pub best_hash: Hash,
+    /// Our finalized block number.
+    pub finalized_number: BlockNumber,
+}
+
+/// What the planner may ask of our chain.
+pub trait ChainView {
+    /// Best and finalized blocks, read together.
+    fn head(&self) -> ChainHead;
+    /// Whether we have the block (its header) stored.
+    fn has_block(&self, hash: &Hash) -> bool;
+}
+
+impl ChainView for Chain {
+    fn head(&self) -> ChainHead {
+        let info = self.info();
+        ChainHead { best_number: info.best_number, best_hash: info.best_hash, finalized_number: info.finalized_number }
+    }
+
+    fn has_block(&self, hash: &Hash) -> bool {
+        matches!(self.header(*hash), Ok(Some(_)))
+    }
+}
+
+/// What to do about a block response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Import these consecutive blocks, lowest first, in order; they came from `peer`.
+    Import {
+        /// The sender, to credit or blame.
+        peer: PeerId,
+        /// The blocks.
+        blocks: Vec<BlockData>,
+    },
+    /// The peer sent what an honest node never sends: ban it.
+    Ban {
+        /// The peer.
+        peer: PeerId,
+        /// Why, for the log.
+        reason: String,
+    },
+    /// The peer does not have what it claimed (a reorg, or a lie): its claim falls back to
+    /// our best (until it announces a block again) and it is left alone a while.
+    DropClaim {
+        /// The peer.
+        peer: PeerId,
+        /// Our best block number, its new claim.
+        best_number: BlockNumber,
+        /// Our best block hash, its new claim.
+        best_hash: Hash,
+    },
+    /// The request failed (a timeout, a disconnection): leave the peer alone a while.
+    BackOff {
+        /// The peer.
+        peer: PeerId,
+    },
+    /// Nothing to do now; the next plan continues (a fork search goes on, an ascent restarts).
+    Nothing,
+}
+
+/// The download state; see the module docs.
+#[derive(Debug, Default)]
+pub struct Planner {
+    /// The peer whose block request is in flight, if any.
+    in_flight: Option<PeerId>,
+    /// Imports of downloaded blocks not yet reported back.
+    imports_pending: usize,
+    /// Blocks found walking back from a peer's head (highest first), waiting for a known parent.
+    fork_search: Vec<BlockData>,
+    /// Set when an ascending download did not connect to our best: restart from finality.
+    ascend_from_finalized: bool,
+}
+
+impl Planner {
+    /// Downloaded batches handed to import and not yet reported back.
+    #[cfg(test)]
+    pub fn imports_pending(&self) -> usize {
+        self.imports_pending
+    }
+
+    /// The next request to send, if one is due; the caller must send it and report the
+    /// outcome through [`Planner::on_response`].
+    pub fn next_request(
+        &mut self,
+        chain: &impl ChainView,
+        peers: &PeerTable,
+        now: Instant,
+    ) -> Option<(PeerId, BlockRequest)> {
+        if self.in_flight.is_some() || self.imports_pending > 0 {
+            return None;
+        }
+        let head = chain.head();
+        let target = peers
+            .iter()
+            .filter(|(_, p)| p.is_available(now))
+            .filter(|(_, p)| p.best_number >= head.best_number && p.best_hash != head.best_hash)
+            .filter(|(_, p)| !chain.has_block(&p.best_hash))
+            .max_by_key(|(_, p)| p.best_number)
+            .map(|(id, p)| (*id, p.best_number, p.best_hash));
+        let Some((peer, best_number, best_hash)) = target else {
+            self.fork_search.clear();
+            return None;
+        };
+        let request = if let Some(lowest) = self.fork_search.last() {
+            let remaining = lowest.header.number().saturating_sub(head.finalized_number + 1);
+            BlockRequest {
+                from: messages::From::Hash(*lowest.header.parent_hash()),
+                direction: Direction::Descending,
+                max: remaining.clamp(1, messages::MAX_BLOCKS),
+            }
+        } else if self.ascend_from_finalized {
+            BlockRequest {
+                from: messages::From::Number(head.finalized_number + 1),
+                direction: Direction::Ascending,
+                max: messages::MAX_BLOCKS,
+            }
+        } else if best_number - head.best_number > ASCEND_DISTANCE {
+            BlockRequest {
+                from: messages::From::Number(head.best_number + 1),
+                direction: Direction::Ascending,
+                max: messages::MAX_BLOCKS,
+            }
+        } else {
+            BlockRequest {
+                from: messages::From::Hash(best_hash),
+                direction: Direction::Descending,
+                max: best_number.saturating_sub(head.finalized_number).clamp(1, messages::MAX_BLOCKS),
+            }
+        };
+        self.in_flight = Some(peer);
+        Some((peer, request))
+    }
+
+    /// The outcome of the request in flight: the response bytes, or why there are none.
+    pub fn on_response(
+        &mut self,
+        chain: &impl ChainView,
+        peer: PeerId,
+        request: &BlockRequest,
+        response: Result<&[u8], String>,
+    ) -> Action {
+        self.in_flight = None;
+        let bytes = match response {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                tracing::debug!(target: "sync", "block request to {peer} failed: {error}");
+                return Action::BackOff { peer };
+            }
+        };
+        let response = match BlockResponse::decode_all(&mut &bytes[..]) {
+            Ok(response) => response,
+            Err(error) => return Action::Ban { peer, reason: format!("undecodable block response: {error}") },
+        };
+        if let Err(reason) = check_response(request, &response) {
+            return Action::Ban { peer, reason: format!("block response does not answer the request: {reason}") };
+        }
+        let head = chain.head();
+        let mut blocks = response.blocks;
+        if blocks.is_empty() {
+            return Action::DropClaim { peer, best_number: head.best_number, best_hash: head.best_hash };
+        }
+        if request.direction == Direction::Descending {
+            self.fork_search.append(&mut blocks);
+            let Some(lowest) = self.fork_search.last() else { return Action::Nothing };
+            if chain.has_block(lowest.header.parent_hash()) {
+                let mut chunk = std::mem::take(&mut self.fork_search);
+                chunk.reverse();
+                return self.import(peer, chunk);
+            }
+            if *lowest.header.number() <= head.finalized_number + 1 {
+                self.fork_search.clear();
+                return Action::Ban { peer, reason: "its chain does not contain our finalized block".into() };
+            }
+            if self.fork_search.len() >= MAX_FORK_SEARCH {
+                self.fork_search.clear();
+                self.ascend_from_finalized = true;
+            }
+            return Action::Nothing;
+        }
+        if chain.has_block(blocks[0].header.parent_hash()) {
+            self.ascend_from_finalized = false;
+            self.import(peer, blocks)
+        } else if self.ascend_from_finalized {
+            self.ascend_from_finalized = false;
+            Action::Ban { peer, reason: "its chain does not contain our finalized block".into() }
+        } else {
+            // Our best is on a fork the peer does not have: restart from what is final.
+            self.ascend_from_finalized = true;
+            Action::Nothing
+        }
+    }
+
+    /// A downloaded batch is done importing (well or not).
+    pub fn on_imported(&mut self) {
+        self.imports_pending = self.imports_pending.saturating_sub(1);
+    }
+
+    /// A peer went away; its request, if in flight, will not be answered.
+    pub fn on_peer_disconnected(&mut self, peer: &PeerId) {
+        if self.in_flight == Some(*peer) {
+            self.in_flight = None;
+        }
+    }
+
+    fn import(&mut self, peer: PeerId, blocks: Vec<BlockData>) -> Action {
+        self.imports_pending += 1;
+        Action::Import { peer, blocks }
+    }
+}
+
+#[cfg(test)]
+mod tests;
