@@ -45,10 +45,7 @@ use prometheus::{
     exponential_buckets, Encoder, Histogram, HistogramOpts, IntCounter, IntGauge, IntGaugeVec, Opts, Registry,
     TextEncoder,
 };
-use tokio::{
-    net::TcpListener,
-    sync::Semaphore,
-};
+use tokio::{net::TcpListener, sync::Semaphore};
 
 /// Substrate's default Prometheus port.
 pub const DEFAULT_PORT: u16 = 9615;

@@ -164,15 +164,17 @@ async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
         tasks.spawn_essential("grandpa-voter", voter);
         (Some(grandpa), Some(outgoing))
     };
-    let engine = SyncEngine::new(
+    let (engine, import) = SyncEngine::new(
         chain.clone(),
         network.clone(),
         pool.clone(),
         grandpa.clone(),
         shared.clone(),
         config.validator,
-    )
-    .map_err(ServiceError::ImportThread)?;
+    );
+    tasks
+        .spawn_essential_thread("block-import", crate::executor::RUNTIME_THREAD_STACK_BYTES, move || import.run())
+        .map_err(ServiceError::ImportThread)?;
     tasks.spawn_essential("sync", engine.run(network_events, grandpa_out));
     tasks.spawn_essential("fork-pruning", pruning::run(chain.clone()));
 

@@ -29,7 +29,7 @@ fn a_node_whose_essential_task_dies_exits_non_zero_naming_it() {
         eprintln!("skipped: LUDUS_DEBUG_KILL_TASK exists only in debug builds");
         return;
     }
-    for task in ["sync", "slot-worker", "network", "rpc-server", "txpool-maintenance"] {
+    for task in ["sync", "slot-worker", "network", "rpc-server", "txpool-maintenance", "block-import"] {
         let (code, log) = run_with_task_killed(task);
         assert!(log.contains("RPC: ws/http://"), "{task}: the node came up before the kill; log:\n{log}");
         assert_eq!(code, Some(1), "{task}: the node exits with an error; log:\n{log}");

@@ -208,9 +208,10 @@ impl RuntimeExecutor {
         let result = match outcome {
             Ok(Some(output)) => Ok(output),
             Ok(None) => Err(ExecutorError::UnknownMethod(method.to_owned())),
-            Err(payload) => {
-                Err(ExecutorError::Panicked { method: method.to_owned(), message: crate::tasks::panic_message(payload.as_ref()) })
-            }
+            Err(payload) => Err(ExecutorError::Panicked {
+                method: method.to_owned(),
+                message: crate::tasks::panic_message(payload.as_ref()),
+            }),
         };
         let closed = if result.is_ok() { overlay.commit_transaction() } else { overlay.rollback_transaction() };
         closed.map_err(|_| ExecutorError::Overlay("no open transaction".into()))?;

@@ -12,7 +12,7 @@ use sp_runtime::traits::Header as HeaderT;
 use tokio::sync::mpsc;
 
 use super::{
-    import_queue::{self, ImportJob, ImportReport, Origin},
+    import_queue::{self, ImportJob, ImportReport, ImportWorker, Origin},
     messages::{BlockAnnounce, BlockData, BlockRequest, Role, Status},
     network::{SyncEvent, SyncNetwork},
     planner::{Action, ChainView, Planner},
@@ -20,7 +20,7 @@ use super::{
     shared::SyncShared,
     transactions::{self, FromNetwork, OutgoingBatch},
 };
-use crate::{chain::Chain, adapters::txpool::NodePool};
+use crate::{adapters::txpool::NodePool, chain::Chain};
 
 /// How often our new transactions are gossiped, in one batch.
 const TX_FLUSH: Duration = Duration::from_millis(100);
@@ -62,13 +62,14 @@ impl<N: SyncNetwork> SyncEngine<N> {
         grandpa: Option<Grandpa<PeerId>>,
         shared: Arc<SyncShared>,
         validator: bool,
-    ) -> std::io::Result<Self> {
+    ) -> (Self, ImportWorker<N::MessageId>) {
         let (internal_tx, internal_rx) = mpsc::unbounded_channel();
         let reports = internal_tx.clone();
-        let import_tx = import_queue::spawn(chain.clone(), grandpa.clone(), shared.clone(), move |report| {
-            reports.send(Internal::Imported(report)).is_ok()
-        })?;
-        Ok(Self {
+        let (import_tx, import_worker) =
+            import_queue::new(chain.clone(), grandpa.clone(), shared.clone(), move |report| {
+                reports.send(Internal::Imported(report)).is_ok()
+            });
+        let engine = Self {
             chain,
             network,
             pool,
@@ -82,7 +83,8 @@ impl<N: SyncNetwork> SyncEngine<N> {
             replan: true,
             outgoing_txs: OutgoingBatch::default(),
             from_network: FromNetwork::default(),
-        })
+        };
+        (engine, import_worker)
     }
 
     /// Runs until the network's event stream ends.

@@ -47,20 +47,34 @@ pub struct ImportReport<Id> {
     pub failure: Option<(String, bool)>,
 }
 
-/// Starts the import thread over `chain`; it reports each job through `report` and ends
-/// when the returned sender is dropped or `report` returns false.
-pub fn spawn<Id: Send + 'static>(
+/// The import thread's work. Its owner runs [`ImportWorker::run`] on a thread of its own
+/// with [`crate::executor::RUNTIME_THREAD_STACK_BYTES`] of stack (the node, as an essential
+/// thread: a dead import thread would leave sync waiting forever).
+pub struct ImportWorker<Id> {
+    chain: Arc<Chain>,
+    grandpa: Option<Grandpa<PeerId>>,
+    shared: Arc<SyncShared>,
+    jobs: mpsc::UnboundedReceiver<ImportJob<Id>>,
+    report: Box<dyn FnMut(ImportReport<Id>) -> bool + Send>,
+}
+
+impl<Id> ImportWorker<Id> {
+    /// Imports jobs until the sender is dropped or the report callback returns false.
+    pub fn run(self) {
+        import_worker(self.chain, self.grandpa, self.shared, self.jobs, self.report)
+    }
+}
+
+/// The import queue over `chain`: the sender of jobs, and the worker that imports them and
+/// reports each through `report`.
+pub fn new<Id>(
     chain: Arc<Chain>,
     grandpa: Option<Grandpa<PeerId>>,
     shared: Arc<SyncShared>,
     report: impl FnMut(ImportReport<Id>) -> bool + Send + 'static,
-) -> std::io::Result<mpsc::UnboundedSender<ImportJob<Id>>> {
+) -> (mpsc::UnboundedSender<ImportJob<Id>>, ImportWorker<Id>) {
     let (jobs_tx, jobs) = mpsc::unbounded_channel();
-    std::thread::Builder::new()
-        .name("ludus-import".into())
-        .stack_size(crate::executor::RUNTIME_THREAD_STACK_BYTES)
-        .spawn(move || import_worker(chain, grandpa, shared, jobs, report))?;
-    Ok(jobs_tx)
+    (jobs_tx, ImportWorker { chain, grandpa, shared, jobs, report: Box::new(report) })
 }
 
 /// Whether an import error proves the sender wrong (an honest node never sends such a

@@ -50,9 +50,9 @@
 //!                           └─▶ GRANDPA gadget ─▶ verdict
 //! ```
 //!
-//! [`SyncEngine::new`] starts the import thread, which imports batches in order on a
-//! thread of its own so the engine keeps answering peers while a batch executes; it ends
-//! with the engine. Block requests and status requests run as short tokio tasks whose
+//! [`SyncEngine::new`] returns the engine and its import worker, which the service runs on
+//! an essential thread of its own (`block-import`): it imports batches in order so the
+//! engine keeps answering peers while a batch executes, and ends with the engine. Block requests and status requests run as short tokio tasks whose
 //! results come back to the engine on a channel, as do import reports and the verdicts of
 //! transaction validation (run on the blocking pool).
 

@@ -78,7 +78,9 @@ mod tests {
     use ludus_primitives::{now_ms, Block, Hash};
 
     use super::{messages::From as Start, *};
-    use crate::{consensus::authoring::author_slot, consensus, consensus::import::BlockImporter, test_utils::dev_chain};
+    use crate::{
+        consensus, consensus::authoring::author_slot, consensus::import::BlockImporter, test_utils::dev_chain,
+    };
 
     /// A dev chain of `blocks` blocks authored in consecutive past slots.
     fn chain_with(dir: &std::path::Path, blocks: u64) -> Arc<Chain> {

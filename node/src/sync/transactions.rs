@@ -10,7 +10,7 @@ use parking_lot::Mutex;
 use schnellru::{ByLength, LruMap};
 
 use super::messages::Transactions;
-use crate::{chain::Chain, adapters::txpool::NodePool};
+use crate::{adapters::txpool::NodePool, chain::Chain};
 
 /// Most bytes of transactions in one gossip batch (flushed early when reached).
 pub const MAX_TX_BATCH_BYTES: usize = 512 * 1024;

@@ -29,9 +29,9 @@ pub use router::{Router, SimId, SimNetwork};
 
 use super::{announcement, SyncEngine, SyncNetwork, SyncShared};
 use crate::{
-    consensus::authoring::{build_block, seal_block},
     chain::Chain,
     consensus,
+    consensus::authoring::{build_block, seal_block},
     consensus::import::BlockImporter,
     test_utils::{dev_chain, pair},
 };
@@ -84,7 +84,10 @@ impl SimNode {
         let network = router.register(peer, events_tx);
         let pool = crate::adapters::txpool::new_pool(chain.clone());
         let shared = SyncShared::new(chain.clone(), peer.to_base58(), true);
-        let engine = SyncEngine::new(chain.clone(), network.clone(), pool, None, shared.clone(), true)
+        let (engine, import) = SyncEngine::new(chain.clone(), network.clone(), pool, None, shared.clone(), true);
+        std::thread::Builder::new()
+            .stack_size(crate::executor::RUNTIME_THREAD_STACK_BYTES)
+            .spawn(move || import.run())
             .expect("import thread starts");
         tokio::spawn(engine.run(events, None));
         Self { _dir: dir, chain, keystore, peer, shared, network }
