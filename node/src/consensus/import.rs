@@ -100,10 +100,12 @@ pub enum ImportError {
     #[error("inherents refused: {0}")]
     Inherents(String),
     /// The state root after execution does not match the header.
-    #[error("state root mismatch: the header's {header:?} is not the root execution gives")]
+    #[error("state root mismatch: the header says {header:?}, execution gives {computed:?}")]
     StateRoot {
         /// The header's root.
         header: Hash,
+        /// The root of the state the block's execution produces.
+        computed: Hash,
     },
     /// An extrinsic of the block does not decode, or its calls nest deeper than the limit
     /// (an honest author includes only what its pool accepted).
@@ -269,7 +271,7 @@ impl BlockImporter {
         let changes =
             api.into_storage_changes(&state, parent).map_err(|error| ChainError::State { block: parent, error })?;
         if changes.transaction_storage_root != header_root {
-            return Err(ImportError::StateRoot { header: header_root });
+            return Err(ImportError::StateRoot { header: header_root, computed: changes.transaction_storage_root });
         }
         Ok(changes.transaction)
     }
@@ -282,8 +284,7 @@ impl BlockImporter {
     fn refusal(&self, parent: Hash, block: &Block, error: ExecutorError) -> ImportError {
         match self.replayed_state_root(parent, block) {
             Ok(Some(computed)) if computed != *block.header.state_root() => {
-                tracing::debug!(target: "import", header = ?block.header.state_root(), ?computed, "state root mismatch");
-                ImportError::StateRoot { header: *block.header.state_root() }
+                ImportError::StateRoot { header: *block.header.state_root(), computed }
             }
             _ => ImportError::Execution(error),
         }
@@ -429,10 +430,12 @@ mod tests {
         let a = node();
         let b = node();
         let (mut block, _) = author(&a, transfers(a.chain.genesis_hash(), 1));
+        let honest_root = block.header.state_root;
         block.header.state_root = Hash::repeat_byte(7);
         let block = reseal(&a, block);
         let error = BlockImporter::new(b.chain.clone()).import(block.clone(), None, now_ms()).unwrap_err();
-        assert!(matches!(error, ImportError::StateRoot { .. }), "{error}");
+        let ImportError::StateRoot { header, computed } = error else { panic!("a state root mismatch: {error}") };
+        assert_eq!((header, computed), (Hash::repeat_byte(7), honest_root), "both roots are reported");
         assert_unchanged(&b, &block);
     }
 

@@ -163,7 +163,7 @@ mod tests {
 
     #[test]
     fn import_errors_blame_the_sender_only_for_what_an_honest_node_never_sends() {
-        assert!(is_peer_fault(&ImportError::StateRoot { header: Hash::zero() }));
+        assert!(is_peer_fault(&ImportError::StateRoot { header: Hash::zero(), computed: Hash::repeat_byte(1) }));
         assert!(is_peer_fault(&ImportError::Seal(crate::consensus::SealError::MissingSeal)));
         assert!(!is_peer_fault(&ImportError::UnknownParent(Hash::zero())));
         assert!(!is_peer_fault(&ImportError::SlotInFuture { slot: 10, now: 1 }));
