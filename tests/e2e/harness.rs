@@ -60,6 +60,22 @@ pub fn free_port() -> u16 {
     listener.local_addr().expect("a bound socket has an address").port()
 }
 
+/// A free port below the kernel's ephemeral range (32768 and up on Linux), for a node's
+/// peer-to-peer port that must survive restarts: while the node is down, no outgoing
+/// connection of any process can take it as its source port, as one can take a port the
+/// kernel handed out once.
+pub fn stable_port() -> u16 {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    for _ in 0..1_000 {
+        let port = rng.gen_range(20_000..32_000);
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port in 20000..32000");
+}
+
 /// Runs `ludus-node args…` to completion (a subcommand, or a node expected to exit) and
 /// returns its output; panics if it runs longer than `timeout`.
 pub fn run_cli(args: &[&str], timeout: Duration) -> Output {
@@ -348,7 +364,7 @@ impl Node {
         self.prometheus_port = (!sets_prometheus).then(free_port);
         let sets_p2p = self.args.iter().any(|arg| arg == "--port" || arg == "--listen-addr");
         if !sets_p2p && self.p2p_port.is_none() {
-            self.p2p_port = Some(free_port());
+            self.p2p_port = Some(stable_port());
         }
         let log = OpenOptions::new().create(true).append(true).open(&self.log_path).expect("open the node log");
         let mut command = Command::new(node_binary());
