@@ -114,6 +114,11 @@ pub struct RunArgs {
     #[arg(long, conflicts_with_all = ["prometheus_port", "prometheus_external"])]
     pub no_prometheus: bool,
 
+    /// Memory for the shared trie cache (recently read state nodes and values), in MiB; 0
+    /// disables it.
+    #[arg(long, value_name = "MiB", default_value_t = (ludus_storage::DEFAULT_TRIE_CACHE_BYTES >> 20) as u64)]
+    pub trie_cache_size: u64,
+
     /// Add Alice's development keys to the keystore (implies --validator).
     #[arg(long)]
     pub alice: bool,

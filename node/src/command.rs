@@ -136,6 +136,7 @@ fn run_node(args: RunArgs) -> Result<(), CommandError> {
         validator: args.validator || args.shared.dev || !dev_keys.is_empty(),
         dev_keys,
         rpc: args.rpc_config(),
+        trie_cache_bytes: usize::try_from(args.trie_cache_size.saturating_mul(1 << 20)).unwrap_or(usize::MAX),
         log_filter: args.log.clone(),
         network,
         prometheus: (!args.no_prometheus).then(|| {

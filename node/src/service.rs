@@ -46,6 +46,8 @@ pub struct NodeConfig {
     pub log_filter: Option<String>,
     /// Where to serve Prometheus metrics; `None` with `--no-prometheus`.
     pub prometheus: Option<SocketAddr>,
+    /// Bytes of the shared trie cache (0: none).
+    pub trie_cache_bytes: usize,
     /// Peer-to-peer settings.
     pub network: NetworkOptions,
 }
@@ -117,7 +119,7 @@ pub fn run(config: NodeConfig) -> Result<(), ServiceError> {
 
 async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
     let db_path = config.chain_dir.join("db").join("full");
-    let database = ludus_storage::Database::open(&db_path)?;
+    let database = ludus_storage::Database::open_with_trie_cache(&db_path, config.trie_cache_bytes)?;
     let keystore = keystore::open(Some(&config.chain_dir.join("keystore")))?;
     for name in &config.dev_keys {
         keystore::add_dev_keys(&keystore, name)?;

@@ -31,6 +31,9 @@
 //! reference-counting scheme behind pruning.
 //!
 //! All writes are serialised by one lock; reads go straight to parity-db and never wait on it.
+//! States read through a shared trie cache (Substrate's `SharedTrieCache`): trie nodes by hash
+//! and values by state root and key, so the nodes and values a pool check, a block import and
+//! an RPC call read again are not fetched and decoded again.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod error;
@@ -48,6 +51,7 @@ use parking_lot::RwLock;
 use schema::{col, meta, number_key, parse_journal_key};
 use sp_runtime::{Justification, Justifications, OpaqueExtrinsic};
 use sp_state_machine::{BackendTransaction, TrieBackendBuilder};
+use sp_trie::cache::{CacheSize, SharedTrieCache};
 use state::{dereference_ops, StateChange, StateJournal};
 use std::{
     path::{Path, PathBuf},
@@ -81,6 +85,10 @@ pub struct ImportCommit {
 pub struct Database {
     db: Arc<Db>,
     path: PathBuf,
+    /// Trie nodes and values read recently, shared by every state handed out; `None` when
+    /// disabled. Nodes are keyed by their hash and values by (state root, key), so entries
+    /// never go stale: a block's state never changes.
+    trie_cache: Option<SharedTrieCache<Hashing>>,
     /// The metadata column, cached; the write lock is held for a whole write so that the cache
     /// and the disk move together and writers never interleave.
     chain: RwLock<ChainMeta>,
@@ -106,12 +114,21 @@ pub struct PruneOutcome {
     pub stale_discarded: usize,
 }
 
+/// The shared trie cache's default size: the state a block touches (accounts, pallets'
+/// storage) many times over, and little beside parity-db's own memory.
+pub const DEFAULT_TRIE_CACHE_BYTES: usize = 64 * 1024 * 1024;
+
 impl Database {
     /// Opens the database at `path`, creating it (and the directory) if missing.
     ///
     /// Refuses a database held open by another process, one written in another format and one
     /// whose metadata does not decode.
     pub fn open(path: impl AsRef<Path>) -> Result<Database, StorageError> {
+        Self::open_with_trie_cache(path, DEFAULT_TRIE_CACHE_BYTES)
+    }
+
+    /// Like [`Database::open`], with a shared trie cache of `cache_bytes` (0: none).
+    pub fn open_with_trie_cache(path: impl AsRef<Path>, cache_bytes: usize) -> Result<Database, StorageError> {
         let path = path.as_ref().to_path_buf();
         let db = Db::open_or_create(&schema::options(&path)).map_err(|e| match e {
             parity_db::Error::Locked(_) => StorageError::Locked { path: path.clone() },
@@ -156,7 +173,8 @@ impl Database {
                 tracing::info!(target: "storage", "Opened empty chain database at {}", path.display())
             }
         }
-        Ok(Database { db, path, chain: RwLock::new(chain) })
+        let trie_cache = (cache_bytes > 0).then(|| SharedTrieCache::new(CacheSize::new(cache_bytes), None));
+        Ok(Database { db, path, trie_cache, chain: RwLock::new(chain) })
     }
 
     /// The database directory.
@@ -218,7 +236,9 @@ impl Database {
         if state_root != empty && self.db.get(col::STATE, state_root.as_bytes())?.is_none() {
             return Err(StorageError::StateUnavailable { root: state_root });
         }
-        Ok(TrieBackendBuilder::new(StateStore::new(self.db.clone()), state_root).build())
+        // An untrusted local cache: its size is bounded, whoever asks for the state (RPC too).
+        let cache = self.trie_cache.as_ref().map(SharedTrieCache::local_cache_untrusted);
+        Ok(TrieBackendBuilder::new(StateStore::new(self.db.clone()), state_root).with_optional_cache(cache).build())
     }
 
     /// The state after block `hash` (its header's state root).
