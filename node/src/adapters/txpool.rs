@@ -147,34 +147,8 @@ pub async fn maintain(chain: Arc<Chain>, pool: Arc<NodePool>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{
-        chain::BlockCommit,
-        consensus,
-        consensus::authoring::{build_block, seal_block},
-        test_utils::{dev_chain, pair},
-    };
+    use crate::{consensus, consensus::authoring::commit_empty_block_on, test_utils::dev_chain};
     use ludus_primitives::now_ms;
-    use sp_core::Pair;
-    use std::time::{Duration, Instant};
-
-    /// Builds, seals and writes a block on `parent` in `slot`; returns its header.
-    fn block_on(chain: &Chain, keystore: &sp_keystore::KeystorePtr, parent: &Header, slot: u64) -> Header {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let mut built = build_block(chain, parent, slot.into(), slot * 1_000, Vec::new(), deadline).unwrap();
-        let author: sp_consensus_aura::sr25519::AuthorityId = pair("//Alice").public().into();
-        seal_block(keystore, &author, &mut built.block).unwrap();
-        let header = built.block.header.clone();
-        chain
-            .commit(BlockCommit {
-                block: built.block,
-                justifications: None,
-                state_transaction: built.state_transaction,
-                is_new_best: false,
-                finalize: false,
-            })
-            .unwrap();
-        header
-    }
 
     #[test]
     fn tree_route_names_what_a_reorg_retracts_and_enacts() {
@@ -182,10 +156,10 @@ mod tests {
         let (chain, keystore) = dev_chain(dir.path());
         let genesis = chain.expect_header(chain.genesis_hash()).unwrap();
         let slot = *consensus::slot_at(now_ms(), 1_000) - 20;
-        let a1 = block_on(&chain, &keystore, &genesis, slot + 1);
-        let a2 = block_on(&chain, &keystore, &a1, slot + 2);
-        let b2 = block_on(&chain, &keystore, &a1, slot + 3);
-        let b3 = block_on(&chain, &keystore, &b2, slot + 4);
+        let a1 = commit_empty_block_on(&chain, &keystore, &genesis, slot + 1);
+        let a2 = commit_empty_block_on(&chain, &keystore, &a1, slot + 2);
+        let b2 = commit_empty_block_on(&chain, &keystore, &a1, slot + 3);
+        let b3 = commit_empty_block_on(&chain, &keystore, &b2, slot + 4);
 
         assert_eq!(tree_route(&chain, a1.hash(), &a2), (vec![], vec![a2.hash()]), "a child: nothing retracted");
         assert_eq!(tree_route(&chain, a2.hash(), &a2), (vec![], vec![]), "the same block: nothing to do");

@@ -404,30 +404,7 @@ pub fn extrinsics_root(block: &Block) -> Hash {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{
-        consensus,
-        consensus::authoring::{build_block, seal_block},
-        test_utils::{dev_chain, pair},
-    };
-    use sp_core::Pair;
-    use std::time::{Duration, Instant};
-
-    /// Builds, seals and writes a block on `parent` in `slot`; returns its header.
-    fn block_on(chain: &Chain, keystore: &sp_keystore::KeystorePtr, parent: &Header, slot: u64) -> Header {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let mut built = build_block(chain, parent, slot.into(), slot * 1_000, Vec::new(), deadline).unwrap();
-        seal_block(keystore, &pair("//Alice").public().into(), &mut built.block).unwrap();
-        let header = built.block.header.clone();
-        let commit = BlockCommit {
-            block: built.block,
-            justifications: None,
-            state_transaction: built.state_transaction,
-            is_new_best: false,
-            finalize: false,
-        };
-        chain.commit(commit).unwrap();
-        header
-    }
+    use crate::{consensus, consensus::authoring::commit_empty_block_on, test_utils::dev_chain};
 
     #[test]
     fn ancestry_follows_forks_and_fork_choice_keeps_the_finalized_block() {
@@ -436,10 +413,10 @@ mod tests {
         let genesis = chain.expect_header(chain.genesis_hash()).unwrap();
         let slot = *consensus::slot_at(ludus_primitives::now_ms(), 1_000) - 20;
         // genesis ← a1 ← a2, and a1 ← b2 ← b3 (the longest, so the best).
-        let a1 = block_on(&chain, &keystore, &genesis, slot + 1);
-        let a2 = block_on(&chain, &keystore, &a1, slot + 2);
-        let b2 = block_on(&chain, &keystore, &a1, slot + 3);
-        let b3 = block_on(&chain, &keystore, &b2, slot + 4);
+        let a1 = commit_empty_block_on(&chain, &keystore, &genesis, slot + 1);
+        let a2 = commit_empty_block_on(&chain, &keystore, &a1, slot + 2);
+        let b2 = commit_empty_block_on(&chain, &keystore, &a1, slot + 3);
+        let b3 = commit_empty_block_on(&chain, &keystore, &b2, slot + 4);
         assert_eq!(chain.info().best_hash, b3.hash());
 
         assert!(chain.is_descendant(a1.hash(), b3.hash()).unwrap(), "canonical");

@@ -313,3 +313,24 @@ pub fn author_slot(
     })?;
     Ok(Some((block, built, finality)))
 }
+
+/// Builds an empty block on `parent` in `slot`, sealed by Alice, and writes it without
+/// making it the best block; returns its header. For tests that need forks.
+#[cfg(test)]
+pub(crate) fn commit_empty_block_on(chain: &Chain, keystore: &KeystorePtr, parent: &Header, slot: u64) -> Header {
+    use sp_core::Pair;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut built = build_block(chain, parent, slot.into(), slot * 1_000, Vec::new(), deadline).unwrap();
+    let author: AuthorityId = crate::test_utils::pair("//Alice").public().into();
+    seal_block(keystore, &author, &mut built.block).unwrap();
+    let header = built.block.header.clone();
+    let commit = BlockCommit {
+        block: built.block,
+        justifications: None,
+        state_transaction: built.state_transaction,
+        is_new_best: false,
+        finalize: false,
+    };
+    chain.commit(commit).unwrap();
+    header
+}
