@@ -696,6 +696,7 @@ fn main() {
             config.max_rate
         );
     }
+    let refused: u64 = errors.values().sum();
     if !errors.is_empty() {
         println!("\nrefusals (senders dropped: {}):", stats.iter().map(|s| s.senders_dropped).sum::<u64>());
         let mut errors: Vec<_> = errors.into_iter().collect();
@@ -722,5 +723,11 @@ fn main() {
         for (name, node) in &nodes {
             println!("\n---- {name}: last log lines ----\n{}", node.log_tail(15));
         }
+    }
+    // A run in which nothing finalized or the pools refused transfers measured nothing worth
+    // reading: say so in the exit status too (CI runs the bench in a short mode).
+    if finalized_total == 0 || refused > 0 {
+        eprintln!("load bench failed: {finalized_total} transfers finalized, {refused} refused");
+        std::process::exit(1);
     }
 }
