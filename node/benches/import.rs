@@ -108,8 +108,11 @@ fn measure(spec: &ChainSpec, block: &Block) -> Round {
     let mut checks = Vec::new();
     for xt in &block.extrinsics {
         let xt = ludus_runtime::UncheckedExtrinsic::decode(&mut &xt.encode()[..]).unwrap();
-        if let Preamble::Signed(sp_runtime::MultiAddress::Id(who), sp_runtime::MultiSignature::Sr25519(sig), ext) =
-            xt.preamble
+        if let Preamble::Signed(
+            sp_runtime::MultiAddress::Id(who),
+            ludus_primitives::Signature(sp_runtime::MultiSignature::Sr25519(sig)),
+            ext,
+        ) = xt.preamble
         {
             let v = native_version();
             let implicit = ((), v.spec_version, v.transaction_version, genesis, genesis, (), (), ());

@@ -14,7 +14,7 @@ use ludus_runtime::{
 };
 use sp_core::{sr25519, Pair};
 use sp_keystore::KeystorePtr;
-use sp_runtime::{generic::Era, MultiAddress, MultiSignature};
+use sp_runtime::{generic::Era, MultiAddress};
 
 use crate::{chain::Chain, executor::RuntimeExecutor, keystore};
 
@@ -39,8 +39,13 @@ pub fn sign(call: RuntimeCall, signer: &sr25519::Pair, nonce: Nonce, genesis: Ha
     let signature = payload.using_encoded(|bytes| signer.sign(bytes));
     let (call, extension, _) = payload.deconstruct();
     let account = AccountId::from(signer.public());
-    UncheckedExtrinsic::new_signed(call, MultiAddress::Id(account), MultiSignature::Sr25519(signature), extension)
-        .encode()
+    UncheckedExtrinsic::new_signed(
+        call,
+        MultiAddress::Id(account),
+        ludus_primitives::Signature::from(signature),
+        extension,
+    )
+    .encode()
 }
 
 /// A signed `Balances::transfer_keep_alive` of `amount` to `dest`.

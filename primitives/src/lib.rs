@@ -14,12 +14,17 @@
 extern crate alloc;
 
 pub mod bridge;
+mod signature;
+
+pub use signature::Signature;
+#[cfg(feature = "std")]
+pub use signature::{CheckedSignatures, CheckedSignaturesExt};
 
 use codec::{Decode, Encode};
 use sp_runtime::{
     generic,
     traits::{BlakeTwo256, IdentifyAccount, Verify},
-    ConsensusEngineId, DigestItem, MultiSignature, OpaqueExtrinsic,
+    ConsensusEngineId, DigestItem, OpaqueExtrinsic,
 };
 
 /// A block number. `u32` gives over 130 years of one-second slots.
@@ -28,8 +33,6 @@ pub type BlockNumber = u32;
 pub type Hash = sp_core::H256;
 /// The hashing algorithm of headers, state and extrinsics.
 pub type Hashing = BlakeTwo256;
-/// A transaction signature: sr25519, ed25519 or ecdsa, as polkadot.js signs.
-pub type Signature = MultiSignature;
 /// An account: the 32-byte public key behind a signature, in SS58 in JSON.
 pub type AccountId = <<Signature as Verify>::Signer as IdentifyAccount>::AccountId;
 /// An amount of the native token LUD (12 decimals) or of a fungible asset.

@@ -480,7 +480,7 @@ mod tests {
         let honest = transfer(&pair("//Alice"), AccountId::from(pair("//Bob").public()), LUD, 0, genesis);
         let mut xt = ludus_runtime::UncheckedExtrinsic::decode(&mut &honest[..]).unwrap();
         if let sp_runtime::generic::Preamble::Signed(_, signature, _) = &mut xt.preamble {
-            *signature = sp_runtime::MultiSignature::Sr25519(pair("//Bob").sign(b"forged"));
+            *signature = pair("//Bob").sign(b"forged").into();
         }
         let forged = xt.encode();
         block.extrinsics[1] = sp_runtime::OpaqueExtrinsic::try_from_encoded_extrinsic(&forged).unwrap();

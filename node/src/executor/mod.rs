@@ -113,13 +113,21 @@ pub const RUNTIME_THREAD_STACK_BYTES: usize = RUNTIME_STACK_BYTES + 4 * 1024 * 1
 #[derive(Clone, Default)]
 pub struct RuntimeExecutor {
     keystore: Option<KeystorePtr>,
+    /// Signatures that verified in any call of this executor: a transaction checked when it
+    /// entered the pool is not checked again when its block is built or imported.
+    checked_signatures: ludus_primitives::CheckedSignatures,
 }
 
 impl RuntimeExecutor {
     /// An executor; with a keystore, runtime calls may sign (offchain workers, key generation).
     pub fn new(keystore: Option<KeystorePtr>) -> Self {
         install_quiet_panic_hook();
-        Self { keystore }
+        Self { keystore, checked_signatures: Default::default() }
+    }
+
+    /// The signatures this executor's calls have verified.
+    pub fn checked_signatures(&self) -> &ludus_primitives::CheckedSignatures {
+        &self.checked_signatures
     }
 
     /// The node's keystore as an extension, for the calls that may sign (offchain workers,
@@ -178,6 +186,7 @@ impl RuntimeExecutor {
         crate::executor::decode::check_runtime_args(method, args)
             .map_err(|error| ExecutorError::BadInput { method: method.to_owned(), error })?;
         extensions.register(ReadRuntimeVersionExt::new(NoWasmRuntimeVersion));
+        extensions.register(ludus_primitives::CheckedSignaturesExt(self.checked_signatures.clone()));
         // A thread with enough stack left runs the call in place; any other gets a fresh
         // segment for it, so no caller can be overflowed by what the limits accept.
         stacker::maybe_grow(RUNTIME_STACK_BYTES, RUNTIME_STACK_BYTES, || {
@@ -428,6 +437,42 @@ mod tests {
         }
         assert!(recursive.len() >= 8, "the known APIs taking calls are found: {recursive:?}");
         assert_eq!(recursive, checked, "runtime APIs whose arguments can nest without bound");
+    }
+
+    #[test]
+    fn a_signature_is_remembered_only_once_it_verified_and_only_for_its_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let (chain, _) = dev_chain(dir.path());
+        let genesis = chain.genesis_hash();
+        let checked = chain.executor().checked_signatures().clone();
+        use sp_core::Pair;
+        let bob = crate::test_utils::pair("//Bob");
+        let honest =
+            crate::test_utils::transfer(&crate::test_utils::pair("//Alice"), bob.public().into(), 1, 0, genesis);
+        validate(&chain, &honest).unwrap().expect("Alice's transfer is valid");
+        assert_eq!(checked.len(), 1, "the verified signature is remembered");
+        validate(&chain, &honest).unwrap().expect("and still valid when remembered");
+        assert_eq!(checked.len(), 1);
+
+        // Alice's own signature over another message (another nonce) proves nothing.
+        let mut xt = ludus_runtime::UncheckedExtrinsic::decode(&mut &honest[..]).unwrap();
+        let other =
+            crate::test_utils::transfer(&crate::test_utils::pair("//Alice"), bob.public().into(), 1, 1, genesis);
+        let other = ludus_runtime::UncheckedExtrinsic::decode(&mut &other[..]).unwrap();
+        let (
+            sp_runtime::generic::Preamble::Signed(_, honest_signature, _),
+            sp_runtime::generic::Preamble::Signed(_, _, other_extension),
+        ) = (xt.preamble.clone(), other.preamble)
+        else {
+            panic!("signed transfers")
+        };
+        if let sp_runtime::generic::Preamble::Signed(_, signature, extension) = &mut xt.preamble {
+            *signature = honest_signature;
+            *extension = other_extension;
+        }
+        let replayed = validate(&chain, &xt.encode()).unwrap();
+        assert!(replayed.is_err(), "a remembered signature over another message is refused: {replayed:?}");
+        assert_eq!(checked.len(), 1, "a failed check is not remembered");
     }
 
     #[test]
