@@ -20,11 +20,11 @@ use crate::{
     chain::pruning,
     chain::{Chain, ChainError},
     consensus::authoring,
-    consensus::slot_worker::{self, BlockPropagation},
+    consensus::slot_worker,
     executor::RuntimeExecutor,
     informant, keystore,
     metrics::{self, Metrics, MetricsError},
-    sync::{SyncEngine, SyncShared},
+    sync::{SlotPropagation, SyncEngine, SyncShared},
     tasks::{TaskEnded, TaskManager},
 };
 
@@ -231,7 +231,7 @@ async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
         node_metrics
     });
     if config.validator {
-        let propagation = Arc::new(SyncPropagation { shared: shared.clone(), network: network.clone() });
+        let propagation = Arc::new(SlotPropagation::new(shared.clone(), network.clone()));
         tasks.spawn_fallible(
             "slot-worker",
             slot_worker::run(chain.clone(), pool.clone(), keystore.clone(), node_metrics, propagation),
@@ -262,27 +262,4 @@ async fn wait_for_shutdown() {
         }
     }
     let _ = tokio::signal::ctrl_c().await;
-}
-
-/// Block propagation as the slot worker sees it: sync's state and the network.
-struct SyncPropagation {
-    shared: Arc<SyncShared>,
-    network: ludus_network::NetworkHandle,
-}
-
-impl BlockPropagation for SyncPropagation {
-    fn is_major_syncing(&self) -> bool {
-        self.shared.is_major_syncing()
-    }
-
-    async fn imports_settled(&self, timeout: Duration) {
-        self.shared.imports_settled(timeout).await;
-    }
-
-    fn announce(&self, block: &ludus_primitives::Block, finality_gossip: Option<Vec<u8>>) {
-        self.network.publish(ludus_network::Topic::BlockAnnounces, crate::sync::announcement(block));
-        if let Some(gossip) = finality_gossip {
-            self.network.publish(ludus_network::Topic::Grandpa, gossip);
-        }
-    }
 }

@@ -62,6 +62,7 @@ pub mod messages;
 mod network;
 mod peers;
 mod planner;
+mod propagation;
 mod serve;
 mod shared;
 mod transactions;
@@ -74,6 +75,7 @@ use ludus_primitives::{Block, BlockNumber};
 
 pub use engine::SyncEngine;
 pub use network::{SyncEvent, SyncNetwork};
+pub use propagation::SlotPropagation;
 pub use serve::serve_blocks;
 pub use shared::SyncShared;
 
