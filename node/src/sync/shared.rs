@@ -60,15 +60,9 @@ impl SyncShared {
         self.peers.read().len()
     }
 
-    /// Whether blocks from peers are waiting for or in import. A block built on a parent
-    /// whose child is being imported is a fork that loses.
-    pub fn is_importing(&self) -> bool {
-        *self.importing.borrow() > 0
-    }
-
     /// Waits until no block from peers is waiting for or in import, at most `timeout`.
-    /// Returns whether imports settled. The slot worker calls it before building, so that
-    /// the previous slot's block, still importing, becomes the parent.
+    /// Returns whether imports settled. The slot worker calls it before building: a block
+    /// built on a parent whose child is being imported is a fork that loses.
     pub async fn imports_settled(&self, timeout: Duration) -> bool {
         let mut importing = self.importing.subscribe();
         tokio::time::timeout(timeout, importing.wait_for(|count| *count == 0)).await.is_ok_and(|r| r.is_ok())
@@ -158,6 +152,6 @@ mod tests {
         let started = Instant::now();
         assert!(shared.imports_settled(Duration::from_secs(10)).await);
         assert!(started.elapsed() < Duration::from_secs(5), "woken by the last import, not the timeout");
-        assert!(!shared.is_importing());
+        assert_eq!(*shared.importing.borrow(), 0, "no import is left counted");
     }
 }
