@@ -21,6 +21,7 @@ pub async fn run(chain: Arc<Chain>, pool: Arc<NodePool>, sync: Arc<SyncShared>) 
     let mut interval = tokio::time::interval(PERIOD);
     interval.tick().await;
     let mut last_imported = sync.imported_from_peers();
+    let mut last_counters = pool.counters();
     loop {
         interval.tick().await;
         let info = chain.info();
@@ -45,6 +46,19 @@ pub async fn run(chain: Arc<Chain>, pool: Arc<NodePool>, sync: Arc<SyncShared>) 
             status.ready,
             status.future,
         );
+        let counters = pool.counters();
+        if counters != last_counters {
+            tracing::info!(
+                target: "txpool",
+                "Pool under pressure in the last {} s: {} submissions refused (full), {} accepted evicted, {} invalid, {} expired",
+                PERIOD.as_secs(),
+                counters.refused_full - last_counters.refused_full,
+                counters.evicted - last_counters.evicted,
+                counters.invalid - last_counters.invalid,
+                counters.expired - last_counters.expired,
+            );
+            last_counters = counters;
+        }
     }
 }
 
@@ -83,6 +97,7 @@ pub async fn update_metrics(
             _ = interval.tick() => {
                 let status = pool.status();
                 metrics.set_pool(status.ready, status.future);
+                metrics.set_pool_counters(&pool.counters());
                 metrics.set_network(sync.peer_count(), sync.target());
                 if let Some(grandpa) = &grandpa {
                     let status = grandpa.status();

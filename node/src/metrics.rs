@@ -11,6 +11,9 @@
 //!   (0 on a chain that finalizes at once, whose single validator runs no voter);
 //! - `substrate_ready_transactions_number`, `ludus_future_transactions_number`: the pool's
 //!   counts, refreshed by `informant::update_metrics` every second;
+//! - `ludus_txpool_turned_away_total{reason="full"|"evicted"|"invalid"|"expired"}`: submissions
+//!   the pool refused for being full, and accepted transactions it later evicted, found invalid
+//!   or let expire (refreshed with the gauges);
 //! - `substrate_proposer_block_constructed` (seconds to build a block) and
 //!   `ludus_blocks_authored_total`: observed by the slot worker through
 //!   [`Metrics::block_authored`];
@@ -42,8 +45,8 @@ use hyper::{
 use hyper_util::rt::{TokioIo, TokioTimer};
 
 use prometheus::{
-    exponential_buckets, Encoder, Histogram, HistogramOpts, IntCounter, IntGauge, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    exponential_buckets, Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 use tokio::{net::TcpListener, sync::Semaphore};
 
@@ -95,6 +98,7 @@ pub struct Metrics {
     registry: Registry,
     block_height: IntGaugeVec,
     ready_transactions: IntGauge,
+    pool_turned_away: IntCounterVec,
     future_transactions: IntGauge,
     block_constructed: Histogram,
     blocks_authored: IntCounter,
@@ -115,6 +119,14 @@ impl Metrics {
         let ready_transactions =
             IntGauge::new("substrate_ready_transactions_number", "Number of transactions in the ready queue")?;
         register(Box::new(ready_transactions.clone()))?;
+        let pool_turned_away = IntCounterVec::new(
+            Opts::new(
+                "ludus_txpool_turned_away_total",
+                "Submissions refused for a full pool, and accepted transactions evicted, invalidated or expired",
+            ),
+            &["reason"],
+        )?;
+        register(Box::new(pool_turned_away.clone()))?;
         let future_transactions = IntGauge::new(
             "ludus_future_transactions_number",
             "Number of transactions in the future queue (waiting for an earlier nonce)",
@@ -162,6 +174,7 @@ impl Metrics {
             registry,
             block_height,
             ready_transactions,
+            pool_turned_away,
             future_transactions,
             block_constructed,
             blocks_authored,
@@ -185,6 +198,19 @@ impl Metrics {
     pub fn set_pool(&self, ready: usize, future: usize) {
         self.ready_transactions.set(i64::try_from(ready).unwrap_or(i64::MAX));
         self.future_transactions.set(i64::try_from(future).unwrap_or(i64::MAX));
+    }
+
+    /// Brings `ludus_txpool_turned_away_total` up to the pool's counters (which only grow).
+    pub fn set_pool_counters(&self, counters: &ludus_txpool::PoolCounters) {
+        for (reason, total) in [
+            ("full", counters.refused_full),
+            ("evicted", counters.evicted),
+            ("invalid", counters.invalid),
+            ("expired", counters.expired),
+        ] {
+            let counter = self.pool_turned_away.with_label_values(&[reason]);
+            counter.inc_by(total.saturating_sub(counter.get()));
+        }
     }
 
     /// Sets the peer count and `substrate_block_height{status="sync_target"}` (the best block

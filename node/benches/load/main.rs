@@ -96,6 +96,13 @@ use crate::{
     workload::{parallel_map, Sender},
 };
 
+/// The local testnet's slot length.
+const SLOT_MS: u64 = 1_000;
+
+fn unix_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
 /// How long the network may take to finalize its first blocks (release build, loaded machine).
 const NETWORK_START: Duration = Duration::from_secs(120);
 
@@ -185,6 +192,10 @@ struct Run {
     refused: u64,
     /// The four nodes' CPU time over the window.
     network_cpu: Option<Duration>,
+    /// Slots of the window without a finalized block, of how many.
+    slots_missed: (u64, u64),
+    /// The most blocks finality trailed the best block by during the window.
+    max_lag: Option<u64>,
 }
 
 impl Run {
@@ -289,7 +300,7 @@ fn compare(old: &Run, new: &Run) {
     let p = |r: &Run, q: f64| percentile(&r.latencies, q).map(|d| d.as_secs_f64());
     println!("\n== old vs new, same load, same machine, one after the other ==");
     println!("{:<40} {:>12} {:>12} {:>10}", "", old.label, new.label, "new/old");
-    let rows: [(&str, Option<f64>, Option<f64>, &str); 6] = [
+    let rows: [(&str, Option<f64>, Option<f64>, &str); 8] = [
         ("steady finalized rate (per s)", steady(old), steady(new), ""),
         (
             "finalized within the window (per s)",
@@ -301,6 +312,8 @@ fn compare(old: &Run, new: &Run) {
         ("latency p99", p(old, 99.0), p(new, 99.0), " s"),
         ("network CPU per finalized op", old.cpu_per_op_ms(), new.cpu_per_op_ms(), " ms"),
         ("accepted, not finalized after drain", Some(old.unfinalized() as f64), Some(new.unfinalized() as f64), ""),
+        ("slots without a finalized block", Some(old.slots_missed.0 as f64), Some(new.slots_missed.0 as f64), ""),
+        ("finality lag, max (blocks)", old.max_lag.map(|l| l as f64), new.max_lag.map(|l| l as f64), ""),
     ];
     for (name, o, n, unit) in rows {
         println!("{:<40} {:>12} {:>12} {:>10}", name, f(o, unit), f(n, unit), ratio(o, n));
@@ -361,6 +374,7 @@ fn run(
     let machine_before = procfs::machine_busy_ticks();
     let chain_before = (nodes[0].1.best_number(), nodes[0].1.finalized_number());
     let start = Instant::now();
+    let start_slot = unix_ms() / SLOT_MS + 1;
     let submitters: Vec<_> = per_node
         .into_iter()
         .zip(&addrs)
@@ -377,6 +391,7 @@ fn run(
     thread::sleep(config.window);
     stop_submit.store(true, Ordering::Relaxed);
     let end = Instant::now();
+    let end_slot = unix_ms() / SLOT_MS;
     let window = end - start;
     let cpu_after: Vec<Option<u64>> = pids.iter().map(|&p| procfs::cpu_ticks(p)).collect();
     let own_after = procfs::cpu_ticks(std::process::id());
@@ -388,14 +403,15 @@ fn run(
     println!("window over; draining for {} s …", config.drain.as_secs());
     thread::sleep(config.drain);
     stop_watch.store(true, Ordering::Relaxed);
-    let (blocks, watch_errors) = watcher.join().expect("the watcher panicked");
+    let watched = watcher.join().expect("the watcher panicked");
+    let (blocks, watch_errors) = (&watched.blocks, &watched.errors);
 
     // -- Join submissions with finalizations.
     let submitted: HashMap<[u8; 32], (Instant, &'static str)> =
         stats.iter().flat_map(|s| s.accepted.iter().map(|(h, at, kind)| (*h, (*at, *kind)))).collect();
     // Every finalized extrinsic: when it was seen final, and whether its dispatch failed.
     let mut finalized_at: HashMap<[u8; 32], (Instant, bool)> = HashMap::new();
-    for block in &blocks {
+    for block in blocks {
         for (i, hash) in block.extrinsics.iter().enumerate() {
             let failed = block.failed.contains(&(i as u32));
             finalized_at.entry(*hash).or_insert((block.at, failed));
@@ -430,7 +446,7 @@ fn run(
     // Throughput over time: bench operations by the 1 s bin in which they were seen final.
     let bins = (window + config.drain).as_secs() as usize + 1;
     let mut per_second = vec![0.0; bins];
-    for block in &blocks {
+    for block in blocks {
         if block.at < start {
             continue;
         }
@@ -444,6 +460,17 @@ fn run(
                 .count() as f64;
         }
     }
+
+    // Overload: did every slot of the window get a block that was finalized, and how far did
+    // finality trail the best block?
+    let window_slots = end_slot.saturating_sub(start_slot) + 1;
+    let slot_blocks: Vec<&Finalized> =
+        blocks.iter().filter(|b| b.slot.is_some_and(|s| (start_slot..=end_slot).contains(&s))).collect();
+    let slots_missed = window_slots.saturating_sub(slot_blocks.len() as u64);
+    let empty_slot_blocks = slot_blocks.iter().filter(|b| bench_count(b) == 0).count();
+    let mut lags: Vec<u64> = watched.lag.iter().filter(|(at, _)| in_window(*at)).map(|(_, lag)| *lag).collect();
+    lags.sort();
+    let max_lag = lags.last().copied();
 
     // Steady state: from the first finalization that carried bench extrinsics to the last one
     // in the window; the first one's extrinsics accrued before it, so they are left out.
@@ -540,6 +567,12 @@ fn run(
         window_blocks.len(),
         if window_blocks.is_empty() { 0.0 } else { bench_in_window_blocks as f64 / window_blocks.len() as f64 },
         max_per_block
+    );
+    println!(
+        "slots in the window: {window_slots}; without a finalized block: {slots_missed}; finalized blocks of them \
+         with no bench extrinsic: {empty_slot_blocks}; finality lag behind best: median {} max {} blocks",
+        lags.get(lags.len() / 2).map_or("n/a".to_owned(), u64::to_string),
+        max_lag.map_or("n/a".to_owned(), |l| l.to_string()),
     );
     println!();
     println!("{:<10} {:>8} {:>8} {:>10} {:>14}", "process", "pid", "CPU%", "RSS MiB", "peak RSS MiB");
@@ -651,5 +684,7 @@ fn run(
         per_second,
         refused,
         network_cpu,
+        slots_missed: (slots_missed, window_slots),
+        max_lag,
     }
 }

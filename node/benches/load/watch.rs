@@ -13,6 +13,8 @@ use frame_system::{EventRecord, Phase};
 use ludus_primitives::Hash;
 use ludus_runtime::RuntimeEvent;
 use serde_json::{json, Value};
+use sp_consensus_aura::AURA_ENGINE_ID;
+use sp_runtime::DigestItem;
 
 use crate::{harness, submit::rpc};
 
@@ -27,32 +29,45 @@ pub struct Finalized {
     /// Indices of the extrinsics whose dispatch failed (`System::ExtrinsicFailed`): included and
     /// paid for, but the operation did not happen.
     pub failed: Vec<u32>,
+    /// The Aura slot it was authored in.
+    pub slot: Option<u64>,
+}
+
+/// What the watcher saw: every finalized block in order, and how far finality trailed the best
+/// block at each poll.
+#[derive(Default)]
+pub struct Watched {
+    pub blocks: Vec<Finalized>,
+    /// (when, best number - finalized number) at each poll.
+    pub lag: Vec<(Instant, u64)>,
+    pub errors: Vec<String>,
 }
 
 /// Follows `addr`'s finalized head from the block after `from` until `stop`, fetching every
 /// newly finalized block in order.
-pub fn watch(addr: SocketAddr, from: u64, stop: &AtomicBool) -> (Vec<Finalized>, Vec<String>) {
-    let mut blocks = Vec::new();
-    let mut errors = Vec::new();
+pub fn watch(addr: SocketAddr, from: u64, stop: &AtomicBool) -> Watched {
+    let mut watched = Watched::default();
     let mut next = from + 1;
     loop {
         // One last round after `stop`, so nothing finalized before it is missed.
         let last_round = stop.load(Ordering::Relaxed);
-        if let Err(e) = watch_round(addr, &mut next, &mut blocks) {
-            errors.push(e);
+        if let Err(e) = watch_round(addr, &mut next, &mut watched) {
+            watched.errors.push(e);
         }
         if last_round {
-            return (blocks, errors);
+            return watched;
         }
         thread::sleep(WATCH_POLL);
     }
 }
 
-pub fn watch_round(addr: SocketAddr, next: &mut u64, blocks: &mut Vec<Finalized>) -> Result<(), String> {
+fn watch_round(addr: SocketAddr, next: &mut u64, watched: &mut Watched) -> Result<(), String> {
     let head = rpc(addr, "chain_getFinalizedHead", json!([]))?;
     let header = rpc(addr, "chain_getHeader", json!([head]))?;
     let number = harness::block_number(&header["number"]);
     let at = Instant::now();
+    let best = harness::block_number(&rpc(addr, "chain_getHeader", json!([]))?["number"]);
+    watched.lag.push((at, best.saturating_sub(number)));
     while *next <= number {
         let hash = rpc(addr, "chain_getBlockHash", json!([*next]))?;
         let block = rpc(addr, "chain_getBlock", json!([hash]))?;
@@ -67,7 +82,15 @@ pub fn watch_round(addr: SocketAddr, next: &mut u64, blocks: &mut Vec<Finalized>
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| format!("block #{next}: extrinsic is not hex ({e})"))?;
         let failed = failed_extrinsics(addr, &hash).map_err(|e| format!("block #{next}: {e}"))?;
-        blocks.push(Finalized { number: *next, at, extrinsics, failed });
+        let slot = block["block"]["header"]["digest"]["logs"].as_array().and_then(|logs| {
+            logs.iter().find_map(|log| {
+                let bytes = hex::decode(log.as_str()?.trim_start_matches("0x")).ok()?;
+                let item = DigestItem::decode(&mut &bytes[..]).ok()?;
+                let data = item.pre_runtime_try_to::<u64>(&AURA_ENGINE_ID)?;
+                Some(data)
+            })
+        });
+        watched.blocks.push(Finalized { number: *next, at, extrinsics, failed, slot });
         *next += 1;
     }
     Ok(())

@@ -8,7 +8,7 @@
 //! - the ready/future counters equal the sums over `txs`.
 
 use crate::{
-    pool::{Limit, ReadyTransaction},
+    pool::{Limit, PoolCounters, ReadyTransaction},
     status::StatusSender,
     Error, Hash, TransactionStatus,
 };
@@ -90,6 +90,7 @@ pub(crate) struct State {
     finality_order: VecDeque<(Hash, Vec<Hash>)>,
     /// Subscribers to newly ready transactions (for gossip).
     import_sinks: Vec<futures::channel::mpsc::Sender<Hash>>,
+    pub counters: PoolCounters,
 }
 
 impl State {
@@ -323,10 +324,13 @@ impl State {
     /// Removes `hash` and tells its watchers `status`, leaving dependants'
     /// readiness stale: only for use right before [`State::rebuild`], which
     /// recomputes it and reports each change once.
-    pub fn remove_before_rebuild(&mut self, hash: &Hash, status: TransactionStatus) {
-        if self.unindex(hash).is_some() {
+    /// Returns whether it was there.
+    pub fn remove_before_rebuild(&mut self, hash: &Hash, status: TransactionStatus) -> bool {
+        let removed = self.unindex(hash).is_some();
+        if removed {
             self.notify(hash, status);
         }
+        removed
     }
 
     /// Which transactions are ready now; pass to [`State::rebuild`].

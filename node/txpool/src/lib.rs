@@ -53,7 +53,7 @@ mod status;
 mod tests;
 
 pub use error::Error;
-pub use pool::{ChainApi, Limit, Options, Pool, PoolStatus, ReadyTransaction};
+pub use pool::{ChainApi, Limit, Options, Pool, PoolCounters, PoolStatus, ReadyTransaction};
 pub use status::{TransactionStatus, Watcher};
 
 pub use ludus_primitives::Hash;

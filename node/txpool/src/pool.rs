@@ -89,6 +89,22 @@ impl PoolStatus {
     }
 }
 
+/// What left the pool other than by inclusion, and what was turned away because it was full,
+/// since the pool started. Under overload these say whether the pool refuses work at the door
+/// (`refused_full`, the client is told at once) or accepts work it later loses (`evicted`,
+/// only a watcher hears of it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PoolCounters {
+    /// Submissions refused because the pool was full (`Immediately Dropped`).
+    pub refused_full: u64,
+    /// Accepted transactions evicted later to bring a queue back within its limit.
+    pub evicted: u64,
+    /// Accepted transactions found invalid by revalidation or by block authoring.
+    pub invalid: u64,
+    /// Accepted transactions whose longevity ran out.
+    pub expired: u64,
+}
+
 /// A ready transaction handed to block authoring or the network.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadyTransaction {
@@ -193,7 +209,10 @@ impl<A: ChainApi> Pool<A> {
             return Err(err);
         }
         let dropped = state.enforce_limits(&self.options.ready_limit, &self.options.future_limit);
-        if dropped.contains(&hash) {
+        let refused = dropped.contains(&hash);
+        state.counters.evicted += dropped.len() as u64 - u64::from(refused);
+        if refused {
+            state.counters.refused_full += 1;
             return Err(Error::ImmediatelyDropped);
         }
         Ok(hash)
@@ -233,7 +252,9 @@ impl<A: ChainApi> Pool<A> {
         let mut state = self.state.lock();
         for hash in hashes {
             state.ban(*hash, now, self.options.ban_time);
-            state.remove(hash, TransactionStatus::Invalid);
+            if state.remove(hash, TransactionStatus::Invalid).is_some() {
+                state.counters.invalid += 1;
+            }
         }
     }
 
@@ -260,6 +281,11 @@ impl<A: ChainApi> Pool<A> {
         future.sort_by_key(|tx| tx.insertion);
         out.extend(future.into_iter().map(|tx| tx.data.as_ref().clone()));
         out
+    }
+
+    /// What left the pool other than by inclusion, and what it refused for being full.
+    pub fn counters(&self) -> PoolCounters {
+        self.state.lock().counters
     }
 
     /// Sizes of the queues.
@@ -322,11 +348,17 @@ impl<A: ChainApi> Pool<A> {
             match result {
                 Ok(Ok(valid)) => match check_tags(&valid) {
                     Ok(tags) => updates.push((hash, valid, tags)),
-                    Err(_) => state.remove_before_rebuild(&hash, TransactionStatus::Invalid),
+                    Err(_) => {
+                        if state.remove_before_rebuild(&hash, TransactionStatus::Invalid) {
+                            state.counters.invalid += 1;
+                        }
+                    }
                 },
                 Ok(Err(TransactionValidityError::Invalid(_))) => {
                     state.ban(hash, now, self.options.ban_time);
-                    state.remove_before_rebuild(&hash, TransactionStatus::Invalid);
+                    if state.remove_before_rebuild(&hash, TransactionStatus::Invalid) {
+                        state.counters.invalid += 1;
+                    }
                 }
                 // The runtime cannot tell yet: keep the transaction as it was,
                 // but move it to the back of the revalidation rotation.
@@ -344,7 +376,9 @@ impl<A: ChainApi> Pool<A> {
         let expired: Vec<Hash> =
             state.txs.values().filter(|tx| block_count > tx.valid_till).map(|tx| tx.hash).collect();
         for hash in expired {
-            state.remove_before_rebuild(&hash, TransactionStatus::Invalid);
+            if state.remove_before_rebuild(&hash, TransactionStatus::Invalid) {
+                state.counters.expired += 1;
+            }
         }
 
         for (hash, valid, Tags { requires, provides }) in updates {
@@ -360,7 +394,8 @@ impl<A: ChainApi> Pool<A> {
             tx.valid_till = block_count.saturating_add(valid.longevity);
         }
         state.rebuild(before);
-        state.enforce_limits(&self.options.ready_limit, &self.options.future_limit);
+        let evicted = state.enforce_limits(&self.options.ready_limit, &self.options.future_limit);
+        state.counters.evicted += evicted.len() as u64;
     }
 
     /// Call when `block` is finalized, with the [`tx_hash`]es of its
