@@ -123,12 +123,12 @@ pub fn submit_batch(
     batch: Transactions,
 ) -> (Verdict, Option<String>) {
     use ludus_txpool::Error;
-    use sp_runtime::transaction_validity::{InvalidTransaction, TransactionSource};
+    use sp_runtime::transaction_validity::InvalidTransaction;
     let at = chain.info().best_hash;
     let mut accepted = false;
     for xt in batch.extrinsics {
         from_network.remember(ludus_txpool::tx_hash(&xt));
-        match pool.submit(at, TransactionSource::External, xt) {
+        match pool.submit_relayed(at, xt) {
             Ok(_) => accepted = true,
             Err(Error::InvalidTransaction(InvalidTransaction::BadProof | InvalidTransaction::BadSigner)) => {
                 return (Verdict::Reject, Some("gossiped a transaction with a forged signature".to_owned()));

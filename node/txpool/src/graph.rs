@@ -27,6 +27,9 @@ const RECENT_BLOCKS_TAGS: usize = 2;
 /// Blocks whose included transactions are watched until finality; beyond
 /// this the oldest get `FinalityTimeout` (Substrate's value).
 const MAX_FINALITY_WATCHED_BLOCKS: usize = 512;
+/// Arrival numbers of new transactions start here; those of retracted blocks put back count
+/// down from it.
+const FIRST_ARRIVAL: u64 = 1 << 62;
 /// Upper bound on the ban list; invalid submissions from a spammer must not
 /// grow memory without limit.
 const MAX_BANNED: usize = 65_536;
@@ -80,7 +83,9 @@ pub(crate) struct State {
     recent_block_tags: VecDeque<HashSet<TransactionTag>>,
     pub ready_usage: Usage,
     pub future_usage: Usage,
-    next_insertion: u64,
+    /// Arrivals so far, and transactions of retracted blocks put back so far.
+    next_arrival: u64,
+    next_returned: u64,
     /// Blocks imported since the pool started; the clock for longevity.
     pub block_count: u64,
     banned: HashMap<Hash, Instant>,
@@ -94,10 +99,30 @@ pub(crate) struct State {
 }
 
 impl State {
-    pub fn next_insertion(&mut self) -> u64 {
-        let id = self.next_insertion;
-        self.next_insertion += 1;
-        id
+    /// The next arrival number. A transaction put `back` (one of a block that left the best
+    /// chain, accepted by the network before anything now waiting) is numbered before every
+    /// arrival, so it keeps its turn and is the last to be evicted among equals.
+    pub fn next_insertion(&mut self, back: bool) -> u64 {
+        if back {
+            self.next_returned += 1;
+            FIRST_ARRIVAL.saturating_sub(self.next_returned)
+        } else {
+            self.next_arrival += 1;
+            FIRST_ARRIVAL + self.next_arrival
+        }
+    }
+
+    /// Whether one more transaction of `bytes` would take the pool past `capacity`.
+    pub fn is_full(&self, capacity: &Limit, bytes: usize) -> bool {
+        let total = self.total_usage();
+        total.count >= capacity.count || total.bytes.saturating_add(bytes) > capacity.total_bytes
+    }
+
+    fn total_usage(&self) -> Usage {
+        Usage {
+            count: self.ready_usage.count + self.future_usage.count,
+            bytes: self.ready_usage.bytes + self.future_usage.bytes,
+        }
     }
 
     // ---- bans -------------------------------------------------------------
@@ -369,26 +394,27 @@ impl State {
         Ok(())
     }
 
-    /// Evicts the lowest-priority (then newest) transactions until both
-    /// queues are within their limits. Returns the evicted hashes.
-    pub fn enforce_limits(&mut self, ready: &Limit, future: &Limit) -> Vec<Hash> {
+    /// Evicts transactions until the whole pool (ready and future) is within `capacity` and
+    /// the future queue within `future`. Future transactions go first (nothing can include
+    /// them now), then the lowest priority, then the newest. Bounding ready and future
+    /// together means a future transaction promoted when its predecessor lands never pushes
+    /// an accepted ready one out. Returns the evicted hashes.
+    pub fn enforce_limits(&mut self, capacity: &Limit, future: &Limit) -> Vec<Hash> {
         let mut dropped = Vec::new();
-        for want_ready in [true, false] {
-            loop {
-                let (usage, limit) = if want_ready { (self.ready_usage, ready) } else { (self.future_usage, future) };
-                if !usage.exceeds(limit) {
-                    break;
-                }
-                let worst = self
-                    .txs
-                    .values()
-                    .filter(|tx| tx.ready == want_ready)
-                    .min_by_key(|tx| (tx.priority, Reverse(tx.insertion)))
-                    .map(|tx| tx.hash);
-                let Some(worst) = worst else { break };
-                self.remove(&worst, TransactionStatus::Dropped);
-                dropped.push(worst);
+        loop {
+            let future_over = self.future_usage.exceeds(future);
+            if !future_over && !self.total_usage().exceeds(capacity) {
+                break;
             }
+            let worst = self
+                .txs
+                .values()
+                .filter(|tx| !(future_over && tx.ready))
+                .min_by_key(|tx| (tx.ready, tx.priority, Reverse(tx.insertion)))
+                .map(|tx| tx.hash);
+            let Some(worst) = worst else { break };
+            self.remove(&worst, TransactionStatus::Dropped);
+            dropped.push(worst);
         }
         dropped
     }

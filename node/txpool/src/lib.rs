@@ -40,8 +40,21 @@
 //! # Limits
 //!
 //! Everything entering comes from untrusted peers, so every collection is
-//! bounded: ready and future queues by count and bytes ([`Options`]), single
-//! transactions by size, the ban list and the finality watchers by count.
+//! bounded: the whole pool and, within it, the future queue by count and bytes
+//! ([`Options`]), single transactions by size, the ban list and the finality
+//! watchers by count.
+//!
+//! # Under overload
+//!
+//! A full pool refuses at the door rather than accepting work it would later
+//! lose: a newcomer gets in only by outranking what is there (futures go
+//! first, then lower priority, then newer), so a submitter of equal priority
+//! hears `Immediately Dropped` (1016) at once and can retry; a transaction a
+//! peer relayed ([`Pool::submit_relayed`]) is refused before validation, since
+//! the node that took it from its submitter holds it; and the transactions of a block that left the best
+//! chain go back ahead of every waiting arrival. Whatever accepted transaction
+//! is still pushed out (by a higher priority) tells its watchers `dropped`.
+//! [`Pool::counters`] counts both kinds.
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 

@@ -40,9 +40,10 @@ pub struct Limit {
 /// Pool configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
-    /// Bound on the ready queue.
+    /// Bound on the whole pool, ready and future transactions together (so on the ready
+    /// queue too).
     pub ready_limit: Limit,
-    /// Bound on the future queue.
+    /// Bound on the future queue, within `ready_limit`.
     pub future_limit: Limit,
     /// Largest single transaction accepted, in bytes.
     pub max_tx_bytes: usize,
@@ -57,7 +58,8 @@ pub struct Options {
 }
 
 impl Default for Options {
-    /// Substrate's defaults: ready 8192 txs / 20 MiB, future 819 txs / 2 MiB, ban 30 minutes.
+    /// Substrate's figures: ready 8192 txs / 20 MiB (here the whole pool), future 819 txs /
+    /// 2 MiB, ban 30 minutes.
     fn default() -> Self {
         Self {
             ready_limit: Limit { count: 8192, total_bytes: 20 * 1024 * 1024 },
@@ -143,14 +145,22 @@ impl<A: ChainApi> Pool<A> {
 
     /// Validates `xt` at block `at` and adds it to the pool. Returns its hash.
     pub fn submit(&self, at: Hash, source: TransactionSource, xt: Vec<u8>) -> Result<Hash, Error> {
-        self.submit_inner(at, source, xt, None)
+        self.submit_inner(at, source, xt, None, false)
+    }
+
+    /// Like [`Pool::submit`] for a transaction a peer relayed (validated as `External`): a
+    /// full pool refuses it before validation. Peers relay every transaction to every node,
+    /// so under overload most arrivals are relays a full pool would evict right after paying
+    /// for their validation, and the node that took it from its submitter still holds it.
+    pub fn submit_relayed(&self, at: Hash, xt: Vec<u8>) -> Result<Hash, Error> {
+        self.submit_inner(at, TransactionSource::External, xt, None, true)
     }
 
     /// Like [`Pool::submit`], and returns a stream of the transaction's
     /// statuses, starting with `Ready` or `Future`.
     pub fn submit_and_watch(&self, at: Hash, source: TransactionSource, xt: Vec<u8>) -> Result<(Hash, Watcher), Error> {
         let (sender, receiver) = mpsc::unbounded();
-        let hash = self.submit_inner(at, source, xt, Some(sender))?;
+        let hash = self.submit_inner(at, source, xt, Some(sender), false)?;
         Ok((hash, Watcher::new(hash, receiver)))
     }
 
@@ -160,12 +170,13 @@ impl<A: ChainApi> Pool<A> {
         source: TransactionSource,
         xt: Vec<u8>,
         watcher: Option<mpsc::UnboundedSender<TransactionStatus>>,
+        relayed: bool,
     ) -> Result<Hash, Error> {
         if xt.len() > self.options.max_tx_bytes {
             return Err(Error::TooLarge { size: xt.len(), limit: self.options.max_tx_bytes });
         }
         let hash = tx_hash(&xt);
-        self.check_admissible(&hash)?;
+        self.check_admissible(&hash, relayed, xt.len())?;
 
         // The runtime call is the slow part; the lock is not held across it.
         let validity = self.api.validate(at, source, &xt).map_err(Error::Validation)?;
@@ -187,7 +198,7 @@ impl<A: ChainApi> Pool<A> {
         if state.is_banned(&hash, Instant::now()) {
             return Err(Error::TemporarilyBanned);
         }
-        let insertion = state.next_insertion();
+        let insertion = state.next_insertion(source == TransactionSource::InBlock);
         let tx = Tx {
             hash,
             data: Arc::new(xt),
@@ -218,13 +229,19 @@ impl<A: ChainApi> Pool<A> {
         Ok(hash)
     }
 
-    fn check_admissible(&self, hash: &Hash) -> Result<(), Error> {
+    /// What can be refused before the runtime is asked: a duplicate, a banned transaction, and
+    /// a relayed one when the pool is full.
+    fn check_admissible(&self, hash: &Hash, relayed: bool, bytes: usize) -> Result<(), Error> {
         let mut state = self.state.lock();
         if state.txs.contains_key(hash) {
             return Err(Error::AlreadyImported(*hash));
         }
         if state.is_banned(hash, Instant::now()) {
             return Err(Error::TemporarilyBanned);
+        }
+        if relayed && state.is_full(&self.options.ready_limit, bytes) {
+            state.counters.refused_full += 1;
+            return Err(Error::ImmediatelyDropped);
         }
         Ok(())
     }

@@ -213,6 +213,74 @@ fn full_ready_queue_evicts_lowest_priority() {
 }
 
 #[test]
+fn a_full_pool_refuses_gossip_without_validating_it() {
+    let limit = Limit { count: 2, total_bytes: usize::MAX };
+    let pool = pool_with(Options { ready_limit: limit, ..Options::default() });
+    submit(&pool, xt(1, 0, 10)).unwrap();
+    submit(&pool, xt(2, 1, 10)).unwrap();
+    let validations = pool.api().validations();
+
+    let err = pool.submit_relayed(block(0), xt(3, 0, 50)).unwrap_err();
+    assert_eq!(err, Error::ImmediatelyDropped);
+    assert_eq!(pool.api().validations(), validations, "refused before the runtime was asked");
+    assert_eq!(pool.counters(), PoolCounters { refused_full: 1, ..PoolCounters::default() });
+    // A client's submission (also `External`) is still weighed against what the pool holds.
+    submit(&pool, xt(3, 0, 50)).unwrap();
+}
+
+#[test]
+fn a_full_pool_evicts_futures_first_and_never_an_accepted_equal() {
+    let limit = Limit { count: 3, total_bytes: usize::MAX };
+    let pool = pool_with(Options { ready_limit: limit, ..Options::default() });
+    let a0 = submit(&pool, xt(1, 0, 10)).unwrap();
+    let (gap, mut gap_watcher) = pool.submit_and_watch(block(0), TransactionSource::External, xt(2, 1, 10)).unwrap();
+    let b0 = submit(&pool, xt(3, 0, 10)).unwrap();
+    // Full; a ready newcomer pushes out the future transaction, not a ready one.
+    let c0 = submit(&pool, xt(4, 0, 10)).unwrap();
+    assert!(!pool.contains(&gap));
+    assert_eq!(drain(&mut gap_watcher), vec![TransactionStatus::Future, TransactionStatus::Dropped]);
+    assert_eq!(ready_hashes(&pool), vec![a0, b0, c0]);
+
+    // Full of ready equals: the newcomer is refused at the door; nothing accepted is lost.
+    assert_eq!(submit(&pool, xt(5, 0, 10)).unwrap_err(), Error::ImmediatelyDropped);
+    assert_eq!(submit(&pool, xt(5, 1, 10)).unwrap_err(), Error::ImmediatelyDropped, "a future newcomer too");
+    assert_eq!(ready_hashes(&pool), vec![a0, b0, c0]);
+    assert_eq!(pool.counters(), PoolCounters { refused_full: 2, evicted: 1, ..PoolCounters::default() });
+}
+
+#[test]
+fn promoted_futures_never_push_accepted_transactions_out() {
+    // Under the old per-queue limits, a block that unblocked futures pushed the newest ready
+    // transactions (accepted, never to be included) out of a full ready queue.
+    let limit = Limit { count: 4, total_bytes: usize::MAX };
+    let pool = pool_with(Options { ready_limit: limit, ..Options::default() });
+    let ready = [submit(&pool, xt(1, 0, 10)).unwrap(), submit(&pool, xt(2, 0, 10)).unwrap()];
+    let futures = [submit(&pool, xt(3, 1, 10)).unwrap(), submit(&pool, xt(3, 2, 10)).unwrap()];
+    assert_eq!(submit(&pool, xt(3, 3, 10)).unwrap_err(), Error::ImmediatelyDropped, "full, futures counted");
+
+    // A block of another node includes sender 3's nonce 0.
+    pool.api().set_nonce(3, 1);
+    pool.on_block_imported(block(1), &[tx_hash(&xt(3, 0, 10))]);
+    let status = pool.status();
+    assert_eq!((status.ready, status.future), (4, 0));
+    assert!(ready.iter().chain(&futures).all(|h| pool.contains(h)));
+    assert_eq!(pool.counters().evicted, 0);
+}
+
+#[test]
+fn transactions_of_a_retracted_block_keep_their_turn_in_a_full_pool() {
+    let limit = Limit { count: 2, total_bytes: usize::MAX };
+    let pool = pool_with(Options { ready_limit: limit, ..Options::default() });
+    let x = submit(&pool, xt(1, 0, 10)).unwrap();
+    let y = submit(&pool, xt(2, 0, 10)).unwrap();
+    // Accepted by the network before x and y: it goes back ahead of them, and the newest
+    // arrival makes room.
+    let z = pool.submit(block(0), TransactionSource::InBlock, xt(3, 0, 10)).unwrap();
+    assert_eq!(ready_hashes(&pool), vec![z, x]);
+    assert!(!pool.contains(&y));
+}
+
+#[test]
 fn byte_limit_on_future_queue_is_enforced() {
     let limit = Limit { count: usize::MAX, total_bytes: 40 };
     let pool = pool_with(Options { future_limit: limit, ..Options::default() });
