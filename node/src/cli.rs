@@ -119,6 +119,14 @@ pub struct RunArgs {
     #[arg(long, value_name = "MiB", default_value_t = (ludus_storage::DEFAULT_TRIE_CACHE_BYTES >> 20) as u64)]
     pub trie_cache_size: u64,
 
+    /// Most transactions the pool holds, ready and future together (Substrate's flag).
+    #[arg(long, value_name = "COUNT", default_value_t = 8192, value_parser = clap::value_parser!(u64).range(1..))]
+    pub pool_limit: u64,
+
+    /// Most kilobytes of transactions the pool holds (Substrate's flag).
+    #[arg(long, value_name = "KiB", default_value_t = 20 * 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    pub pool_kbytes: u64,
+
     /// Add Alice's development keys to the keystore (implies --validator).
     #[arg(long)]
     pub alice: bool,

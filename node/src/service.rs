@@ -48,6 +48,8 @@ pub struct NodeConfig {
     pub prometheus: Option<SocketAddr>,
     /// Bytes of the shared trie cache (0: none).
     pub trie_cache_bytes: usize,
+    /// Bound on the transaction pool (`--pool-limit`, `--pool-kbytes`).
+    pub pool_limit: ludus_txpool::Limit,
     /// Peer-to-peer settings.
     pub network: NetworkOptions,
 }
@@ -136,7 +138,7 @@ async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
     tracing::info!(target: "service", "Role: {role}; best #{} ({}), finalized #{}", info.best_number, short(&info.best_hash), info.finalized_number);
 
     let mut tasks = TaskManager::new();
-    let pool = txpool::new_pool(chain.clone());
+    let pool = txpool::new_pool(chain.clone(), config.pool_limit);
 
     let network_config = config.network.config(info.genesis_hash.to_fixed_bytes(), &config.name)?;
     let should_have_peers = !network_config.boot_nodes.is_empty() || !network_config.reserved_nodes.is_empty();

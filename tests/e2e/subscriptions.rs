@@ -107,3 +107,36 @@ fn new_heads_arrive_one_after_another() {
         );
     }
 }
+
+#[test]
+fn a_watched_transaction_pushed_out_of_a_full_pool_hears_dropped() {
+    // A pool of one: Alice's transfer with a nonce gap waits in it as a future transaction,
+    // then Bob's includable transfer needs the room.
+    let node = Node::start(&["--dev", "--pool-limit", "1"]);
+    let genesis = node.genesis_hash();
+    let waiting = transfer_hex("//Alice", "//Dave", LUD, 5, &genesis);
+    let ready = transfer_hex("//Bob", "//Dave", LUD, 0, &genesis);
+
+    let statuses = runtime().block_on(async {
+        let client = connect(&node).await;
+        let mut watch: Subscription<Value> = client
+            .subscribe("author_submitAndWatchExtrinsic", rpc_params![waiting], "author_unwatchExtrinsic")
+            .await
+            .unwrap_or_else(|e| panic!("author_submitAndWatchExtrinsic: {e}"));
+        let first = next(&mut watch, "the waiting transfer's first status").await;
+        let accepted: Result<Value, _> = client.request("author_submitExtrinsic", rpc_params![ready]).await;
+        accepted.unwrap_or_else(|e| panic!("a full pool refused an includable transfer over a future one: {e}"));
+        let second = next(&mut watch, "the waiting transfer's status after eviction").await;
+        // `dropped` is final: nothing follows it.
+        let after = tokio::time::timeout(Duration::from_secs(2), watch.next()).await;
+        assert!(matches!(after, Err(_) | Ok(None)), "a status after `dropped`: {after:?}");
+        vec![first, second]
+    });
+    assert_eq!(statuses, vec![json!("future"), json!("dropped")]);
+    // Operators see it too: the pool's counters reach /metrics within a refresh.
+    let addr = node.prometheus_addr().expect("a dev node serves metrics");
+    node.wait_for("the eviction counted in /metrics", Duration::from_secs(10), || {
+        let body = crate::metrics::scrape(addr).body;
+        crate::metrics::sample(&body, r#"ludus_txpool_turned_away_total{reason="evicted"}"#).filter(|n| *n == 1.0)
+    });
+}

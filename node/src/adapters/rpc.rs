@@ -425,7 +425,7 @@ mod tests {
         // so one attestation of the three needed.
         let dir = tempfile::tempdir().unwrap();
         let (chain, keystore) = dev_chain_from(dir.path(), &ChainSpec::local().unwrap());
-        let pool = new_pool(chain.clone());
+        let pool = new_pool(chain.clone(), ludus_txpool::Options::default().ready_limit);
         let attester = BridgeAttesterRpc { chain: chain.clone(), pool: pool.clone(), keystore: keystore.clone() };
         let deposit = Deposit {
             nonce: 1,

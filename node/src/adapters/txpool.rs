@@ -48,9 +48,15 @@ impl ChainApi for RuntimeValidator {
     }
 }
 
-/// A pool validating through `chain`'s runtime, with Substrate's default limits.
-pub fn new_pool(chain: Arc<Chain>) -> Arc<NodePool> {
-    Arc::new(Pool::new(Options::default(), RuntimeValidator { chain }))
+/// A pool validating through `chain`'s runtime, holding at most `limit` (ready and future
+/// together), with Substrate's defaults otherwise.
+pub fn new_pool(chain: Arc<Chain>, limit: ludus_txpool::Limit) -> Arc<NodePool> {
+    let future_limit = Options::default().future_limit;
+    let future_limit = ludus_txpool::Limit {
+        count: future_limit.count.min(limit.count),
+        total_bytes: future_limit.total_bytes.min(limit.total_bytes),
+    };
+    Arc::new(Pool::new(Options { ready_limit: limit, future_limit, ..Options::default() }, RuntimeValidator { chain }))
 }
 
 fn included_hashes(block: &Block) -> Vec<Hash> {

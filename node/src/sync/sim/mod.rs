@@ -82,7 +82,7 @@ impl SimNode {
         let peer = peer_id(index);
         let (events_tx, events) = mpsc::channel(4096);
         let network = router.register(peer, events_tx);
-        let pool = crate::adapters::txpool::new_pool(chain.clone());
+        let pool = crate::adapters::txpool::new_pool(chain.clone(), ludus_txpool::Options::default().ready_limit);
         let shared = SyncShared::new(chain.clone(), peer.to_base58(), true);
         let (engine, import) = SyncEngine::new(chain.clone(), network.clone(), pool, None, shared.clone(), true);
         std::thread::Builder::new()
