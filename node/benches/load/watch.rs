@@ -96,15 +96,18 @@ fn watch_round(addr: SocketAddr, next: &mut u64, watched: &mut Watched) -> Resul
     Ok(())
 }
 
-/// The indices of `block`'s extrinsics whose dispatch failed, from its `System::Events`.
-fn failed_extrinsics(addr: SocketAddr, block: &Value) -> Result<Vec<u32>, String> {
+/// `block`'s `System::Events`.
+pub fn block_events(addr: SocketAddr, block: &Value) -> Result<Vec<EventRecord<RuntimeEvent, Hash>>, String> {
     let key = [sp_crypto_hashing::twox_128(b"System"), sp_crypto_hashing::twox_128(b"Events")].concat();
     let events = rpc(addr, "state_getStorage", json!([format!("0x{}", hex::encode(key)), block]))?;
     let Some(events) = events.as_str() else { return Ok(Vec::new()) };
     let bytes = hex::decode(events.trim_start_matches("0x")).map_err(|e| format!("events are not hex ({e})"))?;
-    let records = Vec::<EventRecord<RuntimeEvent, Hash>>::decode(&mut &bytes[..])
-        .map_err(|e| format!("events do not decode ({e})"))?;
-    Ok(records
+    Vec::<EventRecord<RuntimeEvent, Hash>>::decode(&mut &bytes[..]).map_err(|e| format!("events do not decode ({e})"))
+}
+
+/// The indices of `block`'s extrinsics whose dispatch failed, from its `System::Events`.
+fn failed_extrinsics(addr: SocketAddr, block: &Value) -> Result<Vec<u32>, String> {
+    Ok(block_events(addr, block)?
         .into_iter()
         .filter_map(|record| match (record.phase, record.event) {
             (Phase::ApplyExtrinsic(i), RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { .. })) => Some(i),
