@@ -843,12 +843,15 @@ pub mod pallet {
         /// Craft with a recipe: burn its inputs from the caller, mint its outputs to the
         /// caller and pay its fee to the collection owner, all or nothing.
         ///
-        /// Any account holding the inputs. Emits `Crafted`. Weight: `craft(MaxTradeItems)`.
+        /// Any account holding the inputs. Emits `Crafted`. Weight: `craft(MaxTradeItems)`
+        /// before dispatch (the recipe is not known yet), the recipe's own `craft(n)` after: the
+        /// difference goes back to the payer and to the block.
         #[pallet::call_index(25)]
         #[pallet::weight(T::WeightInfo::craft(T::MaxTradeItems::get()))]
-        pub fn craft(origin: OriginFor<T>, collection: CollectionId, recipe: RecipeId) -> DispatchResult {
+        pub fn craft(origin: OriginFor<T>, collection: CollectionId, recipe: RecipeId) -> DispatchResultWithPostInfo {
             let who = ensure_signed(origin)?;
-            Self::do_craft(who, collection, recipe)
+            let items = Self::do_craft(who, collection, recipe)?;
+            Ok(Some(T::WeightInfo::craft(items)).into())
         }
 
         /// Move `amount` LUD from the caller into the collection's fuel tank.

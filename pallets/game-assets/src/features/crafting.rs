@@ -48,9 +48,14 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Burns the recipe's inputs from `who`, mints its outputs to `who` and pays its fee.
+    /// Returns the recipe's size as the `craft(n)` weight counts it: its longer side.
     ///
     /// Atomic because the call is: any failure part-way rolls back what came before.
-    pub(crate) fn do_craft(who: T::AccountId, collection: CollectionId, recipe: RecipeId) -> DispatchResult {
+    pub(crate) fn do_craft(
+        who: T::AccountId,
+        collection: CollectionId,
+        recipe: RecipeId,
+    ) -> Result<u32, DispatchError> {
         let details = Self::collection(collection)?;
         let record = Recipes::<T>::get(collection, recipe).ok_or(Error::<T>::UnknownRecipe)?;
         for (token, amount) in &record.inputs {
@@ -63,6 +68,6 @@ impl<T: Config> Pallet<T> {
             T::Currency::transfer(&who, &details.owner, record.fee, Preservation::Preserve)?;
         }
         Self::deposit_event(Event::Crafted { collection, recipe, who });
-        Ok(())
+        Ok(record.inputs.len().max(record.outputs.len()) as u32)
     }
 }

@@ -1,6 +1,6 @@
 //! Crafting: recipes by admins, atomic crafts, retirement.
 
-use frame_support::{assert_noop, assert_ok};
+use frame_support::{assert_noop, assert_ok, dispatch::GetDispatchInfo, traits::UnfilteredDispatchable};
 
 use super::*;
 
@@ -32,6 +32,24 @@ fn a_player_crafts_atomically_and_pays_the_fee() {
         assert_eq!(GameAssets::balance_of(c, sword, &ALICE), 1);
         assert_eq!(Tokens::<Test>::get(c, ore).unwrap().supply, 6);
         assert_eq!((free(ALICE), free(STUDIO)), (alice - 25, studio + 25));
+    });
+}
+
+#[test]
+fn a_craft_is_charged_for_its_recipe_not_the_largest_one() {
+    run_test(|| {
+        let c = new_collection();
+        let ore = minted(c, 1_000, ALICE, 10);
+        let sword = new_token(c, 2);
+        assert_ok!(GameAssets::create_recipe(signed(STUDIO), c, items(&[(ore, 2)]), items(&[(sword, 1)]), 0));
+        let call = crate::Call::<Test>::craft { collection: c, recipe: 0 };
+        let info = call.get_dispatch_info();
+        let declared = info.call_weight;
+        let max = <<Test as Config>::MaxTradeItems as frame_support::traits::Get<u32>>::get();
+        assert_eq!(declared, <Test as Config>::WeightInfo::craft(max));
+        let post = call.dispatch_bypass_filter(signed(ALICE)).unwrap();
+        assert_eq!(post.actual_weight, Some(<Test as Config>::WeightInfo::craft(1)));
+        assert!(post.calc_actual_weight(&info).all_lt(declared), "the rest is refunded");
     });
 }
 
