@@ -109,6 +109,18 @@ mod checked {
             self.0.lock().insert(key, ());
         }
 
+        /// Whether `signature` by `signer` over `message` verified here before.
+        pub fn is_checked(&self, signature: &super::Signature, message: &[u8], signer: &AccountId32) -> bool {
+            self.contains(&key(signature, message, signer))
+        }
+
+        /// Remembers that `signature` by `signer` over `message` verified: for the node's
+        /// batch verification, which checks many signatures at once outside the runtime. Only
+        /// ever call it for a signature that was verified.
+        pub fn note_checked(&self, signature: &super::Signature, message: &[u8], signer: &AccountId32) {
+            self.insert(key(signature, message, signer));
+        }
+
         /// How many signatures are remembered.
         pub fn len(&self) -> usize {
             self.0.lock().len()

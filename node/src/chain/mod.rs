@@ -9,6 +9,7 @@
 
 pub mod pruning;
 pub mod runtime_api;
+pub mod signatures;
 
 use std::sync::Arc;
 

@@ -66,7 +66,7 @@ impl<N: SyncNetwork> SyncEngine<N> {
         let (internal_tx, internal_rx) = mpsc::unbounded_channel();
         let reports = internal_tx.clone();
         let (import_tx, import_worker) =
-            import_queue::new(chain.clone(), grandpa.clone(), shared.clone(), move |report| {
+            import_queue::new(chain.clone(), pool.clone(), grandpa.clone(), shared.clone(), move |report| {
                 reports.send(Internal::Imported(report)).is_ok()
             });
         let engine = Self {

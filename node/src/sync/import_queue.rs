@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use codec::Encode;
 use ludus_finality::Grandpa;
 use ludus_network::PeerId;
 use ludus_primitives::{now_ms, short, Block};
@@ -14,6 +15,7 @@ use tokio::sync::mpsc;
 
 use super::{messages::BlockData, shared::SyncShared};
 use crate::{
+    adapters::txpool::NodePool,
     chain::Chain,
     consensus::import::{BlockImporter, ImportError, ImportOutcome},
 };
@@ -52,6 +54,7 @@ pub struct ImportReport<Id> {
 /// thread: a dead import thread would leave sync waiting forever).
 pub struct ImportWorker<Id> {
     chain: Arc<Chain>,
+    pool: Arc<NodePool>,
     grandpa: Option<Grandpa<PeerId>>,
     shared: Arc<SyncShared>,
     jobs: mpsc::UnboundedReceiver<ImportJob<Id>>,
@@ -61,7 +64,7 @@ pub struct ImportWorker<Id> {
 impl<Id> ImportWorker<Id> {
     /// Imports jobs until the sender is dropped or the report callback returns false.
     pub fn run(self) {
-        import_worker(self.chain, self.grandpa, self.shared, self.jobs, self.report)
+        import_worker(self.chain, self.pool, self.grandpa, self.shared, self.jobs, self.report)
     }
 }
 
@@ -69,12 +72,28 @@ impl<Id> ImportWorker<Id> {
 /// reports each through `report`.
 pub fn new<Id>(
     chain: Arc<Chain>,
+    pool: Arc<NodePool>,
     grandpa: Option<Grandpa<PeerId>>,
     shared: Arc<SyncShared>,
     report: impl FnMut(ImportReport<Id>) -> bool + Send + 'static,
 ) -> (mpsc::UnboundedSender<ImportJob<Id>>, ImportWorker<Id>) {
     let (jobs_tx, jobs) = mpsc::unbounded_channel();
-    (jobs_tx, ImportWorker { chain, grandpa, shared, jobs, report: Box::new(report) })
+    (jobs_tx, ImportWorker { chain, pool, grandpa, shared, jobs, report: Box::new(report) })
+}
+
+/// Verifies in one batch the signatures of `block`'s extrinsics that this node's pool does
+/// not hold (those it holds were verified when they entered it), so executing the block
+/// finds them verified.
+fn preverify(chain: &Chain, pool: &NodePool, block: &Block) {
+    let unpooled: Vec<Vec<u8>> =
+        block.extrinsics.iter().map(Encode::encode).filter(|xt| !pool.contains(&ludus_txpool::tx_hash(xt))).collect();
+    // One signature gains nothing from a batch; the inherents are unsigned.
+    if unpooled.len() < 3 {
+        return;
+    }
+    if let Err(error) = chain.preverify_signatures(*block.header.parent_hash(), unpooled.iter().map(Vec::as_slice)) {
+        tracing::debug!(target: "sync", "batch signature check skipped: {error}");
+    }
 }
 
 /// Whether an import error proves the sender wrong (an honest node never sends such a
@@ -103,6 +122,7 @@ pub fn is_peer_fault(error: &ImportError) -> bool {
 /// Imports batches in order on a thread of its own; reports each batch back.
 fn import_worker<Id>(
     chain: Arc<Chain>,
+    pool: Arc<NodePool>,
     grandpa: Option<Grandpa<PeerId>>,
     shared: Arc<SyncShared>,
     mut jobs: mpsc::UnboundedReceiver<ImportJob<Id>>,
@@ -115,6 +135,9 @@ fn import_worker<Id>(
         for data in blocks {
             let (hash, number) = (data.header.hash(), *data.header.number());
             let block = Block { header: data.header, extrinsics: data.body };
+            if chain.header(*block.header.parent_hash()).ok().flatten().is_some() {
+                preverify(&chain, &pool, &block);
+            }
             match importer.import(block, None, now_ms()) {
                 Ok(ImportOutcome::Imported { .. }) => imported += 1,
                 Ok(ImportOutcome::AlreadyInChain(_)) => {}

@@ -125,6 +125,14 @@ pub fn submit_batch(
     use ludus_txpool::Error;
     use sp_runtime::transaction_validity::InvalidTransaction;
     let at = chain.info().best_hash;
+    // What the pool may take, its signatures verified as one batch first (the pool's
+    // validations then find them verified).
+    if !pool.is_full() {
+        let fresh = batch.extrinsics.iter().filter(|xt| !pool.contains(&ludus_txpool::tx_hash(xt)));
+        if let Err(error) = chain.preverify_signatures(at, fresh.map(Vec::as_slice)) {
+            tracing::debug!(target: "sync", "batch signature check skipped: {error}");
+        }
+    }
     let mut accepted = false;
     for xt in batch.extrinsics {
         from_network.remember(ludus_txpool::tx_hash(&xt));

@@ -284,6 +284,11 @@ impl<A: ChainApi> Pool<A> {
         }
     }
 
+    /// Whether the pool is at its capacity (a relayed transaction would be refused unseen).
+    pub fn is_full(&self) -> bool {
+        self.state.lock().is_full(&self.options.ready_limit, 0)
+    }
+
     /// Whether `hash` is in the pool (ready or future).
     pub fn contains(&self, hash: &Hash) -> bool {
         self.state.lock().txs.contains_key(hash)
