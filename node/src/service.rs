@@ -103,8 +103,8 @@ fn init_logging(filter: Option<&str>) {
         .try_init();
 }
 
-/// GRANDPA's gossip period: round timers are twice it (Substrate's default for short slots).
-const GOSSIP_DURATION: Duration = Duration::from_millis(333);
+/// GRANDPA's gossip period: round timers are twice and four times it.
+const GOSSIP_DURATION: Duration = Duration::from_millis(200);
 
 /// Runs the node until it is told to stop.
 pub fn run(config: NodeConfig) -> Result<(), ServiceError> {
