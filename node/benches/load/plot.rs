@@ -107,6 +107,39 @@ fn legend_mark(colour: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32
     move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(3))
 }
 
+/// One axis of a panel: its range, its description and how its ticks read.
+type Axis<'a> = (std::ops::Range<f64>, &'a str, &'a dyn Fn(&f64) -> String);
+
+/// A panel of the picture with its caption, axes and light grid drawn.
+fn panel<'a, 'b>(
+    area: &'a DrawingArea<BitMapBackend<'b>, Shift>,
+    caption: &str,
+    (x_range, x_desc, x_format): Axis<'_>,
+    (y_range, y_desc, y_format): Axis<'_>,
+) -> Result<ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>, String> {
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, caption_style())
+        .margin(20)
+        .margin_top(10)
+        .x_label_area_size(55)
+        .y_label_area_size(85)
+        .build_cartesian_2d(x_range, y_range)
+        .map_err(drawing)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .axis_desc_style(axis_style())
+        .label_style(tick_style())
+        .x_label_formatter(x_format)
+        .y_label_formatter(y_format)
+        .light_line_style(WHITE.mix(0.0))
+        .bold_line_style(BLACK.mix(0.08))
+        .draw()
+        .map_err(drawing)?;
+    Ok(chart)
+}
+
 /// Operations finalized per second over time, one line per run, the end of the load window
 /// dashed.
 fn throughput(area: &DrawingArea<BitMapBackend, Shift>, series: &[Series]) -> Result<(), String> {
@@ -114,26 +147,12 @@ fn throughput(area: &DrawingArea<BitMapBackend, Shift>, series: &[Series]) -> Re
     let peak = series.iter().flat_map(|s| s.per_second.iter().copied()).fold(0.0, f64::max);
     // Headroom above the peak keeps the legend off the lines.
     let top = (peak * 1.3).max(10.0);
-    let mut chart = ChartBuilder::on(area)
-        .caption("Throughput: operations seen finalized in each second", caption_style())
-        .margin(20)
-        .margin_top(10)
-        .x_label_area_size(55)
-        .y_label_area_size(85)
-        .build_cartesian_2d(0.0..seconds, 0.0..top)
-        .map_err(drawing)?;
-    chart
-        .configure_mesh()
-        .x_desc("time since the load started (s)")
-        .y_desc("finalized operations per second")
-        .axis_desc_style(axis_style())
-        .label_style(tick_style())
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_label_formatter(&|y| format!("{y:.0}"))
-        .light_line_style(WHITE.mix(0.0))
-        .bold_line_style(BLACK.mix(0.08))
-        .draw()
-        .map_err(drawing)?;
+    let mut chart = panel(
+        area,
+        "Throughput: operations seen finalized in each second",
+        (0.0..seconds, "time since the load started (s)", &|x| format!("{x:.0}")),
+        (0.0..top, "finalized operations per second", &|y| format!("{y:.0}")),
+    )?;
 
     // The legend goes in the headroom on the side away from the window's end, whose label sits
     // beside its line, facing away from the legend unless the picture's edge is in the way.
@@ -193,26 +212,12 @@ fn throughput(area: &DrawingArea<BitMapBackend, Shift>, series: &[Series]) -> Re
 fn latency(area: &DrawingArea<BitMapBackend, Shift>, series: &[Series]) -> Result<(), String> {
     let slowest = series.iter().filter_map(|s| s.latencies.last()).max().map_or(0.0, |d| d.as_secs_f64());
     let right = if slowest > 0.0 { slowest * 1.05 } else { 1.0 };
-    let mut chart = ChartBuilder::on(area)
-        .caption("Latency: submission to finality, cumulative", caption_style())
-        .margin(20)
-        .margin_top(10)
-        .x_label_area_size(55)
-        .y_label_area_size(85)
-        .build_cartesian_2d(0.0..right, 0.0..100.0)
-        .map_err(drawing)?;
-    chart
-        .configure_mesh()
-        .x_desc("latency (s)")
-        .y_desc("finalized operations (%)")
-        .axis_desc_style(axis_style())
-        .label_style(tick_style())
-        .x_label_formatter(&|x| if right < 10.0 { format!("{x:.1}") } else { format!("{x:.0}") })
-        .y_label_formatter(&|y| format!("{y:.0}%"))
-        .light_line_style(WHITE.mix(0.0))
-        .bold_line_style(BLACK.mix(0.08))
-        .draw()
-        .map_err(drawing)?;
+    let mut chart = panel(
+        area,
+        "Latency: submission to finality, cumulative",
+        (0.0..right, "latency (s)", &|x| if right < 10.0 { format!("{x:.1}") } else { format!("{x:.0}") }),
+        (0.0..100.0, "finalized operations (%)", &|y| format!("{y:.0}%")),
+    )?;
 
     for (i, s) in series.iter().enumerate() {
         let colour = colour(i);
