@@ -9,7 +9,7 @@
 use std::{collections::BTreeSet, fmt::Display, path::Path, time::Duration};
 
 use plotters::{
-    coord::Shift,
+    coord::{types::RangedCoordf64, Shift},
     prelude::*,
     style::{register_font, FontStyle},
 };
