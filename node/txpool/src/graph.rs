@@ -118,6 +118,21 @@ impl State {
         total.count >= capacity.count || total.bytes.saturating_add(bytes) > capacity.total_bytes
     }
 
+    /// Whether the pool holds at least `share` of `capacity` (count or bytes).
+    pub fn holds_share(&self, capacity: &Limit, share: (usize, usize)) -> bool {
+        let total = self.total_usage();
+        let (num, den) = share;
+        total.count * den >= capacity.count.saturating_mul(num)
+            || total.bytes * den >= capacity.total_bytes.saturating_mul(num)
+    }
+
+    /// Whether a transaction requiring `requires`, of `priority`, ranks above the pool's
+    /// least transaction (ready above future, then by priority); true for an empty pool.
+    pub fn outranks_least(&self, requires: &[TransactionTag], priority: TransactionPriority) -> bool {
+        let ready = requires.iter().all(|tag| self.is_satisfied(tag));
+        self.txs.values().map(|tx| (tx.ready, tx.priority)).min().is_none_or(|least| (ready, priority) > least)
+    }
+
     fn total_usage(&self) -> Usage {
         Usage {
             count: self.ready_usage.count + self.future_usage.count,

@@ -49,9 +49,13 @@
 //! A full pool refuses at the door rather than accepting work it would later
 //! lose: a newcomer gets in only by outranking what is there (futures go
 //! first, then lower priority, then newer), so a submitter of equal priority
-//! hears `Immediately Dropped` (1016) at once and can retry; a transaction a
-//! peer relayed ([`Pool::submit_relayed`]) is refused before validation, since
-//! the node that took it from its submitter holds it; and the transactions of a block that left the best
+//! hears `Immediately Dropped` (1016) at once and can retry. New submissions
+//! fill a quarter of the pool on equal terms, the rest is for transactions
+//! peers relay ([`Pool::submit_relayed`]): under overload the
+//! pools then hold the same transactions, which any author can include,
+//! instead of four backlogs each drained only in its node's slots. A relay
+//! reaching a full pool is refused before validation (the node that took it
+//! from its submitter holds it); and the transactions of a block that left the best
 //! chain go back ahead of every waiting arrival. Whatever accepted transaction
 //! is still pushed out (by a higher priority) tells its watchers `dropped`.
 //! [`Pool::counters`] counts both kinds.

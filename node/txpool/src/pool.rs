@@ -16,6 +16,13 @@ use std::{
     time::{Duration, Instant},
 };
 
+/// The share of the pool's capacity that new submissions may fill on equal terms: beyond
+/// it a submission must outrank the pool's least transaction. The rest is for transactions
+/// peers relay. A quarter: with four validators each taking new work up to it, the pools
+/// can all hold everything accepted, and what waits is at most one pool's worth (8,192
+/// transactions, about seven full blocks).
+const NEW_WORK_SHARE: (usize, usize) = (1, 4);
+
 /// How the pool reaches the runtime.
 ///
 /// The node implements it by calling `TaggedTransactionQueue_validate_transaction`
@@ -197,6 +204,18 @@ impl<A: ChainApi> Pool<A> {
         }
         if state.is_banned(&hash, Instant::now()) {
             return Err(Error::TemporarilyBanned);
+        }
+        // New work for the network (not a relay of what another pool holds, nor a retracted
+        // block's) fills only part of the pool unless it outranks something; the rest is
+        // for relays, so under overload the pools hold the same transactions and any author
+        // can include them, rather than each its own backlog.
+        let new_work = !relayed && source != TransactionSource::InBlock;
+        if new_work
+            && state.holds_share(&self.options.ready_limit, NEW_WORK_SHARE)
+            && !state.outranks_least(&requires, valid.priority)
+        {
+            state.counters.refused_full += 1;
+            return Err(Error::ImmediatelyDropped);
         }
         let insertion = state.next_insertion(source == TransactionSource::InBlock);
         let tx = Tx {

@@ -216,8 +216,8 @@ fn full_ready_queue_evicts_lowest_priority() {
 fn a_full_pool_refuses_gossip_without_validating_it() {
     let limit = Limit { count: 2, total_bytes: usize::MAX };
     let pool = pool_with(Options { ready_limit: limit, ..Options::default() });
-    submit(&pool, xt(1, 0, 10)).unwrap();
-    submit(&pool, xt(2, 1, 10)).unwrap();
+    pool.submit_relayed(block(0), xt(1, 0, 10)).unwrap();
+    pool.submit_relayed(block(0), xt(2, 1, 10)).unwrap();
     let validations = pool.api().validations();
 
     let err = pool.submit_relayed(block(0), xt(3, 0, 50)).unwrap_err();
@@ -232,9 +232,9 @@ fn a_full_pool_refuses_gossip_without_validating_it() {
 fn a_full_pool_evicts_futures_first_and_never_an_accepted_equal() {
     let limit = Limit { count: 3, total_bytes: usize::MAX };
     let pool = pool_with(Options { ready_limit: limit, ..Options::default() });
-    let a0 = submit(&pool, xt(1, 0, 10)).unwrap();
     let (gap, mut gap_watcher) = pool.submit_and_watch(block(0), TransactionSource::External, xt(2, 1, 10)).unwrap();
-    let b0 = submit(&pool, xt(3, 0, 10)).unwrap();
+    let a0 = pool.submit_relayed(block(0), xt(1, 0, 10)).unwrap();
+    let b0 = pool.submit_relayed(block(0), xt(3, 0, 10)).unwrap();
     // Full; a ready newcomer pushes out the future transaction, not a ready one.
     let c0 = submit(&pool, xt(4, 0, 10)).unwrap();
     assert!(!pool.contains(&gap));
@@ -249,14 +249,33 @@ fn a_full_pool_evicts_futures_first_and_never_an_accepted_equal() {
 }
 
 #[test]
+fn new_submissions_leave_room_for_relays() {
+    let limit = Limit { count: 8, total_bytes: usize::MAX };
+    let pool = pool_with(Options { ready_limit: limit, ..Options::default() });
+    for sender in 0..2 {
+        submit(&pool, xt(sender, 0, 10)).unwrap();
+    }
+    // A quarter full: a new submission of equal rank waits, relays still get in.
+    assert_eq!(submit(&pool, xt(2, 0, 10)).unwrap_err(), Error::ImmediatelyDropped);
+    for sender in 3..9 {
+        pool.submit_relayed(block(0), xt(sender, 0, 10)).unwrap();
+    }
+    // One that outranks the least still gets in, and the least makes room.
+    submit(&pool, xt(9, 0, 20)).unwrap();
+    assert_eq!(pool.status().ready, 8);
+    assert_eq!(pool.counters(), PoolCounters { refused_full: 1, evicted: 1, ..PoolCounters::default() });
+}
+
+#[test]
 fn promoted_futures_never_push_accepted_transactions_out() {
     // Under the old per-queue limits, a block that unblocked futures pushed the newest ready
     // transactions (accepted, never to be included) out of a full ready queue.
     let limit = Limit { count: 4, total_bytes: usize::MAX };
     let pool = pool_with(Options { ready_limit: limit, ..Options::default() });
-    let ready = [submit(&pool, xt(1, 0, 10)).unwrap(), submit(&pool, xt(2, 0, 10)).unwrap()];
-    let futures = [submit(&pool, xt(3, 1, 10)).unwrap(), submit(&pool, xt(3, 2, 10)).unwrap()];
-    assert_eq!(submit(&pool, xt(3, 3, 10)).unwrap_err(), Error::ImmediatelyDropped, "full, futures counted");
+    let relay = |bytes| pool.submit_relayed(block(0), bytes);
+    let ready = [relay(xt(1, 0, 10)).unwrap(), relay(xt(2, 0, 10)).unwrap()];
+    let futures = [relay(xt(3, 1, 10)).unwrap(), relay(xt(3, 2, 10)).unwrap()];
+    assert_eq!(relay(xt(3, 3, 10)).unwrap_err(), Error::ImmediatelyDropped, "full, futures counted");
 
     // A block of another node includes sender 3's nonce 0.
     pool.api().set_nonce(3, 1);
@@ -271,8 +290,8 @@ fn promoted_futures_never_push_accepted_transactions_out() {
 fn transactions_of_a_retracted_block_keep_their_turn_in_a_full_pool() {
     let limit = Limit { count: 2, total_bytes: usize::MAX };
     let pool = pool_with(Options { ready_limit: limit, ..Options::default() });
-    let x = submit(&pool, xt(1, 0, 10)).unwrap();
-    let y = submit(&pool, xt(2, 0, 10)).unwrap();
+    let x = pool.submit_relayed(block(0), xt(1, 0, 10)).unwrap();
+    let y = pool.submit_relayed(block(0), xt(2, 0, 10)).unwrap();
     // Accepted by the network before x and y: it goes back ahead of them, and the newest
     // arrival makes room.
     let z = pool.submit(block(0), TransactionSource::InBlock, xt(3, 0, 10)).unwrap();
