@@ -140,16 +140,32 @@ fn panel<'a, 'b>(
     Ok(chart)
 }
 
-/// Operations finalized per second over time, one line per run, the end of the load window
-/// dashed.
+/// Seconds each point of the throughput line averages over: GRANDPA finalizes one or two
+/// blocks at a time, so single seconds alternate between 0 and two blocks' worth.
+const SMOOTHING_SECONDS: usize = 5;
+
+/// The mean of each bin and its neighbours, `SMOOTHING_SECONDS` wide (narrower at the ends).
+fn smoothed(bins: &[f64]) -> Vec<f64> {
+    let half = SMOOTHING_SECONDS / 2;
+    (0..bins.len())
+        .map(|i| {
+            let around = &bins[i.saturating_sub(half)..(i + half + 1).min(bins.len())];
+            around.iter().sum::<f64>() / around.len() as f64
+        })
+        .collect()
+}
+
+/// Operations finalized per second over time (a moving mean), one line per run, the end of
+/// the load window dashed.
 fn throughput(area: &DrawingArea<BitMapBackend, Shift>, series: &[Series]) -> Result<(), String> {
+    let lines: Vec<Vec<f64>> = series.iter().map(|s| smoothed(&s.per_second)).collect();
     let seconds = series.iter().map(|s| s.per_second.len()).max().unwrap_or(0).max(1) as f64;
-    let peak = series.iter().flat_map(|s| s.per_second.iter().copied()).fold(0.0, f64::max);
+    let peak = lines.iter().flatten().copied().fold(0.0, f64::max);
     // Headroom above the peak keeps the legend off the lines.
     let top = (peak * 1.3).max(10.0);
     let mut chart = panel(
         area,
-        "Throughput: operations seen finalized in each second",
+        &format!("Throughput: operations seen finalized per second ({SMOOTHING_SECONDS} s moving mean)"),
         (0.0..seconds, "time since the load started (s)", &|x| format!("{x:.0}")),
         (0.0..top, "finalized operations per second", &|y| format!("{y:.0}")),
     )?;
@@ -179,10 +195,10 @@ fn throughput(area: &DrawingArea<BitMapBackend, Shift>, series: &[Series]) -> Re
         area.draw(&Text::new(label, (left - base_x, top_y - base_y + 8), style)).map_err(drawing)?;
     }
 
-    for (i, s) in series.iter().enumerate() {
+    for (i, (s, line)) in series.iter().zip(&lines).enumerate() {
         let colour = colour(i);
-        // Each bin's count drawn at its middle.
-        let points = s.per_second.iter().enumerate().map(|(bin, &n)| (bin as f64 + 0.5, n));
+        // Each bin's mean drawn at its middle.
+        let points = line.iter().enumerate().map(|(bin, &n)| (bin as f64 + 0.5, n));
         let window = s.window.as_secs();
         let in_window = s.per_second.iter().take(window as usize).fold(0.0, |sum, n| sum + n);
         let label = if window > 0 {

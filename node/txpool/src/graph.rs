@@ -409,6 +409,19 @@ impl State {
         Ok(())
     }
 
+    /// Evicts the pool's least transaction other than `keep` (futures first, then the lowest
+    /// priority, then the newest). Returns its hash.
+    pub fn evict_least(&mut self, keep: &Hash) -> Option<Hash> {
+        let least = self
+            .txs
+            .values()
+            .filter(|tx| tx.hash != *keep)
+            .min_by_key(|tx| (tx.ready, tx.priority, Reverse(tx.insertion)))
+            .map(|tx| tx.hash)?;
+        self.remove(&least, TransactionStatus::Dropped);
+        Some(least)
+    }
+
     /// Evicts transactions until the whole pool (ready and future) is within `capacity` and
     /// the future queue within `future`. Future transactions go first (nothing can include
     /// them now), then the lowest priority, then the newest. Bounding ready and future

@@ -17,8 +17,8 @@ use std::{
 };
 
 /// The share of the pool's capacity that new submissions may fill on equal terms: beyond
-/// it a submission must outrank the pool's least transaction. The rest is for transactions
-/// peers relay. A quarter: with four validators each taking new work up to it, the pools
+/// it a submission must outrank the pool's least transaction, which it then replaces. The
+/// rest is for transactions peers relay. A quarter: with four validators each taking new work up to it, the pools
 /// can all hold everything accepted, and what waits is at most one pool's worth (8,192
 /// transactions, about seven full blocks).
 const NEW_WORK_SHARE: (usize, usize) = (1, 4);
@@ -209,11 +209,11 @@ impl<A: ChainApi> Pool<A> {
         // block's) fills only part of the pool unless it outranks something; the rest is
         // for relays, so under overload the pools hold the same transactions and any author
         // can include them, rather than each its own backlog.
+        // Past its share, new work gets in only in place of the least transaction, so the
+        // pool does not grow with it: what waits stays what the network can include.
         let new_work = !relayed && source != TransactionSource::InBlock;
-        if new_work
-            && state.holds_share(&self.options.ready_limit, NEW_WORK_SHARE)
-            && !state.outranks_least(&requires, valid.priority)
-        {
+        let displaces = new_work && state.holds_share(&self.options.ready_limit, NEW_WORK_SHARE);
+        if displaces && !state.outranks_least(&requires, valid.priority) {
             state.counters.refused_full += 1;
             return Err(Error::ImmediatelyDropped);
         }
@@ -237,6 +237,9 @@ impl<A: ChainApi> Pool<A> {
         if let Err(err) = state.insert(tx) {
             state.unwatch(&hash);
             return Err(err);
+        }
+        if displaces && state.evict_least(&hash).is_some() {
+            state.counters.evicted += 1;
         }
         let dropped = state.enforce_limits(&self.options.ready_limit, &self.options.future_limit);
         let refused = dropped.contains(&hash);

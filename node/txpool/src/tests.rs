@@ -199,7 +199,7 @@ fn full_ready_queue_evicts_lowest_priority() {
     let limit = Limit { count: 2, total_bytes: usize::MAX };
     let pool = pool_with(Options { ready_limit: limit, ..Options::default() });
     let (low, mut low_watcher) = pool.submit_and_watch(block(0), TransactionSource::External, xt(1, 0, 10)).unwrap();
-    let mid = submit(&pool, xt(2, 0, 20)).unwrap();
+    let mid = pool.submit_relayed(block(0), xt(2, 0, 20)).unwrap();
 
     let err = submit(&pool, xt(3, 0, 5)).unwrap_err();
     assert_eq!(err, Error::ImmediatelyDropped);
