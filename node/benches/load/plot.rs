@@ -140,6 +140,22 @@ fn panel<'a, 'b>(
     Ok(chart)
 }
 
+/// The series' legend at `position`, on a light box.
+fn legend<'a, 'b: 'a>(
+    chart: &mut ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    position: SeriesLabelPosition,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .label_font(legend_style())
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.3))
+        .margin(12)
+        .draw()
+        .map_err(drawing)
+}
+
 /// Seconds each point of the throughput line averages over: GRANDPA finalizes one or two
 /// blocks at a time, so single seconds alternate between 0 and two blocks' worth.
 const SMOOTHING_SECONDS: usize = 5;
@@ -212,15 +228,7 @@ fn throughput(area: &DrawingArea<BitMapBackend, Shift>, series: &[Series]) -> Re
             .label(label)
             .legend(legend_mark(colour));
     }
-    chart
-        .configure_series_labels()
-        .position(if legend_left { SeriesLabelPosition::UpperLeft } else { SeriesLabelPosition::UpperRight })
-        .label_font(legend_style())
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .margin(12)
-        .draw()
-        .map_err(drawing)
+    legend(&mut chart, if legend_left { SeriesLabelPosition::UpperLeft } else { SeriesLabelPosition::UpperRight })
 }
 
 /// The latency CDF of each run: the share of its finalized operations that took at most x
@@ -265,13 +273,5 @@ fn latency(area: &DrawingArea<BitMapBackend, Shift>, series: &[Series]) -> Resul
             .draw_series(marks.map(|(d, q)| Circle::new((d.as_secs_f64(), q), 5, colour.filled())))
             .map_err(drawing)?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .label_font(legend_style())
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .margin(12)
-        .draw()
-        .map_err(drawing)
+    legend(&mut chart, SeriesLabelPosition::LowerRight)
 }
