@@ -96,6 +96,9 @@ pub(crate) struct State {
     /// Subscribers to newly ready transactions (for gossip).
     import_sinks: Vec<futures::channel::mpsc::Sender<Hash>>,
     pub counters: PoolCounters,
+    /// The least (readiness, priority) in the pool, once computed; `None` after any change
+    /// to the set of transactions or their readiness (priorities change only in `rebuild`).
+    least_rank: Option<Option<(bool, TransactionPriority)>>,
 }
 
 impl State {
@@ -128,9 +131,19 @@ impl State {
 
     /// Whether a transaction requiring `requires`, of `priority`, ranks above the pool's
     /// least transaction (ready above future, then by priority); true for an empty pool.
-    pub fn outranks_least(&self, requires: &[TransactionTag], priority: TransactionPriority) -> bool {
+    /// The least rank is kept until the pool changes: under overload, refusal after refusal
+    /// asks for it while nothing changes, and each scan would cost a pass over the pool.
+    pub fn outranks_least(&mut self, requires: &[TransactionTag], priority: TransactionPriority) -> bool {
         let ready = requires.iter().all(|tag| self.is_satisfied(tag));
-        self.txs.values().map(|tx| (tx.ready, tx.priority)).min().is_none_or(|least| (ready, priority) > least)
+        let least = match self.least_rank {
+            Some(least) => least,
+            None => {
+                let least = self.txs.values().map(|tx| (tx.ready, tx.priority)).min();
+                self.least_rank = Some(least);
+                least
+            }
+        };
+        least.is_none_or(|least| (ready, priority) > least)
     }
 
     fn total_usage(&self) -> Usage {
@@ -244,6 +257,7 @@ impl State {
 
     /// Adds `tx` to the indexes as a future transaction.
     fn index(&mut self, mut tx: Tx) {
+        self.least_rank = None;
         tx.ready = false;
         for tag in &tx.provides {
             self.provider.insert(tag.clone(), tx.hash);
@@ -257,6 +271,7 @@ impl State {
 
     /// Removes `hash` from the indexes without touching its dependants.
     fn unindex(&mut self, hash: &Hash) -> Option<Tx> {
+        self.least_rank = None;
         let tx = self.txs.remove(hash)?;
         for tag in &tx.provides {
             if self.provider.get(tag) == Some(hash) {
@@ -280,6 +295,7 @@ impl State {
     }
 
     fn set_ready(&mut self, hash: &Hash, ready: bool) {
+        self.least_rank = None;
         let Some(tx) = self.txs.get_mut(hash) else {
             return;
         };
@@ -497,6 +513,7 @@ impl State {
     /// `before` (from [`State::readiness`]). Conflicts over a tag are won by
     /// the higher priority, then the older transaction.
     pub fn rebuild(&mut self, before: HashMap<Hash, bool>) {
+        self.least_rank = None;
         let mut all: Vec<Tx> = self.txs.drain().map(|(_, tx)| tx).collect();
         all.sort_by_key(|tx| tx.insertion);
         self.provider.clear();

@@ -264,6 +264,10 @@ fn new_submissions_leave_room_for_relays() {
     submit(&pool, xt(9, 0, 20)).unwrap();
     assert_eq!(pool.status().ready, 8);
     assert_eq!(pool.counters(), PoolCounters { refused_full: 1, evicted: 1, ..PoolCounters::default() });
+    // The least is worked out again after the change: another 20 gets in, a 10 does not.
+    submit(&pool, xt(10, 0, 20)).unwrap();
+    assert_eq!(submit(&pool, xt(11, 0, 10)).unwrap_err(), Error::ImmediatelyDropped);
+    assert_eq!(pool.counters(), PoolCounters { refused_full: 2, evicted: 2, ..PoolCounters::default() });
 }
 
 #[test]
