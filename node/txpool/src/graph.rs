@@ -55,6 +55,14 @@ pub(crate) struct Tx {
     pub ready: bool,
 }
 
+impl Tx {
+    /// Where a full pool gives it up, least first: future before ready, then lower priority,
+    /// then newer.
+    fn eviction_rank(&self) -> (bool, TransactionPriority, Reverse<u64>) {
+        (self.ready, self.priority, Reverse(self.insertion))
+    }
+}
+
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct Usage {
     pub count: usize,
@@ -428,12 +436,8 @@ impl State {
     /// Evicts the pool's least transaction other than `keep` (futures first, then the lowest
     /// priority, then the newest). Returns its hash.
     pub fn evict_least(&mut self, keep: &Hash) -> Option<Hash> {
-        let least = self
-            .txs
-            .values()
-            .filter(|tx| tx.hash != *keep)
-            .min_by_key(|tx| (tx.ready, tx.priority, Reverse(tx.insertion)))
-            .map(|tx| tx.hash)?;
+        let least =
+            self.txs.values().filter(|tx| tx.hash != *keep).min_by_key(|tx| tx.eviction_rank()).map(|tx| tx.hash)?;
         self.remove(&least, TransactionStatus::Dropped);
         Some(least)
     }
@@ -454,7 +458,7 @@ impl State {
                 .txs
                 .values()
                 .filter(|tx| !(future_over && tx.ready))
-                .min_by_key(|tx| (tx.ready, tx.priority, Reverse(tx.insertion)))
+                .min_by_key(|tx| tx.eviction_rank())
                 .map(|tx| tx.hash);
             let Some(worst) = worst else { break };
             self.remove(&worst, TransactionStatus::Dropped);
