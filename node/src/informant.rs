@@ -50,9 +50,10 @@ pub async fn run(chain: Arc<Chain>, pool: Arc<NodePool>, sync: Arc<SyncShared>) 
         if counters != last_counters {
             tracing::info!(
                 target: "txpool",
-                "Pool under pressure in the last {} s: {} submissions refused (full), {} accepted evicted, {} invalid, {} expired",
+                "Pool under pressure in the last {} s: {} submissions refused (full), {} refused (sender's share), {} accepted evicted, {} invalid, {} expired",
                 PERIOD.as_secs(),
                 counters.refused_full - last_counters.refused_full,
+                counters.refused_sender - last_counters.refused_sender,
                 counters.evicted - last_counters.evicted,
                 counters.invalid - last_counters.invalid,
                 counters.expired - last_counters.expired,

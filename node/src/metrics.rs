@@ -11,9 +11,10 @@
 //!   (0 on a chain that finalizes at once, whose single validator runs no voter);
 //! - `substrate_ready_transactions_number`, `ludus_future_transactions_number`: the pool's
 //!   counts, refreshed by `informant::update_metrics` every second;
-//! - `ludus_txpool_turned_away_total{reason="full"|"evicted"|"invalid"|"expired"}`: submissions
-//!   the pool refused for being full, and accepted transactions it later evicted, found invalid
-//!   or let expire (refreshed with the gauges);
+//! - `ludus_txpool_turned_away_total{reason="full"|"sender"|"evicted"|"invalid"|"expired"}`:
+//!   submissions the pool refused for being full or because their sender held its share, and
+//!   accepted transactions it later evicted, found invalid or let expire (refreshed with the
+//!   gauges);
 //! - `substrate_proposer_block_constructed` (seconds to build a block) and
 //!   `ludus_blocks_authored_total`: observed by the slot worker through
 //!   [`Metrics::block_authored`];
@@ -204,6 +205,7 @@ impl Metrics {
     pub fn set_pool_counters(&self, counters: &ludus_txpool::PoolCounters) {
         for (reason, total) in [
             ("full", counters.refused_full),
+            ("sender", counters.refused_sender),
             ("evicted", counters.evicted),
             ("invalid", counters.invalid),
             ("expired", counters.expired),

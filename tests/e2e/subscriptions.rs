@@ -140,3 +140,53 @@ fn a_watched_transaction_pushed_out_of_a_full_pool_hears_dropped() {
         crate::metrics::sample(&body, r#"ludus_txpool_turned_away_total{reason="evicted"}"#).filter(|n| *n == 1.0)
     });
 }
+
+#[test]
+fn one_account_cannot_lock_others_out_of_the_pool() {
+    // Alice fills her share of the future queue with transfers behind a nonce gap (her nonce
+    // is 0; these start at 5), which would otherwise wait, paying nothing, for ever.
+    let node = Node::dev();
+    let genesis = node.genesis_hash();
+    const SENDER_FUTURE_LIMIT: u32 = 16;
+    for nonce in 5..5 + SENDER_FUTURE_LIMIT {
+        let xt = transfer_hex("//Alice", "//Dave", LUD, nonce, &genesis);
+        node.rpc("author_submitExtrinsic", json!([xt]));
+    }
+    let one_more = transfer_hex("//Alice", "//Dave", LUD, 5 + SENDER_FUTURE_LIMIT, &genesis);
+    let refused = node.try_rpc("author_submitExtrinsic", json!([one_more])).expect_err("past her share");
+    assert_eq!(refused.code, 1016, "{refused:?}");
+    assert!(refused.message.contains("16 future transactions"), "the message says why: {refused:?}");
+    assert!(refused.message.contains("missing nonces"), "and what to do: {refused:?}");
+
+    // Everyone else still gets in, and through.
+    let bob = transfer_hex("//Bob", "//Dave", LUD, 0, &genesis);
+    node.rpc("author_submitExtrinsic", json!([bob.clone()]));
+    let included = node.wait_for("Bob's transfer in a finalized block", Duration::from_secs(20), || {
+        let pending = node.rpc("author_pendingExtrinsics", json!([]));
+        if pending.as_array().is_some_and(|p| p.contains(&json!(bob))) {
+            return None;
+        }
+        // Included in one of the last few finalized blocks.
+        let mut hash = node.rpc("chain_getFinalizedHead", json!([]));
+        for _ in 0..10 {
+            let block = node.rpc("chain_getBlock", json!([hash]));
+            if block["block"]["extrinsics"].as_array().is_some_and(|xts| xts.contains(&json!(bob))) {
+                return Some(hash);
+            }
+            hash = block["block"]["header"]["parentHash"].clone();
+        }
+        None
+    });
+    assert!(included.is_string(), "{included}");
+    // Alice herself is not locked out: her next nonce is ready, not future.
+    let alice = transfer_hex("//Alice", "//Dave", LUD, 0, &genesis);
+    node.rpc("author_submitExtrinsic", json!([alice]));
+    let pending = node.rpc("author_pendingExtrinsics", json!([]));
+    assert!(pending.as_array().is_some_and(|p| p.len() <= SENDER_FUTURE_LIMIT as usize + 1), "{pending}");
+    // Operators see the refusal.
+    let addr = node.prometheus_addr().expect("a dev node serves metrics");
+    node.wait_for("the refusal counted in /metrics", Duration::from_secs(10), || {
+        let body = crate::metrics::scrape(addr).body;
+        crate::metrics::sample(&body, r#"ludus_txpool_turned_away_total{reason="sender"}"#).filter(|n| *n == 1.0)
+    });
+}

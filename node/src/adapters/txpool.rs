@@ -13,9 +13,10 @@ use ludus_primitives::{Block, Hash, Header};
 use ludus_txpool::{ChainApi, Options, Pool};
 use sp_api::ProvideRuntimeApi;
 use sp_runtime::{
+    generic::Preamble,
     traits::Header as HeaderT,
     transaction_validity::{TransactionSource, TransactionValidity},
-    OpaqueExtrinsic,
+    MultiAddress, OpaqueExtrinsic,
 };
 use sp_transaction_pool::runtime_api::TaggedTransactionQueue;
 use tokio::sync::broadcast::error::RecvError;
@@ -45,6 +46,15 @@ impl ChainApi for RuntimeValidator {
         let xt = OpaqueExtrinsic::try_from_encoded_extrinsic(xt)
             .map_err(|e| format!("Extrinsic has invalid format: {e}"))?;
         self.chain.runtime_api().validate_transaction(at, source, xt, at).map_err(|e| ChainError::from(e).to_string())
+    }
+
+    /// The signer's account id: what the runtime charges and counts nonces for.
+    fn sender(&self, xt: &[u8]) -> Option<Vec<u8>> {
+        match decode_extrinsic(xt).ok()?.preamble {
+            Preamble::Signed(MultiAddress::Id(signer), ..) => Some(signer.encode()),
+            Preamble::Signed(address, ..) => Some(address.encode()),
+            Preamble::Bare(_) | Preamble::General(..) => None,
+        }
     }
 }
 

@@ -39,6 +39,14 @@ pub enum Error {
     /// The pool is full of transactions with higher priority.
     #[error("Immediately Dropped: the transaction couldn't enter the pool because of the limit; raise its priority or retry later")]
     ImmediatelyDropped,
+    /// The sender already holds its share of the pool (`future`: of the future queue).
+    #[error("Immediately Dropped: this sender already has {limit} {} transactions in the pool; wait until they are included{}", if *.future { "future" } else { "pending" }, if *.future { " or submit the missing nonces first" } else { "" })]
+    SenderLimit {
+        /// The bound reached.
+        limit: usize,
+        /// Whether it is the bound on waiting (future) transactions.
+        future: bool,
+    },
     /// The runtime returned no `provides` tag, so the pool cannot tell the transaction apart from replacements.
     #[error("No tags provided: the runtime did not say what the transaction provides, so the pool cannot hold it")]
     NoTagsProvided,
@@ -68,7 +76,7 @@ impl Error {
             Error::AlreadyImported(_) => pool + 3,
             Error::TooLowPriority { .. } => pool + 4,
             Error::CycleDetected => pool + 5,
-            Error::ImmediatelyDropped => pool + 6,
+            Error::ImmediatelyDropped | Error::SenderLimit { .. } => pool + 6,
             Error::NoTagsProvided => pool + 9,
             // VERIFICATION_ERROR = AUTHOR_BASE + 2.
             Error::TooLarge { .. } | Error::Validation(_) => AUTHOR_BASE + 2,
@@ -79,7 +87,11 @@ impl Error {
     pub fn is_retriable(&self) -> bool {
         matches!(
             self,
-            Error::TemporarilyBanned | Error::ImmediatelyDropped | Error::UnknownTransaction(_) | Error::Validation(_)
+            Error::TemporarilyBanned
+                | Error::ImmediatelyDropped
+                | Error::SenderLimit { .. }
+                | Error::UnknownTransaction(_)
+                | Error::Validation(_)
         )
     }
 }

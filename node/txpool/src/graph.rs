@@ -5,7 +5,7 @@
 //! - a transaction is ready exactly when every tag it requires is provided by
 //!   a ready transaction or by a recently imported block (a fixpoint, so a
 //!   dependency cycle never becomes ready);
-//! - the ready/future counters equal the sums over `txs`.
+//! - the ready/future counters, and each sender's, equal the sums over `txs`.
 
 use crate::{
     pool::{Limit, PoolCounters, ReadyTransaction},
@@ -53,6 +53,10 @@ pub(crate) struct Tx {
     /// Arrival order, the tie-breaker between equal priorities.
     pub insertion: u64,
     pub ready: bool,
+    /// Pool block counter when it last entered the future queue (meaningless while ready).
+    pub future_since: u64,
+    /// Who signed it, when the pool bounds its sender ([`crate::ChainApi::sender`]).
+    pub sender: Option<Arc<[u8]>>,
 }
 
 impl Tx {
@@ -83,6 +87,13 @@ impl Usage {
     }
 }
 
+/// What one sender has in the pool.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SenderUsage {
+    pub total: usize,
+    pub future: usize,
+}
+
 #[derive(Default)]
 pub(crate) struct State {
     pub txs: HashMap<Hash, Tx>,
@@ -91,6 +102,8 @@ pub(crate) struct State {
     recent_block_tags: VecDeque<HashSet<TransactionTag>>,
     pub ready_usage: Usage,
     pub future_usage: Usage,
+    /// Per sender, for the senders the pool bounds; no entry once a sender holds nothing.
+    senders: HashMap<Arc<[u8]>, SenderUsage>,
     /// Arrivals so far, and transactions of retracted blocks put back so far.
     next_arrival: u64,
     next_returned: u64,
@@ -142,7 +155,7 @@ impl State {
     /// The least rank is kept until the pool changes: under overload, refusal after refusal
     /// asks for it while nothing changes, and each scan would cost a pass over the pool.
     pub fn outranks_least(&mut self, requires: &[TransactionTag], priority: TransactionPriority) -> bool {
-        let ready = requires.iter().all(|tag| self.is_satisfied(tag));
+        let ready = self.would_be_ready(requires);
         let least = match self.least_rank {
             Some(least) => least,
             None => {
@@ -152,6 +165,26 @@ impl State {
             }
         };
         least.is_none_or(|least| (ready, priority) > least)
+    }
+
+    /// What `sender` has in the pool.
+    pub fn sender_usage(&self, sender: &Arc<[u8]>) -> SenderUsage {
+        self.senders.get(sender).copied().unwrap_or_default()
+    }
+
+    /// Whether a transaction providing `provides` would replace one of `sender`'s own.
+    pub fn replaces_own(&self, sender: &Arc<[u8]>, provides: &[TransactionTag]) -> bool {
+        provides.iter().any(|tag| {
+            self.provider
+                .get(tag)
+                .and_then(|h| self.txs.get(h))
+                .is_some_and(|held| held.sender.as_ref() == Some(sender))
+        })
+    }
+
+    /// Whether a transaction requiring `requires` would be ready now.
+    pub fn would_be_ready(&self, requires: &[TransactionTag]) -> bool {
+        requires.iter().all(|tag| self.is_satisfied(tag))
     }
 
     fn total_usage(&self) -> Usage {
@@ -263,10 +296,19 @@ impl State {
             || self.recent_block_tags.iter().any(|tags| tags.contains(tag))
     }
 
-    /// Adds `tx` to the indexes as a future transaction.
+    /// Adds `tx` to the indexes as a future transaction. One that was ready (being rebuilt)
+    /// starts its time in the future queue now; one that was future keeps its start.
     fn index(&mut self, mut tx: Tx) {
         self.least_rank = None;
+        if tx.ready {
+            tx.future_since = self.block_count;
+        }
         tx.ready = false;
+        if let Some(sender) = &tx.sender {
+            let usage = self.senders.entry(sender.clone()).or_default();
+            usage.total += 1;
+            usage.future += 1;
+        }
         for tag in &tx.provides {
             self.provider.insert(tag.clone(), tx.hash);
         }
@@ -299,6 +341,17 @@ impl State {
         } else {
             self.future_usage.sub(tx.data.len());
         }
+        if let Some(sender) = &tx.sender {
+            if let Some(usage) = self.senders.get_mut(sender) {
+                usage.total = usage.total.saturating_sub(1);
+                if !tx.ready {
+                    usage.future = usage.future.saturating_sub(1);
+                }
+                if usage.total == 0 {
+                    self.senders.remove(sender);
+                }
+            }
+        }
         Some(tx)
     }
 
@@ -311,7 +364,17 @@ impl State {
             return;
         }
         tx.ready = ready;
+        if !ready {
+            tx.future_since = self.block_count;
+        }
         let bytes = tx.data.len();
+        if let Some(usage) = tx.sender.as_ref().and_then(|sender| self.senders.get_mut(sender)) {
+            if ready {
+                usage.future = usage.future.saturating_sub(1);
+            } else {
+                usage.future += 1;
+            }
+        }
         if ready {
             self.future_usage.sub(bytes);
             self.ready_usage.add(bytes);
@@ -524,6 +587,7 @@ impl State {
         self.dependants.clear();
         self.ready_usage = Usage::default();
         self.future_usage = Usage::default();
+        self.senders.clear();
 
         for tx in all {
             let holders: Vec<(Hash, TransactionPriority)> = {

@@ -42,7 +42,10 @@
 //! Everything entering comes from untrusted peers, so every collection is
 //! bounded: the whole pool and, within it, the future queue by count and bytes
 //! ([`Options`]), single transactions by size, the ban list and the finality
-//! watchers by count.
+//! watchers by count. Each sender ([`ChainApi::sender`]) is bounded too: a share of
+//! the pool and of the future queue, and a future transaction waits only
+//! [`Options::future_lifetime`] blocks, so one account cannot take either queue from
+//! the others, least of all with futures, which pay nothing until they are ready.
 //!
 //! # Under overload
 //!

@@ -33,6 +33,13 @@ pub trait ChainApi: Send + Sync + 'static {
     /// `Err` means the runtime could not be called (executor failure), not
     /// that the transaction is invalid.
     fn validate(&self, at: Hash, source: TransactionSource, xt: &[u8]) -> Result<TransactionValidity, String>;
+
+    /// Who signed `xt` (the node: the signer's account id), for the pool's per-sender bounds;
+    /// `None` for an unsigned transaction, which only the pool-wide bounds cover. Called after
+    /// `validate` accepted `xt`, so the bytes are known to decode.
+    fn sender(&self, _xt: &[u8]) -> Option<Vec<u8>> {
+        None
+    }
 }
 
 /// A bound on one queue.
@@ -52,6 +59,18 @@ pub struct Options {
     pub ready_limit: Limit,
     /// Bound on the future queue, within `ready_limit`.
     pub future_limit: Limit,
+    /// Most transactions (ready and future) one sender may have in the pool, so one account
+    /// cannot take the pool from everyone else at the same fee. Transactions of a block
+    /// that left the best chain are put back whatever this says.
+    pub sender_limit: usize,
+    /// Most future transactions (waiting behind a nonce gap) one sender may have. Futures pay
+    /// nothing until they become ready, so this and [`Options::future_lifetime`] are what
+    /// stop one account from filling the future queue for free.
+    pub sender_future_limit: usize,
+    /// Blocks a transaction may wait in the future queue before it is dropped (its watchers
+    /// hear `dropped`). A nonce gap that honest gossip reordering opens closes within a block
+    /// or two; one that lasts a minute is a client's mistake or an attack.
+    pub future_lifetime: u64,
     /// Largest single transaction accepted, in bytes.
     pub max_tx_bytes: usize,
     /// How long a transaction found invalid is refused.
@@ -66,11 +85,15 @@ pub struct Options {
 
 impl Default for Options {
     /// Substrate's figures: ready 8192 txs / 20 MiB (here the whole pool), future 819 txs /
-    /// 2 MiB, ban 30 minutes.
+    /// 2 MiB, ban 30 minutes. Ludus's own: a sender holds at most 512 transactions (a
+    /// sixteenth of the pool), 16 of them future, and a future one waits at most 64 blocks.
     fn default() -> Self {
         Self {
             ready_limit: Limit { count: 8192, total_bytes: 20 * 1024 * 1024 },
             future_limit: Limit { count: 819, total_bytes: 2 * 1024 * 1024 },
+            sender_limit: 512,
+            sender_future_limit: 16,
+            future_lifetime: 64,
             max_tx_bytes: 4 * 1024 * 1024,
             ban_time: Duration::from_secs(30 * 60),
             revalidation_batch: 256,
@@ -110,8 +133,12 @@ pub struct PoolCounters {
     pub evicted: u64,
     /// Accepted transactions found invalid by revalidation or by block authoring.
     pub invalid: u64,
-    /// Accepted transactions whose longevity ran out.
+    /// Accepted transactions whose longevity ran out, or that waited in the future queue
+    /// longer than [`Options::future_lifetime`].
     pub expired: u64,
+    /// Submissions refused because their sender already held its share of the pool
+    /// ([`Options::sender_limit`], [`Options::sender_future_limit`]).
+    pub refused_sender: u64,
 }
 
 /// A ready transaction handed to block authoring or the network.
@@ -196,6 +223,9 @@ impl<A: ChainApi> Pool<A> {
             Err(TransactionValidityError::Unknown(unknown)) => return Err(Error::UnknownTransaction(unknown)),
         };
         let Tags { requires, provides } = check_tags(&valid)?;
+        // A retracted block's transactions were accepted by the network once; they go back.
+        let sender: Option<Arc<[u8]>> =
+            if source == TransactionSource::InBlock { None } else { self.api.sender(&xt).map(Arc::from) };
 
         let mut state = self.state.lock();
         // Another thread may have added or banned it while we validated.
@@ -204,6 +234,12 @@ impl<A: ChainApi> Pool<A> {
         }
         if state.is_banned(&hash, Instant::now()) {
             return Err(Error::TemporarilyBanned);
+        }
+        if let Some(sender) = &sender {
+            if let Err(err) = self.check_sender(&state, sender, &requires, &provides) {
+                state.counters.refused_sender += 1;
+                return Err(err);
+            }
         }
         // New work for the network (not a relay of what another pool holds, nor a retracted
         // block's) fills only part of the pool unless it outranks something; the rest is
@@ -230,6 +266,8 @@ impl<A: ChainApi> Pool<A> {
             valid_till: state.block_count.saturating_add(valid.longevity),
             insertion,
             ready: false,
+            future_since: state.block_count,
+            sender,
         };
         if let Some(sender) = watcher {
             state.watch(hash, sender);
@@ -249,6 +287,30 @@ impl<A: ChainApi> Pool<A> {
             return Err(Error::ImmediatelyDropped);
         }
         Ok(hash)
+    }
+
+    /// Whether `sender` may add a transaction requiring `requires` and providing `provides`:
+    /// within its share of the pool and, if the transaction would wait, of the future queue.
+    /// Replacing one of its own transactions (same nonce, higher tip) adds nothing, so it is
+    /// always allowed.
+    fn check_sender(
+        &self,
+        state: &State,
+        sender: &Arc<[u8]>,
+        requires: &[TransactionTag],
+        provides: &[TransactionTag],
+    ) -> Result<(), Error> {
+        let usage = state.sender_usage(sender);
+        if usage.total == 0 || state.replaces_own(sender, provides) {
+            return Ok(());
+        }
+        if usage.total >= self.options.sender_limit {
+            return Err(Error::SenderLimit { limit: self.options.sender_limit, future: false });
+        }
+        if usage.future >= self.options.sender_future_limit && !state.would_be_ready(requires) {
+            return Err(Error::SenderLimit { limit: self.options.sender_future_limit, future: true });
+        }
+        Ok(())
     }
 
     /// What can be refused before the runtime is asked: a duplicate, a banned transaction, and
@@ -421,6 +483,21 @@ impl<A: ChainApi> Pool<A> {
             state.txs.values().filter(|tx| block_count > tx.valid_till).map(|tx| tx.hash).collect();
         for hash in expired {
             if state.remove_before_rebuild(&hash, TransactionStatus::Invalid) {
+                state.counters.expired += 1;
+            }
+        }
+        let lifetime = self.options.future_lifetime;
+        let stale: Vec<Hash> = state
+            .txs
+            .values()
+            .filter(|tx| !tx.ready && block_count.saturating_sub(tx.future_since) > lifetime)
+            .map(|tx| tx.hash)
+            .collect();
+        if !stale.is_empty() {
+            tracing::debug!(target: "txpool", "Dropping {} transactions that waited more than {lifetime} blocks for a nonce gap", stale.len());
+        }
+        for hash in stale {
+            if state.remove_before_rebuild(&hash, TransactionStatus::Dropped) {
                 state.counters.expired += 1;
             }
         }

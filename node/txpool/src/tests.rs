@@ -58,6 +58,10 @@ impl ChainApi for TestApi {
             propagate: true,
         }))
     }
+
+    fn sender(&self, xt: &[u8]) -> Option<Vec<u8>> {
+        xt.first().map(|sender| vec![*sender])
+    }
 }
 
 /// A transaction; `pad` makes distinct (or larger) transactions with the same meaning.
@@ -602,4 +606,103 @@ fn concurrent_submissions_from_many_threads_all_land() {
         assert_eq!(nonce, expected);
         last_nonce.insert(sender, nonce);
     }
+}
+
+#[test]
+fn one_sender_cannot_fill_the_future_queue() {
+    let pool = pool();
+    let limit = pool.options().sender_future_limit;
+    // Sender 1 queues transactions behind a nonce gap (nonce 0 missing) until its share is full.
+    for nonce in 1..=limit as u64 {
+        submit(&pool, xt(1, nonce, 10)).unwrap();
+    }
+    let refused = submit(&pool, xt(1, limit as u64 + 1, 10)).unwrap_err();
+    assert_eq!(refused, Error::SenderLimit { limit, future: true });
+    assert_eq!(refused.rpc_code(), 1016);
+    assert!(refused.to_string().contains("submit the missing nonces first"), "{refused}");
+    assert_eq!(pool.counters().refused_sender, 1);
+    // Everyone else still gets in, waiting or not.
+    submit(&pool, xt(2, 3, 10)).unwrap();
+    let other = submit(&pool, xt(3, 0, 10)).unwrap();
+    assert_eq!(ready_hashes(&pool), vec![other]);
+    // And sender 1 may still fill its gap: that transaction is ready, and releases the rest.
+    submit(&pool, xt(1, 0, 10)).unwrap();
+    assert_eq!(pool.status().ready, limit + 2);
+    assert_eq!(pool.status().future, 1);
+    submit(&pool, xt(1, limit as u64 + 1, 10)).unwrap();
+}
+
+#[test]
+fn one_sender_cannot_take_the_whole_pool() {
+    let options =
+        Options { ready_limit: Limit { count: 8, total_bytes: usize::MAX }, sender_limit: 4, ..Options::default() };
+    let pool = pool_with(options);
+    // Relayed, so the share of the pool new work may take does not come into it.
+    let relay = |bytes| pool.submit_relayed(block(0), bytes);
+    for nonce in 0..4 {
+        relay(xt(1, nonce, 10)).unwrap();
+    }
+    assert_eq!(relay(xt(1, 4, 10)), Err(Error::SenderLimit { limit: 4, future: false }));
+    // Replacing its own pending transaction with a higher tip adds nothing: allowed.
+    let replacement = relay(xt(1, 3, 20)).unwrap();
+    assert!(!pool.contains(&tx_hash(&xt(1, 3, 10))));
+    // The rest of the pool is everyone else's.
+    for sender in 2..6 {
+        relay(xt(sender, 0, 10)).unwrap();
+    }
+    assert_eq!(pool.status().ready, 8);
+    assert!(pool.contains(&replacement));
+    // Once its transactions are included, the sender has room again.
+    let included = ready_hashes(&pool);
+    pool.api().set_nonce(1, 4);
+    for sender in 2..6 {
+        pool.api().set_nonce(sender, 1);
+    }
+    pool.on_block_imported(block(1), &included);
+    assert!(pool.status().is_empty());
+    relay(xt(1, 4, 10)).unwrap();
+}
+
+#[test]
+fn a_retracted_blocks_transactions_go_back_whatever_their_senders_hold() {
+    let options = Options { sender_limit: 1, sender_future_limit: 1, ..Options::default() };
+    let pool = pool_with(options);
+    submit(&pool, xt(1, 0, 10)).unwrap();
+    for nonce in 1..4 {
+        pool.submit(block(0), TransactionSource::InBlock, xt(1, nonce, 10)).unwrap();
+    }
+    assert_eq!(pool.status().ready, 4);
+}
+
+#[test]
+fn a_future_transaction_waits_only_so_long() {
+    let pool = pool_with(Options { future_lifetime: 3, ..Options::default() });
+    let (waiting, mut watcher) = pool.submit_and_watch(block(0), TransactionSource::External, xt(1, 2, 10)).unwrap();
+    let ready = submit(&pool, xt(2, 0, 10)).unwrap();
+    for n in 1..=3 {
+        pool.on_block_imported(block(n), &[]);
+        assert!(pool.contains(&waiting), "dropped after {n} blocks");
+    }
+    pool.on_block_imported(block(4), &[]);
+    assert!(!pool.contains(&waiting));
+    assert_eq!(drain(&mut watcher), vec![TransactionStatus::Future, TransactionStatus::Dropped]);
+    assert!(is_closed(&mut watcher));
+    assert_eq!(pool.counters().expired, 1);
+    // A ready transaction is not touched, however long it waits for a block.
+    assert!(pool.contains(&ready));
+    // The clock starts when a transaction enters the future queue, not when it arrived: one
+    // that waited ready and then lost its predecessor gets the full lifetime.
+    let first = submit(&pool, xt(3, 0, 10)).unwrap();
+    let second = submit(&pool, xt(3, 1, 10)).unwrap();
+    for n in 5..=7 {
+        pool.on_block_imported(block(n), &[]);
+    }
+    pool.remove(&[first]);
+    assert_eq!(pool.status().future, 1);
+    for n in 8..=10 {
+        pool.on_block_imported(block(n), &[]);
+        assert!(pool.contains(&second), "dropped {} blocks after it became future", n - 7);
+    }
+    pool.on_block_imported(block(11), &[]);
+    assert!(!pool.contains(&second));
 }
