@@ -122,6 +122,24 @@ pub fn run(config: NodeConfig) -> Result<(), ServiceError> {
 async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
     let db_path = config.chain_dir.join("db").join("full");
     let database = ludus_storage::Database::open_with_trie_cache(&db_path, config.trie_cache_bytes)?;
+    // A damaged database stops the node here, with what is wrong and what to do, rather than
+    // after it has started and fails far from the cause.
+    // parity-db may panic on a missing file; the check turns that into its error, and the
+    // default hook's backtrace would only bury the message that says what to do.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let checked = database.check();
+    std::panic::set_hook(hook);
+    if let Some(report) = checked? {
+        tracing::info!(
+            target: "storage",
+            "Database checked in {} ms: blocks #{} to #{} linked, {} state entries of the best and finalized blocks readable",
+            report.elapsed.as_millis(),
+            report.finalized.0,
+            report.best.0,
+            report.state_entries,
+        );
+    }
     let keystore = keystore::open(Some(&config.chain_dir.join("keystore")))?;
     for name in &config.dev_keys {
         keystore::add_dev_keys(&keystore, name)?;

@@ -36,7 +36,19 @@ pub enum StorageError {
     },
     /// parity-db failed (I/O, a background writer error, …).
     #[error("database error: {0}: check free disk space and permissions of the --base-path directory")]
-    Db(#[from] parity_db::Error),
+    Db(parity_db::Error),
+    /// parity-db found its own files inconsistent: not a disk-space or permission problem.
+    #[error("the chain database is damaged (parity-db: {0}): restore it from a backup, or purge it with `ludus-node purge-chain` and let the node resync from its peers")]
+    DbCorruption(String),
+    /// The start-up check ([`crate::Database::check`]) found something the node needs missing or
+    /// wrong.
+    #[error("the chain database at {path} is damaged: {what}. Restore it from a backup, or purge it with `ludus-node purge-chain` (same --chain and --base-path) and let the node resync from its peers")]
+    Damaged {
+        /// The database directory.
+        path: PathBuf,
+        /// What is missing or wrong.
+        what: String,
+    },
     /// `purge` was pointed at a database a running node holds open.
     #[error("refusing to purge the database at {path}: a running ludus-node holds it open; stop that node first, then run purge-chain again")]
     InUse {
@@ -156,6 +168,16 @@ pub enum StorageError {
     /// The state transaction handed to `commit` is not one `drain_storage_changes` produces.
     #[error("malformed state transaction: {0}")]
     MalformedTransaction(String),
+}
+
+impl From<parity_db::Error> for StorageError {
+    fn from(error: parity_db::Error) -> Self {
+        match error {
+            parity_db::Error::Corruption(reason) => StorageError::DbCorruption(reason),
+            parity_db::Error::InvalidValueData => StorageError::DbCorruption("invalid data in a value table".into()),
+            other => StorageError::Db(other),
+        }
+    }
 }
 
 impl StorageError {

@@ -36,10 +36,12 @@
 //! an RPC call read again are not fetched and decoded again.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod check;
 mod error;
 mod schema;
 mod state;
 
+pub use check::CheckReport;
 pub use error::StorageError;
 pub use schema::SCHEMA_VERSION;
 pub use state::{StateBackend, StateStore};
@@ -138,7 +140,7 @@ impl Database {
             parity_db::Error::IncompatibleColumnConfig { id, reason } => {
                 StorageError::IncompatibleLayout { path: path.clone(), reason: format!("column {id}: {reason}") }
             }
-            other => StorageError::Db(other),
+            other => other.into(),
         })?;
         let db = Arc::new(db);
 
