@@ -25,6 +25,12 @@
 //! - `LUDUS_LOAD_PLOT` (default `<cargo target tmp>/ludus-load-<workload>.png`): where the plot
 //!   goes;
 //! - `LUDUS_LOAD_LOGS`: a directory to copy the four nodes' logs into after each run;
+//! - `LUDUS_LOAD_SAMPLE` (default: a 120th of the window, at least 1 s): how often each node's
+//!   memory, open file descriptors and database size are sampled for the resources table;
+//! - `LUDUS_LOAD_SOAK=1`: a soak: the run also fails if any accepted extrinsic is not finalized
+//!   or a node's open file descriptors grew by more than [`FD_GROWTH_LIMIT`] after the warm-up.
+//!   Give it a long window at half the sustained rate (README: `LUDUS_LOAD_SECONDS=1800`,
+//!   `LUDUS_LOAD_RATE` half of the steady rate a saturating run reports);
 //! - `LUDUS_NODE_BIN`: the `ludus-node` binary measured as `new` (default: the one cargo built).
 //!
 //! How it works: four `ludus-node --chain <generated spec>` processes (Alice, then Bob, Charlie
@@ -70,6 +76,7 @@ mod game;
 mod network;
 mod plot;
 mod procfs;
+mod soak;
 mod submit;
 mod watch;
 mod workload;
@@ -102,6 +109,10 @@ const SLOT_MS: u64 = 1_000;
 fn unix_ms() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
+
+/// How many more file descriptors than after the warm-up a node may hold at the end of a soak:
+/// connections come and go (RPC clients, peers), a leak grows with time.
+const FD_GROWTH_LIMIT: u64 = 64;
 
 /// How long the network may take to finalize its first blocks (release build, loaded machine).
 const NETWORK_START: Duration = Duration::from_secs(120);
@@ -136,6 +147,10 @@ struct Config {
     rate: Option<f64>,
     /// The build measured as `old`, before the one measured as `new`.
     compare: Option<PathBuf>,
+    /// How often resources are sampled.
+    sample: Duration,
+    /// Whether this is a soak (stricter pass criteria).
+    soak: bool,
 }
 
 impl Config {
@@ -155,6 +170,10 @@ impl Config {
             batch: env_or("LUDUS_LOAD_BATCH", 250).max(1),
             rate: Some(env_or("LUDUS_LOAD_RATE", 0)).filter(|r| *r > 0).map(|r| r as f64),
             compare: std::env::var_os("LUDUS_LOAD_COMPARE").map(PathBuf::from),
+            sample: Duration::from_secs(
+                env_or("LUDUS_LOAD_SAMPLE", env_or("LUDUS_LOAD_SECONDS", 60) / 120).max(1) as u64,
+            ),
+            soak: std::env::var("LUDUS_LOAD_SOAK").is_ok_and(|v| v == "1"),
         }
     }
 }
@@ -196,6 +215,8 @@ struct Run {
     slots_missed: (u64, u64),
     /// The most blocks finality trailed the best block by during the window.
     max_lag: Option<u64>,
+    /// Why a soak failed, if it did.
+    soak_failures: Vec<String>,
 }
 
 impl Run {
@@ -240,7 +261,7 @@ fn main() {
             // The harness starts whatever `LUDUS_NODE_BIN` names; nothing else runs yet.
             std::env::set_var("LUDUS_NODE_BIN", &binary);
             let run = run(&config, workload, label, &pairs, &accounts, cores);
-            failed |= run.finalized() == 0 || run.refused > 0 || !run.failed.is_empty();
+            failed |= run.finalized() == 0 || run.refused > 0 || !run.failed.is_empty() || !run.soak_failures.is_empty();
             runs.push(run);
         }
         if runs.len() == 2 {
@@ -339,7 +360,10 @@ fn run(
     let genesis_hex = nodes[0].1.genesis_hash();
     let genesis = Hash::from_slice(&hex::decode(genesis_hex.trim_start_matches("0x")).expect("genesis hash is hex"));
 
-    let total = config.max_rate as u64 * config.window.as_secs();
+    // At a capped rate, only what the window can take is signed (with a margin): a soak's
+    // window is long.
+    let per_second = config.rate.map_or(config.max_rate, |r| config.max_rate.min((r * 1.05).ceil() as usize + 1));
+    let total = per_second as u64 * config.window.as_secs();
     let per_sender = u32::try_from(total.div_ceil(config.accounts as u64)).expect("nonces fit u32");
     let signing = Instant::now();
     let senders = match workload {
@@ -369,6 +393,13 @@ fn run(
         thread::spawn(move || watch(addr, watch_from, &stop))
     };
 
+    let stop_sample = Arc::new(AtomicBool::new(false));
+    let sampler = {
+        let stop = stop_sample.clone();
+        let dbs: Vec<PathBuf> = nodes.iter().map(|(_, n)| n.base_path().join("chains")).collect();
+        let (pids, period) = (pids.clone(), config.sample);
+        thread::spawn(move || soak::sample(pids, dbs, period, &stop))
+    };
     let cpu_before: Vec<Option<u64>> = pids.iter().map(|&p| procfs::cpu_ticks(p)).collect();
     let own_before = procfs::cpu_ticks(std::process::id());
     let machine_before = procfs::machine_busy_ticks();
@@ -398,6 +429,8 @@ fn run(
     let machine_after = procfs::machine_busy_ticks();
     let chain_after = (nodes[0].1.best_number(), nodes[0].1.finalized_number());
     let memory: Vec<Option<(u64, u64)>> = pids.iter().map(|&p| procfs::memory_kib(p)).collect();
+    stop_sample.store(true, Ordering::Relaxed);
+    let samples = sampler.join().expect("the sampler panicked");
     let stats: Vec<SubmitStats> = submitters.into_iter().map(|h| h.join().expect("a submitter panicked")).collect();
 
     println!("window over; draining for {} s …", config.drain.as_secs());
@@ -618,6 +651,8 @@ fn run(
             cpu.as_secs_f64() * 1e3 / finalized_in_window as f64
         );
     }
+    let blocks_in_window = chain_after.0.saturating_sub(chain_before.0);
+    let soak_failures = resources(&nodes, &samples, blocks_in_window, config);
     println!(
         "chain on alice during the window: best #{} -> #{}, finalized #{} -> #{} ({} slots)",
         chain_before.0,
@@ -686,5 +721,67 @@ fn run(
         network_cpu,
         slots_missed: (slots_missed, window_slots),
         max_lag,
+        soak_failures: if config.soak {
+            let mut failures = soak_failures;
+            let lost = accepted - finalized_total - failed_total;
+            if lost > 0 {
+                failures.push(format!("{lost} accepted extrinsics were not finalized"));
+            }
+            for failure in &failures {
+                println!("SOAK FAILED: {failure}");
+            }
+            failures
+        } else {
+            Vec::new()
+        },
     }
+}
+
+/// Prints each node's memory, file descriptors and database size over the window, with their
+/// trend after the warm-up; returns what fails a soak.
+fn resources(
+    nodes: &[(&str, harness::Node)],
+    samples: &[Vec<soak::Sample>],
+    blocks: u64,
+    config: &Config,
+) -> Vec<String> {
+    println!();
+    println!(
+        "resources over the window (sampled every {} s; trends after the first fifth, per minute; {blocks} blocks):",
+        config.sample.as_secs()
+    );
+    println!(
+        "{:<10} {:>16} {:>12} {:>12} {:>10} {:>16} {:>16}",
+        "process", "RSS MiB", "RSS/min", "open fds", "fds/min", "database MiB", "per 1,000 blocks"
+    );
+    let mut failures = Vec::new();
+    for ((name, _), series) in nodes.iter().zip(samples) {
+        let Some(trend) = soak::trend(series) else {
+            println!("{name:<10} (no samples)");
+            continue;
+        };
+        let slope = |s: Option<f64>, unit: &str| s.map_or("n/a".to_owned(), |s| format!("{s:+.2}{unit}"));
+        let per_1000 = if blocks > 0 {
+            format!("{:.2} MiB", (trend.disk_mib.1 - trend.disk_mib.0) / blocks as f64 * 1000.0)
+        } else {
+            "n/a".to_owned()
+        };
+        println!(
+            "{:<10} {:>16} {:>12} {:>12} {:>10} {:>16} {:>16}",
+            name,
+            format!("{:.0} -> {:.0}", trend.rss_mib.0, trend.rss_mib.1),
+            slope(trend.rss_slope, ""),
+            format!("{} -> {}", trend.fds.0, trend.fds.1),
+            slope(trend.fd_slope, ""),
+            format!("{:.1} -> {:.1}", trend.disk_mib.0, trend.disk_mib.1),
+            per_1000,
+        );
+        if trend.fds.1 > trend.fds.0 + FD_GROWTH_LIMIT {
+            failures.push(format!(
+                "{name}'s open file descriptors grew from {} to {} after the warm-up",
+                trend.fds.0, trend.fds.1
+            ));
+        }
+    }
+    failures
 }
