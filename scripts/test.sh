@@ -34,3 +34,7 @@ LUDUS_BENCH_TRANSFERS=200 LUDUS_BENCH_ROUNDS=1 cargo bench --profile dev --locke
 # The load bench runs both workloads (transfers, then the game-assets mix) and writes its plots.
 LUDUS_LOAD_WORKLOAD=both LUDUS_LOAD_SECONDS=5 LUDUS_LOAD_DRAIN=10 LUDUS_LOAD_ACCOUNTS=100 LUDUS_LOAD_MAX_RATE=100 \
     LUDUS_LOAD_RATE=80 cargo bench --profile dev --locked -p ludus-node --bench load
+# A two-minute soak: nothing accepted may be lost and no node may leak file descriptors (the
+# 30-minute soak is a bench run, README "Tests and benchmarks").
+LUDUS_LOAD_SOAK=1 LUDUS_LOAD_SECONDS=120 LUDUS_LOAD_DRAIN=15 LUDUS_LOAD_ACCOUNTS=100 LUDUS_LOAD_RATE=80 \
+    cargo bench --profile dev --locked -p ludus-node --bench load
