@@ -112,8 +112,25 @@ impl Env {
         Ok(())
     }
 
-    fn equivocation(&self, round: u64, offender: &AuthorityId) {
-        warn!(target: LOG_TARGET, "{}: Equivocation by {offender} in round {round}, set {}", self.shared.name, self.set_id);
+    /// Logs an authority's two different votes of one kind in one round, with both signed
+    /// votes as proof: each signature verifies against the offender's key over
+    /// (message, round, set id), so anyone can check it.
+    fn equivocation<V: std::fmt::Debug + Clone>(
+        &self,
+        kind: &str,
+        round: u64,
+        equivocation: &Equivocation<AuthorityId, V, AuthoritySignature>,
+    ) {
+        self.shared.equivocations.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (first, first_signature) = &equivocation.first;
+        let (second, second_signature) = &equivocation.second;
+        warn!(
+            target: LOG_TARGET,
+            "{}: Equivocation by {} in round {round}, set {}: two {kind}s, {first:?} signed {first_signature:?} and {second:?} signed {second_signature:?}",
+            self.shared.name,
+            equivocation.identity,
+            self.set_id,
+        );
     }
 }
 
@@ -196,7 +213,7 @@ impl Environment<Hash, BlockNumber> for Env {
         round: u64,
         equivocation: Equivocation<Self::Id, Prevote<Hash, BlockNumber>, Self::Signature>,
     ) {
-        self.equivocation(round, &equivocation.identity);
+        self.equivocation("prevote", round, &equivocation);
     }
 
     fn precommit_equivocation(
@@ -204,7 +221,7 @@ impl Environment<Hash, BlockNumber> for Env {
         round: u64,
         equivocation: Equivocation<Self::Id, Precommit<Hash, BlockNumber>, Self::Signature>,
     ) {
-        self.equivocation(round, &equivocation.identity);
+        self.equivocation("precommit", round, &equivocation);
     }
 }
 

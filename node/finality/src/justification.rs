@@ -20,29 +20,46 @@ pub const MAX_JUSTIFICATION: usize = 4 * 1024 * 1024;
 
 /// Builds the justification for `commit`: the commit plus the headers linking every precommit
 /// target back to the commit target.
+///
+/// A commit can hold precommits that do not descend from its target: an equivocator's (GRANDPA
+/// counts an equivocating voter for every block, so it keeps both of its precommits). Those are
+/// left out; the equivocator's precommit that does descend, if any, still counts. Without this,
+/// one validator precommitting two forks in a round stopped every honest voter at finalization.
 pub(crate) fn from_commit(
     chain: &dyn FinalityChain,
     round: u64,
-    commit: Commit,
+    mut commit: Commit,
 ) -> Result<GrandpaJustification, ChainAccessError> {
     let mut seen = HashSet::new();
     let mut votes_ancestries = Vec::new();
-    for signed in &commit.precommits {
+    let mut kept = Vec::with_capacity(commit.precommits.len());
+    for signed in std::mem::take(&mut commit.precommits) {
+        let mut route = Vec::new();
         let mut current = signed.precommit.target_hash;
+        let mut descends = true;
         while current != commit.target_hash {
             let header = chain
                 .header(&current)?
                 .ok_or_else(|| ChainAccessError::Missing(format!("precommit target ancestor {current:?}")))?;
-            // Precommits of a commit all descend from its target; stop rather than walk forever.
+            // At or below the target's height and still not the target: another branch.
             if header.number <= commit.target_number {
-                return Err(ChainAccessError::Inconsistent("precommit target does not descend from the commit target"));
-            }
-            if seen.insert(current) {
-                votes_ancestries.push(header.clone());
+                descends = false;
+                break;
             }
             current = header.parent_hash;
+            route.push(header);
         }
+        if !descends {
+            continue;
+        }
+        for header in route {
+            if seen.insert(header.hash()) {
+                votes_ancestries.push(header);
+            }
+        }
+        kept.push(signed);
     }
+    commit.precommits = kept;
     Ok(GrandpaJustification { round, commit, votes_ancestries })
 }
 

@@ -120,6 +120,9 @@ pub struct GrandpaStatus {
     pub voting: bool,
     /// Messages waiting for blocks we have not imported.
     pub held_messages: usize,
+    /// Equivocations seen since start: an authority's two different prevotes (or precommits) in
+    /// one round, each logged with both signed votes as proof.
+    pub equivocations: u64,
 }
 
 /// The handle to the finality gadget; cheap to clone.

@@ -235,6 +235,8 @@ pub(crate) struct Shared {
     set_change_tx: UnboundedSender<()>,
     finality_lock: Mutex<()>,
     pub state: Mutex<State>,
+    /// Equivocations (two votes of one kind in one round by one authority) seen so far.
+    pub equivocations: std::sync::atomic::AtomicU64,
 }
 
 /// The pieces `start` hands to the node and the worker.
@@ -320,6 +322,7 @@ impl Shared {
             set_change_tx,
             finality_lock: Mutex::new(()),
             state: Mutex::new(state),
+            equivocations: std::sync::atomic::AtomicU64::new(0),
         });
         {
             let _guard = shared.finality_lock.lock();
@@ -869,6 +872,7 @@ impl Shared {
             last_finalized: state.last_finalized,
             voting: state.local_id.is_some(),
             held_messages: state.held.len(),
+            equivocations: self.equivocations.load(std::sync::atomic::Ordering::Relaxed),
         }
     }
 }

@@ -550,3 +550,91 @@ async fn votes_for_unknown_blocks_are_held_until_imported() {
     .await;
     net.stop(&mut nodes[3]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_equivocating_voter_is_detected_and_cannot_split_finality() {
+    // Two forks of equal length from genesis; the honest voters hold both.
+    let genesis = genesis();
+    let set0 = authorities(&NAMES, 0);
+    let fork_a = build_chain(&genesis, 10, None);
+    let mut fork_b = Vec::new();
+    let mut parent = genesis.clone();
+    for _ in 0..10 {
+        let digest = Digest { logs: vec![DigestItem::Other(b"fork b".to_vec())] };
+        let header = Header::new(parent.number + 1, Default::default(), Default::default(), parent.hash(), digest);
+        fork_b.push(header.clone());
+        parent = header;
+    }
+    let net = Net::new();
+    let mut honest: Vec<Node> =
+        (0..3).map(|i| node(i, &[seed(NAMES[i as usize], 0)], &genesis, set0.clone())).collect();
+    let mut handles = Vec::new();
+    for n in &mut honest {
+        import(n, None, &fork_a);
+        import(n, None, &fork_b);
+        handles.push(net.start(n));
+    }
+
+    // Dave, the fourth authority, prevotes and precommits both forks' tips in every early round.
+    let dave = ed25519::Pair::from_string(&seed("dave", 0), None).unwrap();
+    let tips = [fork_a[9].hash(), fork_b[9].hash()];
+    let byzantine = {
+        let handles = handles.clone();
+        tokio::spawn(async move {
+            loop {
+                for round in 1..=20u64 {
+                    for tip in tips {
+                        let prevote =
+                            Message::Prevote(finality_grandpa::Prevote { target_hash: tip, target_number: 10 });
+                        let precommit =
+                            Message::Precommit(finality_grandpa::Precommit { target_hash: tip, target_number: 10 });
+                        for message in [prevote, precommit] {
+                            let payload = sp_consensus_grandpa::localized_payload(round, 0, &message);
+                            let signed = finality_grandpa::SignedMessage {
+                                message,
+                                signature: dave.sign(&payload).into(),
+                                id: AuthorityId::from(dave.public()),
+                            };
+                            let bytes = GossipMessage::Vote { round, set_id: 0, message: signed }.encode();
+                            for g in &handles {
+                                g.on_gossip(&3, &bytes);
+                            }
+                        }
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        })
+    };
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !honest.iter().all(|n| n.chain.finalized_number() == 10) {
+        assert!(
+            Instant::now() < deadline,
+            "the honest voters did not finalize #10: {:?} {:?}",
+            honest.iter().map(|n| n.chain.finalized()).collect::<Vec<_>>(),
+            handles.iter().map(|g| g.status()).collect::<Vec<_>>()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    byzantine.abort();
+    // One block, the same on every honest node, whatever Dave signed.
+    let finalized: BTreeSet<Hash> = honest.iter().map(|n| n.chain.finalized().0).collect();
+    assert_eq!(finalized.len(), 1, "honest voters finalized conflicting blocks: {finalized:?}");
+    // And every honest voter saw Dave equivocate.
+    for g in &handles {
+        assert!(g.status().equivocations > 0, "{:?}", g.status());
+    }
+    // The justification proves it to anyone: Dave's precommit off the finalized fork is left
+    // out, the one on it counts.
+    let (hash, number) = honest[0].chain.finalized();
+    let bytes = honest[0].chain.justification(&hash).expect("a justification for the finalized block");
+    let justification = GrandpaJustification::decode(&mut &bytes[..]).unwrap();
+    assert!(justification.commit.precommits.iter().all(|p| p.precommit.target_hash == hash));
+    let all: Vec<Header> = fork_a.iter().chain(&fork_b).cloned().collect();
+    let (_o, g) = observer(&genesis, set0.clone(), &all);
+    assert_eq!(g.import_justification(hash, number, &bytes), Ok(()));
+    for n in &mut honest {
+        net.stop(n);
+    }
+}
