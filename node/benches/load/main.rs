@@ -747,12 +747,13 @@ fn resources(
 ) -> Vec<String> {
     println!();
     println!(
-        "resources over the window (sampled every {} s; trends after the first fifth, per minute; {blocks} blocks):",
+        "resources over the window (sampled every {} s; trends after the first fifth, per minute; {blocks} blocks; \
+         heap = RssAnon, RSS also holds the database files mapped into memory):",
         config.sample.as_secs()
     );
     println!(
-        "{:<10} {:>16} {:>12} {:>12} {:>10} {:>16} {:>16}",
-        "process", "RSS MiB", "RSS/min", "open fds", "fds/min", "database MiB", "per 1,000 blocks"
+        "{:<10} {:>14} {:>10} {:>14} {:>12} {:>9} {:>16} {:>16}",
+        "process", "heap MiB", "heap/min", "RSS MiB", "open fds", "fds/min", "database MiB", "per 1,000 blocks"
     );
     let mut failures = Vec::new();
     for ((name, _), series) in nodes.iter().zip(samples) {
@@ -767,10 +768,11 @@ fn resources(
             "n/a".to_owned()
         };
         println!(
-            "{:<10} {:>16} {:>12} {:>12} {:>10} {:>16} {:>16}",
+            "{:<10} {:>14} {:>10} {:>14} {:>12} {:>9} {:>16} {:>16}",
             name,
+            format!("{:.0} -> {:.0}", trend.anon_mib.0, trend.anon_mib.1),
+            slope(trend.anon_slope, ""),
             format!("{:.0} -> {:.0}", trend.rss_mib.0, trend.rss_mib.1),
-            slope(trend.rss_slope, ""),
             format!("{} -> {}", trend.fds.0, trend.fds.1),
             slope(trend.fd_slope, ""),
             format!("{:.1} -> {:.1}", trend.disk_mib.0, trend.disk_mib.1),

@@ -39,6 +39,13 @@ pub fn memory_kib(pid: u32) -> Option<(u64, u64)> {
     Some((field("VmRSS:")?, field("VmHWM:")?))
 }
 
+/// `RssAnon` of `pid` in KiB: the heap and stacks, without the database files mapped into memory
+/// (`RssFile`, clean pages the kernel reclaims; they grow with the database, not with a leak).
+pub fn anon_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find(|l| l.starts_with("RssAnon:"))?.split_whitespace().nth(1)?.parse::<u64>().ok()
+}
+
 /// Open file descriptors of `pid` (entries of `/proc/<pid>/fd`).
 pub fn open_fds(pid: u32) -> Option<u64> {
     Some(std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?.count() as u64)

@@ -17,6 +17,7 @@ use crate::procfs;
 pub struct Sample {
     pub at: Duration,
     pub rss_kib: Option<u64>,
+    pub anon_kib: Option<u64>,
     pub fds: Option<u64>,
     pub disk_bytes: u64,
 }
@@ -32,6 +33,7 @@ pub fn sample(pids: Vec<u32>, dbs: Vec<PathBuf>, period: Duration, stop: &Atomic
             series[i].push(Sample {
                 at: start.elapsed(),
                 rss_kib: procfs::memory_kib(pid).map(|(rss, _)| rss),
+                anon_kib: procfs::anon_kib(pid),
                 fds: procfs::open_fds(pid),
                 disk_bytes: procfs::disk_bytes(db),
             });
@@ -60,11 +62,14 @@ pub fn slope_per_minute(points: &[(f64, f64)]) -> Option<f64> {
 }
 
 /// The trend of one node's series after the warm-up (the first fifth of the window: caches,
-/// pools and connections fill): RSS in MiB per minute and file descriptors per minute, with
-/// the first and last values of that stretch.
+/// pools and connections fill): anonymous memory (heap and stacks) in MiB per minute and file
+/// descriptors per minute, with the first and last values of that stretch. Total RSS is shown
+/// but not trended: it includes the database files mapped into memory, which grow with the
+/// chain (and the kernel reclaims), not with a leak.
 pub struct Trend {
     pub rss_mib: (f64, f64),
-    pub rss_slope: Option<f64>,
+    pub anon_mib: (f64, f64),
+    pub anon_slope: Option<f64>,
     pub fds: (u64, u64),
     pub fd_slope: Option<f64>,
     pub disk_mib: (f64, f64),
@@ -73,13 +78,15 @@ pub struct Trend {
 pub fn trend(series: &[Sample]) -> Option<Trend> {
     let end = series.last()?.at;
     let steady: Vec<&Sample> = series.iter().filter(|s| s.at >= end / 5).collect();
-    let rss: Vec<(f64, f64)> =
-        steady.iter().filter_map(|s| Some((s.at.as_secs_f64(), s.rss_kib? as f64 / 1024.0))).collect();
+    let rss: Vec<f64> = steady.iter().filter_map(|s| Some(s.rss_kib? as f64 / 1024.0)).collect();
+    let anon: Vec<(f64, f64)> =
+        steady.iter().filter_map(|s| Some((s.at.as_secs_f64(), s.anon_kib? as f64 / 1024.0))).collect();
     let fds: Vec<(f64, f64)> = steady.iter().filter_map(|s| Some((s.at.as_secs_f64(), s.fds? as f64))).collect();
     let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
     Some(Trend {
-        rss_mib: (rss.first()?.1, rss.last()?.1),
-        rss_slope: slope_per_minute(&rss),
+        rss_mib: (*rss.first()?, *rss.last()?),
+        anon_mib: (anon.first()?.1, anon.last()?.1),
+        anon_slope: slope_per_minute(&anon),
         fds: (fds.first()?.1 as u64, fds.last()?.1 as u64),
         fd_slope: slope_per_minute(&fds),
         disk_mib: (mib(series.first()?.disk_bytes), mib(series.last()?.disk_bytes)),
