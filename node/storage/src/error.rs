@@ -37,6 +37,13 @@ pub enum StorageError {
     /// parity-db failed (I/O, a background writer error, …).
     #[error("database error: {0}: check free disk space and permissions of the --base-path directory")]
     Db(#[from] parity_db::Error),
+    /// An earlier write failed, leaving the write-ahead log torn: nothing more is written, so
+    /// nothing is reported durable that a restart would lose.
+    #[error("the chain database stopped writing after a write failed ({cause}); nothing since was stored: free disk space (or fix the --base-path disk), then restart the node")]
+    Halted {
+        /// The first failure.
+        cause: String,
+    },
     /// `purge` was pointed at a database a running node holds open.
     #[error("refusing to purge the database at {path}: a running ludus-node holds it open; stop that node first, then run purge-chain again")]
     InUse {

@@ -11,7 +11,7 @@
 //! - **metadata**: genesis hash, best and finalized blocks, state-pruning progress and the
 //!   schema version (a database in another format is refused, never misread).
 //!
-//! It spawns no task of its own (parity-db runs its own writer threads) and knows nothing of
+//! It spawns one thread per open database, `ludus-db-enact` (see below), and knows nothing of
 //! execution, consensus or the network.
 //!
 //! # How data flows
@@ -22,8 +22,13 @@
 //! Everything a block changes — its state nodes, its header and body, the canonical number →
 //! hash entries (including a reorg's rewrite), best and finalized — goes into **one** parity-db
 //! commit, so a crash at any moment leaves either the whole block or none of it. Commits are
-//! applied in order; parity-db writes them to disk (fsynced) from a background thread shortly
-//! after `commit` returns, so a crash can lose the last few commits but never half of one.
+//! applied in order, and every write returns only once it is synced into parity-db's
+//! write-ahead log (the private `writer` module): a block imported, made best or finalized is
+//! on disk before anyone hears of it, so finality is never reported, voted on or served that a
+//! crash or power loss could take back. The `ludus-db-enact` thread copies logged commits into
+//! parity-db's tables afterwards; a crash before it does only means the log is replayed on the
+//! next open. After a failed write (a full disk) the database refuses every write with
+//! [`StorageError::Halted`] until it is reopened.
 //!
 //! GRANDPA calls [`Database::finalize`]; RPC and sync read through the getters. Node operators
 //! running a pruned node call [`Database::prune_state`] with a height below which states may
@@ -39,6 +44,7 @@
 mod error;
 mod schema;
 mod state;
+mod writer;
 
 pub use error::StorageError;
 pub use schema::SCHEMA_VERSION;
@@ -57,9 +63,7 @@ use std::{
     path::{Path, PathBuf},
     sync::Arc,
 };
-
-/// One parity-db write: column and operation.
-type DbOp = (u8, Operation<Vec<u8>, Vec<u8>>);
+use writer::{DbOp, DurableWriter};
 
 /// Everything one imported block writes, committed atomically by [`Database::commit`].
 pub struct ImportCommit {
@@ -84,6 +88,8 @@ pub struct ImportCommit {
 /// The chain database. Share it with `Arc`; all methods take `&self`.
 pub struct Database {
     db: Arc<Db>,
+    /// Every write goes through it, and is on disk when it returns.
+    writer: DurableWriter,
     path: PathBuf,
     /// Trie nodes and values read recently, shared by every state handed out; `None` when
     /// disabled. Nodes are keyed by their hash and values by (state root, key), so entries
@@ -141,6 +147,7 @@ impl Database {
             other => StorageError::Db(other),
         })?;
         let db = Arc::new(db);
+        let writer = DurableWriter::start(db.clone(), &path)?;
 
         let genesis: Option<Hash> = read_decoded(&db, col::META, meta::GENESIS, "meta genesis")?;
         match read_decoded::<u32>(&db, col::META, meta::SCHEMA, "meta schema_version")? {
@@ -150,7 +157,7 @@ impl Database {
                 return Err(StorageError::SchemaMismatch { path, found: 0, expected: SCHEMA_VERSION })
             }
             // A fresh database: stamp it before anything else is written.
-            None => db.commit_changes([(col::META, Operation::Set(meta::SCHEMA.to_vec(), SCHEMA_VERSION.encode()))])?,
+            None => writer.commit(vec![(col::META, Operation::Set(meta::SCHEMA.to_vec(), SCHEMA_VERSION.encode()))])?,
         }
 
         let chain = ChainMeta {
@@ -174,7 +181,7 @@ impl Database {
             }
         }
         let trie_cache = (cache_bytes > 0).then(|| SharedTrieCache::new(CacheSize::new(cache_bytes), None));
-        Ok(Database { db, path, trie_cache, chain: RwLock::new(chain) })
+        Ok(Database { db, writer, path, trie_cache, chain: RwLock::new(chain) })
     }
 
     /// The database directory.
@@ -332,7 +339,7 @@ impl Database {
         let (added, dropped) = (change.inserted.len(), change.journal.removed.len());
         ops.extend(change.into_ops(number, &hash));
 
-        self.db.commit_changes(ops)?;
+        self.writer.commit(ops)?;
         *chain = next;
         tracing::debug!(
             target: "storage",
@@ -417,7 +424,7 @@ impl Database {
                 ops.push((col::JUSTIFICATIONS, Operation::Set(hash.as_bytes().to_vec(), all.encode())));
             }
         }
-        self.db.commit_changes(ops)?;
+        self.writer.commit(ops)?;
         chain.finalized = Some((number, *hash));
         tracing::debug!(target: "storage", "Finalized #{number} ({hash:?})");
         Ok(())
@@ -455,7 +462,7 @@ impl Database {
             if canonical && number > chain.pruned_below {
                 ops.push((col::META, Operation::Set(meta::PRUNED_BELOW.to_vec(), number.encode())));
             }
-            self.db.commit_changes(ops)?;
+            self.writer.commit(ops)?;
             if canonical {
                 chain.pruned_below = chain.pruned_below.max(number);
                 outcome.canonical_released += 1;
@@ -528,7 +535,7 @@ impl Database {
         self.canonical_head_ops(parent.as_ref(), number, *hash, (finalized, finalized_hash), best_number, &mut ops)?;
         ops.push((col::NUMBER_TO_HASH, Operation::Set(number_key(number), hash.encode())));
         ops.push((col::META, Operation::Set(meta::BEST.to_vec(), (number, *hash).encode())));
-        self.db.commit_changes(ops)?;
+        self.writer.commit(ops)?;
         chain.best = Some((number, *hash));
         Ok(())
     }
@@ -566,10 +573,9 @@ impl Database {
                 ops.push((column, Operation::Dereference(hash.as_bytes().to_vec())));
             }
             ops.push((col::META, Operation::Set(meta::FORKS_PRUNED_TO.to_vec(), number.saturating_sub(1).encode())));
-            self.db.commit_changes(ops)?;
+            self.writer.commit(ops)?;
         }
-        self.db
-            .commit_changes(vec![(col::META, Operation::Set(meta::FORKS_PRUNED_TO.to_vec(), finalized.encode()))])?;
+        self.writer.commit(vec![(col::META, Operation::Set(meta::FORKS_PRUNED_TO.to_vec(), finalized.encode()))])?;
         drop(chain);
         if pruned > 0 {
             tracing::info!(target: "storage", "Pruned {pruned} blocks of abandoned forks at or below #{finalized}");

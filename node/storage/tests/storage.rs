@@ -632,3 +632,81 @@ fn set_best_moves_the_canonical_chain_but_never_below_finality() {
     let db = Database::open(dir.path()).unwrap();
     assert_eq!((db.best(), db.finalized()), (Some((2, b2)), Some((2, b2))));
 }
+
+/// Where the abort child finds its database, and which way it finalizes.
+const ABORT_DB_ENV: &str = "LUDUS_STORAGE_ABORT_DB";
+const ABORT_MODE_ENV: &str = "LUDUS_STORAGE_ABORT_MODE";
+
+/// What the abort child prints, followed by the SCALE hex of the `(number, hash)` it was told
+/// is finalized, just before it aborts.
+const REPORTED_FINALIZED: &str = "reported-finalized:";
+
+/// Run by `a_block_is_on_disk_once_finality_is_reported` in a child process: imports blocks,
+/// finalizes the last one (through `finalize`, or on import in mode `import`), prints what the
+/// database then reports finalized and aborts at once, as a crash or `kill -9` would.
+#[test]
+#[ignore = "child process of a_block_is_on_disk_once_finality_is_reported"]
+fn abort_child() {
+    let path = std::env::var(ABORT_DB_ENV).expect("run by a_block_is_on_disk_once_finality_is_reported");
+    let finalize_on_import = std::env::var(ABORT_MODE_ENV).as_deref() == Ok("import");
+    let db = Database::open(&path).unwrap();
+    let (mut number, mut hash) = db.best().unwrap();
+    let mut state = db_state(&db, &hash);
+    for _ in 0..3 {
+        number += 1;
+        let counter = number.encode();
+        let writes: [(&[u8], Option<&[u8]>); 1] = [(b"counter", Some(&counter))];
+        (hash, state) = build(&db, Some((hash, &state)), number, &writes, 0).commit(&db, true, finalize_on_import);
+    }
+    if !finalize_on_import {
+        db.finalize(&hash, None).unwrap();
+    }
+    let reported = db.finalized().unwrap();
+    assert_eq!(reported, (number, hash));
+    println!("{REPORTED_FINALIZED}{}", hex(&reported.encode()));
+    std::process::abort();
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Vec<u8> {
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap()).collect()
+}
+
+/// "Finalized means on disk": whatever the database reported finalized before the process died
+/// is there, with its block and state, when the database is opened again.
+#[test]
+fn a_block_is_on_disk_once_finality_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = Database::open(dir.path()).unwrap();
+        genesis(&db);
+    }
+    let exe = std::env::current_exe().unwrap();
+    for mode in ["finalize", "import", "finalize", "import"] {
+        let output = Command::new(&exe)
+            .args(["--ignored", "--exact", "abort_child", "--nocapture", "--test-threads=1"])
+            .env(ABORT_DB_ENV, dir.path())
+            .env(ABORT_MODE_ENV, mode)
+            .stderr(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "the abort child must die by abort");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let line = stdout
+            .lines()
+            .find_map(|line| line.split_once(REPORTED_FINALIZED).map(|(_, hex)| hex.trim().to_string()))
+            .unwrap_or_else(|| panic!("the abort child reported nothing ({mode}): {stdout}"));
+        let (reported, reported_hash) = <(BlockNumber, Hash)>::decode(&mut &unhex(&line)[..]).unwrap();
+
+        let db = Database::open(dir.path()).unwrap();
+        let (finalized, _) = db.finalized().unwrap();
+        assert!(finalized >= reported, "finalized #{reported} ({mode}) was reported, #{finalized} survived the crash");
+        assert_eq!(db.hash_of(reported).unwrap(), Some(reported_hash), "another block at #{reported} ({mode})");
+        let root = root_of(&db, &reported_hash);
+        let counter = db.state_at(root).unwrap().storage(b"counter").unwrap().unwrap();
+        assert_eq!(u32::decode(&mut &counter[..]).unwrap(), reported);
+    }
+}
