@@ -710,3 +710,27 @@ fn a_block_is_on_disk_once_finality_is_reported() {
         assert_eq!(u32::decode(&mut &counter[..]).unwrap(), reported);
     }
 }
+
+/// Every write is its own synced log file; the enactor must copy them into the tables and
+/// recycle them, or they would pile up (and parity-db would stall waiting for a cleaner).
+#[test]
+fn synced_logs_are_recycled_not_piled_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(dir.path()).unwrap();
+    let (mut hash, mut state) = genesis(&db);
+    for number in 1..=200 {
+        let counter = number.encode();
+        let writes: [(&[u8], Option<&[u8]>); 1] = [(b"counter", Some(&counter))];
+        (hash, state) = build(&db, Some((hash, &state)), number, &writes, 0).commit(&db, true, number % 2 == 0);
+    }
+    let logs = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|entry| entry.as_ref().unwrap().file_name().to_string_lossy().starts_with("log"))
+        .count();
+    // parity-db keeps at most 16 cleaned logs for reuse, beside the few not cleaned yet.
+    assert!(logs <= 24, "{logs} log files after 200 writes");
+    drop(db);
+    let db = Database::open(dir.path()).unwrap();
+    assert_eq!(db.finalized(), Some((200, hash)));
+    assert_state(&db, root_of(&db, &hash), &state);
+}
