@@ -734,3 +734,96 @@ fn synced_logs_are_recycled_not_piled_up() {
     assert_eq!(db.finalized(), Some((200, hash)));
     assert_state(&db, root_of(&db, &hash), &state);
 }
+
+/// Where the write-failure child finds its database.
+const FULL_DB_ENV: &str = "LUDUS_STORAGE_FULL_DB";
+
+/// What the write-failure child prints about each write once files may not grow.
+const WRITE_OUTCOME: &str = "write-outcome:";
+
+/// Run by `a_failed_write_is_reported_to_its_caller_and_halts_writing`: once one block is in,
+/// files may not grow past 1 MiB (as if the disk were full); a block with a 2 MiB value must then
+/// fail, and so must a small block after it. Prints both outcomes, then aborts.
+#[test]
+#[ignore = "child process of a_failed_write_is_reported_to_its_caller_and_halts_writing"]
+fn write_failure_child() {
+    let path = std::env::var(FULL_DB_ENV).expect("run by a_failed_write_is_reported_to_its_caller_and_halts_writing");
+    let db = Database::open(&path).unwrap();
+    let (_, hash) = db.best().unwrap();
+    let state = db_state(&db, &hash);
+    let (hash, state) = build(&db, Some((hash, &state)), 1, &[(b"counter", Some(&[1]))], 0).commit(&db, true, true);
+    // SAFETY: plain libc calls with valid arguments; the signal would otherwise kill us on the
+    // first write past the limit instead of the write failing with EFBIG.
+    #[allow(unsafe_code)]
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+        let limit = libc::rlimit { rlim_cur: 1 << 20, rlim_max: libc::RLIM_INFINITY };
+        assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &limit), 0);
+    }
+    let big = vec![7u8; 2 << 20];
+    let too_big = build(&db, Some((hash, &state)), 2, &[(b"big", Some(&big))], 0);
+    let outcome = |result: Result<(), StorageError>| result.map_or_else(|e| format!("error: {e}"), |()| "ok".into());
+    let commit = |built: Built| {
+        db.commit(ImportCommit {
+            body: body_of(2),
+            header: built.header,
+            justifications: None,
+            state: built.transaction,
+            new_best: true,
+            finalized: true,
+        })
+    };
+    println!("{WRITE_OUTCOME}{}", outcome(commit(too_big)));
+    let small = build(&db, Some((hash, &state)), 2, &[(b"counter", Some(&[2]))], 1);
+    println!("{WRITE_OUTCOME}{}", outcome(commit(small)));
+    println!("{WRITE_OUTCOME}finalized {:?}", db.finalized().map(|(number, _)| number));
+    std::process::abort();
+}
+
+/// A write the disk refuses fails in the call that made it (not later, in the background, after
+/// its block was reported imported or final), nothing is written after it, and the database
+/// reopens at the last write that succeeded and takes new blocks.
+#[test]
+fn a_failed_write_is_reported_to_its_caller_and_halts_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = Database::open(dir.path()).unwrap();
+        genesis(&db);
+    }
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", "write_failure_child", "--nocapture", "--test-threads=1"])
+        .env(FULL_DB_ENV, dir.path())
+        .stderr(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let outcomes: Vec<&str> =
+        stdout.lines().filter_map(|line| line.split_once(WRITE_OUTCOME).map(|(_, outcome)| outcome)).collect();
+    assert_eq!(outcomes.len(), 3, "the write-failure child did not finish: {stdout}");
+    assert!(outcomes[0].starts_with("error: database error"), "the refused write succeeded: {}", outcomes[0]);
+    assert!(outcomes[0].contains("free disk space"), "{}", outcomes[0]);
+    assert!(
+        outcomes[1].starts_with("error: the chain database stopped writing"),
+        "a write after a failed one succeeded: {}",
+        outcomes[1]
+    );
+    assert_eq!(outcomes[2], "finalized Some(1)");
+
+    check_finalized_chain_of(dir.path(), 1);
+    let db = Database::open(dir.path()).unwrap();
+    let (hash, state) = (db.best().unwrap().1, db_state(&db, &db.best().unwrap().1));
+    build(&db, Some((hash, &state)), 2, &[(b"counter", Some(&[2]))], 2).commit(&db, true, true);
+    assert_eq!(db.finalized().unwrap().0, 2);
+}
+
+/// The database at `path` reopens with best and finalized block `number`, the chain linked.
+fn check_finalized_chain_of(path: &Path, number: BlockNumber) {
+    let db = Database::open(path).unwrap();
+    assert_eq!(db.best().unwrap().0, number);
+    assert_eq!(db.finalized().unwrap().0, number);
+    let mut hash = db.best().unwrap().1;
+    for n in (0..=number).rev() {
+        assert_eq!(db.hash_of(n).unwrap(), Some(hash));
+        hash = db.header(&hash).unwrap().unwrap().parent_hash;
+    }
+}
