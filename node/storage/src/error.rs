@@ -39,9 +39,15 @@ pub enum StorageError {
     Db(#[from] parity_db::Error),
     /// An earlier write failed, leaving the write-ahead log torn: nothing more is written, so
     /// nothing is reported durable that a restart would lose.
-    #[error("the chain database stopped writing after a write failed ({cause}); nothing since was stored: free disk space (or fix the --base-path disk), then restart the node")]
+    #[error("the chain database stopped writing after a write failed ({cause}); nothing since was stored: free disk space (or fix the --base-path disk) and it resumes by itself")]
     Halted {
         /// The first failure.
+        cause: String,
+    },
+    /// The database is closed for reopening after a failed write, or did not reopen.
+    #[error("the chain database is closed after a failed write ({cause}): free disk space; it reopens by itself at a later write")]
+    Closed {
+        /// The failure, and the reopening's if it failed.
         cause: String,
     },
     /// `purge` was pointed at a database a running node holds open.

@@ -52,7 +52,7 @@ pub use state::{StateBackend, StateStore};
 
 use codec::{Decode, DecodeAll, Encode};
 use ludus_primitives::{BlockNumber, Hash, Hashing, Header};
-use parity_db::{Db, Operation};
+use parity_db::Operation;
 use parking_lot::RwLock;
 use schema::{col, meta, number_key, parse_journal_key};
 use sp_runtime::{Justification, Justifications, OpaqueExtrinsic};
@@ -63,7 +63,7 @@ use std::{
     path::{Path, PathBuf},
     sync::Arc,
 };
-use writer::{DbOp, DurableWriter};
+use writer::{DbOp, DurableWriter, ReopenableDb};
 
 /// Everything one imported block writes, committed atomically by [`Database::commit`].
 pub struct ImportCommit {
@@ -87,7 +87,7 @@ pub struct ImportCommit {
 
 /// The chain database. Share it with `Arc`; all methods take `&self`.
 pub struct Database {
-    db: Arc<Db>,
+    db: Arc<ReopenableDb>,
     /// Every write goes through it, and is on disk when it returns.
     writer: DurableWriter,
     path: PathBuf,
@@ -124,6 +124,22 @@ pub struct PruneOutcome {
 /// storage) many times over, and little beside parity-db's own memory.
 pub const DEFAULT_TRIE_CACHE_BYTES: usize = 64 * 1024 * 1024;
 
+impl ChainMeta {
+    /// Reads the metadata column.
+    fn load(db: &ReopenableDb) -> Result<ChainMeta, StorageError> {
+        let chain = ChainMeta {
+            genesis: read_decoded(db, col::META, meta::GENESIS, "meta genesis")?,
+            best: read_decoded(db, col::META, meta::BEST, "meta best")?,
+            finalized: read_decoded(db, col::META, meta::FINALIZED, "meta finalized")?,
+            pruned_below: read_decoded(db, col::META, meta::PRUNED_BELOW, "meta pruned_below")?.unwrap_or(0),
+        };
+        if chain.genesis.is_some() && (chain.best.is_none() || chain.finalized.is_none()) {
+            return Err(StorageError::corrupt("meta best/finalized", "missing beside a genesis hash"));
+        }
+        Ok(chain)
+    }
+}
+
 impl Database {
     /// Opens the database at `path`, creating it (and the directory) if missing.
     ///
@@ -136,7 +152,7 @@ impl Database {
     /// Like [`Database::open`], with a shared trie cache of `cache_bytes` (0: none).
     pub fn open_with_trie_cache(path: impl AsRef<Path>, cache_bytes: usize) -> Result<Database, StorageError> {
         let path = path.as_ref().to_path_buf();
-        let db = Db::open_or_create(&schema::options(&path)).map_err(|e| match e {
+        let db = ReopenableDb::open(&path).map_err(|e| match e {
             parity_db::Error::Locked(_) => StorageError::Locked { path: path.clone() },
             parity_db::Error::InvalidConfiguration(reason) => {
                 StorageError::IncompatibleLayout { path: path.clone(), reason }
@@ -160,15 +176,7 @@ impl Database {
             None => writer.commit(vec![(col::META, Operation::Set(meta::SCHEMA.to_vec(), SCHEMA_VERSION.encode()))])?,
         }
 
-        let chain = ChainMeta {
-            genesis,
-            best: read_decoded(&db, col::META, meta::BEST, "meta best")?,
-            finalized: read_decoded(&db, col::META, meta::FINALIZED, "meta finalized")?,
-            pruned_below: read_decoded(&db, col::META, meta::PRUNED_BELOW, "meta pruned_below")?.unwrap_or(0),
-        };
-        if genesis.is_some() && (chain.best.is_none() || chain.finalized.is_none()) {
-            return Err(StorageError::corrupt("meta best/finalized", "missing beside a genesis hash"));
-        }
+        let chain = ChainMeta::load(&db)?;
         match chain.best {
             Some((number, hash)) => tracing::info!(
                 target: "storage",
@@ -182,6 +190,22 @@ impl Database {
         }
         let trie_cache = (cache_bytes > 0).then(|| SharedTrieCache::new(CacheSize::new(cache_bytes), None));
         Ok(Database { db, writer, path, trie_cache, chain: RwLock::new(chain) })
+    }
+
+    /// After a failed write, reopens parity-db when it is time to try again (see the private
+    /// `writer` module) and reloads the metadata, which the failed write may or may not have
+    /// changed on disk; an error while writes stay halted.
+    fn reopen_if_halted(&self, chain: &mut ChainMeta) -> Result<(), StorageError> {
+        if self.writer.reopen_if_halted()? {
+            *chain = ChainMeta::load(&self.db)?;
+            tracing::info!(
+                target: "storage",
+                "Chain database reopened: best #{}, finalized #{}",
+                chain.best.map_or(0, |(n, _)| n),
+                chain.finalized.map_or(0, |(n, _)| n),
+            );
+        }
+        Ok(())
     }
 
     /// The database directory.
@@ -240,7 +264,7 @@ impl Database {
     /// committed) is refused here rather than failing on the first read.
     pub fn state_at(&self, state_root: Hash) -> Result<StateBackend, StorageError> {
         let empty = sp_trie::empty_trie_root::<sp_trie::LayoutV1<Hashing>>();
-        if state_root != empty && self.db.get(col::STATE, state_root.as_bytes())?.is_none() {
+        if state_root != empty && self.db.current()?.get(col::STATE, state_root.as_bytes())?.is_none() {
             return Err(StorageError::StateUnavailable { root: state_root });
         }
         // An untrusted local cache: its size is bounded, whoever asks for the state (RPC too).
@@ -276,10 +300,11 @@ impl Database {
     /// one; to become best it must descend from the finalized block.
     pub fn commit(&self, commit: ImportCommit) -> Result<(), StorageError> {
         let mut chain = self.chain.write();
+        self.reopen_if_halted(&mut chain)?;
         let hash = commit.header.hash();
         let number = commit.header.number;
 
-        if self.db.get(col::HEADERS, hash.as_bytes())?.is_some() {
+        if self.db.current()?.get(col::HEADERS, hash.as_bytes())?.is_some() {
             return Err(StorageError::AlreadyImported { number, hash });
         }
 
@@ -407,6 +432,7 @@ impl Database {
     /// stored one is just as valid.
     pub fn finalize(&self, hash: &Hash, justification: Option<Justification>) -> Result<(), StorageError> {
         let mut chain = self.chain.write();
+        self.reopen_if_halted(&mut chain)?;
         let header = self.header(hash)?.ok_or(StorageError::UnknownBlock(*hash))?;
         let number = header.number;
         if self.hash_of(number)? != Some(*hash) {
@@ -440,6 +466,7 @@ impl Database {
     /// nothing twice.
     pub fn prune_state(&self, below: BlockNumber) -> Result<PruneOutcome, StorageError> {
         let mut chain = self.chain.write();
+        self.reopen_if_halted(&mut chain)?;
         let Some((finalized, _)) = chain.finalized else {
             return Ok(PruneOutcome::default());
         };
@@ -498,7 +525,8 @@ impl Database {
         through: BlockNumber,
     ) -> Result<Vec<(Vec<u8>, BlockNumber, Hash)>, StorageError> {
         let mut entries = Vec::new();
-        let mut iter = self.db.iter(col::STATE_JOURNAL)?;
+        let db = self.db.current()?;
+        let mut iter = db.iter(col::STATE_JOURNAL)?;
         iter.seek(&number_key(from))?;
         while let Some((key, _)) = iter.next()? {
             let (number, hash) = parse_journal_key(&key)
@@ -516,6 +544,7 @@ impl Database {
     /// replace a finalized block. Finality uses it when it finalizes a block off the best chain.
     pub fn set_best(&self, hash: &Hash) -> Result<(), StorageError> {
         let mut chain = self.chain.write();
+        self.reopen_if_halted(&mut chain)?;
         let header = self.header(hash)?.ok_or(StorageError::UnknownBlock(*hash))?;
         let (Some((finalized, finalized_hash)), Some((best_number, _))) = (chain.finalized, chain.best) else {
             return Err(StorageError::NoGenesis);
@@ -548,7 +577,8 @@ impl Database {
     /// Callers stay some blocks behind finality: an import that checked its parent just
     /// before finality moved may still be executing on that parent's state.
     pub fn prune_forks(&self, up_to: BlockNumber) -> Result<usize, StorageError> {
-        let chain = self.chain.write();
+        let mut chain = self.chain.write();
+        self.reopen_if_halted(&mut chain)?;
         let Some((finalized, _)) = chain.finalized else { return Ok(0) };
         let finalized = finalized.min(up_to);
         let done: BlockNumber =
@@ -612,8 +642,13 @@ pub fn purge(path: impl AsRef<Path>) -> Result<(), StorageError> {
 /// Reads and decodes `key` of `column`, naming the entry `what` if it does not decode.
 ///
 /// Refuses trailing bytes: an entry is exactly one value, or it is corrupt.
-fn read_decoded<T: Decode>(db: &Db, column: u8, key: &[u8], what: impl Describe) -> Result<Option<T>, StorageError> {
-    match db.get(column, key)? {
+fn read_decoded<T: Decode>(
+    db: &ReopenableDb,
+    column: u8,
+    key: &[u8],
+    what: impl Describe,
+) -> Result<Option<T>, StorageError> {
+    match db.current()?.get(column, key)? {
         None => Ok(None),
         Some(bytes) => T::decode_all(&mut &bytes[..]).map(Some).map_err(|e| StorageError::corrupt(what.describe(), e)),
     }
@@ -639,6 +674,7 @@ impl<F: FnOnce() -> String> Describe for F {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use parity_db::Db;
 
     /// Writes `value` under `key` of `column` behind the `Database`'s back.
     fn poke(path: &Path, column: u8, key: &[u8], value: Vec<u8>) {

@@ -4,10 +4,11 @@
 //! # Why parity-db's own threads are off
 //!
 //! Left to itself (0.5.7), parity-db queues a commit and returns; a log thread writes it into a
-//! buffered log file, and a flush thread syncs that file only once it holds 64 MiB
-//! (`MIN_LOG_SIZE_BYTES`). Until then the last commits live in a user-space buffer: a crash
-//! loses them, however long ago `commit` returned, and nothing says when they become safe. So a
-//! block could be reported final, voted on, and gone after a `kill -9`.
+//! log file, and a flush thread syncs that file only once it holds 64 MiB
+//! (`MIN_LOG_SIZE_BYTES`). Until then the last commits are in the page cache at best (a power
+//! loss takes them) and, for a moment after `commit` returns, not even written (a crash takes
+//! them). A failed write surfaces later, on whichever commit comes next. So a block could be
+//! reported final, voted on, and gone after a restart.
 //!
 //! With the `instrumentation` feature parity-db starts no threads and lets its owner drive the
 //! pipeline (`process_commits` → `flush_logs` → `enact_logs` → `clean_logs`, and
@@ -15,30 +16,32 @@
 //!
 //! - **on the caller's thread**, under the log lock: queue the commit (readers see it at once),
 //!   write it as one log record, then `flush_logs`, which writes that log file out and
-//!   `fdatasync`s it. Only then does the write return. One commit is one log file, so each
-//!   write costs one sync of a small file.
-//! - **on the enactor thread** (`ludus-db-enact`, one per open database): copy logged records
-//!   into the tables, move index entries into a grown index (reindex), and every few logs sync
-//!   the tables and recycle the logs they came from. None of this is needed for durability: a
-//!   crash before it only means the logs are replayed on the next open, as parity-db always
-//!   does.
+//!   `fdatasync`s it, and sync the directory (the file may be new). Only then does the write
+//!   return. One commit is one log file.
+//! - **on the enactor thread** (`ludus-db-enact`): copy logged records into the tables, move
+//!   index entries into a grown index (reindex), and every few logs sync the tables and
+//!   recycle the logs they came from. None of this is needed for durability: a crash before it
+//!   only means the logs are replayed on the next open, as parity-db always does.
 //!
 //! # Failures
 //!
-//! A failed write (a full disk, most often) leaves parity-db's log half written: a later record
-//! would be dropped when the log is replayed, because replay stops at the first torn record.
-//! So the first failure halts the writer: it and every later write return
-//! [`StorageError::Halted`], and nothing more is promised durable. Reopening the database (a
-//! restart) replays what was synced and drops the torn record.
+//! A failed write (a full disk, most often) leaves parity-db's log half written and its
+//! in-memory overlays out of step with it; a later record would be dropped when the log is
+//! replayed, because replay stops at the first torn record. So the first failure halts the
+//! writer: it and every later write fail ([`StorageError::Halted`]), nothing more is promised
+//! durable. A write asked for at least [`REOPEN_INTERVAL`] after the last attempt reopens
+//! parity-db in place ([`ReopenableDb`]): the old instance is closed, the new one replays what
+//! was synced and drops the torn record, and writing resumes — once the disk has room again.
 
-use crate::error::StorageError;
-use parity_db::{Db, Operation};
-use parking_lot::{Condvar, Mutex};
+use crate::{error::StorageError, schema};
+use parity_db::{Db, Operation, Options};
+use parking_lot::{Condvar, Mutex, RwLock};
 use std::{
     fs::File,
     path::{Path, PathBuf},
     sync::Arc,
     thread::JoinHandle,
+    time::{Duration, Instant},
 };
 
 /// One parity-db write: column and operation.
@@ -53,21 +56,67 @@ const MAX_UNCLEANED_LOGS: usize = 4;
 /// answers reads and writes while entries move, so reindexing need not keep pace with commits.
 const REINDEX_BATCHES_PER_ROUND: usize = 4;
 
+/// How long after a failed write (or a failed reopening) the next write tries to reopen the
+/// database. Each attempt closes it for a moment, so not at every slot of a full disk.
+pub(crate) const REOPEN_INTERVAL: Duration = Duration::from_secs(1);
+
+/// How long a reopening waits for readers to let go of the old instance.
+const READERS_GRACE: Duration = Duration::from_secs(5);
+
+/// The open parity-db instance, shared by the database, the states it hands out and the
+/// enactor; replaced by a fresh one after a failed write.
+pub(crate) struct ReopenableDb {
+    options: Options,
+    /// `Err` (why) while closed: between closing the old instance and opening the new, or
+    /// when the new would not open.
+    current: RwLock<Result<Arc<Db>, String>>,
+}
+
+impl ReopenableDb {
+    /// Opens (creating if missing) the database in `dir`, with parity-db's threads off.
+    pub fn open(dir: &Path) -> Result<ReopenableDb, parity_db::Error> {
+        let options = schema::options(dir);
+        let db = Db::open_or_create(&options)?;
+        Ok(ReopenableDb { options, current: RwLock::new(Ok(Arc::new(db))) })
+    }
+
+    /// The instance to read now. Hold it only for a read: a reopening waits for it.
+    pub fn current(&self) -> Result<Arc<Db>, StorageError> {
+        self.current.read().clone().map_err(|cause| StorageError::Closed { cause })
+    }
+
+    /// Why the database is closed (empty when it is not).
+    fn closed_because(&self) -> String {
+        self.current.read().as_ref().err().cloned().unwrap_or_default()
+    }
+}
+
 /// Writes commits durably; owns the enactor thread, which it stops on drop.
 pub(crate) struct DurableWriter {
-    shared: Arc<Shared>,
+    db: Arc<ReopenableDb>,
+    dir: PathBuf,
+    state: Mutex<WriterState>,
+}
+
+struct WriterState {
+    /// `None` while parity-db is closed (a reopening failed).
+    pipeline: Option<Pipeline>,
+    /// When writing last failed or a reopening was last tried, while halted.
+    last_attempt: Option<Instant>,
+}
+
+/// The writer's hold on one parity-db instance.
+struct Pipeline {
+    db: Arc<Db>,
+    log: Arc<LogShared>,
     enactor: Option<JoinHandle<()>>,
 }
 
-/// What the writers and the enactor share.
-struct Shared {
-    db: Arc<Db>,
-    /// The database directory, synced after each log so a freshly created log file's name is
-    /// as durable as its content.
-    dir: PathBuf,
+/// What the writers and the enactor of one instance share.
+struct LogShared {
     /// Held by whoever writes a log record: parity-db numbers records as they are begun and
     /// requires them ended in that order, so our commits and reindex batches take turns.
-    log: Mutex<LogState>,
+    state: Mutex<LogState>,
     /// Signalled when a log is synced or the writer stops.
     logged: Condvar,
 }
@@ -78,57 +127,82 @@ struct LogState {
     synced: u64,
     /// Set by the first failed write (ours or the enactor's); every later write is refused.
     halted: Option<String>,
-    /// The database is closing: the enactor finishes what is logged and ends.
+    /// The instance is closing: the enactor finishes what is logged and ends.
     stopping: bool,
 }
 
 impl DurableWriter {
-    /// Takes over writing to `db`, opened with background threads off, at `dir`.
-    pub fn start(db: Arc<Db>, dir: &Path) -> Result<DurableWriter, StorageError> {
-        let shared = Arc::new(Shared {
-            db,
-            dir: dir.to_path_buf(),
-            log: Mutex::new(LogState::default()),
-            logged: Condvar::new(),
-        });
-        let enactor = {
-            let shared = shared.clone();
-            std::thread::Builder::new()
-                .name("ludus-db-enact".into())
-                .spawn(move || shared.run_enactor())
-                .map_err(|source| StorageError::Io { path: dir.to_path_buf(), source })?
-        };
-        Ok(DurableWriter { shared, enactor: Some(enactor) })
+    /// Takes over writing to `db`, whose files are in `dir`.
+    pub fn start(db: Arc<ReopenableDb>, dir: &Path) -> Result<DurableWriter, StorageError> {
+        let pipeline = Pipeline::start(db.current()?, dir)?;
+        let state = WriterState { pipeline: Some(pipeline), last_attempt: None };
+        Ok(DurableWriter { db, dir: dir.to_path_buf(), state: Mutex::new(state) })
     }
 
     /// Commits `ops` atomically and returns once they are synced to disk: after a crash from
     /// here on, the database reopens with them.
     pub fn commit(&self, ops: Vec<DbOp>) -> Result<(), StorageError> {
-        let shared = &*self.shared;
-        let mut log = shared.log.lock();
-        if let Some(cause) = &log.halted {
-            return Err(StorageError::Halted { cause: cause.clone() });
+        let mut state = self.state.lock();
+        let Some(pipeline) = state.pipeline.as_mut() else {
+            return Err(StorageError::Halted { cause: self.db.closed_because() });
+        };
+        let result = pipeline.commit(&self.dir, ops);
+        if result.is_err() {
+            state.last_attempt.get_or_insert_with(Instant::now);
         }
-        let written = (|| {
-            shared.db.commit_changes(ops)?;
-            shared.db.process_commits()?;
-            shared.db.flush_logs()?;
-            sync_dir(&shared.dir)
-        })();
-        match written {
-            Ok(()) => {
-                log.synced += 1;
-                shared.logged.notify_one();
-                Ok(())
+        result
+    }
+
+    /// After a failed write, once [`REOPEN_INTERVAL`] has passed since the failure or the last
+    /// attempt, closes parity-db and opens it again: `Ok(true)` when it did (the caller
+    /// reloads what it cached), `Ok(false)` when no write had failed, `Err` while still halted.
+    pub fn reopen_if_halted(&self) -> Result<bool, StorageError> {
+        let mut state = self.state.lock();
+        let cause = match &state.pipeline {
+            Some(pipeline) => match pipeline.log.state.lock().halted.clone() {
+                None => return Ok(false),
+                Some(cause) => cause,
+            },
+            None => self.db.closed_because(),
+        };
+        if state.last_attempt.is_some_and(|at| at.elapsed() < REOPEN_INTERVAL) {
+            return Err(StorageError::Halted { cause });
+        }
+        state.last_attempt = Some(Instant::now());
+        tracing::info!(target: "storage", "Reopening the chain database after a failed write ({cause})");
+
+        if let Some(mut pipeline) = state.pipeline.take() {
+            pipeline.stop_enactor();
+            let db = pipeline.db;
+            // Readers hold the instance for one read at a time: they let go within moments.
+            *self.db.current.write() = Err(cause.clone());
+            let deadline = Instant::now() + READERS_GRACE;
+            while Arc::strong_count(&db) > 1 && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            if Arc::strong_count(&db) > 1 {
+                *self.db.current.write() = Ok(db.clone());
+                let log = Arc::new(LogShared::halted(cause.clone()));
+                state.pipeline = Some(Pipeline { db, log, enactor: None });
+                return Err(StorageError::Halted { cause: format!("{cause}; readers kept the database open") });
+            }
+            // Closing: parity-db flushes what it can and leaves the rest to the replay.
+            drop(db);
+        }
+        match Db::open_or_create(&self.db.options) {
+            Ok(db) => {
+                let db = Arc::new(db);
+                *self.db.current.write() = Ok(db.clone());
+                state.pipeline = Some(Pipeline::start(db, &self.dir)?);
+                state.last_attempt = None;
+                tracing::info!(target: "storage", "Reopened the chain database; writing resumes");
+                Ok(true)
             }
             Err(error) => {
-                let cause = error.to_string();
-                tracing::error!(
-                    target: "storage",
-                    "Database write failed, no more writes until the node restarts: {cause}"
-                );
-                log.halted = Some(cause);
-                Err(error)
+                tracing::warn!(target: "storage", "The chain database did not reopen; retrying at a later write: {error}");
+                let cause = format!("{cause}; reopening failed: {error}");
+                *self.db.current.write() = Err(cause.clone());
+                Err(StorageError::Halted { cause })
             }
         }
     }
@@ -136,8 +210,55 @@ impl DurableWriter {
 
 impl Drop for DurableWriter {
     fn drop(&mut self) {
-        self.shared.log.lock().stopping = true;
-        self.shared.logged.notify_one();
+        if let Some(pipeline) = self.state.get_mut().pipeline.as_mut() {
+            pipeline.stop_enactor();
+        }
+    }
+}
+
+impl Pipeline {
+    fn start(db: Arc<Db>, dir: &Path) -> Result<Pipeline, StorageError> {
+        let log = Arc::new(LogShared { state: Mutex::new(LogState::default()), logged: Condvar::new() });
+        let enactor = {
+            let (db, log) = (db.clone(), log.clone());
+            std::thread::Builder::new()
+                .name("ludus-db-enact".into())
+                .spawn(move || log.run_enactor(&db))
+                .map_err(|source| StorageError::Io { path: dir.to_path_buf(), source })?
+        };
+        Ok(Pipeline { db, log, enactor: Some(enactor) })
+    }
+
+    fn commit(&mut self, dir: &Path, ops: Vec<DbOp>) -> Result<(), StorageError> {
+        let mut log = self.log.state.lock();
+        if let Some(cause) = &log.halted {
+            return Err(StorageError::Halted { cause: cause.clone() });
+        }
+        let written = (|| {
+            self.db.commit_changes(ops)?;
+            self.db.process_commits()?;
+            self.db.flush_logs()?;
+            sync_dir(dir)
+        })();
+        match written {
+            Ok(()) => {
+                log.synced += 1;
+                self.log.logged.notify_one();
+                Ok(())
+            }
+            Err(error) => {
+                let cause = error.to_string();
+                tracing::error!(target: "storage", "Database write failed, writes stop until it reopens: {cause}");
+                log.halted = Some(cause);
+                Err(error)
+            }
+        }
+    }
+
+    /// Lets the enactor finish what is logged, and waits for it.
+    fn stop_enactor(&mut self) {
+        self.log.state.lock().stopping = true;
+        self.log.logged.notify_one();
         if let Some(enactor) = self.enactor.take() {
             if enactor.join().is_err() {
                 tracing::error!(target: "storage", "The database enactor thread panicked");
@@ -146,22 +267,30 @@ impl Drop for DurableWriter {
     }
 }
 
-impl Shared {
+impl LogShared {
+    /// The log of a pipeline that takes no writes.
+    fn halted(cause: String) -> LogShared {
+        LogShared {
+            state: Mutex::new(LogState { halted: Some(cause), stopping: true, ..LogState::default() }),
+            logged: Condvar::new(),
+        }
+    }
+
     /// The enactor thread: copies synced logs into the tables until the writer stops, leaving
     /// the rest to parity-db's own shutdown. A failure halts the writer.
-    fn run_enactor(&self) {
-        let mut tables = TableWriter { db: &self.db, enacted: 0, uncleaned: 0 };
+    fn run_enactor(&self, db: &Db) {
+        let mut tables = TableWriter { db, enacted: 0, uncleaned: 0 };
         if let Err(error) = self.enact_until_stopped(&mut tables) {
             let cause = error.to_string();
             tracing::error!(target: "storage", "Writing logged commits into the database tables failed: {cause}");
-            self.log.lock().halted.get_or_insert(cause);
+            self.state.lock().halted.get_or_insert(cause);
         }
     }
 
     fn enact_until_stopped(&self, tables: &mut TableWriter) -> Result<(), StorageError> {
         loop {
             let synced = {
-                let mut log = self.log.lock();
+                let mut log = self.state.lock();
                 while log.synced == tables.enacted && !log.stopping {
                     self.logged.wait(&mut log);
                 }
@@ -174,10 +303,10 @@ impl Shared {
             for _ in 0..REINDEX_BATCHES_PER_ROUND {
                 // Under the log lock, so no commit's log can come between the batch's and the
                 // enactment that follows: each `enact_logs` takes exactly the next log file.
-                let log = self.log.lock();
+                let log = self.state.lock();
                 tables.enact_through(log.synced)?;
-                self.db.process_reindex()?;
-                self.db.flush_logs()?;
+                tables.db.process_reindex()?;
+                tables.db.flush_logs()?;
                 tables.enact_reindex_batch()?;
             }
         }

@@ -738,53 +738,63 @@ fn synced_logs_are_recycled_not_piled_up() {
 /// Where the write-failure child finds its database.
 const FULL_DB_ENV: &str = "LUDUS_STORAGE_FULL_DB";
 
-/// What the write-failure child prints about each write once files may not grow.
+/// What the write-failure child prints about each write.
 const WRITE_OUTCOME: &str = "write-outcome:";
 
-/// Run by `a_failed_write_is_reported_to_its_caller_and_halts_writing`: once one block is in,
-/// files may not grow past 1 MiB (as if the disk were full); a block with a 2 MiB value must then
-/// fail, and so must a small block after it. Prints both outcomes, then aborts.
+/// Sets the largest file this process may write (`RLIM_INFINITY`: no limit).
+fn limit_file_size(bytes: libc::rlim_t) {
+    // SAFETY: plain libc calls with valid arguments. SIGXFSZ ignored, a write past the limit
+    // fails with EFBIG, as one on a full disk fails with ENOSPC, instead of killing us.
+    #[allow(unsafe_code)]
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+        let limit = libc::rlimit { rlim_cur: bytes, rlim_max: libc::RLIM_INFINITY };
+        assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &limit), 0);
+    }
+}
+
+/// Run by `a_failed_write_fails_its_caller_halts_writing_and_resumes_when_space_returns`: once
+/// one block is in, files may not grow past 1 MiB (as if the disk were full); a block with a
+/// 2 MiB value must then fail, and so must a small block right after it. Then the limit goes
+/// (space returns) and, a reopening interval later, the small block goes in. Prints each
+/// outcome and the finalized number, then aborts.
 #[test]
-#[ignore = "child process of a_failed_write_is_reported_to_its_caller_and_halts_writing"]
+#[ignore = "child process of a_failed_write_fails_its_caller_halts_writing_and_resumes_when_space_returns"]
 fn write_failure_child() {
-    let path = std::env::var(FULL_DB_ENV).expect("run by a_failed_write_is_reported_to_its_caller_and_halts_writing");
+    let path = std::env::var(FULL_DB_ENV).expect("run by a_failed_write_fails_its_caller_…");
     let db = Database::open(&path).unwrap();
     let (_, hash) = db.best().unwrap();
     let state = db_state(&db, &hash);
     let (hash, state) = build(&db, Some((hash, &state)), 1, &[(b"counter", Some(&[1]))], 0).commit(&db, true, true);
-    // SAFETY: plain libc calls with valid arguments; the signal would otherwise kill us on the
-    // first write past the limit instead of the write failing with EFBIG.
-    #[allow(unsafe_code)]
-    unsafe {
-        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-        let limit = libc::rlimit { rlim_cur: 1 << 20, rlim_max: libc::RLIM_INFINITY };
-        assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &limit), 0);
-    }
-    let big = vec![7u8; 2 << 20];
-    let too_big = build(&db, Some((hash, &state)), 2, &[(b"big", Some(&big))], 0);
-    let outcome = |result: Result<(), StorageError>| result.map_or_else(|e| format!("error: {e}"), |()| "ok".into());
-    let commit = |built: Built| {
-        db.commit(ImportCommit {
+    let commit = |writes: &Writes| {
+        let built = build(&db, Some((hash, &state)), 2, writes, 0);
+        let result = db.commit(ImportCommit {
             body: body_of(2),
             header: built.header,
             justifications: None,
             state: built.transaction,
             new_best: true,
             finalized: true,
-        })
+        });
+        println!("{WRITE_OUTCOME}{}", result.map_or_else(|e| format!("error: {e}"), |()| "ok".into()));
     };
-    println!("{WRITE_OUTCOME}{}", outcome(commit(too_big)));
-    let small = build(&db, Some((hash, &state)), 2, &[(b"counter", Some(&[2]))], 1);
-    println!("{WRITE_OUTCOME}{}", outcome(commit(small)));
+
+    limit_file_size(1 << 20);
+    commit(&[(b"big", Some(&vec![7u8; 2 << 20]))]);
+    commit(&[(b"counter", Some(&[2]))]);
+    limit_file_size(libc::RLIM_INFINITY);
+    std::thread::sleep(Duration::from_millis(1100));
+    commit(&[(b"counter", Some(&[2]))]);
     println!("{WRITE_OUTCOME}finalized {:?}", db.finalized().map(|(number, _)| number));
     std::process::abort();
 }
 
 /// A write the disk refuses fails in the call that made it (not later, in the background, after
-/// its block was reported imported or final), nothing is written after it, and the database
-/// reopens at the last write that succeeded and takes new blocks.
+/// its block was reported imported or final); writing then stops, so nothing is reported
+/// durable that the torn log would lose; once space returns the database reopens by itself and
+/// writes go on, durably.
 #[test]
-fn a_failed_write_is_reported_to_its_caller_and_halts_writing() {
+fn a_failed_write_fails_its_caller_halts_writing_and_resumes_when_space_returns() {
     let dir = tempfile::tempdir().unwrap();
     {
         let db = Database::open(dir.path()).unwrap();
@@ -799,21 +809,24 @@ fn a_failed_write_is_reported_to_its_caller_and_halts_writing() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let outcomes: Vec<&str> =
         stdout.lines().filter_map(|line| line.split_once(WRITE_OUTCOME).map(|(_, outcome)| outcome)).collect();
-    assert_eq!(outcomes.len(), 3, "the write-failure child did not finish: {stdout}");
+    assert_eq!(outcomes.len(), 4, "the write-failure child did not finish: {stdout}");
     assert!(outcomes[0].starts_with("error: database error"), "the refused write succeeded: {}", outcomes[0]);
     assert!(outcomes[0].contains("free disk space"), "{}", outcomes[0]);
     assert!(
         outcomes[1].starts_with("error: the chain database stopped writing"),
-        "a write after a failed one succeeded: {}",
+        "a write right after a failed one succeeded: {}",
         outcomes[1]
     );
-    assert_eq!(outcomes[2], "finalized Some(1)");
+    assert_eq!(outcomes[2], "ok", "writing did not resume once files could grow again");
+    assert_eq!(outcomes[3], "finalized Some(2)");
 
-    check_finalized_chain_of(dir.path(), 1);
+    // What was written after the reopening is on disk, and the chain goes on.
+    check_finalized_chain_of(dir.path(), 2);
     let db = Database::open(dir.path()).unwrap();
-    let (hash, state) = (db.best().unwrap().1, db_state(&db, &db.best().unwrap().1));
-    build(&db, Some((hash, &state)), 2, &[(b"counter", Some(&[2]))], 2).commit(&db, true, true);
-    assert_eq!(db.finalized().unwrap().0, 2);
+    let (_, hash) = db.best().unwrap();
+    let state = db_state(&db, &hash);
+    build(&db, Some((hash, &state)), 3, &[(b"counter", Some(&[3]))], 0).commit(&db, true, true);
+    assert_eq!(db.finalized().unwrap().0, 3);
 }
 
 /// The database at `path` reopens with best and finalized block `number`, the chain linked.
