@@ -44,6 +44,17 @@ pub enum StorageError {
         /// The first failure.
         cause: String,
     },
+    /// The disk holding the database has less free space than the reserve: nothing was
+    /// written, and writing resumes once there is room.
+    #[error("only {} MiB free on the disk of {path}, below the {} MiB kept in reserve: nothing written; free disk space and writing resumes by itself", free >> 20, reserve >> 20)]
+    DiskFull {
+        /// The database directory.
+        path: PathBuf,
+        /// Free bytes on its disk.
+        free: u64,
+        /// The reserve, in bytes.
+        reserve: u64,
+    },
     /// The database is closed for reopening after a failed write, or did not reopen.
     #[error("the chain database is closed after a failed write ({cause}): free disk space; it reopens by itself at a later write")]
     Closed {

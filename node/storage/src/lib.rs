@@ -27,8 +27,10 @@
 //! on disk before anyone hears of it, so finality is never reported, voted on or served that a
 //! crash or power loss could take back. The `ludus-db-enact` thread copies logged commits into
 //! parity-db's tables afterwards; a crash before it does only means the log is replayed on the
-//! next open. After a failed write (a full disk) the database refuses every write with
-//! [`StorageError::Halted`] until it is reopened.
+//! next open. While the disk is nearly full (below [`Database::reserve_disk_space`]) writes are
+//! refused with [`StorageError::DiskFull`] and go ahead again once there is room; after a write
+//! that failed anyway the database refuses writes ([`StorageError::Halted`]) until it has
+//! reopened itself, which a write at least a second later does.
 //!
 //! GRANDPA calls [`Database::finalize`]; RPC and sync read through the getters. Node operators
 //! running a pruned node call [`Database::prune_state`] with a height below which states may
@@ -49,6 +51,7 @@ mod writer;
 pub use error::StorageError;
 pub use schema::SCHEMA_VERSION;
 pub use state::{StateBackend, StateStore};
+pub use writer::DEFAULT_RESERVED_DISK_BYTES;
 
 use codec::{Decode, DecodeAll, Encode};
 use ludus_primitives::{BlockNumber, Hash, Hashing, Header};
@@ -206,6 +209,15 @@ impl Database {
             );
         }
         Ok(())
+    }
+
+    /// Writes nothing while the disk holding the database has less than `bytes` free
+    /// ([`DEFAULT_RESERVED_DISK_BYTES`] until set; 0: write until the disk refuses): each write
+    /// fails with [`StorageError::DiskFull`] instead, and the first after space returns goes
+    /// ahead. parity-db writes its tables through memory maps, where a full disk is SIGBUS,
+    /// not an error.
+    pub fn reserve_disk_space(&self, bytes: u64) {
+        self.writer.reserve_disk_space(bytes);
     }
 
     /// The database directory.

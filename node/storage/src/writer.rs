@@ -23,6 +23,16 @@
 //!   recycle the logs they came from. None of this is needed for durability: a crash before it
 //!   only means the logs are replayed on the next open, as parity-db always does.
 //!
+//! # A full disk
+//!
+//! parity-db grows its tables as sparse files and writes them through memory maps: on a full
+//! disk such a write cannot fail, the process gets SIGBUS. So a write is refused
+//! ([`StorageError::DiskFull`]) while the disk has less free space than the reserve
+//! ([`DEFAULT_RESERVED_DISK_BYTES`] unless set), and the enactor moves no index entries then;
+//! nothing is written, so the next write after space returns simply goes ahead. Only a disk
+//! filled by someone else between a commit and its enactment can still bring SIGBUS; the commit
+//! is synced by then, so the restart replays it.
+//!
 //! # Failures
 //!
 //! A failed write (a full disk, most often) leaves parity-db's log half written and its
@@ -39,7 +49,10 @@ use parking_lot::{Condvar, Mutex, RwLock};
 use std::{
     fs::File,
     path::{Path, PathBuf},
-    sync::Arc,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
     thread::JoinHandle,
     time::{Duration, Instant},
 };
@@ -59,6 +72,10 @@ const REINDEX_BATCHES_PER_ROUND: usize = 4;
 /// How long after a failed write (or a failed reopening) the next write tries to reopen the
 /// database. Each attempt closes it for a moment, so not at every slot of a full disk.
 pub(crate) const REOPEN_INTERVAL: Duration = Duration::from_secs(1);
+
+/// The free disk space below which nothing is written: room for a block's log and its table
+/// growth, and for the index growth a reindex brings, with plenty to spare.
+pub const DEFAULT_RESERVED_DISK_BYTES: u64 = 64 * 1024 * 1024;
 
 /// How long a reopening waits for readers to let go of the old instance.
 const READERS_GRACE: Duration = Duration::from_secs(5);
@@ -94,8 +111,31 @@ impl ReopenableDb {
 /// Writes commits durably; owns the enactor thread, which it stops on drop.
 pub(crate) struct DurableWriter {
     db: Arc<ReopenableDb>,
-    dir: PathBuf,
+    disk: Arc<Disk>,
     state: Mutex<WriterState>,
+}
+
+/// The database's directory and the free space kept on its disk.
+struct Disk {
+    dir: PathBuf,
+    /// Bytes; 0: no reserve.
+    reserve: AtomicU64,
+}
+
+impl Disk {
+    /// Refuses to write while the disk has less free space than the reserve.
+    fn check_room(&self) -> Result<(), StorageError> {
+        let reserve = self.reserve.load(Ordering::Relaxed);
+        if reserve == 0 {
+            return Ok(());
+        }
+        let free =
+            fs2::available_space(&self.dir).map_err(|source| StorageError::Io { path: self.dir.clone(), source })?;
+        if free < reserve {
+            return Err(StorageError::DiskFull { path: self.dir.clone(), free, reserve });
+        }
+        Ok(())
+    }
 }
 
 struct WriterState {
@@ -108,6 +148,7 @@ struct WriterState {
 /// The writer's hold on one parity-db instance.
 struct Pipeline {
     db: Arc<Db>,
+    disk: Arc<Disk>,
     log: Arc<LogShared>,
     enactor: Option<JoinHandle<()>>,
 }
@@ -134,9 +175,15 @@ struct LogState {
 impl DurableWriter {
     /// Takes over writing to `db`, whose files are in `dir`.
     pub fn start(db: Arc<ReopenableDb>, dir: &Path) -> Result<DurableWriter, StorageError> {
-        let pipeline = Pipeline::start(db.current()?, dir)?;
+        let disk = Arc::new(Disk { dir: dir.to_path_buf(), reserve: AtomicU64::new(DEFAULT_RESERVED_DISK_BYTES) });
+        let pipeline = Pipeline::start(db.current()?, disk.clone())?;
         let state = WriterState { pipeline: Some(pipeline), last_attempt: None };
-        Ok(DurableWriter { db, dir: dir.to_path_buf(), state: Mutex::new(state) })
+        Ok(DurableWriter { db, disk, state: Mutex::new(state) })
+    }
+
+    /// Writes nothing while the disk has less than `bytes` free (0: write until it fails).
+    pub fn reserve_disk_space(&self, bytes: u64) {
+        self.disk.reserve.store(bytes, Ordering::Relaxed);
     }
 
     /// Commits `ops` atomically and returns once they are synced to disk: after a crash from
@@ -146,7 +193,7 @@ impl DurableWriter {
         let Some(pipeline) = state.pipeline.as_mut() else {
             return Err(StorageError::Halted { cause: self.db.closed_because() });
         };
-        let result = pipeline.commit(&self.dir, ops);
+        let result = pipeline.commit(ops);
         if result.is_err() {
             state.last_attempt.get_or_insert_with(Instant::now);
         }
@@ -183,7 +230,7 @@ impl DurableWriter {
             if Arc::strong_count(&db) > 1 {
                 *self.db.current.write() = Ok(db.clone());
                 let log = Arc::new(LogShared::halted(cause.clone()));
-                state.pipeline = Some(Pipeline { db, log, enactor: None });
+                state.pipeline = Some(Pipeline { db, disk: self.disk.clone(), log, enactor: None });
                 return Err(StorageError::Halted { cause: format!("{cause}; readers kept the database open") });
             }
             // Closing: parity-db flushes what it can and leaves the rest to the replay.
@@ -193,7 +240,7 @@ impl DurableWriter {
             Ok(db) => {
                 let db = Arc::new(db);
                 *self.db.current.write() = Ok(db.clone());
-                state.pipeline = Some(Pipeline::start(db, &self.dir)?);
+                state.pipeline = Some(Pipeline::start(db, self.disk.clone())?);
                 state.last_attempt = None;
                 tracing::info!(target: "storage", "Reopened the chain database; writing resumes");
                 Ok(true)
@@ -217,28 +264,30 @@ impl Drop for DurableWriter {
 }
 
 impl Pipeline {
-    fn start(db: Arc<Db>, dir: &Path) -> Result<Pipeline, StorageError> {
+    fn start(db: Arc<Db>, disk: Arc<Disk>) -> Result<Pipeline, StorageError> {
         let log = Arc::new(LogShared { state: Mutex::new(LogState::default()), logged: Condvar::new() });
         let enactor = {
-            let (db, log) = (db.clone(), log.clone());
+            let (db, enactor_disk, log) = (db.clone(), disk.clone(), log.clone());
             std::thread::Builder::new()
                 .name("ludus-db-enact".into())
-                .spawn(move || log.run_enactor(&db))
-                .map_err(|source| StorageError::Io { path: dir.to_path_buf(), source })?
+                .spawn(move || log.run_enactor(&db, &enactor_disk))
+                .map_err(|source| StorageError::Io { path: disk.dir.clone(), source })?
         };
-        Ok(Pipeline { db, log, enactor: Some(enactor) })
+        Ok(Pipeline { db, disk, log, enactor: Some(enactor) })
     }
 
-    fn commit(&mut self, dir: &Path, ops: Vec<DbOp>) -> Result<(), StorageError> {
+    fn commit(&mut self, ops: Vec<DbOp>) -> Result<(), StorageError> {
         let mut log = self.log.state.lock();
         if let Some(cause) = &log.halted {
             return Err(StorageError::Halted { cause: cause.clone() });
         }
+        // Refused before anything is written: nothing to undo, nothing halts.
+        self.disk.check_room()?;
         let written = (|| {
             self.db.commit_changes(ops)?;
             self.db.process_commits()?;
             self.db.flush_logs()?;
-            sync_dir(dir)
+            sync_dir(&self.disk.dir)
         })();
         match written {
             Ok(()) => {
@@ -278,16 +327,16 @@ impl LogShared {
 
     /// The enactor thread: copies synced logs into the tables until the writer stops, leaving
     /// the rest to parity-db's own shutdown. A failure halts the writer.
-    fn run_enactor(&self, db: &Db) {
+    fn run_enactor(&self, db: &Db, disk: &Disk) {
         let mut tables = TableWriter { db, enacted: 0, uncleaned: 0 };
-        if let Err(error) = self.enact_until_stopped(&mut tables) {
+        if let Err(error) = self.enact_until_stopped(&mut tables, disk) {
             let cause = error.to_string();
             tracing::error!(target: "storage", "Writing logged commits into the database tables failed: {cause}");
             self.state.lock().halted.get_or_insert(cause);
         }
     }
 
-    fn enact_until_stopped(&self, tables: &mut TableWriter) -> Result<(), StorageError> {
+    fn enact_until_stopped(&self, tables: &mut TableWriter, disk: &Disk) -> Result<(), StorageError> {
         loop {
             let synced = {
                 let mut log = self.state.lock();
@@ -300,7 +349,9 @@ impl LogShared {
                 log.synced
             };
             tables.enact_through(synced)?;
-            for _ in 0..REINDEX_BATCHES_PER_ROUND {
+            // A reindex fills a new, sparse index: not on a nearly full disk.
+            let reindex_batches = if disk.check_room().is_ok() { REINDEX_BATCHES_PER_ROUND } else { 0 };
+            for _ in 0..reindex_batches {
                 // Under the log lock, so no commit's log can come between the batch's and the
                 // enactment that follows: each `enact_logs` takes exactly the next log file.
                 let log = self.state.lock();

@@ -840,3 +840,33 @@ fn check_finalized_chain_of(path: &Path, number: BlockNumber) {
         hash = db.header(&hash).unwrap().unwrap().parent_hash;
     }
 }
+
+/// parity-db writes its tables through memory maps, where a full disk is SIGBUS rather than
+/// an error: below the reserve nothing is written, the write fails cleanly, and the first one
+/// after space returns goes ahead.
+#[test]
+fn writing_stops_below_the_disk_reserve_and_resumes_above_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(dir.path()).unwrap();
+    let (genesis_hash, state) = genesis(&db);
+    // No disk has this much free: the reserve is not met.
+    db.reserve_disk_space(u64::MAX);
+    let block = build(&db, Some((genesis_hash, &state)), 1, &[(b"counter", Some(&[1]))], 0);
+    let refused = db.commit(ImportCommit {
+        header: block.header.clone(),
+        body: body_of(1),
+        justifications: None,
+        state: block.transaction.clone(),
+        new_best: true,
+        finalized: true,
+    });
+    assert!(matches!(refused, Err(StorageError::DiskFull { .. })), "{refused:?}");
+    assert!(refused.unwrap_err().to_string().contains("free disk space"));
+    assert_eq!(db.finalized().unwrap().0, 0);
+    assert!(db.header(&block.hash()).unwrap().is_none(), "a refused block is not half in");
+
+    // Space returns.
+    db.reserve_disk_space(ludus_storage::DEFAULT_RESERVED_DISK_BYTES);
+    let (hash, _) = block.commit(&db, true, true);
+    assert_eq!(db.finalized(), Some((1, hash)));
+}
