@@ -112,21 +112,6 @@ struct ChainMeta {
     pruned_below: BlockNumber,
 }
 
-/// What one [`Database::prune_state`] call did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PruneOutcome {
-    /// States of canonical blocks below this height are now gone (0: none pruned yet).
-    pub pruned_below: BlockNumber,
-    /// Canonical blocks whose predecessor's state was released by this call.
-    pub canonical_released: usize,
-    /// Blocks off the finalized chain whose own state was released by this call.
-    pub stale_discarded: usize,
-}
-
-/// The shared trie cache's default size: the state a block touches (accounts, pallets'
-/// storage) many times over, and little beside parity-db's own memory.
-pub const DEFAULT_TRIE_CACHE_BYTES: usize = 64 * 1024 * 1024;
-
 impl ChainMeta {
     /// Reads the metadata column.
     fn load(db: &ReopenableDb) -> Result<ChainMeta, StorageError> {
@@ -142,6 +127,21 @@ impl ChainMeta {
         Ok(chain)
     }
 }
+
+/// What one [`Database::prune_state`] call did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PruneOutcome {
+    /// States of canonical blocks below this height are now gone (0: none pruned yet).
+    pub pruned_below: BlockNumber,
+    /// Canonical blocks whose predecessor's state was released by this call.
+    pub canonical_released: usize,
+    /// Blocks off the finalized chain whose own state was released by this call.
+    pub stale_discarded: usize,
+}
+
+/// The shared trie cache's default size: the state a block touches (accounts, pallets'
+/// storage) many times over, and little beside parity-db's own memory.
+pub const DEFAULT_TRIE_CACHE_BYTES: usize = 64 * 1024 * 1024;
 
 impl Database {
     /// Opens the database at `path`, creating it (and the directory) if missing.
