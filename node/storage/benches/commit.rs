@@ -4,8 +4,9 @@
 //! and `LUDUS_BENCH_WRITES`, storage writes per block, default 200). Each block sets
 //! that many keys over its parent's state and is committed as best; every block is then
 //! finalized by `Database::finalize`, as GRANDPA does. Prints the mean, median and 99th
-//! percentile of both, in µs. Every write returns only once it is synced to disk, so these
-//! figures include one `fdatasync` of the write-ahead log (and one of its directory) each.
+//! percentile of both, in µs. A commit of a block not final yet returns once it is written to
+//! the write-ahead log; a finalization once that log is synced, so its figure includes one
+//! `fdatasync` of the log (and one of its directory).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use codec::Encode;

@@ -22,10 +22,11 @@
 //! Everything a block changes — its state nodes, its header and body, the canonical number →
 //! hash entries (including a reorg's rewrite), best and finalized — goes into **one** parity-db
 //! commit, so a crash at any moment leaves either the whole block or none of it. Commits are
-//! applied in order, and every write returns only once it is synced into parity-db's
-//! write-ahead log (the private `writer` module): a block imported, made best or finalized is
-//! on disk before anyone hears of it, so finality is never reported, voted on or served that a
-//! crash or power loss could take back. The `ludus-db-enact` thread copies logged commits into
+//! applied in order, and every write returns only once it is in parity-db's write-ahead log
+//! (the private `writer` module), so a crash of the process keeps it; a write that finalizes
+//! returns only once that log is synced, with every write before it, so finality is never
+//! reported, voted on or served that a crash or power loss could take back. (A block not final
+//! yet is synced with the next write that is.) The `ludus-db-enact` thread copies logged commits into
 //! parity-db's tables afterwards; a crash before it does only means the log is replayed on the
 //! next open. While the disk is nearly full (below [`Database::reserve_disk_space`]) writes are
 //! refused with [`StorageError::DiskFull`] and go ahead again once there is room; after a write
@@ -66,7 +67,7 @@ use std::{
     path::{Path, PathBuf},
     sync::Arc,
 };
-use writer::{DbOp, DurableWriter, ReopenableDb};
+use writer::{DbOp, Durability, DurableWriter, ReopenableDb};
 
 /// Everything one imported block writes, committed atomically by [`Database::commit`].
 pub struct ImportCommit {
@@ -91,7 +92,8 @@ pub struct ImportCommit {
 /// The chain database. Share it with `Arc`; all methods take `&self`.
 pub struct Database {
     db: Arc<ReopenableDb>,
-    /// Every write goes through it, and is on disk when it returns.
+    /// Every write goes through it, and is in the write-ahead log (synced, when it finalizes)
+    /// when it returns.
     writer: DurableWriter,
     path: PathBuf,
     /// Trie nodes and values read recently, shared by every state handed out; `None` when
@@ -176,7 +178,10 @@ impl Database {
                 return Err(StorageError::SchemaMismatch { path, found: 0, expected: SCHEMA_VERSION })
             }
             // A fresh database: stamp it before anything else is written.
-            None => writer.commit(vec![(col::META, Operation::Set(meta::SCHEMA.to_vec(), SCHEMA_VERSION.encode()))])?,
+            None => writer.commit(
+                vec![(col::META, Operation::Set(meta::SCHEMA.to_vec(), SCHEMA_VERSION.encode()))],
+                Durability::Synced,
+            )?,
         }
 
         let chain = ChainMeta::load(&db)?;
@@ -375,8 +380,12 @@ impl Database {
         let change = StateChange::from_transaction(commit.state)?;
         let (added, dropped) = (change.inserted.len(), change.journal.removed.len());
         ops.extend(change.into_ops(number, &hash));
+        // Finality is reported as soon as this returns: it must survive a power loss. A block
+        // not final yet is synced with the next write that is (GRANDPA's finalizing it, at the
+        // latest), so that not every block pays a sync.
+        let durability = if next.finalized != chain.finalized { Durability::Synced } else { Durability::Logged };
 
-        self.writer.commit(ops)?;
+        self.writer.commit(ops, durability)?;
         *chain = next;
         tracing::debug!(
             target: "storage",
@@ -462,7 +471,7 @@ impl Database {
                 ops.push((col::JUSTIFICATIONS, Operation::Set(hash.as_bytes().to_vec(), all.encode())));
             }
         }
-        self.writer.commit(ops)?;
+        self.writer.commit(ops, Durability::Synced)?;
         chain.finalized = Some((number, *hash));
         tracing::debug!(target: "storage", "Finalized #{number} ({hash:?})");
         Ok(())
@@ -501,7 +510,7 @@ impl Database {
             if canonical && number > chain.pruned_below {
                 ops.push((col::META, Operation::Set(meta::PRUNED_BELOW.to_vec(), number.encode())));
             }
-            self.writer.commit(ops)?;
+            self.writer.commit(ops, Durability::Logged)?;
             if canonical {
                 chain.pruned_below = chain.pruned_below.max(number);
                 outcome.canonical_released += 1;
@@ -576,7 +585,7 @@ impl Database {
         self.canonical_head_ops(parent.as_ref(), number, *hash, (finalized, finalized_hash), best_number, &mut ops)?;
         ops.push((col::NUMBER_TO_HASH, Operation::Set(number_key(number), hash.encode())));
         ops.push((col::META, Operation::Set(meta::BEST.to_vec(), (number, *hash).encode())));
-        self.writer.commit(ops)?;
+        self.writer.commit(ops, Durability::Logged)?;
         chain.best = Some((number, *hash));
         Ok(())
     }
@@ -615,9 +624,12 @@ impl Database {
                 ops.push((column, Operation::Dereference(hash.as_bytes().to_vec())));
             }
             ops.push((col::META, Operation::Set(meta::FORKS_PRUNED_TO.to_vec(), number.saturating_sub(1).encode())));
-            self.writer.commit(ops)?;
+            self.writer.commit(ops, Durability::Logged)?;
         }
-        self.writer.commit(vec![(col::META, Operation::Set(meta::FORKS_PRUNED_TO.to_vec(), finalized.encode()))])?;
+        self.writer.commit(
+            vec![(col::META, Operation::Set(meta::FORKS_PRUNED_TO.to_vec(), finalized.encode()))],
+            Durability::Logged,
+        )?;
         drop(chain);
         if pruned > 0 {
             tracing::info!(target: "storage", "Pruned {pruned} blocks of abandoned forks at or below #{finalized}");

@@ -1,8 +1,9 @@
-//! The enactor thread (`ludus-db-enact`): copies synced logs into parity-db's tables, moves
-//! index entries into grown indexes, syncs the tables and recycles the logs. Durability does not
-//! wait for it; memory and the log files do.
+//! The enactor thread (`ludus-db-enact`): copies synced log files into parity-db's tables, syncs
+//! the tables and recycles the files. Durability does not wait for it; memory and the log files
+//! do. It never takes the log lock for longer than reading a counter, so writers never wait on
+//! its table syncs.
 
-use super::{Disk, LogShared};
+use super::LogShared;
 use crate::error::StorageError;
 use parity_db::Db;
 
@@ -11,23 +12,23 @@ use parity_db::Db;
 /// clean before that, or it would wait for ever.
 const MAX_UNCLEANED_LOGS: usize = 4;
 
-/// Reindex batches (up to 8192 index entries each) the enactor moves per wake-up. A grown index
-/// answers reads and writes while entries move, so reindexing need not keep pace with commits.
-const REINDEX_BATCHES_PER_ROUND: usize = 4;
+/// Log files a sync may close: its commit records', then perhaps a reindex batch's.
+const LOG_FILES_PER_SYNC: usize = 2;
 
 impl LogShared {
-    /// The enactor thread: copies synced logs into the tables until the writer stops, leaving
-    /// the rest to parity-db's own shutdown. A failure halts the writer.
-    pub(super) fn run_enactor(&self, db: &Db, disk: &Disk) {
+    /// The enactor thread: enacts synced log files until the writer stops, leaving the rest to
+    /// parity-db's own shutdown. A failure halts the writer.
+    pub(super) fn run_enactor(&self, db: &Db) {
         let mut tables = TableWriter { db, enacted: 0, uncleaned: 0 };
-        if let Err(error) = self.enact_until_stopped(&mut tables, disk) {
+        if let Err(error) = self.enact_until_stopped(&mut tables) {
             let cause = error.to_string();
             tracing::error!(target: "storage", "Writing logged commits into the database tables failed: {cause}");
             self.state.lock().halted.get_or_insert(cause);
+            self.enacted.notify_all();
         }
     }
 
-    fn enact_until_stopped(&self, tables: &mut TableWriter, disk: &Disk) -> Result<(), StorageError> {
+    fn enact_until_stopped(&self, tables: &mut TableWriter) -> Result<(), StorageError> {
         loop {
             let synced = {
                 let mut log = self.state.lock();
@@ -40,54 +41,37 @@ impl LogShared {
                 log.synced
             };
             tables.enact_through(synced)?;
-            // A reindex fills a new, sparse index: not on a nearly full disk.
-            let reindex_batches = if disk.check_room().is_ok() { REINDEX_BATCHES_PER_ROUND } else { 0 };
-            for _ in 0..reindex_batches {
-                // Under the log lock, so no commit's log can come between the batch's and the
-                // enactment that follows: each `enact_logs` takes exactly the next log file.
-                let log = self.state.lock();
-                tables.enact_through(log.synced)?;
-                tables.db.process_reindex()?;
-                tables.db.flush_logs()?;
-                tables.enact_reindex_batch()?;
-            }
+            self.state.lock().enacted = tables.enacted;
+            self.enacted.notify_all();
         }
     }
 }
 
-/// The enactor's progress through the synced logs.
+/// The enactor's progress through the synced log files.
 struct TableWriter<'a> {
     db: &'a Db,
-    /// Commit logs enacted so far (the count `LogState::synced` runs ahead of).
+    /// Syncs whose log files are enacted (the count `LogState::synced` runs ahead of).
     enacted: u64,
-    /// Logs enacted (or possibly enacted) since the tables were last synced.
+    /// Log files enacted (or possibly enacted) since the tables were last synced.
     uncleaned: usize,
 }
 
 impl TableWriter<'_> {
-    /// Enacts commit logs until `synced` of them are in the tables.
+    /// Enacts the log files of syncs until `synced` of them are in the tables.
     fn enact_through(&mut self, synced: u64) -> Result<(), StorageError> {
         while self.enacted < synced {
-            // parity-db's public `enact_logs` enacts exactly one log file, if one is waiting.
-            self.db.enact_logs()?;
+            // parity-db's public `enact_logs` enacts exactly one log file, if one is waiting, so
+            // asking once per file a sync may have closed takes them all (and asking for a
+            // reindex file that was not written does nothing).
+            for _ in 0..LOG_FILES_PER_SYNC {
+                self.db.enact_logs()?;
+                self.uncleaned += 1;
+                if self.uncleaned >= MAX_UNCLEANED_LOGS {
+                    self.db.clean_logs()?;
+                    self.uncleaned = 0;
+                }
+            }
             self.enacted += 1;
-            self.count_enacted()?;
-        }
-        Ok(())
-    }
-
-    /// Enacts the log a reindex batch may just have written (a no-op when there was none).
-    fn enact_reindex_batch(&mut self) -> Result<(), StorageError> {
-        self.db.enact_logs()?;
-        self.count_enacted()
-    }
-
-    /// Syncs the tables and recycles the enacted logs once enough of them wait.
-    fn count_enacted(&mut self) -> Result<(), StorageError> {
-        self.uncleaned += 1;
-        if self.uncleaned >= MAX_UNCLEANED_LOGS {
-            self.db.clean_logs()?;
-            self.uncleaned = 0;
         }
         Ok(())
     }

@@ -1,5 +1,6 @@
-//! The write path: a commit is in parity-db's write-ahead log, synced to disk, before the call
-//! that made it returns.
+//! The write path: a commit is in parity-db's write-ahead log before the call that made it
+//! returns — written (a crash of the process keeps it) and, when it is to be reported final,
+//! synced (a power loss keeps it too).
 //!
 //! # Why parity-db's own threads are off
 //!
@@ -14,13 +15,18 @@
 //! pipeline (`process_commits` → `flush_logs` → `enact_logs` → `clean_logs`, and
 //! `process_reindex`); [`DurableWriter`] drives it:
 //!
-//! - **on the caller's thread**, under the log lock: queue the commit (readers see it at once),
-//!   write it as one log record, then `flush_logs`, which writes that log file out and
-//!   `fdatasync`s it, and sync the directory (the file may be new). Only then does the write
-//!   return. One commit is one log file.
-//! - **on the enactor thread** (`ludus-db-enact`): copy logged records into the tables, move
-//!   index entries into a grown index (reindex), and every few logs sync the tables and
-//!   recycle the logs they came from. None of this is needed for durability: a crash before it
+//! - **on the caller's thread**, under the log lock: queue the commit (readers see it at once)
+//!   and write it as one log record (parity-db hands each record to the kernel at its end). For
+//!   a [`Durability::Synced`] write — finality, what RPC and GRANDPA report — then `flush_logs`,
+//!   which closes the log file and `fdatasync`s it, records before this one included, and sync
+//!   the directory (the file may be new). Only then does the write return. Other writes (a
+//!   block not final yet, pruning) are synced with the next synced write, or once
+//!   [`MAX_UNSYNCED_WRITES`] or [`MAX_UNSYNCED_AGE`] is reached, so that not every block pays a
+//!   sync and the log never grows far.
+//!   A synced write also moves a batch of index entries into a grown index (reindex), if one
+//!   is under way: parity-db's log takes one writer at a time.
+//! - **on the enactor thread** (`ludus-db-enact`): copy synced log files into the tables, and
+//!   every few files sync the tables and recycle the files. None of this is needed for durability: a crash before it
 //!   only means the logs are replayed on the next open, as parity-db always does.
 //!
 //! # A full disk
@@ -28,8 +34,8 @@
 //! parity-db grows its tables as sparse files and writes them through memory maps: on a full
 //! disk such a write cannot fail, the process gets SIGBUS. So a write is refused
 //! ([`StorageError::DiskFull`]) while the disk has less free space than the reserve
-//! ([`DEFAULT_RESERVED_DISK_BYTES`] unless set), and the enactor moves no index entries then;
-//! nothing is written, so the next write after space returns simply goes ahead. Only a disk
+//! ([`DEFAULT_RESERVED_DISK_BYTES`] unless set), and no index entries move then (they move
+//! with writes); nothing is written, so the next write after space returns simply goes ahead. Only a disk
 //! filled by someone else between a commit and its enactment can still bring SIGBUS; the commit
 //! is synced by then, so the restart replays it.
 //!
@@ -61,6 +67,15 @@ use std::{
 
 /// One parity-db write: column and operation.
 pub(crate) type DbOp = (u8, Operation<Vec<u8>, Vec<u8>>);
+
+/// How many writes may wait for a sync, at most.
+pub(crate) const MAX_UNSYNCED_WRITES: u32 = 32;
+
+/// How old the oldest write waiting for a sync may be when another write comes.
+pub(crate) const MAX_UNSYNCED_AGE: Duration = Duration::from_secs(2);
+
+/// How many syncs the enactor may fall behind before writers wait for it.
+const MAX_ENACTOR_LAG: u64 = 4;
 
 /// How long after a failed write (or a failed reopening) the next write tries to reopen the
 /// database. Each attempt closes it for a moment, so not at every slot of a full disk.
@@ -99,6 +114,17 @@ impl ReopenableDb {
     fn closed_because(&self) -> String {
         self.current.read().as_ref().err().cloned().unwrap_or_default()
     }
+}
+
+/// What a write must survive before it returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Durability {
+    /// A crash of the process and a power loss: the write is reported final, or the reports
+    /// and votes of others build on it.
+    Synced,
+    /// A crash of the process; a power loss may take it (with everything after it), since
+    /// nothing final rests on it yet.
+    Logged,
 }
 
 /// Writes commits durably; owns the enactor thread, which it stops on drop.
@@ -148,17 +174,25 @@ struct Pipeline {
 
 /// What the writers and the enactor of one instance share.
 struct LogShared {
-    /// Held by whoever writes a log record: parity-db numbers records as they are begun and
-    /// requires them ended in that order, so our commits and reindex batches take turns.
+    /// Held by whoever writes a log record (parity-db numbers records as they are begun and
+    /// requires them ended in that order), and by the enactor to read and halt.
     state: Mutex<LogState>,
     /// Signalled when a log is synced or the writer stops.
     logged: Condvar,
+    /// Signalled when the enactor has enacted a sync's files, or failed.
+    enacted: Condvar,
 }
 
 #[derive(Default)]
 struct LogState {
-    /// Commits synced into their own log file so far.
+    /// Syncs so far. Each closed a log file holding the records written since the one before,
+    /// and may have closed a second holding a reindex batch: the enactor's work.
     synced: u64,
+    /// Syncs whose files the enactor has enacted.
+    enacted: u64,
+    /// Records written since the last sync, and when the first of them was.
+    unsynced: u32,
+    oldest_unsynced: Option<Instant>,
     /// Set by the first failed write (ours or the enactor's); every later write is refused.
     halted: Option<String>,
     /// The instance is closing: the enactor finishes what is logged and ends.
@@ -179,14 +213,14 @@ impl DurableWriter {
         self.disk.reserve.store(bytes, Ordering::Relaxed);
     }
 
-    /// Commits `ops` atomically and returns once they are synced to disk: after a crash from
-    /// here on, the database reopens with them.
-    pub fn commit(&self, ops: Vec<DbOp>) -> Result<(), StorageError> {
+    /// Commits `ops` atomically and returns once they are as durable as `durability` says:
+    /// after a crash (or, `Synced`, a power loss) from here on, the database reopens with them.
+    pub fn commit(&self, ops: Vec<DbOp>, durability: Durability) -> Result<(), StorageError> {
         let mut state = self.state.lock();
         let Some(pipeline) = state.pipeline.as_mut() else {
             return Err(StorageError::Halted { cause: self.db.closed_because() });
         };
-        let result = pipeline.commit(ops);
+        let result = pipeline.commit(ops, durability);
         if result.is_err() && pipeline.log.state.lock().halted.is_some() {
             state.last_attempt.get_or_insert_with(Instant::now);
         }
@@ -260,34 +294,61 @@ impl Drop for DurableWriter {
 
 impl Pipeline {
     fn start(db: Arc<Db>, disk: Arc<Disk>) -> Result<Pipeline, StorageError> {
-        let log = Arc::new(LogShared { state: Mutex::new(LogState::default()), logged: Condvar::new() });
+        let log = Arc::new(LogShared {
+            state: Mutex::new(LogState::default()),
+            logged: Condvar::new(),
+            enacted: Condvar::new(),
+        });
         let enactor = {
-            let (db, enactor_disk, log) = (db.clone(), disk.clone(), log.clone());
+            let (db, log) = (db.clone(), log.clone());
             std::thread::Builder::new()
                 .name("ludus-db-enact".into())
-                .spawn(move || log.run_enactor(&db, &enactor_disk))
+                .spawn(move || log.run_enactor(&db))
                 .map_err(|source| StorageError::Io { path: disk.dir.clone(), source })?
         };
         Ok(Pipeline { db, disk, log, enactor: Some(enactor) })
     }
 
-    fn commit(&mut self, ops: Vec<DbOp>) -> Result<(), StorageError> {
+    fn commit(&mut self, ops: Vec<DbOp>, durability: Durability) -> Result<(), StorageError> {
         let mut log = self.log.state.lock();
         if let Some(cause) = &log.halted {
             return Err(StorageError::Halted { cause: cause.clone() });
         }
         // Refused before anything is written: nothing to undo, nothing halts.
         self.disk.check_room()?;
-        let written = (|| {
+        let sync = durability == Durability::Synced
+            || log.unsynced + 1 >= MAX_UNSYNCED_WRITES
+            || log.oldest_unsynced.is_some_and(|at| at.elapsed() >= MAX_UNSYNCED_AGE);
+        let written = (|| -> Result<(), StorageError> {
             self.db.commit_changes(ops)?;
             self.db.process_commits()?;
-            self.db.flush_logs()?;
-            sync_dir(&self.disk.dir)
+            if sync {
+                self.db.flush_logs()?;
+                sync_dir(&self.disk.dir)?;
+                // Moves one batch of a grown index's entries, if a reindex is under way (and
+                // the batch before is enacted): a record of its own, in a log file of its own
+                // after this commit's, so that the enactor finds at most two files per sync.
+                self.db.process_reindex()?;
+                self.db.flush_logs()?;
+            }
+            Ok(())
         })();
         match written {
-            Ok(()) => {
+            Ok(()) if sync => {
                 log.synced += 1;
+                log.unsynced = 0;
+                log.oldest_unsynced = None;
                 self.log.logged.notify_one();
+                // Until enacted, the logs hold memory (parity-db's overlays) and disk: writers
+                // wait for an enactor that falls behind (a slow disk syncing tables).
+                while log.synced - log.enacted > MAX_ENACTOR_LAG && log.halted.is_none() {
+                    self.log.enacted.wait(&mut log);
+                }
+                Ok(())
+            }
+            Ok(()) => {
+                log.unsynced += 1;
+                log.oldest_unsynced.get_or_insert_with(Instant::now);
                 Ok(())
             }
             Err(error) => {
@@ -317,6 +378,7 @@ impl LogShared {
         LogShared {
             state: Mutex::new(LogState { halted: Some(cause), stopping: true, ..LogState::default() }),
             logged: Condvar::new(),
+            enacted: Condvar::new(),
         }
     }
 }
