@@ -26,8 +26,9 @@
 //!   A synced write also moves a batch of index entries into a grown index (reindex), if one
 //!   is under way: parity-db's log takes one writer at a time.
 //! - **on the enactor thread** (`ludus-db-enact`): copy synced log files into the tables, and
-//!   every few files sync the tables and recycle the files. None of this is needed for durability: a crash before it
-//!   only means the logs are replayed on the next open, as parity-db always does.
+//!   every few files sync the tables and recycle the files. None of this is needed for
+//!   durability: a crash before it only means the logs are replayed on the next open, as
+//!   parity-db always does. Writers wait for it only when it falls far behind.
 //!
 //! # A full disk
 //!
@@ -35,9 +36,9 @@
 //! disk such a write cannot fail, the process gets SIGBUS. So a write is refused
 //! ([`StorageError::DiskFull`]) while the disk has less free space than the reserve
 //! ([`DEFAULT_RESERVED_DISK_BYTES`] unless set), and no index entries move then (they move
-//! with writes); nothing is written, so the next write after space returns simply goes ahead. Only a disk
-//! filled by someone else between a commit and its enactment can still bring SIGBUS; the commit
-//! is synced by then, so the restart replays it.
+//! with writes); nothing is written, so the next write after space returns simply goes ahead.
+//! Only a disk filled by someone else between a sync and its enactment can still bring SIGBUS;
+//! what is enacted is synced, so the restart replays it.
 //!
 //! # Failures
 //!
@@ -275,7 +276,7 @@ impl DurableWriter {
                 Ok(true)
             }
             Err(error) => {
-                tracing::warn!(target: "storage", "The chain database did not reopen; retrying at a later write: {error}");
+                tracing::warn!(target: "storage", "The chain database did not reopen, retrying later: {error}");
                 let cause = format!("{cause}; reopening failed: {error}");
                 *self.db.current.write() = Err(cause.clone());
                 Err(StorageError::Halted { cause })
