@@ -119,6 +119,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "MiB", default_value_t = (ludus_storage::DEFAULT_TRIE_CACHE_BYTES >> 20) as u64)]
     pub trie_cache_size: u64,
 
+    /// Free disk space the chain database keeps, in MiB: below it the node writes no block
+    /// (authoring and import fail with a clear error) and resumes by itself once there is room
+    /// again; 0 writes until the disk refuses (parity-db then crashes the node with SIGBUS).
+    #[arg(long, value_name = "MiB", default_value_t = ludus_storage::DEFAULT_RESERVED_DISK_BYTES >> 20)]
+    pub db_reserved_space: u64,
+
     /// Most transactions the pool holds, ready and future together (Substrate's flag).
     #[arg(long, value_name = "COUNT", default_value_t = 8192, value_parser = clap::value_parser!(u64).range(1..))]
     pub pool_limit: u64,

@@ -137,6 +137,7 @@ fn run_node(args: RunArgs) -> Result<(), CommandError> {
         dev_keys,
         rpc: args.rpc_config(),
         trie_cache_bytes: usize::try_from(args.trie_cache_size.saturating_mul(1 << 20)).unwrap_or(usize::MAX),
+        db_reserved_bytes: args.db_reserved_space.saturating_mul(1 << 20),
         pool_limit: ludus_txpool::Limit {
             count: usize::try_from(args.pool_limit).unwrap_or(usize::MAX),
             total_bytes: usize::try_from(args.pool_kbytes.saturating_mul(1024)).unwrap_or(usize::MAX),

@@ -48,6 +48,8 @@ pub struct NodeConfig {
     pub prometheus: Option<SocketAddr>,
     /// Bytes of the shared trie cache (0: none).
     pub trie_cache_bytes: usize,
+    /// Free disk space below which the database writes nothing (`--db-reserved-space`).
+    pub db_reserved_bytes: u64,
     /// Bound on the transaction pool (`--pool-limit`, `--pool-kbytes`).
     pub pool_limit: ludus_txpool::Limit,
     /// Peer-to-peer settings.
@@ -122,6 +124,7 @@ pub fn run(config: NodeConfig) -> Result<(), ServiceError> {
 async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
     let db_path = config.chain_dir.join("db").join("full");
     let database = ludus_storage::Database::open_with_trie_cache(&db_path, config.trie_cache_bytes)?;
+    database.reserve_disk_space(config.db_reserved_bytes);
     // A damaged database stops the node here, with what is wrong and what to do, rather than
     // after it has started and fails far from the cause.
     // parity-db may panic on a missing file; the check turns that into its error, and the

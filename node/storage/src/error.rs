@@ -49,6 +49,30 @@ pub enum StorageError {
         /// What is missing or wrong.
         what: String,
     },
+    /// An earlier write failed, leaving the write-ahead log torn: nothing more is written, so
+    /// nothing is reported durable that a restart would lose.
+    #[error("the chain database stopped writing after a write failed ({cause}); nothing since was stored: free disk space (or fix the --base-path disk) and it resumes by itself")]
+    Halted {
+        /// The first failure.
+        cause: String,
+    },
+    /// The disk holding the database has less free space than the reserve: nothing was
+    /// written, and writing resumes once there is room.
+    #[error("only {} MiB free on the disk of {path}, below the {} MiB kept in reserve: nothing written; free disk space and writing resumes by itself", free >> 20, reserve >> 20)]
+    DiskFull {
+        /// The database directory.
+        path: PathBuf,
+        /// Free bytes on its disk.
+        free: u64,
+        /// The reserve, in bytes.
+        reserve: u64,
+    },
+    /// The database is closed for reopening after a failed write, or did not reopen.
+    #[error("the chain database is closed after a failed write ({cause}): free disk space; it reopens by itself at a later write")]
+    Closed {
+        /// The failure, and the reopening's if it failed.
+        cause: String,
+    },
     /// `purge` was pointed at a database a running node holds open.
     #[error("refusing to purge the database at {path}: a running ludus-node holds it open; stop that node first, then run purge-chain again")]
     InUse {

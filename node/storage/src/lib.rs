@@ -11,7 +11,7 @@
 //! - **metadata**: genesis hash, best and finalized blocks, state-pruning progress and the
 //!   schema version (a database in another format is refused, never misread).
 //!
-//! It spawns no task of its own (parity-db runs its own writer threads) and knows nothing of
+//! It spawns one thread per open database, `ludus-db-enact` (see below), and knows nothing of
 //! execution, consensus or the network.
 //!
 //! # How data flows
@@ -22,8 +22,16 @@
 //! Everything a block changes — its state nodes, its header and body, the canonical number →
 //! hash entries (including a reorg's rewrite), best and finalized — goes into **one** parity-db
 //! commit, so a crash at any moment leaves either the whole block or none of it. Commits are
-//! applied in order; parity-db writes them to disk (fsynced) from a background thread shortly
-//! after `commit` returns, so a crash can lose the last few commits but never half of one.
+//! applied in order, and every write returns only once it is in parity-db's write-ahead log
+//! (the private `writer` module), so a crash of the process keeps it; a write that finalizes
+//! returns only once that log is synced, with every write before it, so finality is never
+//! reported, voted on or served that a crash or power loss could take back. (A block not final
+//! yet is synced with the next write that is.) The `ludus-db-enact` thread copies logged commits into
+//! parity-db's tables afterwards; a crash before it does only means the log is replayed on the
+//! next open. While the disk is nearly full (below [`Database::reserve_disk_space`]) writes are
+//! refused with [`StorageError::DiskFull`] and go ahead again once there is room; after a write
+//! that failed anyway the database refuses writes ([`StorageError::Halted`]) until it has
+//! reopened itself, which a write at least a second later does.
 //!
 //! GRANDPA calls [`Database::finalize`]; RPC and sync read through the getters. Node operators
 //! running a pruned node call [`Database::prune_state`] with a height below which states may
@@ -40,15 +48,17 @@ mod check;
 mod error;
 mod schema;
 mod state;
+mod writer;
 
 pub use check::CheckReport;
 pub use error::StorageError;
 pub use schema::SCHEMA_VERSION;
 pub use state::{StateBackend, StateStore};
+pub use writer::DEFAULT_RESERVED_DISK_BYTES;
 
 use codec::{Decode, DecodeAll, Encode};
 use ludus_primitives::{BlockNumber, Hash, Hashing, Header};
-use parity_db::{Db, Operation};
+use parity_db::Operation;
 use parking_lot::RwLock;
 use schema::{col, meta, number_key, parse_journal_key};
 use sp_runtime::{Justification, Justifications, OpaqueExtrinsic};
@@ -59,9 +69,7 @@ use std::{
     path::{Path, PathBuf},
     sync::Arc,
 };
-
-/// One parity-db write: column and operation.
-type DbOp = (u8, Operation<Vec<u8>, Vec<u8>>);
+use writer::{DbOp, Durability, DurableWriter, ReopenableDb};
 
 /// Everything one imported block writes, committed atomically by [`Database::commit`].
 pub struct ImportCommit {
@@ -85,7 +93,10 @@ pub struct ImportCommit {
 
 /// The chain database. Share it with `Arc`; all methods take `&self`.
 pub struct Database {
-    db: Arc<Db>,
+    db: Arc<ReopenableDb>,
+    /// Every write goes through it, and is in the write-ahead log (synced, when it finalizes)
+    /// when it returns.
+    writer: DurableWriter,
     path: PathBuf,
     /// Trie nodes and values read recently, shared by every state handed out; `None` when
     /// disabled. Nodes are keyed by their hash and values by (state root, key), so entries
@@ -103,6 +114,22 @@ struct ChainMeta {
     best: Option<(BlockNumber, Hash)>,
     finalized: Option<(BlockNumber, Hash)>,
     pruned_below: BlockNumber,
+}
+
+impl ChainMeta {
+    /// Reads the metadata column.
+    fn load(db: &ReopenableDb) -> Result<ChainMeta, StorageError> {
+        let chain = ChainMeta {
+            genesis: read_decoded(db, col::META, meta::GENESIS, "meta genesis")?,
+            best: read_decoded(db, col::META, meta::BEST, "meta best")?,
+            finalized: read_decoded(db, col::META, meta::FINALIZED, "meta finalized")?,
+            pruned_below: read_decoded(db, col::META, meta::PRUNED_BELOW, "meta pruned_below")?.unwrap_or(0),
+        };
+        if chain.genesis.is_some() && (chain.best.is_none() || chain.finalized.is_none()) {
+            return Err(StorageError::corrupt("meta best/finalized", "missing beside a genesis hash"));
+        }
+        Ok(chain)
+    }
 }
 
 /// What one [`Database::prune_state`] call did.
@@ -132,7 +159,7 @@ impl Database {
     /// Like [`Database::open`], with a shared trie cache of `cache_bytes` (0: none).
     pub fn open_with_trie_cache(path: impl AsRef<Path>, cache_bytes: usize) -> Result<Database, StorageError> {
         let path = path.as_ref().to_path_buf();
-        let db = Db::open_or_create(&schema::options(&path)).map_err(|e| match e {
+        let db = ReopenableDb::open(&path).map_err(|e| match e {
             parity_db::Error::Locked(_) => StorageError::Locked { path: path.clone() },
             parity_db::Error::InvalidConfiguration(reason) => {
                 StorageError::IncompatibleLayout { path: path.clone(), reason }
@@ -143,6 +170,7 @@ impl Database {
             other => other.into(),
         })?;
         let db = Arc::new(db);
+        let writer = DurableWriter::start(db.clone(), &path)?;
 
         let genesis: Option<Hash> = read_decoded(&db, col::META, meta::GENESIS, "meta genesis")?;
         match read_decoded::<u32>(&db, col::META, meta::SCHEMA, "meta schema_version")? {
@@ -152,18 +180,13 @@ impl Database {
                 return Err(StorageError::SchemaMismatch { path, found: 0, expected: SCHEMA_VERSION })
             }
             // A fresh database: stamp it before anything else is written.
-            None => db.commit_changes([(col::META, Operation::Set(meta::SCHEMA.to_vec(), SCHEMA_VERSION.encode()))])?,
+            None => writer.commit(
+                vec![(col::META, Operation::Set(meta::SCHEMA.to_vec(), SCHEMA_VERSION.encode()))],
+                Durability::Synced,
+            )?,
         }
 
-        let chain = ChainMeta {
-            genesis,
-            best: read_decoded(&db, col::META, meta::BEST, "meta best")?,
-            finalized: read_decoded(&db, col::META, meta::FINALIZED, "meta finalized")?,
-            pruned_below: read_decoded(&db, col::META, meta::PRUNED_BELOW, "meta pruned_below")?.unwrap_or(0),
-        };
-        if genesis.is_some() && (chain.best.is_none() || chain.finalized.is_none()) {
-            return Err(StorageError::corrupt("meta best/finalized", "missing beside a genesis hash"));
-        }
+        let chain = ChainMeta::load(&db)?;
         match chain.best {
             Some((number, hash)) => tracing::info!(
                 target: "storage",
@@ -176,7 +199,32 @@ impl Database {
             }
         }
         let trie_cache = (cache_bytes > 0).then(|| SharedTrieCache::new(CacheSize::new(cache_bytes), None));
-        Ok(Database { db, path, trie_cache, chain: RwLock::new(chain) })
+        Ok(Database { db, writer, path, trie_cache, chain: RwLock::new(chain) })
+    }
+
+    /// After a failed write, reopens parity-db when it is time to try again (see the private
+    /// `writer` module) and reloads the metadata, which the failed write may or may not have
+    /// changed on disk; an error while writes stay halted.
+    fn reopen_if_halted(&self, chain: &mut ChainMeta) -> Result<(), StorageError> {
+        if self.writer.reopen_if_halted()? {
+            *chain = ChainMeta::load(&self.db)?;
+            tracing::info!(
+                target: "storage",
+                "Chain database reopened: best #{}, finalized #{}",
+                chain.best.map_or(0, |(n, _)| n),
+                chain.finalized.map_or(0, |(n, _)| n),
+            );
+        }
+        Ok(())
+    }
+
+    /// Writes nothing while the disk holding the database has less than `bytes` free
+    /// ([`DEFAULT_RESERVED_DISK_BYTES`] until set; 0: write until the disk refuses): each write
+    /// fails with [`StorageError::DiskFull`] instead, and the first after space returns goes
+    /// ahead. parity-db writes its tables through memory maps, where a full disk is SIGBUS,
+    /// not an error.
+    pub fn reserve_disk_space(&self, bytes: u64) {
+        self.writer.reserve_disk_space(bytes);
     }
 
     /// The database directory.
@@ -235,7 +283,7 @@ impl Database {
     /// committed) is refused here rather than failing on the first read.
     pub fn state_at(&self, state_root: Hash) -> Result<StateBackend, StorageError> {
         let empty = sp_trie::empty_trie_root::<sp_trie::LayoutV1<Hashing>>();
-        if state_root != empty && self.db.get(col::STATE, state_root.as_bytes())?.is_none() {
+        if state_root != empty && self.db.current()?.get(col::STATE, state_root.as_bytes())?.is_none() {
             return Err(StorageError::StateUnavailable { root: state_root });
         }
         // An untrusted local cache: its size is bounded, whoever asks for the state (RPC too).
@@ -271,10 +319,11 @@ impl Database {
     /// one; to become best it must descend from the finalized block.
     pub fn commit(&self, commit: ImportCommit) -> Result<(), StorageError> {
         let mut chain = self.chain.write();
+        self.reopen_if_halted(&mut chain)?;
         let hash = commit.header.hash();
         let number = commit.header.number;
 
-        if self.db.get(col::HEADERS, hash.as_bytes())?.is_some() {
+        if self.db.current()?.get(col::HEADERS, hash.as_bytes())?.is_some() {
             return Err(StorageError::AlreadyImported { number, hash });
         }
 
@@ -333,8 +382,12 @@ impl Database {
         let change = StateChange::from_transaction(commit.state)?;
         let (added, dropped) = (change.inserted.len(), change.journal.removed.len());
         ops.extend(change.into_ops(number, &hash));
+        // Finality is reported as soon as this returns: it must survive a power loss. A block
+        // not final yet is synced with the next write that is (GRANDPA's finalizing it, at the
+        // latest), so that not every block pays a sync.
+        let durability = if next.finalized != chain.finalized { Durability::Synced } else { Durability::Logged };
 
-        self.db.commit_changes(ops)?;
+        self.writer.commit(ops, durability)?;
         *chain = next;
         tracing::debug!(
             target: "storage",
@@ -402,6 +455,7 @@ impl Database {
     /// stored one is just as valid.
     pub fn finalize(&self, hash: &Hash, justification: Option<Justification>) -> Result<(), StorageError> {
         let mut chain = self.chain.write();
+        self.reopen_if_halted(&mut chain)?;
         let header = self.header(hash)?.ok_or(StorageError::UnknownBlock(*hash))?;
         let number = header.number;
         if self.hash_of(number)? != Some(*hash) {
@@ -419,7 +473,7 @@ impl Database {
                 ops.push((col::JUSTIFICATIONS, Operation::Set(hash.as_bytes().to_vec(), all.encode())));
             }
         }
-        self.db.commit_changes(ops)?;
+        self.writer.commit(ops, Durability::Synced)?;
         chain.finalized = Some((number, *hash));
         tracing::debug!(target: "storage", "Finalized #{number} ({hash:?})");
         Ok(())
@@ -435,6 +489,7 @@ impl Database {
     /// nothing twice.
     pub fn prune_state(&self, below: BlockNumber) -> Result<PruneOutcome, StorageError> {
         let mut chain = self.chain.write();
+        self.reopen_if_halted(&mut chain)?;
         let Some((finalized, _)) = chain.finalized else {
             return Ok(PruneOutcome::default());
         };
@@ -457,7 +512,7 @@ impl Database {
             if canonical && number > chain.pruned_below {
                 ops.push((col::META, Operation::Set(meta::PRUNED_BELOW.to_vec(), number.encode())));
             }
-            self.db.commit_changes(ops)?;
+            self.writer.commit(ops, Durability::Logged)?;
             if canonical {
                 chain.pruned_below = chain.pruned_below.max(number);
                 outcome.canonical_released += 1;
@@ -493,7 +548,8 @@ impl Database {
         through: BlockNumber,
     ) -> Result<Vec<(Vec<u8>, BlockNumber, Hash)>, StorageError> {
         let mut entries = Vec::new();
-        let mut iter = self.db.iter(col::STATE_JOURNAL)?;
+        let db = self.db.current()?;
+        let mut iter = db.iter(col::STATE_JOURNAL)?;
         iter.seek(&number_key(from))?;
         while let Some((key, _)) = iter.next()? {
             let (number, hash) = parse_journal_key(&key)
@@ -511,6 +567,7 @@ impl Database {
     /// replace a finalized block. Finality uses it when it finalizes a block off the best chain.
     pub fn set_best(&self, hash: &Hash) -> Result<(), StorageError> {
         let mut chain = self.chain.write();
+        self.reopen_if_halted(&mut chain)?;
         let header = self.header(hash)?.ok_or(StorageError::UnknownBlock(*hash))?;
         let (Some((finalized, finalized_hash)), Some((best_number, _))) = (chain.finalized, chain.best) else {
             return Err(StorageError::NoGenesis);
@@ -530,7 +587,7 @@ impl Database {
         self.canonical_head_ops(parent.as_ref(), number, *hash, (finalized, finalized_hash), best_number, &mut ops)?;
         ops.push((col::NUMBER_TO_HASH, Operation::Set(number_key(number), hash.encode())));
         ops.push((col::META, Operation::Set(meta::BEST.to_vec(), (number, *hash).encode())));
-        self.db.commit_changes(ops)?;
+        self.writer.commit(ops, Durability::Logged)?;
         chain.best = Some((number, *hash));
         Ok(())
     }
@@ -543,7 +600,8 @@ impl Database {
     /// Callers stay some blocks behind finality: an import that checked its parent just
     /// before finality moved may still be executing on that parent's state.
     pub fn prune_forks(&self, up_to: BlockNumber) -> Result<usize, StorageError> {
-        let chain = self.chain.write();
+        let mut chain = self.chain.write();
+        self.reopen_if_halted(&mut chain)?;
         let Some((finalized, _)) = chain.finalized else { return Ok(0) };
         let finalized = finalized.min(up_to);
         let done: BlockNumber =
@@ -568,10 +626,12 @@ impl Database {
                 ops.push((column, Operation::Dereference(hash.as_bytes().to_vec())));
             }
             ops.push((col::META, Operation::Set(meta::FORKS_PRUNED_TO.to_vec(), number.saturating_sub(1).encode())));
-            self.db.commit_changes(ops)?;
+            self.writer.commit(ops, Durability::Logged)?;
         }
-        self.db
-            .commit_changes(vec![(col::META, Operation::Set(meta::FORKS_PRUNED_TO.to_vec(), finalized.encode()))])?;
+        self.writer.commit(
+            vec![(col::META, Operation::Set(meta::FORKS_PRUNED_TO.to_vec(), finalized.encode()))],
+            Durability::Logged,
+        )?;
         drop(chain);
         if pruned > 0 {
             tracing::info!(target: "storage", "Pruned {pruned} blocks of abandoned forks at or below #{finalized}");
@@ -608,8 +668,13 @@ pub fn purge(path: impl AsRef<Path>) -> Result<(), StorageError> {
 /// Reads and decodes `key` of `column`, naming the entry `what` if it does not decode.
 ///
 /// Refuses trailing bytes: an entry is exactly one value, or it is corrupt.
-fn read_decoded<T: Decode>(db: &Db, column: u8, key: &[u8], what: impl Describe) -> Result<Option<T>, StorageError> {
-    match db.get(column, key)? {
+fn read_decoded<T: Decode>(
+    db: &ReopenableDb,
+    column: u8,
+    key: &[u8],
+    what: impl Describe,
+) -> Result<Option<T>, StorageError> {
+    match db.current()?.get(column, key)? {
         None => Ok(None),
         Some(bytes) => T::decode_all(&mut &bytes[..]).map(Some).map_err(|e| StorageError::corrupt(what.describe(), e)),
     }
@@ -635,6 +700,7 @@ impl<F: FnOnce() -> String> Describe for F {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use parity_db::Db;
 
     /// Writes `value` under `key` of `column` behind the `Database`'s back.
     fn poke(path: &Path, column: u8, key: &[u8], value: Vec<u8>) {

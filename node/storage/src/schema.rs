@@ -77,6 +77,11 @@ pub(crate) fn options(path: &Path) -> Options {
         stats: false,
         salt: None,
         compression_threshold: HashMap::new(),
+        // Off: `writer::DurableWriter` drives the commit pipeline itself, so that it knows when
+        // a commit is synced (parity-db's own threads sync the log only every 64 MiB).
+        with_background_thread: false,
+        // Only read by the flush thread, which does not run.
+        always_flush: false,
     }
 }
 

@@ -20,13 +20,14 @@
 //! - for a block that lost to finality (not canonical at a finalized height), its additions
 //!   (undoing it entirely; it never applied its drops).
 
+use crate::writer::ReopenableDb;
 use crate::{
     error::StorageError,
     schema::{col, journal_key},
 };
 use codec::{Decode, Encode};
 use ludus_primitives::{BlockNumber, Hash, Hashing};
-use parity_db::{Db, Operation};
+use parity_db::Operation;
 use sp_state_machine::{BackendTransaction, TrieBackend, TrieBackendStorage};
 use sp_trie::DBValue;
 use std::{collections::HashMap, sync::Arc};
@@ -41,11 +42,11 @@ pub type StateBackend = TrieBackend<StateStore, Hashing>;
 /// `Arc<dyn Storage>` only, and the orphan rule forbids us adding `Arc<StateStore>`.
 #[derive(Clone)]
 pub struct StateStore {
-    db: Arc<Db>,
+    db: Arc<ReopenableDb>,
 }
 
 impl StateStore {
-    pub(crate) fn new(db: Arc<Db>) -> Self {
+    pub(crate) fn new(db: Arc<ReopenableDb>) -> Self {
         StateStore { db }
     }
 }
@@ -54,7 +55,8 @@ impl TrieBackendStorage<Hashing> for StateStore {
     /// Nodes are keyed by hash alone: identical subtrees at different positions share one entry
     /// (and one reference count), so the prefix is not needed.
     fn get(&self, key: &Hash, _prefix: hash_db::Prefix) -> Result<Option<DBValue>, String> {
-        self.db.get(col::STATE, key.as_bytes()).map_err(|e| format!("reading state trie node {key:?}: {e}"))
+        let read = || self.db.current()?.get(col::STATE, key.as_bytes()).map_err(StorageError::from);
+        read().map_err(|e| format!("reading state trie node {key:?}: {e}"))
     }
 }
 

@@ -632,3 +632,255 @@ fn set_best_moves_the_canonical_chain_but_never_below_finality() {
     let db = Database::open(dir.path()).unwrap();
     assert_eq!((db.best(), db.finalized()), (Some((2, b2)), Some((2, b2))));
 }
+
+/// Where the abort child finds its database, and which way it finalizes.
+const ABORT_DB_ENV: &str = "LUDUS_STORAGE_ABORT_DB";
+const ABORT_MODE_ENV: &str = "LUDUS_STORAGE_ABORT_MODE";
+
+/// What the abort child prints, followed by the SCALE hex of the `(number, hash)` it was told
+/// is finalized, just before it aborts.
+const REPORTED_FINALIZED: &str = "reported-finalized:";
+
+/// What the abort child prints, followed by the SCALE hex of the best block it then imported.
+const REPORTED_BEST: &str = "reported-best:";
+
+/// Run by `a_block_is_on_disk_once_finality_is_reported` in a child process: imports blocks,
+/// finalizes the last one (through `finalize`, or on import in mode `import`), prints what the
+/// database then reports finalized and aborts at once, as a crash or `kill -9` would.
+#[test]
+#[ignore = "child process of a_block_is_on_disk_once_finality_is_reported"]
+fn abort_child() {
+    let path = std::env::var(ABORT_DB_ENV).expect("run by a_block_is_on_disk_once_finality_is_reported");
+    let finalize_on_import = std::env::var(ABORT_MODE_ENV).as_deref() == Ok("import");
+    let db = Database::open(&path).unwrap();
+    let (mut number, mut hash) = db.best().unwrap();
+    let mut state = db_state(&db, &hash);
+    for _ in 0..3 {
+        number += 1;
+        let counter = number.encode();
+        let writes: [(&[u8], Option<&[u8]>); 1] = [(b"counter", Some(&counter))];
+        (hash, state) = build(&db, Some((hash, &state)), number, &writes, 0).commit(&db, true, finalize_on_import);
+    }
+    if !finalize_on_import {
+        db.finalize(&hash, None).unwrap();
+    }
+    let reported = db.finalized().unwrap();
+    assert_eq!(reported, (number, hash));
+    println!("{REPORTED_FINALIZED}{}", hex(&reported.encode()));
+    // A block not final yet is not synced at once, but it is written: a crash keeps it.
+    let counter = (number + 1).encode();
+    let writes: [(&[u8], Option<&[u8]>); 1] = [(b"counter", Some(&counter))];
+    let (best, _) = build(&db, Some((hash, &state)), number + 1, &writes, 0).commit(&db, true, false);
+    println!("{REPORTED_BEST}{}", hex(&(number + 1, best).encode()));
+    std::process::abort();
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Vec<u8> {
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap()).collect()
+}
+
+/// "Finalized means on disk": whatever the database reported finalized before the process died
+/// is there, with its block and state, when the database is opened again.
+#[test]
+fn a_block_is_on_disk_once_finality_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = Database::open(dir.path()).unwrap();
+        genesis(&db);
+    }
+    let exe = std::env::current_exe().unwrap();
+    for mode in ["finalize", "import", "finalize", "import"] {
+        let output = Command::new(&exe)
+            .args(["--ignored", "--exact", "abort_child", "--nocapture", "--test-threads=1"])
+            .env(ABORT_DB_ENV, dir.path())
+            .env(ABORT_MODE_ENV, mode)
+            .stderr(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "the abort child must die by abort");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let reported_block = |what: &str| {
+            let line = stdout
+                .lines()
+                .find_map(|line| line.split_once(what).map(|(_, hex)| hex.trim().to_string()))
+                .unwrap_or_else(|| panic!("the abort child reported no {what} ({mode}): {stdout}"));
+            <(BlockNumber, Hash)>::decode(&mut &unhex(&line)[..]).unwrap()
+        };
+        let (reported, reported_hash) = reported_block(REPORTED_FINALIZED);
+        let (reported_best, reported_best_hash) = reported_block(REPORTED_BEST);
+
+        let db = Database::open(dir.path()).unwrap();
+        let (finalized, _) = db.finalized().unwrap();
+        assert!(finalized >= reported, "finalized #{reported} ({mode}) was reported, #{finalized} survived the crash");
+        assert_eq!(db.hash_of(reported).unwrap(), Some(reported_hash), "another block at #{reported} ({mode})");
+        let root = root_of(&db, &reported_hash);
+        let counter = db.state_at(root).unwrap().storage(b"counter").unwrap().unwrap();
+        assert_eq!(u32::decode(&mut &counter[..]).unwrap(), reported);
+        assert_eq!(db.best(), Some((reported_best, reported_best_hash)), "best block lost ({mode})");
+    }
+}
+
+/// Every synced write closes a log file; the enactor must copy them into the tables and recycle
+/// them, or they would pile up (and parity-db would stall waiting for a cleaner).
+#[test]
+fn synced_logs_are_recycled_not_piled_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(dir.path()).unwrap();
+    let (mut hash, mut state) = genesis(&db);
+    for number in 1..=200 {
+        let counter = number.encode();
+        let writes: [(&[u8], Option<&[u8]>); 1] = [(b"counter", Some(&counter))];
+        (hash, state) = build(&db, Some((hash, &state)), number, &writes, 0).commit(&db, true, number % 2 == 0);
+    }
+    let logs = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|entry| entry.as_ref().unwrap().file_name().to_string_lossy().starts_with("log"))
+        .count();
+    // parity-db keeps at most 16 cleaned logs for reuse, beside the few the enactor has not
+    // enacted (writers wait when it is 4 syncs behind, each closing up to 2) or cleaned (4).
+    assert!(logs <= 16 + 10 + 4, "{logs} log files after 200 writes");
+    drop(db);
+    let db = Database::open(dir.path()).unwrap();
+    assert_eq!(db.finalized(), Some((200, hash)));
+    assert_state(&db, root_of(&db, &hash), &state);
+}
+
+/// Where the write-failure child finds its database.
+const FULL_DB_ENV: &str = "LUDUS_STORAGE_FULL_DB";
+
+/// What the write-failure child prints about each write.
+const WRITE_OUTCOME: &str = "write-outcome:";
+
+/// Sets the largest file this process may write (`RLIM_INFINITY`: no limit).
+fn limit_file_size(bytes: libc::rlim_t) {
+    // SAFETY: plain libc calls with valid arguments. SIGXFSZ ignored, a write past the limit
+    // fails with EFBIG, as one on a full disk fails with ENOSPC, instead of killing us.
+    #[allow(unsafe_code)]
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+        let limit = libc::rlimit { rlim_cur: bytes, rlim_max: libc::RLIM_INFINITY };
+        assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &limit), 0);
+    }
+}
+
+/// Run by `a_failed_write_fails_its_caller_halts_writing_and_resumes_when_space_returns`: once
+/// one block is in, files may not grow past 1 MiB (as if the disk were full); a block with a
+/// 2 MiB value must then fail, and so must a small block right after it. Then the limit goes
+/// (space returns) and, a reopening interval later, the small block goes in. Prints each
+/// outcome and the finalized number, then aborts.
+#[test]
+#[ignore = "child process of a_failed_write_fails_its_caller_halts_writing_and_resumes_when_space_returns"]
+fn write_failure_child() {
+    let path = std::env::var(FULL_DB_ENV).expect("run by a_failed_write_fails_its_caller_…");
+    let db = Database::open(&path).unwrap();
+    let (_, hash) = db.best().unwrap();
+    let state = db_state(&db, &hash);
+    let (hash, state) = build(&db, Some((hash, &state)), 1, &[(b"counter", Some(&[1]))], 0).commit(&db, true, true);
+    let commit = |writes: &Writes| {
+        let built = build(&db, Some((hash, &state)), 2, writes, 0);
+        let result = db.commit(ImportCommit {
+            body: body_of(2),
+            header: built.header,
+            justifications: None,
+            state: built.transaction,
+            new_best: true,
+            finalized: true,
+        });
+        println!("{WRITE_OUTCOME}{}", result.map_or_else(|e| format!("error: {e}"), |()| "ok".into()));
+    };
+
+    limit_file_size(1 << 20);
+    commit(&[(b"big", Some(&vec![7u8; 2 << 20]))]);
+    commit(&[(b"counter", Some(&[2]))]);
+    limit_file_size(libc::RLIM_INFINITY);
+    std::thread::sleep(Duration::from_millis(1100));
+    commit(&[(b"counter", Some(&[2]))]);
+    println!("{WRITE_OUTCOME}finalized {:?}", db.finalized().map(|(number, _)| number));
+    std::process::abort();
+}
+
+/// A write the disk refuses fails in the call that made it (not later, in the background, after
+/// its block was reported imported or final); writing then stops, so nothing is reported
+/// durable that the torn log would lose; once space returns the database reopens by itself and
+/// writes go on, durably.
+#[test]
+fn a_failed_write_fails_its_caller_halts_writing_and_resumes_when_space_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = Database::open(dir.path()).unwrap();
+        genesis(&db);
+    }
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", "write_failure_child", "--nocapture", "--test-threads=1"])
+        .env(FULL_DB_ENV, dir.path())
+        .stderr(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let outcomes: Vec<&str> =
+        stdout.lines().filter_map(|line| line.split_once(WRITE_OUTCOME).map(|(_, outcome)| outcome)).collect();
+    assert_eq!(outcomes.len(), 4, "the write-failure child did not finish: {stdout}");
+    assert!(outcomes[0].starts_with("error: database error"), "the refused write succeeded: {}", outcomes[0]);
+    assert!(outcomes[0].contains("free disk space"), "{}", outcomes[0]);
+    assert!(
+        outcomes[1].starts_with("error: the chain database stopped writing"),
+        "a write right after a failed one succeeded: {}",
+        outcomes[1]
+    );
+    assert_eq!(outcomes[2], "ok", "writing did not resume once files could grow again");
+    assert_eq!(outcomes[3], "finalized Some(2)");
+
+    // What was written after the reopening is on disk, and the chain goes on.
+    check_finalized_chain_of(dir.path(), 2);
+    let db = Database::open(dir.path()).unwrap();
+    let (_, hash) = db.best().unwrap();
+    let state = db_state(&db, &hash);
+    build(&db, Some((hash, &state)), 3, &[(b"counter", Some(&[3]))], 0).commit(&db, true, true);
+    assert_eq!(db.finalized().unwrap().0, 3);
+}
+
+/// The database at `path` reopens with best and finalized block `number`, the chain linked.
+fn check_finalized_chain_of(path: &Path, number: BlockNumber) {
+    let db = Database::open(path).unwrap();
+    assert_eq!(db.best().unwrap().0, number);
+    assert_eq!(db.finalized().unwrap().0, number);
+    let mut hash = db.best().unwrap().1;
+    for n in (0..=number).rev() {
+        assert_eq!(db.hash_of(n).unwrap(), Some(hash));
+        hash = db.header(&hash).unwrap().unwrap().parent_hash;
+    }
+}
+
+/// parity-db writes its tables through memory maps, where a full disk is SIGBUS rather than
+/// an error: below the reserve nothing is written, the write fails cleanly, and the first one
+/// after space returns goes ahead.
+#[test]
+fn writing_stops_below_the_disk_reserve_and_resumes_above_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(dir.path()).unwrap();
+    let (genesis_hash, state) = genesis(&db);
+    // No disk has this much free: the reserve is not met.
+    db.reserve_disk_space(u64::MAX);
+    let block = build(&db, Some((genesis_hash, &state)), 1, &[(b"counter", Some(&[1]))], 0);
+    let refused = db.commit(ImportCommit {
+        header: block.header.clone(),
+        body: body_of(1),
+        justifications: None,
+        state: block.transaction.clone(),
+        new_best: true,
+        finalized: true,
+    });
+    assert!(matches!(refused, Err(StorageError::DiskFull { .. })), "{refused:?}");
+    assert!(refused.unwrap_err().to_string().contains("free disk space"));
+    assert_eq!(db.finalized().unwrap().0, 0);
+    assert!(db.header(&block.hash()).unwrap().is_none(), "a refused block is not half in");
+
+    // Space returns.
+    db.reserve_disk_space(ludus_storage::DEFAULT_RESERVED_DISK_BYTES);
+    let (hash, _) = block.commit(&db, true, true);
+    assert_eq!(db.finalized(), Some((1, hash)));
+}
