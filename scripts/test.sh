@@ -31,6 +31,7 @@ cargo test -p ludus-runtime --features runtime-benchmarks --locked "$@"
 # The node's benchmarks, once each in a short mode and the dev profile, so they keep building
 # and running (their figures come from full runs in release: README, "Tests and benchmarks").
 LUDUS_BENCH_TRANSFERS=200 LUDUS_BENCH_ROUNDS=1 cargo bench --profile dev --locked -p ludus-node --bench import
+LUDUS_BENCH_BLOCKS=20 LUDUS_BENCH_WRITES=50 cargo bench --profile dev --locked -p ludus-storage --bench commit
 # The load bench runs both workloads (transfers, then the game-assets mix) and writes its plots.
 LUDUS_LOAD_WORKLOAD=both LUDUS_LOAD_SECONDS=5 LUDUS_LOAD_DRAIN=10 LUDUS_LOAD_ACCOUNTS=100 LUDUS_LOAD_MAX_RATE=100 \
     LUDUS_LOAD_RATE=80 cargo bench --profile dev --locked -p ludus-node --bench load
