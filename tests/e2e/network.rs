@@ -51,19 +51,19 @@ pub fn local_network() -> Vec<Node> {
 }
 
 /// Waits until every running node in `nodes` has finalized `n`.
-fn wait_all_finalized(nodes: &[&Node], n: u64, timeout: Duration) {
+pub(crate) fn wait_all_finalized(nodes: &[&Node], n: u64, timeout: Duration) {
     for node in nodes {
         node.wait_for_finalized(n, timeout);
     }
 }
 
 /// How many blocks `node` says it authored.
-fn authored(node: &Node) -> usize {
+pub(crate) fn authored(node: &Node) -> usize {
     node.log_lines_with("Authored #").len()
 }
 
 /// Whether any log shows an equivocation.
-fn assert_no_equivocation(nodes: &[&Node]) {
+pub(crate) fn assert_no_equivocation(nodes: &[&Node]) {
     for node in nodes {
         let lines = node.log_lines_with("quivocation");
         assert!(lines.is_empty(), "equivocation reported: {lines:?}");
