@@ -227,9 +227,8 @@ impl ProxiedNetwork {
     /// suffices, so one of its two links may stay idle).
     fn assert_traffic_between_every_pair(&self) {
         let bytes = |i: usize, j: usize| self.links[i][j].as_ref().map_or(0, Link::bytes);
-        for i in 0..self.links.len() {
-            for j in i + 1..self.links.len() {
-                let (a, b) = (VALIDATORS[i], VALIDATORS[j]);
+        for (i, a) in VALIDATORS.iter().enumerate() {
+            for (j, b) in VALIDATORS.iter().enumerate().skip(i + 1) {
                 assert!(bytes(i, j) + bytes(j, i) > 0, "{a} and {b} did not talk through the proxies");
             }
         }
