@@ -1,6 +1,7 @@
 //! Networks that split, stall and drift, on this machine only (issue 14, item 3): a
 //! validator frozen by SIGSTOP and resumed; a 2/2 partition that heals; 200 ms latency and
-//! 5 % loss on every link; one validator's clock 3 s fast (libfaketime).
+//! 5 % loss on every link; one validator's clock 3 s fast (libfaketime); a Byzantine
+//! validator signing two blocks in one slot and two prevotes in one round.
 //!
 //! Links are bent by the userspace proxies of [`crate::proxy`] (this kernel has no `netem`),
 //! behind an nftables rule that leaves the nodes no direct way to each other; those tests
@@ -392,4 +393,128 @@ fn a_validator_whose_clock_runs_3s_fast_has_its_blocks_refused_and_the_network_f
     assert!(refusals >= 1, "no honest node logged refusing a block from the future");
     assert_one_finalized_chain(&all);
     assert_no_equivocation(&all);
+}
+
+// ----- a Byzantine validator -----
+
+/// The proof in an honest node's log of an Aura equivocation: the two sealed headers.
+fn aura_equivocation_proof(line: &str) -> (ludus_primitives::Header, ludus_primitives::Header) {
+    use codec::Decode;
+    let (_, proof) = line.split_once("SCALE): ").unwrap_or_else(|| panic!("no proof in {line}"));
+    let headers: Vec<ludus_primitives::Header> = proof
+        .split_whitespace()
+        .map(|hex_header| {
+            let bytes = hex::decode(hex_header.trim_start_matches("0x")).expect("hex header");
+            ludus_primitives::Header::decode(&mut &bytes[..]).expect("a SCALE header")
+        })
+        .collect();
+    assert_eq!(headers.len(), 2, "{line}");
+    (headers[0].clone(), headers[1].clone())
+}
+
+/// The proof in an honest node's log of a GRANDPA prevote equivocation: the round and both
+/// votes (target number, target hash, signature).
+fn prevote_equivocation_proof(line: &str) -> (u64, Vec<(u32, ludus_primitives::Hash, sp_core::ed25519::Signature)>) {
+    let round = line
+        .split_once("in round ")
+        .and_then(|(_, rest)| rest.split(',').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no round in {line}"));
+    let votes = line
+        .split("for #")
+        .skip(1)
+        .map(|vote| {
+            let words: Vec<&str> = vote.split_whitespace().collect();
+            let number = words[0].parse().expect("a target number");
+            let hash = crate::tx::hash(words[1]);
+            assert_eq!(words[2], "signed", "{line}");
+            let bytes: [u8; 64] =
+                hex::decode(words[3].trim_start_matches("0x")).expect("hex").try_into().expect("64 bytes");
+            (number, hash, sp_core::ed25519::Signature::from_raw(bytes))
+        })
+        .collect();
+    (round, votes)
+}
+
+/// Dave runs twice with the same keys (the classic double-signing operator mistake, and all a
+/// Byzantine validator needs): both processes seal a block in each of Dave's slots. A test
+/// peer holding Dave's GRANDPA key adds two prevotes in one round. Honest nodes log each
+/// offence with a proof that checks against Dave's keys, and Alice, Bob and Charlie — three
+/// of four, a supermajority without Dave — go on finalizing one chain.
+#[test]
+fn a_byzantine_validator_double_signing_blocks_and_prevotes_is_logged_with_proof_and_cannot_split_finality() {
+    use codec::Encode;
+    use sp_core::{ed25519, sr25519, Pair};
+
+    let mut nodes = local_network();
+    nodes.push(local_node(&["--dave", "--name", "dave-twin"], Some(&nodes[0])));
+    let all: Vec<&Node> = nodes.iter().collect();
+    let honest = &all[..3];
+    wait_all_finalized(&all, 3, START);
+
+    // Two blocks sealed for one slot.
+    let dave_aura: sp_consensus_aura::sr25519::AuthorityId =
+        sr25519::Pair::from_string("//Dave", None).unwrap().public().into();
+    let line = nodes[0].wait_for("Alice to log Dave's two blocks in one slot", PROGRESS, || {
+        nodes[0].log_lines_with("in slot").into_iter().find(|line| line.contains("Equivocation by"))
+    });
+    assert!(line.contains(&dave_aura.to_string()), "the offender is not Dave's Aura key: {line}");
+    let (first, second) = aura_equivocation_proof(&line);
+    assert_ne!(first.hash(), second.hash(), "{line}");
+    let mut slots = Vec::new();
+    for header in [first, second] {
+        let (unsealed, seal) = ludus_node::consensus::take_seal(header).expect("a sealed header");
+        ludus_node::consensus::check_seal(&unsealed, &seal, &dave_aura).expect("Dave's seal");
+        slots.push(ludus_node::consensus::slot_of(&unsealed).expect("a slot"));
+    }
+    assert_eq!(slots[0], slots[1], "the proof's headers claim different slots: {line}");
+    eprintln!("Aura equivocation logged by Alice: {}", &line[..line.find(": proof").unwrap_or(line.len())]);
+
+    // Two prevotes in one round, for two different blocks, signed with Dave's GRANDPA key.
+    let dave_grandpa = ed25519::Pair::from_string("//Dave", None).unwrap();
+    let dave_grandpa_id: sp_consensus_grandpa::AuthorityId = dave_grandpa.public().into();
+    let rogue = crate::network::Rogue::connect(&nodes[1], &nodes[0].genesis_hash());
+    let metrics = nodes[1].prometheus_addr().expect("a Prometheus port");
+    let line = nodes[1].wait_for("Bob to log Dave's two prevotes in one round", PROGRESS, || {
+        let round = crate::metrics::sample(&crate::metrics::scrape(metrics).body, "substrate_finality_grandpa_round")?;
+        // Targets above the round's base (the finalized block): the best block and its parent.
+        let best = nodes[1].rpc("chain_getHeader", json!([]));
+        let (number, hash) = (block_number(&best["number"]) as u32, crate::tx::hash(best["parentHash"].as_str()?));
+        let tip = crate::tx::hash(nodes[1].block_hash(number.into())?.as_str());
+        for round in [round as u64, round as u64 + 1] {
+            for (target_hash, target_number) in [(tip, number), (hash, number - 1)] {
+                let message =
+                    finality_grandpa::Message::Prevote(finality_grandpa::Prevote { target_hash, target_number });
+                let payload = sp_consensus_grandpa::localized_payload(round, 0, &message);
+                let vote = finality_grandpa::SignedMessage {
+                    message,
+                    signature: dave_grandpa.sign(&payload).into(),
+                    id: dave_grandpa_id.clone(),
+                };
+                let gossip = ludus_finality::GossipMessage::Vote { round, set_id: 0, message: vote };
+                rogue.handle.publish(ludus_network::Topic::Grandpa, gossip.encode());
+            }
+        }
+        thread::sleep(Duration::from_secs(2));
+        nodes[1].log_lines_with("two prevotes").into_iter().find(|line| line.contains(&dave_grandpa_id.to_string()))
+    });
+    let (round, votes) = prevote_equivocation_proof(&line);
+    assert_eq!(votes.len(), 2, "{line}");
+    assert_ne!((votes[0].0, votes[0].1), (votes[1].0, votes[1].1), "{line}");
+    for (target_number, target_hash, signature) in &votes {
+        let message = finality_grandpa::Message::Prevote(finality_grandpa::Prevote {
+            target_hash: *target_hash,
+            target_number: *target_number,
+        });
+        let payload = sp_consensus_grandpa::localized_payload(round, 0, &message);
+        assert!(ed25519::Pair::verify(signature, &payload, &dave_grandpa.public()), "a forged proof: {line}");
+    }
+    eprintln!("GRANDPA equivocation logged by Bob: {line}");
+
+    // Finality goes on without Dave's honesty, on one chain everywhere (the twins included).
+    let from = nodes[0].finalized_number();
+    wait_all_finalized(honest, from + 5, PROGRESS);
+    assert_one_finalized_chain(&all);
+    let blocks = nodes[0].log_lines_with("in slot").iter().filter(|line| line.contains("Equivocation by")).count();
+    eprintln!("Alice logged {blocks} Aura equivocations; finalized #{}", nodes[0].finalized_number());
 }

@@ -283,15 +283,15 @@ fn a_validator_set_changed_by_sudo_authors_and_finalizes_after_the_session_bound
 }
 
 /// A peer that speaks Ludus's protocols from inside the test, to misbehave on purpose.
-struct Rogue {
-    runtime: tokio::runtime::Runtime,
-    handle: ludus_network::NetworkHandle,
+pub(crate) struct Rogue {
+    pub(crate) runtime: tokio::runtime::Runtime,
+    pub(crate) handle: ludus_network::NetworkHandle,
     events: tokio::sync::mpsc::Receiver<ludus_network::NetworkEvent>,
 }
 
 impl Rogue {
     /// A fresh identity that connects to `target` on the chain with `genesis`.
-    fn connect(target: &Node, genesis: &str) -> Rogue {
+    pub(crate) fn connect(target: &Node, genesis: &str) -> Rogue {
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
         let genesis: [u8; 32] = crate::tx::hash(genesis).to_fixed_bytes();
         let mut config = ludus_network::NetworkConfig::new(genesis, ludus_network::Keypair::generate_ed25519());

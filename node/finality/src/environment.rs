@@ -8,6 +8,7 @@ use crate::{
     wire::{Commit, SignedVote},
     FinalityChain,
 };
+use codec::Encode;
 use finality_grandpa::{
     round::State as RoundState,
     voter::{CommunicationOut, Environment, RoundData},
@@ -16,6 +17,7 @@ use finality_grandpa::{
 use futures::{future, prelude::*};
 use ludus_primitives::{BlockNumber, Hash};
 use sp_consensus_grandpa::{AuthorityId, AuthoritySignature, SetId};
+use sp_core::hexdisplay::HexDisplay;
 use std::{
     pin::Pin,
     sync::Arc,
@@ -112,8 +114,28 @@ impl Env {
         Ok(())
     }
 
-    fn equivocation(&self, round: u64, offender: &AuthorityId) {
-        warn!(target: LOG_TARGET, "{}: Equivocation by {offender} in round {round}, set {}", self.shared.name, self.set_id);
+    /// Logs two different votes of one kind by `offender` in `round`, with the proof: both
+    /// targets and both signatures, each over the vote's localized payload (round and set id
+    /// included), so anyone can check them against the offender's key.
+    fn equivocation(
+        &self,
+        round: u64,
+        kind: &str,
+        offender: &AuthorityId,
+        first: (Hash, BlockNumber, &AuthoritySignature),
+        second: (Hash, BlockNumber, &AuthoritySignature),
+    ) {
+        let vote = |(hash, number, signature): (Hash, BlockNumber, &AuthoritySignature)| {
+            format!("#{number} {hash:?} signed 0x{}", HexDisplay::from(&signature.encode()))
+        };
+        warn!(
+            target: LOG_TARGET,
+            "{}: Equivocation by {offender} in round {round}, set {}: two {kind}s, for {} and for {}",
+            self.shared.name,
+            self.set_id,
+            vote(first),
+            vote(second),
+        );
     }
 }
 
@@ -196,7 +218,14 @@ impl Environment<Hash, BlockNumber> for Env {
         round: u64,
         equivocation: Equivocation<Self::Id, Prevote<Hash, BlockNumber>, Self::Signature>,
     ) {
-        self.equivocation(round, &equivocation.identity);
+        let Equivocation { identity, first: (a, a_sig), second: (b, b_sig), .. } = &equivocation;
+        self.equivocation(
+            round,
+            "prevote",
+            identity,
+            (a.target_hash, a.target_number, a_sig),
+            (b.target_hash, b.target_number, b_sig),
+        );
     }
 
     fn precommit_equivocation(
@@ -204,7 +233,14 @@ impl Environment<Hash, BlockNumber> for Env {
         round: u64,
         equivocation: Equivocation<Self::Id, Precommit<Hash, BlockNumber>, Self::Signature>,
     ) {
-        self.equivocation(round, &equivocation.identity);
+        let Equivocation { identity, first: (a, a_sig), second: (b, b_sig), .. } = &equivocation;
+        self.equivocation(
+            round,
+            "precommit",
+            identity,
+            (a.target_hash, a.target_number, a_sig),
+            (b.target_hash, b.target_number, b_sig),
+        );
     }
 }
 

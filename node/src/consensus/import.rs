@@ -6,12 +6,15 @@
 //! seal is the slot author's, the extrinsics root matches, every extrinsic decodes within
 //! the nesting limit (`crate::executor::decode`), the inherents are acceptable,
 //! and executing it on the parent state gives the header's state root. Only then is it
-//! written, block and state together. A refused block leaves nothing behind.
+//! written, block and state together. A refused block leaves nothing behind. A block whose
+//! author already sealed another for the same slot is imported, and the equivocation logged
+//! with both headers ([`super::equivocation`]).
 
 use std::sync::Arc;
 
 use codec::{Decode, Encode};
 use ludus_primitives::{spec_version_of, Block, BlockNumber, Hash, Header};
+use parking_lot::Mutex;
 use sp_api::{ApiExt, Core, ProvideRuntimeApi};
 use sp_block_builder::BlockBuilder;
 use sp_consensus_aura::{AuraApi, Slot};
@@ -20,7 +23,7 @@ use sp_runtime::{traits::Header as HeaderT, Justifications};
 
 use crate::{
     chain::{extrinsics_root, native_version, BlockCommit, Chain, ChainError},
-    consensus::{self, SealError},
+    consensus::{self, equivocation::SlotClaims, SealError},
     executor::decode::{decode_extrinsic, DecodeError},
     executor::ExecutorError,
 };
@@ -149,12 +152,14 @@ pub enum ImportOutcome {
 /// Checks and writes blocks into the chain.
 pub struct BlockImporter {
     chain: Arc<Chain>,
+    /// Who sealed what for recent slots, to catch an author sealing two blocks in one.
+    claims: Mutex<SlotClaims>,
 }
 
 impl BlockImporter {
     /// An importer for `chain`.
     pub fn new(chain: Arc<Chain>) -> Self {
-        Self { chain }
+        Self { chain, claims: Mutex::new(SlotClaims::default()) }
     }
 
     /// Checks `block` fully and writes it. `now_ms` is the local clock (for the future-slot
@@ -203,6 +208,11 @@ impl BlockImporter {
         let authorities = self.chain.runtime_api().authorities(parent_hash)?;
         let author = consensus::slot_author(slot, &authorities).ok_or(ImportError::NoAuthorities)?;
         consensus::check_seal(&unsealed, &signature, author)?;
+        // A second block sealed for this slot is still imported (as a fork; fork choice and
+        // finality decide between them), but the offence is logged with its proof.
+        if let Some(equivocation) = self.claims.lock().note(slot, author, &block.header, now) {
+            tracing::warn!(target: "import", "{equivocation}");
+        }
 
         let computed = extrinsics_root(&block);
         if computed != *block.header.extrinsics_root() {
