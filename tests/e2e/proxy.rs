@@ -25,6 +25,7 @@
 
 use std::{
     net::{IpAddr, Ipv4Addr, SocketAddr},
+    path::Path,
     process::Command,
     sync::{
         atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering},
@@ -212,7 +213,8 @@ impl ProxyOnlyFirewall {
     /// Installs the rule for the nodes' peer-to-peer `ports`.
     pub fn install(ports: &[u16]) -> ProxyOnlyFirewall {
         static TABLES: AtomicU64 = AtomicU64::new(0);
-        let table = format!("ludus_e2e_{}_{}", std::process::id(), TABLES.fetch_add(1, Ordering::Relaxed));
+        remove_tables_of_dead_runs();
+        let table = format!("{TABLE_PREFIX}{}_{}", std::process::id(), TABLES.fetch_add(1, Ordering::Relaxed));
         let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
         let rules = format!(
             "table ip {table} {{\n  chain input {{\n    type filter hook input priority 0; policy accept;\n    \
@@ -245,6 +247,21 @@ impl ProxyOnlyFirewall {
 impl Drop for ProxyOnlyFirewall {
     fn drop(&mut self) {
         let _ = nft(&["delete", "table", "ip", &self.table], None);
+    }
+}
+
+/// Our tables are named `ludus_e2e_<pid>_<n>`.
+const TABLE_PREFIX: &str = "ludus_e2e_";
+
+/// Deletes the tables of test runs that died without dropping them (SIGKILL, a timeout): their
+/// rules would keep refusing connections to ports later nodes may be given.
+fn remove_tables_of_dead_runs() {
+    let listing = String::from_utf8_lossy(&nft(&["list", "tables"], None).stdout).into_owned();
+    for table in listing.lines().filter_map(|line| line.strip_prefix("table ip ")) {
+        let Some(pid) = table.strip_prefix(TABLE_PREFIX).and_then(|rest| rest.split('_').next()) else { continue };
+        if !Path::new("/proc").join(pid).exists() {
+            let _ = nft(&["delete", "table", "ip", table], None);
+        }
     }
 }
 
