@@ -273,6 +273,8 @@ pub struct Node {
     p2p_port: Option<u16>,
     /// The Prometheus port the harness chose, if the test set no Prometheus flag.
     prometheus_port: Option<u16>,
+    /// Environment variables set for the process, on every run (e.g. libfaketime's).
+    env: Vec<(String, String)>,
     log_path: PathBuf,
     base: TempDir,
 }
@@ -287,6 +289,11 @@ impl Node {
     /// answers; also `--prometheus-port <free port>` unless `args` has a Prometheus flag, so
     /// that parallel nodes never collide on the default port 9615.
     pub fn start(args: &[&str]) -> Node {
+        Node::start_with_env(args, &[])
+    }
+
+    /// [`Node::start`] with extra environment variables, kept across restarts.
+    pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Node {
         let base = tempfile::Builder::new().prefix("ludus-e2e-").tempdir().expect("create a tempdir");
         let log_path = base.path().join("node.log");
         let mut node = Node {
@@ -295,6 +302,7 @@ impl Node {
             port: 0,
             p2p_port: None,
             prometheus_port: None,
+            env: env.iter().map(|(key, value)| (key.to_string(), value.to_string())).collect(),
             log_path,
             base,
         };
@@ -377,6 +385,7 @@ impl Node {
         }
         let child = command
             .env("NO_COLOR", "1")
+            .envs(self.env.iter().map(|(key, value)| (key, value)))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::from(log))
@@ -490,6 +499,19 @@ impl Node {
         // `Child::kill` sends SIGKILL on unix.
         child.kill().expect("SIGKILL the node");
         child.wait().expect("reap the killed node");
+    }
+
+    /// SIGSTOP: the process freezes (no slot, no vote, no answer) until [`Node::resume`],
+    /// as a validator does whose machine hangs or whose VM is paused.
+    pub fn pause(&self) {
+        let child = self.child.as_ref().expect("pause on a node that is not running");
+        signal(child.id(), libc::SIGSTOP);
+    }
+
+    /// SIGCONT after [`Node::pause`].
+    pub fn resume(&self) {
+        let child = self.child.as_ref().expect("resume on a node that is not running");
+        signal(child.id(), libc::SIGCONT);
     }
 
     /// SIGTERM and wait for a clean exit; returns the exit status.

@@ -51,19 +51,19 @@ pub fn local_network() -> Vec<Node> {
 }
 
 /// Waits until every running node in `nodes` has finalized `n`.
-fn wait_all_finalized(nodes: &[&Node], n: u64, timeout: Duration) {
+pub(crate) fn wait_all_finalized(nodes: &[&Node], n: u64, timeout: Duration) {
     for node in nodes {
         node.wait_for_finalized(n, timeout);
     }
 }
 
 /// How many blocks `node` says it authored.
-fn authored(node: &Node) -> usize {
+pub(crate) fn authored(node: &Node) -> usize {
     node.log_lines_with("Authored #").len()
 }
 
 /// Whether any log shows an equivocation.
-fn assert_no_equivocation(nodes: &[&Node]) {
+pub(crate) fn assert_no_equivocation(nodes: &[&Node]) {
     for node in nodes {
         let lines = node.log_lines_with("quivocation");
         assert!(lines.is_empty(), "equivocation reported: {lines:?}");
@@ -283,15 +283,15 @@ fn a_validator_set_changed_by_sudo_authors_and_finalizes_after_the_session_bound
 }
 
 /// A peer that speaks Ludus's protocols from inside the test, to misbehave on purpose.
-struct Rogue {
-    runtime: tokio::runtime::Runtime,
-    handle: ludus_network::NetworkHandle,
+pub(crate) struct Rogue {
+    pub(crate) runtime: tokio::runtime::Runtime,
+    pub(crate) handle: ludus_network::NetworkHandle,
     events: tokio::sync::mpsc::Receiver<ludus_network::NetworkEvent>,
 }
 
 impl Rogue {
     /// A fresh identity that connects to `target` on the chain with `genesis`.
-    fn connect(target: &Node, genesis: &str) -> Rogue {
+    pub(crate) fn connect(target: &Node, genesis: &str) -> Rogue {
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
         let genesis: [u8; 32] = crate::tx::hash(genesis).to_fixed_bytes();
         let mut config = ludus_network::NetworkConfig::new(genesis, ludus_network::Keypair::generate_ed25519());

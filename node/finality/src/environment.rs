@@ -8,6 +8,7 @@ use crate::{
     wire::{Commit, SignedVote},
     FinalityChain,
 };
+use codec::Encode;
 use finality_grandpa::{
     round::State as RoundState,
     voter::{CommunicationOut, Environment, RoundData},
@@ -16,6 +17,7 @@ use finality_grandpa::{
 use futures::{future, prelude::*};
 use ludus_primitives::{BlockNumber, Hash};
 use sp_consensus_grandpa::{AuthorityId, AuthoritySignature, SetId};
+use sp_core::hexdisplay::HexDisplay;
 use std::{
     pin::Pin,
     sync::Arc,
@@ -112,24 +114,28 @@ impl Env {
         Ok(())
     }
 
-    /// Logs an authority's two different votes of one kind in one round, with both signed
-    /// votes as proof: each signature verifies against the offender's key over
-    /// (message, round, set id), so anyone can check it.
-    fn equivocation<V: std::fmt::Debug + Clone>(
+    /// Logs two different votes of one kind by `offender` in `round`, with the proof: both
+    /// targets and both signatures, each over the vote's localized payload (round and set id
+    /// included), so anyone can check them against the offender's key.
+    fn equivocation(
         &self,
-        kind: &str,
         round: u64,
-        equivocation: &Equivocation<AuthorityId, V, AuthoritySignature>,
+        kind: &str,
+        offender: &AuthorityId,
+        first: (Hash, BlockNumber, &AuthoritySignature),
+        second: (Hash, BlockNumber, &AuthoritySignature),
     ) {
         self.shared.equivocations.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let (first, first_signature) = &equivocation.first;
-        let (second, second_signature) = &equivocation.second;
+        let vote = |(hash, number, signature): (Hash, BlockNumber, &AuthoritySignature)| {
+            format!("#{number} {hash:?} signed 0x{}", HexDisplay::from(&signature.encode()))
+        };
         warn!(
             target: LOG_TARGET,
-            "{}: Equivocation by {} in round {round}, set {}: two {kind}s, {first:?} signed {first_signature:?} and {second:?} signed {second_signature:?}",
+            "{}: Equivocation by {offender} in round {round}, set {}: two {kind}s, for {} and for {}",
             self.shared.name,
-            equivocation.identity,
             self.set_id,
+            vote(first),
+            vote(second),
         );
     }
 }
@@ -213,7 +219,14 @@ impl Environment<Hash, BlockNumber> for Env {
         round: u64,
         equivocation: Equivocation<Self::Id, Prevote<Hash, BlockNumber>, Self::Signature>,
     ) {
-        self.equivocation("prevote", round, &equivocation);
+        let Equivocation { identity, first: (a, a_sig), second: (b, b_sig), .. } = &equivocation;
+        self.equivocation(
+            round,
+            "prevote",
+            identity,
+            (a.target_hash, a.target_number, a_sig),
+            (b.target_hash, b.target_number, b_sig),
+        );
     }
 
     fn precommit_equivocation(
@@ -221,7 +234,14 @@ impl Environment<Hash, BlockNumber> for Env {
         round: u64,
         equivocation: Equivocation<Self::Id, Precommit<Hash, BlockNumber>, Self::Signature>,
     ) {
-        self.equivocation("precommit", round, &equivocation);
+        let Equivocation { identity, first: (a, a_sig), second: (b, b_sig), .. } = &equivocation;
+        self.equivocation(
+            round,
+            "precommit",
+            identity,
+            (a.target_hash, a.target_number, a_sig),
+            (b.target_hash, b.target_number, b_sig),
+        );
     }
 }
 

@@ -567,8 +567,8 @@ impl Shared {
     }
 
     /// Notes our vote of one kind in `round` durably, unless one is already noted, and returns
-    /// the vote to send: the one noted first. This is what keeps a restarted voter from
-    /// equivocating.
+    /// the vote to send: the one noted first; `None` (send nothing) in a round of another set
+    /// or one already completed. This is what keeps a restarted voter from equivocating.
     pub fn note_own_vote(
         &self,
         set_id: SetId,
@@ -587,6 +587,15 @@ impl Shared {
         message: Message<Hash, BlockNumber>,
     ) -> Result<Option<Message<Hash, BlockNumber>>, FinalityError> {
         if state.persisted.set_id != set_id {
+            return Ok(None);
+        }
+        // A completed round may run on in the background: the round a catch-up jumped over
+        // keeps its timers, and may vote. Our votes of rounds up to the completed one were
+        // forgotten when it completed, so such a vote could differ from one sent in that round
+        // before a restart: an equivocation. Like Substrate's voter, vote only in rounds after
+        // the last completed one (the voter itself completes a round only once it has cast
+        // every vote there).
+        if state.persisted.last_completed.as_ref().is_some_and(|completed| round <= completed.number) {
             return Ok(None);
         }
         let own = state.persisted.own_votes_mut(round);

@@ -353,6 +353,38 @@ fn vote_key(bytes: &[u8]) -> Option<((u64, u64, u8), Vec<u8>)> {
     }
 }
 
+/// The flake this once was in `a_restarted_voter_never_equivocates_and_catches_up`, made
+/// certain: a restarted voter prevoted in round 2 before its stop, restarts in round 2, and
+/// a catch-up completes round 3 before its prevote timer fires. Round 2 runs on in the
+/// background and prevotes, and completing round 3 forgot the round-2 prevote: without a
+/// guard, the second prevote could differ from the first.
+#[tokio::test]
+async fn no_vote_is_signed_in_a_round_already_completed() {
+    let genesis = genesis();
+    let headers = build_chain(&genesis, 3, None);
+    let n = node(0, &[seed(NAMES[0], 0)], &genesis, authorities(&NAMES, 0));
+    import(&n, None, &headers);
+    let config = GrandpaConfig {
+        keystore: n.keystore.clone().map(|k| k as KeystorePtr),
+        state_dir: n.dir.path().to_path_buf(),
+        gossip_duration: Duration::from_millis(50),
+        name: "restarted".into(),
+    };
+    // The voter task is not run: the test plays its part.
+    let (g, _gossip, _voter) = Grandpa::<u32>::start(n.chain.clone(), config).unwrap();
+    let prevote =
+        |h: &Header| Message::Prevote(finality_grandpa::Prevote { target_hash: h.hash(), target_number: *h.number() });
+    let (first, second) = (prevote(&headers[1]), prevote(&headers[2]));
+
+    assert_eq!(g.shared.note_own_vote(0, 2, first.clone()).unwrap(), Some(first.clone()));
+    // Before completion, the noted vote stands in for any other.
+    assert_eq!(g.shared.note_own_vote(0, 2, second.clone()).unwrap(), Some(first));
+    g.shared.completed(0, 3, (genesis.hash(), 0), &[]).unwrap();
+    assert_eq!(g.shared.note_own_vote(0, 2, second.clone()).unwrap(), None, "a vote signed in completed round 2");
+    assert_eq!(g.shared.note_own_vote(0, 3, second.clone()).unwrap(), None, "a vote signed in completed round 3");
+    assert_eq!(g.shared.note_own_vote(0, 4, second.clone()).unwrap(), Some(second));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restarted_voter_never_equivocates_and_catches_up() {
     let genesis = genesis();

@@ -6,21 +6,15 @@
 //! seal is the slot author's, the extrinsics root matches, every extrinsic decodes within
 //! the nesting limit (`crate::executor::decode`), the inherents are acceptable,
 //! and executing it on the parent state gives the header's state root. Only then is it
-//! written, block and state together. A refused block leaves nothing behind.
-//!
-//! A validator that seals two different blocks in one slot (equivocates) is detected here: the
-//! importer remembers which block each authority sealed in each recent slot, and a second,
-//! validly sealed one is logged with both sealed headers as proof (anyone can check both
-//! seals against the authority's key) and kept in [`BlockImporter::equivocations`]. The block is
-//! still imported: refusing it would let the order in which peers happen to hear the two
-//! blocks split honest nodes; fork choice and GRANDPA pick one, and GRANDPA never finalizes two.
+//! written, block and state together. A refused block leaves nothing behind. A block whose
+//! author already sealed another for the same slot is imported, and the equivocation logged
+//! with both headers ([`super::equivocation`]).
 
-use std::{collections::HashMap, sync::Arc};
-
-use parking_lot::Mutex;
+use std::sync::Arc;
 
 use codec::{Decode, Encode};
 use ludus_primitives::{spec_version_of, Block, BlockNumber, Hash, Header};
+use parking_lot::Mutex;
 use sp_api::{ApiExt, Core, ProvideRuntimeApi};
 use sp_block_builder::BlockBuilder;
 use sp_consensus_aura::{AuraApi, Slot};
@@ -29,68 +23,13 @@ use sp_runtime::{traits::Header as HeaderT, Justifications};
 
 use crate::{
     chain::{extrinsics_root, native_version, BlockCommit, Chain, ChainError},
-    consensus::{self, SealError},
+    consensus::{self, equivocation::SlotClaims, SealError},
     executor::decode::{decode_extrinsic, DecodeError},
     executor::ExecutorError,
 };
 
 /// How far ahead of the local clock a block's slot may be (clock drift between validators).
 pub const MAX_FUTURE_SLOTS: u64 = 2;
-/// How many slots back the importer remembers who sealed what (a block older than that is
-/// below finality long since, or refused as not on the finalized chain).
-const EQUIVOCATION_SLOTS: u64 = 1_024;
-/// Most equivocations kept for [`BlockImporter::equivocations`]; the log has them all.
-const MAX_EQUIVOCATIONS_KEPT: usize = 64;
-
-/// An authority's two different blocks sealed for one slot: the proof, as both sealed headers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuraEquivocation {
-    /// The slot both claim.
-    pub slot: u64,
-    /// The authority that sealed both.
-    pub author: sp_consensus_aura::sr25519::AuthorityId,
-    /// The block seen first, sealed.
-    pub first: Header,
-    /// The other block, sealed.
-    pub second: Header,
-}
-
-/// Who sealed which block in each recent slot.
-#[derive(Default)]
-struct SlotClaims {
-    claims: HashMap<(u64, sp_consensus_aura::sr25519::AuthorityId), Header>,
-    newest_slot: u64,
-    found: Vec<AuraEquivocation>,
-}
-
-impl SlotClaims {
-    /// Records that `author` sealed `header` in `slot`; the equivocation if it sealed another.
-    fn note(
-        &mut self,
-        slot: u64,
-        author: &sp_consensus_aura::sr25519::AuthorityId,
-        header: &Header,
-    ) -> Option<AuraEquivocation> {
-        if slot > self.newest_slot {
-            self.newest_slot = slot;
-            if self.claims.len() > 4 * EQUIVOCATION_SLOTS as usize {
-                let oldest = slot.saturating_sub(EQUIVOCATION_SLOTS);
-                self.claims.retain(|(claimed, _), _| *claimed >= oldest);
-            }
-        }
-        let first = self.claims.entry((slot, author.clone())).or_insert_with(|| header.clone());
-        if first.hash() == header.hash() {
-            return None;
-        }
-        let equivocation =
-            AuraEquivocation { slot, author: author.clone(), first: first.clone(), second: header.clone() };
-        if self.found.len() >= MAX_EQUIVOCATIONS_KEPT {
-            self.found.remove(0);
-        }
-        self.found.push(equivocation.clone());
-        Some(equivocation)
-    }
-}
 
 /// Why a block was refused. Each reason is distinct so peers can be judged by it.
 #[derive(Debug, thiserror::Error)]
@@ -213,6 +152,7 @@ pub enum ImportOutcome {
 /// Checks and writes blocks into the chain.
 pub struct BlockImporter {
     chain: Arc<Chain>,
+    /// Who sealed what for recent slots, to catch an author sealing two blocks in one.
     claims: Mutex<SlotClaims>,
 }
 
@@ -220,11 +160,6 @@ impl BlockImporter {
     /// An importer for `chain`.
     pub fn new(chain: Arc<Chain>) -> Self {
         Self { chain, claims: Mutex::new(SlotClaims::default()) }
-    }
-
-    /// The equivocations found so far (the most recent [`MAX_EQUIVOCATIONS_KEPT`]), oldest first.
-    pub fn equivocations(&self) -> Vec<AuraEquivocation> {
-        self.claims.lock().found.clone()
     }
 
     /// Checks `block` fully and writes it. `now_ms` is the local clock (for the future-slot
@@ -273,20 +208,10 @@ impl BlockImporter {
         let authorities = self.chain.runtime_api().authorities(parent_hash)?;
         let author = consensus::slot_author(slot, &authorities).ok_or(ImportError::NoAuthorities)?;
         consensus::check_seal(&unsealed, &signature, author)?;
-        if let Some(equivocation) = self.claims.lock().note(*slot, author, &block.header) {
-            tracing::warn!(
-                target: "import",
-                "Equivocation: authority {} sealed two blocks in slot {}: #{} ({:?}) and #{} ({:?}). \
-                 Proof, both sealed headers (SCALE): 0x{} 0x{}",
-                equivocation.author,
-                equivocation.slot,
-                equivocation.first.number,
-                equivocation.first.hash(),
-                equivocation.second.number,
-                equivocation.second.hash(),
-                hex::encode(equivocation.first.encode()),
-                hex::encode(equivocation.second.encode()),
-            );
+        // A second block sealed for this slot is still imported (as a fork; fork choice and
+        // finality decide between them), but the offence is logged with its proof.
+        if let Some(equivocation) = self.claims.lock().note(slot, author, &block.header, now) {
+            tracing::warn!(target: "import", "{equivocation}");
         }
 
         let computed = extrinsics_root(&block);
@@ -446,13 +371,9 @@ mod tests {
 
     /// Builds and seals a block on `node`'s best with `txs`, without writing it.
     fn author(node: &Node, txs: Vec<Vec<u8>>) -> (Block, Vec<Hash>) {
-        author_at(node, consensus::slot_at(now_ms(), 1_000), txs)
-    }
-
-    /// Like [`author`], in `slot`.
-    fn author_at(node: &Node, slot: Slot, txs: Vec<Vec<u8>>) -> (Block, Vec<Hash>) {
         let info = node.chain.info();
         let parent = node.chain.expect_header(info.best_hash).unwrap();
+        let slot = consensus::slot_at(now_ms(), 1_000);
         let candidates =
             txs.into_iter().map(|bytes| Candidate { hash: ludus_txpool::tx_hash(&bytes), bytes: Arc::new(bytes) });
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -629,36 +550,5 @@ mod tests {
         let error = BlockImporter::new(b.chain.clone()).import(block.clone(), None, now_ms() - 3_600_000).unwrap_err();
         assert!(matches!(error, ImportError::SlotInFuture { .. }), "{error}");
         assert_unchanged(&b, &block);
-    }
-
-    #[test]
-    fn two_blocks_sealed_in_one_slot_are_reported_with_proof_and_both_imported() {
-        let (a, b) = (node(), node());
-        let genesis = a.chain.genesis_hash();
-        let slot = consensus::slot_at(now_ms(), 1_000);
-        // Alice seals two different blocks for the same slot on the same parent.
-        let (empty, _) = author_at(&a, slot, Vec::new());
-        let (full, _) = author_at(&a, slot, transfers(genesis, 1));
-        assert_ne!(empty.header.hash(), full.header.hash());
-
-        let importer = BlockImporter::new(b.chain.clone());
-        importer.import(empty.clone(), None, now_ms()).unwrap();
-        assert!(importer.equivocations().is_empty(), "one block per slot is no equivocation");
-        importer.import(empty.clone(), None, now_ms()).unwrap();
-        assert!(importer.equivocations().is_empty(), "the same block twice is no equivocation");
-        let outcome = importer.import(full.clone(), None, now_ms()).unwrap();
-        assert!(matches!(outcome, ImportOutcome::Imported { .. }), "the second block is still imported");
-
-        let found = importer.equivocations();
-        assert_eq!(found.len(), 1);
-        let proof = &found[0];
-        assert_eq!((proof.slot, &proof.author), (*slot, &alice_authority()));
-        assert_eq!((proof.first.hash(), proof.second.hash()), (empty.header.hash(), full.header.hash()));
-        // The proof stands on its own: both headers claim the slot and carry the author's seal.
-        for header in [&proof.first, &proof.second] {
-            let (unsealed, signature) = consensus::take_seal(header.clone()).unwrap();
-            assert_eq!(consensus::slot_of(&unsealed).unwrap(), slot);
-            consensus::check_seal(&unsealed, &signature, &proof.author).unwrap();
-        }
     }
 }

@@ -2,12 +2,14 @@
 //!
 //! - [`aura`]: Aura-style slots and seals (DESIGN.md, decision 3).
 //! - [`import`]: every check a block passes before it is written.
+//! - [`equivocation`]: authors sealing two blocks for one slot, caught at import.
 //! - [`authoring`]: building, sealing and writing our own blocks.
 //! - [`slot_worker`]: the validator's authoring task, which knows block propagation only
 //!   through [`slot_worker::BlockPropagation`].
 
 pub mod aura;
 pub mod authoring;
+pub mod equivocation;
 pub mod import;
 pub mod slot_worker;
 
