@@ -50,7 +50,7 @@ pub fn run_sequence<C: codec::Decode>(
     into_runtime_call: impl Fn(C) -> RuntimeCall,
     extra_checks: impl Fn(),
 ) {
-    let mut ext = sp_io::TestExternalities::new(LOCAL_GENESIS.clone());
+    let mut ext = crate::externalities(LOCAL_GENESIS.clone());
     ext.execute_with(|| {
         on_runtime_stack(|| {
             let mut number = 1;

@@ -9,6 +9,7 @@ use ludus_runtime::{
     BlockNumber, Executive, Header, Runtime, RuntimeCall, System, TimestampCall, UncheckedExtrinsic, SLOT_DURATION,
 };
 use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
+use sp_core::traits::ReadRuntimeVersionExt;
 use sp_runtime::{traits::Header as _, Digest, DigestItem, DispatchError};
 use std::cell::RefCell;
 
@@ -20,7 +21,15 @@ thread_local! {
 fn dev_externalities() -> sp_io::TestExternalities {
     let spec = ludus_chain_spec::ChainSpec::dev().expect("the dev chain spec is built in");
     let storage = spec.build_storage().expect("the dev genesis builds");
-    sp_io::TestExternalities::new(storage)
+    externalities(storage)
+}
+
+/// Externalities over `storage` with the extensions the node's executor registers.
+pub fn externalities(storage: sp_runtime::Storage) -> sp_io::TestExternalities {
+    let mut ext = sp_io::TestExternalities::new(storage);
+    // A `set_code` call asks for the new code's version; the node refuses every code.
+    ext.register_extension(ReadRuntimeVersionExt::new(ludus_node::executor::NoWasmRuntimeVersion));
+    ext
 }
 
 /// Runs `f` against the development chain's genesis state; whatever `f` writes is discarded.
