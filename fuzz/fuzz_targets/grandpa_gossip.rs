@@ -17,7 +17,10 @@ use ludus_primitives::{BlockNumber, Hash, Header};
 use sp_consensus_grandpa::{AuthorityId, AuthoritySignature};
 use sp_core::{crypto::key_types::GRANDPA, Pair};
 use sp_keystore::{testing::MemoryKeystore, Keystore, KeystorePtr};
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{Arc, LazyLock},
+    time::Duration,
+};
 
 #[derive(Arbitrary, Debug)]
 enum Step {
@@ -64,14 +67,22 @@ fn sign(
     signature.into()
 }
 
+/// Alice's GRANDPA key, stored as its raw seed: the memory keystore derives a key from its
+/// secret URI on every lookup, and `//Alice` means PBKDF2, which costs more than a whole input.
+static ALICE_KEYSTORE: LazyLock<KeystorePtr> = LazyLock::new(|| {
+    let keystore = MemoryKeystore::new();
+    let seed: String = KEYS[0].seed().iter().map(|byte| format!("{byte:02x}")).collect();
+    keystore.ed25519_generate_new(GRANDPA, Some(&format!("0x{seed}"))).expect("the memory keystore stores keys");
+    Arc::new(keystore)
+});
+
 fn run(input: Input) {
-    let dir = tempfile::tempdir().expect("a temporary directory");
+    // The voter state is written durably (fsync) at start: on tmpfs that costs nothing.
+    let shm = std::path::Path::new("/dev/shm");
+    let dir = if shm.is_dir() { tempfile::tempdir_in(shm) } else { tempfile::tempdir() };
+    let dir = dir.expect("a temporary directory");
     let chain = Arc::new(MemoryChain::new());
-    let keystore = input.voter.then(|| {
-        let keystore = MemoryKeystore::new();
-        keystore.ed25519_generate_new(GRANDPA, Some("//Alice")).expect("the memory keystore stores keys");
-        Arc::new(keystore) as KeystorePtr
-    });
+    let keystore = input.voter.then(|| ALICE_KEYSTORE.clone());
     let config = GrandpaConfig {
         keystore,
         state_dir: dir.path().to_path_buf(),
