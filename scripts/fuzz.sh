@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TARGETS=(extrinsic chain_spec grandpa_gossip sync_messages block_import game_assets_calls bridge_calls validator_set_calls)
+TARGETS=(extrinsic chain_spec grandpa_gossip sync_messages block_import rpc game_assets_calls bridge_calls validator_set_calls)
 RUNS="${LUDUS_FUZZ_RUNS:-10000}"
 SECONDS_PER_TARGET="${LUDUS_FUZZ_SECONDS:-0}"
 # No sanitizer: Ludus has no unsafe code (`unsafe_code = "deny"`), and ASan would halve the
