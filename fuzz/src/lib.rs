@@ -1,7 +1,22 @@
-//! What the fuzz targets share: the development chain's genesis state, opened blocks, and
-//! running runtime code the way the node does (on a stack big enough for the deepest input
-//! the decoder accepts, every change rolled back afterwards so one input cannot influence
-//! the next).
+//! Coverage-guided fuzzing of what Ludus takes from outside (cargo-fuzz, libFuzzer; run by
+//! `scripts/fuzz.sh`). Each target in `fuzz_targets/` feeds one entry point and must never
+//! panic:
+//!
+//! | target | input | into |
+//! |---|---|---|
+//! | `extrinsic` | bytes, or a call Alice signs | `executor::decode::decode_extrinsic`, then `Executive::validate_transaction` and `apply_extrinsic` on the dev genesis |
+//! | `chain_spec` | JSON | `ChainSpec::from_json_bytes` (and back through `to_json`) |
+//! | `grandpa_gossip` | bytes, or votes and commits signed by the set | `Grandpa::on_gossip`, `import_justification` of a fresh observer or voter |
+//! | `sync_messages` | bytes, or hash-linked headers | the sync wire messages, the pool's format check, `sync::check_response` |
+//! | `block_import` | a mutated real block, raw or re-sealed by Alice | `BlockImporter::import` on a dev chain |
+//! | `rpc` | a method and its params | the node's whole RPC module, unsafe methods included |
+//! | `*_calls` | call sequences of one pallet | the real runtime; `try_state` after every call, unchanged state root after a failed one |
+//!
+//! This library holds what they share: the development chain's genesis state, opened blocks,
+//! and running runtime code the way the node does (on a stack big enough for the deepest input
+//! the decoder accepts, every change rolled back afterwards so one input cannot influence the
+//! next). Seeds are written by [`seeds`]; crashes found and fixed are kept in
+//! `fuzz/regressions/<target>/`, each with a unit test in the crate it was fixed in.
 
 use codec::Encode;
 use frame_support::storage::{with_transaction, TransactionOutcome};
