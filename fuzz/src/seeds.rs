@@ -1,6 +1,10 @@
 //! The committed seed corpora (`fuzz/corpus/<target>`), as code: real extrinsics, gossip
 //! messages and call sequences. A target started with `LUDUS_FUZZ_WRITE_SEEDS=<dir>` writes
-//! its seeds there and exits (`scripts/fuzz.sh --write-seeds` regenerates them all).
+//! its seeds there and exits (`scripts/fuzz.sh --write-seeds` regenerates them all). Two
+//! corpora are not written here: `chain_spec` holds `chain-spec/specs/*.json` and the raw dev
+//! spec (`ludus-node build-spec --chain dev --raw`), and `grandpa_gossip`, whose inputs are
+//! `arbitrary` encodings of signed steps, holds the sixteen largest inputs of a merged
+//! 20-minute run.
 
 use codec::Encode;
 use ludus_runtime::{genesis_config_presets::dev_account, Runtime, RuntimeCall};
