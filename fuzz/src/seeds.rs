@@ -145,20 +145,72 @@ fn game_assets_calls() -> Seeds {
 }
 
 fn bridge_calls() -> Seeds {
+    use ludus_primitives::bridge::Deposit;
     use pallet_bridge::Call;
     type C = Call<Runtime>;
-    vec![(
-        "governance",
-        [
-            step(12, false, C::set_paused { deposits: true, withdrawals: false }),
-            step(12, true, C::set_min_withdrawal { token: [0; 20], min_withdrawal: 5 }),
-            step(12, false, C::register_token { token: [7; 20], asset: 9, min_balance: 1 }),
-            step(0, false, C::withdraw { asset: 1, amount: 1_000_000_000, l1_recipient: [1; 20], fee: 0 }),
-            step(12, true, C::deregister_token { token: [7; 20] }),
-            step(12, false, C::abandon_checkpoints { up_to: 1 }),
-        ]
-        .concat(),
-    )]
+    // ETH to Alice, attested by three of the four validators (the harness signs a zero
+    // signature), then withdrawn and checkpointed.
+    let deposit = Deposit {
+        nonce: 1,
+        token: [0; 20],
+        depositor: [9; 20],
+        recipient: dev_account("Alice").into(),
+        amount: 1_000_000_000_000_000_000,
+    };
+    let attest = |validator_index| C::attest_deposit {
+        deposit: deposit.clone(),
+        validator_index,
+        signature: sp_core::ecdsa::Signature::from_raw([0; 65]),
+    };
+    let round_trip = [
+        step(15, false, attest(0)),
+        step(15, false, attest(1)),
+        step(15, false, attest(2)),
+        step(0, true, C::withdraw { asset: 1, amount: 500_000_000_000_000_000, l1_recipient: [1; 20], fee: 0 }),
+        step(
+            15,
+            true,
+            C::submit_checkpoint_signature {
+                number: 1,
+                validator_index: 0,
+                signature: sp_core::ecdsa::Signature::from_raw([0; 65]),
+            },
+        ),
+        step(
+            15,
+            false,
+            C::submit_checkpoint_signature {
+                number: 1,
+                validator_index: 1,
+                signature: sp_core::ecdsa::Signature::from_raw([0; 65]),
+            },
+        ),
+        step(
+            15,
+            true,
+            C::submit_checkpoint_signature {
+                number: 1,
+                validator_index: 2,
+                signature: sp_core::ecdsa::Signature::from_raw([0; 65]),
+            },
+        ),
+    ]
+    .concat();
+    vec![
+        ("round-trip", round_trip),
+        (
+            "governance",
+            [
+                step(12, false, C::set_paused { deposits: true, withdrawals: false }),
+                step(12, true, C::set_min_withdrawal { token: [0; 20], min_withdrawal: 5 }),
+                step(12, false, C::register_token { token: [7; 20], asset: 9, min_balance: 1 }),
+                step(0, false, C::withdraw { asset: 1, amount: 1_000_000_000, l1_recipient: [1; 20], fee: 0 }),
+                step(12, true, C::deregister_token { token: [7; 20] }),
+                step(12, false, C::abandon_checkpoints { up_to: 1 }),
+            ]
+            .concat(),
+        ),
+    ]
 }
 
 fn validator_set_calls() -> Seeds {
