@@ -371,14 +371,24 @@ pub async fn start_rpc(
         chain_type: serde_json::Value::String(spec.chain_type().to_owned()),
         properties: spec.properties(),
     };
-    let backends = Backends {
+    ludus_rpc::start(rpc_config, backends(chain, pool, keystore, network), system).await
+}
+
+/// What the RPC server talks to, over the node's components (also how the RPC fuzzer builds
+/// a server module without sockets).
+pub fn backends(
+    chain: Arc<Chain>,
+    pool: Arc<NodePool>,
+    keystore: KeystorePtr,
+    network: Arc<dyn ludus_rpc::backend::NetworkBackend>,
+) -> Backends {
+    Backends {
         chain: Arc::new(ChainRpc(chain.clone())),
         pool: Arc::new(PoolRpc { chain: chain.clone(), pool: pool.clone() }),
         keystore: Arc::new(KeystoreRpc { chain: chain.clone(), keystore: keystore.clone() }),
         bridge_attester: Arc::new(BridgeAttesterRpc { chain, pool, keystore }),
         network,
-    };
-    ludus_rpc::start(rpc_config, backends, system).await
+    }
 }
 
 #[cfg(test)]

@@ -85,8 +85,9 @@ fn install_quiet_panic_hook() {
 
 /// Answers `sp_io::misc::runtime_version`: there is no Wasm code to read, so any code
 /// handed to it (a `set_code` upgrade) is refused, which makes such upgrades fail
-/// cleanly. Runtime upgrades ship as node releases.
-struct NoWasmRuntimeVersion;
+/// cleanly. Runtime upgrades ship as node releases. Public so that harnesses running the
+/// runtime outside the executor (the fuzzers) answer as the node does.
+pub struct NoWasmRuntimeVersion;
 
 impl ReadRuntimeVersion for NoWasmRuntimeVersion {
     fn read_runtime_version(

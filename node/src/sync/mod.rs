@@ -76,7 +76,7 @@ use ludus_primitives::{Block, BlockNumber};
 pub use engine::SyncEngine;
 pub use network::{SyncEvent, SyncNetwork};
 pub use propagation::SlotPropagation;
-pub use serve::serve_blocks;
+pub use serve::{check_response, serve_blocks};
 pub use shared::SyncShared;
 
 /// Blocks behind the best peer beyond which the node counts as syncing (and does not author).

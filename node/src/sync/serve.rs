@@ -27,8 +27,9 @@ pub fn check_response(request: &BlockRequest, response: &BlockResponse) -> Resul
     for pair in blocks.windows(2) {
         let (a, b) = (&pair[0].header, &pair[1].header);
         let linked = match request.direction {
-            Direction::Ascending => b.parent_hash() == &a.hash() && *b.number() == a.number() + 1,
-            Direction::Descending => a.parent_hash() == &b.hash() && *a.number() == b.number() + 1,
+            // A peer chooses the numbers: `u32::MAX` must not overflow (a panic in the sync task).
+            Direction::Ascending => b.parent_hash() == &a.hash() && a.number().checked_add(1) == Some(*b.number()),
+            Direction::Descending => a.parent_hash() == &b.hash() && b.number().checked_add(1) == Some(*a.number()),
         };
         if !linked {
             return Err(format!("block #{} does not link to #{}", b.number(), a.number()));
@@ -154,5 +155,26 @@ mod tests {
         let mut down = good;
         down.blocks.reverse();
         assert!(check_response(&by_hash, &down).unwrap_err().contains("not the one asked for"));
+    }
+
+    /// Found by `fuzz/fuzz_targets/sync_messages.rs` (kept in `fuzz/regressions/sync_messages/`):
+    /// a response whose headers link by hash but whose numbers end at `u32::MAX` made the
+    /// link check overflow.
+    #[test]
+    fn linked_headers_numbered_past_u32_max_are_refused() {
+        let header = |number, parent| {
+            ludus_primitives::Header::new(number, Default::default(), Default::default(), parent, Default::default())
+        };
+        let data = |header| BlockData { header, body: Vec::new(), justification: None };
+        let top = header(u32::MAX, Hash::zero());
+        let wrapped = header(0, top.hash());
+
+        let up = request(Start::Number(u32::MAX), Direction::Ascending, 2);
+        let ascending = BlockResponse { blocks: vec![data(top.clone()), data(wrapped.clone())] };
+        assert!(check_response(&up, &ascending).unwrap_err().contains("does not link"));
+
+        let down = request(Start::Number(0), Direction::Descending, 2);
+        let descending = BlockResponse { blocks: vec![data(wrapped), data(top)] };
+        assert!(check_response(&down, &descending).unwrap_err().contains("does not link"));
     }
 }
