@@ -175,19 +175,20 @@ fn measure(spec: &ChainSpec, block: &Block) -> Round {
     let (_dir2, chain, _) = fresh(spec);
     let state = chain.state_at(chain.genesis_hash()).unwrap();
     let executor = chain.executor();
+    let spec_version = chain.runtime_at(chain.genesis_hash()).unwrap();
     let mut overlay = OverlayedChanges::default();
     let (unsealed, _) = consensus::take_seal(block.header.clone()).unwrap();
     let mut init_header = unsealed.clone();
     init_header.state_root = Default::default();
     init_header.extrinsics_root = Default::default();
     let started = Instant::now();
-    executor.call(&state, &mut overlay, "Core_initialize_block", &init_header.encode()).unwrap();
+    executor.call(spec_version, &state, &mut overlay, "Core_initialize_block", &init_header.encode()).unwrap();
     for xt in &block.extrinsics {
-        executor.call(&state, &mut overlay, "BlockBuilder_apply_extrinsic", &xt.encode()).unwrap();
+        executor.call(spec_version, &state, &mut overlay, "BlockBuilder_apply_extrinsic", &xt.encode()).unwrap();
     }
     let apply = started.elapsed();
     let started = Instant::now();
-    let header_bytes = executor.call(&state, &mut overlay, "BlockBuilder_finalize_block", &[]).unwrap();
+    let header_bytes = executor.call(spec_version, &state, &mut overlay, "BlockBuilder_finalize_block", &[]).unwrap();
     let changes = overlay.drain_storage_changes(&state, native_version().state_version()).unwrap();
     let root = started.elapsed();
     let header = ludus_primitives::Header::decode(&mut &header_bytes[..]).unwrap();

@@ -11,6 +11,7 @@ use sp_keystore::Keystore;
 
 use crate::{
     cli::{Cli, Command, KeyCommand, RunArgs, Scheme, SharedArgs},
+    executor::Runtimes,
     service::{self, NodeConfig},
 };
 
@@ -42,10 +43,15 @@ pub enum CommandError {
     Service(#[from] service::ServiceError),
 }
 
-/// Runs `cli`.
+/// Runs `cli` with this release's runtime.
 pub fn run(cli: Cli) -> Result<(), CommandError> {
+    run_with(cli, Runtimes::default())
+}
+
+/// Runs `cli`; a node carries `runtimes` (`ludus-node-next` passes the next runtime too).
+pub fn run_with(cli: Cli, runtimes: Runtimes) -> Result<(), CommandError> {
     match cli.command {
-        None => run_node(cli.run),
+        None => run_node(cli.run, runtimes),
         Some(Command::BuildSpec(args)) => {
             let spec = load_spec(&args.shared)?;
             let json = spec.to_json(args.raw).map_err(|e| CommandError::ChainSpec(e.to_string()))?;
@@ -97,7 +103,7 @@ fn chain_dir(shared: &SharedArgs, spec: &ChainSpec) -> PathBuf {
     base.join("chains").join(spec.id())
 }
 
-fn run_node(args: RunArgs) -> Result<(), CommandError> {
+fn run_node(args: RunArgs, runtimes: Runtimes) -> Result<(), CommandError> {
     let spec = load_spec(&args.shared)?;
     let mut dev_keys: Vec<&'static str> = [
         (args.alice, "Alice"),
@@ -148,6 +154,7 @@ fn run_node(args: RunArgs) -> Result<(), CommandError> {
             let ip = if args.prometheus_external { Ipv4Addr::UNSPECIFIED } else { Ipv4Addr::LOCALHOST };
             SocketAddr::from((ip, args.prometheus_port))
         }),
+        runtimes,
     };
     let result = service::run(config);
     drop(tmp_dir);

@@ -6,7 +6,8 @@
 //!
 //! - [`tasks`], [`metrics`], [`keystore`]: the node's essential tasks and how their end
 //!   stops it; Prometheus metrics and their endpoint; validator keys on disk.
-//! - [`executor`]: runs the natively linked runtime inside `sp_state_machine::Ext`, on a
+//! - [`executor`]: runs the natively linked runtimes (the set a release carries,
+//!   [`executor::Runtimes`]) inside `sp_state_machine::Ext`, on a
 //!   stack of its own and without side effects unless the caller adds them; its
 //!   [`executor::decode`] decodes extrinsics, calls and runtime-call arguments from outside
 //!   with bounded nesting.
@@ -19,6 +20,8 @@
 //! - [`consensus`]: Aura slots and seals, block import (every check a block passes before it
 //!   is written), block authoring and the slot worker task.
 //! - [`offchain`]: offchain workers, run for each finalized block on validators.
+//! - [`upgrade`]: runtime upgrades scheduled on chain; a release that lacks the scheduled
+//!   runtime warns, and stops before the block it cannot execute.
 //! - [`sync`]: block announcements, block sync, transaction and vote gossip over the network.
 //! - [`informant`]: what the node is doing, as log lines and metrics.
 //! - [`service`], [`cli`], [`command`]: assembly, the command line, and the commands.
@@ -41,5 +44,6 @@ pub mod offchain;
 pub mod service;
 pub mod sync;
 pub mod tasks;
+pub mod upgrade;
 #[cfg(any(test, feature = "test-utils"))]
 pub mod test_utils;

@@ -54,6 +54,8 @@ pub struct NodeConfig {
     pub pool_limit: ludus_txpool::Limit,
     /// Peer-to-peer settings.
     pub network: NetworkOptions,
+    /// The runtimes this release carries.
+    pub runtimes: crate::executor::Runtimes,
 }
 
 /// Why the node could not start or stopped with an error.
@@ -86,6 +88,9 @@ pub enum ServiceError {
     /// An essential task ended.
     #[error(transparent)]
     TaskEnded(#[from] TaskEnded),
+    /// The chain runs, or is about to run, a runtime this release does not carry.
+    #[error(transparent)]
+    Upgrade(#[from] crate::upgrade::UpgradeError),
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
@@ -147,14 +152,21 @@ async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
     for name in &config.dev_keys {
         keystore::add_dev_keys(&keystore, name)?;
     }
-    let executor = RuntimeExecutor::new(Some(keystore.clone()));
+    let executor = RuntimeExecutor::new(Some(keystore.clone())).with_runtimes(config.runtimes.clone());
     let chain = Chain::open(database, executor, &config.spec)?;
     let info = chain.info();
-    let version = crate::chain::native_version();
     let role = if config.validator { "validator" } else { "full node" };
     tracing::info!(target: "service", "Ludus node {} ({})", env!("CARGO_PKG_VERSION"), config.name);
     tracing::info!(target: "service", "Chain: {} ({}), genesis {:?}", config.spec.name(), config.spec.id(), info.genesis_hash);
-    tracing::info!(target: "service", "Runtime: {} spec version {}", version.spec_name, version.spec_version);
+    tracing::info!(
+        target: "service",
+        "Runtime: {} {} at the best block; this release carries {}",
+        config.runtimes.genesis().version.spec_name,
+        chain.runtime_at(info.best_hash)?,
+        config.runtimes.describe(),
+    );
+    // A release that cannot execute the chain's next block stops here, saying what to install.
+    crate::upgrade::check(&chain)?;
     tracing::info!(target: "service", "Database: {}", db_path.display());
     tracing::info!(target: "service", "Role: {role}; best #{} ({}), finalized #{}", info.best_number, short(&info.best_hash), info.finalized_number);
 
@@ -237,6 +249,7 @@ async fn run_async(config: NodeConfig) -> Result<(), ServiceError> {
         None => None,
     };
 
+    tasks.spawn_fallible("upgrade", crate::upgrade::watch(chain.clone()));
     tasks.spawn_essential("txpool-maintenance", txpool::maintain(chain.clone(), pool.clone()));
     tasks.spawn_essential("informant", informant::run(chain.clone(), pool.clone(), shared.clone()));
     let node_metrics = prometheus.map(|(node_metrics, listener)| {

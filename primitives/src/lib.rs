@@ -95,6 +95,40 @@ pub fn spec_version_of(header: &Header) -> Option<u32> {
     }
 }
 
+/// A runtime upgrade scheduled on chain by governance (the runtime-upgrade pallet): from block
+/// `at` on, blocks are executed by runtime `spec_version`.
+///
+/// The runtime is native, so an upgrade is a node release that carries the new runtime beside
+/// the old one (DESIGN.md, decision 1). The runtime that executes block `n` is the scheduled
+/// one when the state of block `n - 1` holds a schedule with `at <= n`, and otherwise the one
+/// that executed block `n - 1`. A node reads the schedule at [`scheduled_upgrade_key`]; one
+/// that does not carry `spec_version` stops before `at` and says which runtime to install.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, codec::MaxEncodedLen, scale_info::TypeInfo)]
+pub struct ScheduledUpgrade<N = BlockNumber> {
+    /// The runtime that takes over.
+    pub spec_version: u32,
+    /// The first block it executes.
+    pub at: N,
+}
+
+impl ScheduledUpgrade<BlockNumber> {
+    /// Whether this upgrade executes the block after `number`.
+    pub fn is_due_after(&self, number: BlockNumber) -> bool {
+        number.saturating_add(1) >= self.at
+    }
+}
+
+/// The storage key of the runtime-upgrade pallet's `Scheduled` value (a SCALE
+/// [`ScheduledUpgrade`]): `twox128("RuntimeUpgrade") ++ twox128("Scheduled")`, FRAME's key for
+/// that pallet instance's storage value, which the runtime's tests pin. The node reads it
+/// before every block it builds or imports, as Substrate's node reads `:code`.
+pub fn scheduled_upgrade_key() -> [u8; 32] {
+    let mut key = [0u8; 32];
+    key[..16].copy_from_slice(&sp_crypto_hashing::twox_128(b"RuntimeUpgrade"));
+    key[16..].copy_from_slice(&sp_crypto_hashing::twox_128(b"Scheduled"));
+    key
+}
+
 /// Short form of a hash for log lines: `0xab12…cd34` (first and last two bytes).
 pub fn short(hash: &Hash) -> alloc::string::String {
     let bytes = hash.as_bytes();

@@ -235,3 +235,27 @@ fn a_full_block_of_transfers_fits_the_native_weights_and_the_slot() {
         // (`cargo bench -p ludus-node --bench import`), never a test's on a slow machine.
     });
 }
+
+#[test]
+fn the_upgrade_schedule_lives_where_the_node_reads_it_and_the_old_runtime_stops_at_its_height() {
+    assert_eq!(pallet_runtime_upgrade::Scheduled::<Runtime>::hashed_key(), ludus_primitives::scheduled_upgrade_key());
+    sp_io::TestExternalities::new(local_testnet_storage()).execute_with(|| {
+        execute_block(1, || {
+            let call = RuntimeCall::RuntimeUpgrade(pallet_runtime_upgrade::Call::schedule {
+                spec_version: SPEC_VERSION + 1,
+                at: 12,
+            });
+            assert_ok!(call.dispatch_bypass_filter(RuntimeOrigin::root()));
+        });
+        let raw = sp_io::storage::get(&ludus_primitives::scheduled_upgrade_key()).expect("the schedule is stored");
+        let scheduled = <ludus_primitives::ScheduledUpgrade as codec::Decode>::decode(&mut &raw[..]).unwrap();
+        assert_eq!(scheduled, ludus_primitives::ScheduledUpgrade { spec_version: SPEC_VERSION + 1, at: 12 });
+        assert!(scheduled.is_due_after(11) && !scheduled.is_due_after(10));
+        for number in 2..12 {
+            execute_block(number, || {});
+        }
+        // This runtime is not the one scheduled for block 12.
+        let refused = std::panic::catch_unwind(|| open_block(12));
+        assert!(refused.is_err(), "the old runtime executed the new runtime's first block");
+    });
+}

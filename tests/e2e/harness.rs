@@ -54,6 +54,16 @@ pub fn node_binary() -> PathBuf {
     path
 }
 
+/// The `ludus-node-next` binary (this release plus the next runtime) cargo built for this test
+/// run, or `$LUDUS_NODE_NEXT_BIN`.
+pub fn next_node_binary() -> PathBuf {
+    let path = std::env::var_os("LUDUS_NODE_NEXT_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_ludus-node-next")));
+    assert!(path.is_file(), "no ludus-node-next binary at {}", path.display());
+    path
+}
+
 /// A port nobody listens on right now (the OS picks it; we release it for the node).
 pub fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port on loopback");
@@ -264,6 +274,8 @@ pub fn block_number(value: &Value) -> u64 {
 /// A running (or stopped) `ludus-node` with its own base path.
 pub struct Node {
     child: Option<Child>,
+    /// The executable, [`node_binary`] unless the test chose another.
+    binary: PathBuf,
     /// Flags other than `--base-path`, `--rpc-port` and the harness's own
     /// `--prometheus-port`, reused by [`Node::restart`].
     args: Vec<String>,
@@ -294,10 +306,16 @@ impl Node {
 
     /// [`Node::start`] with extra environment variables, kept across restarts.
     pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Node {
+        Node::start_binary(&node_binary(), args, env)
+    }
+
+    /// [`Node::start_with_env`] of another executable (another release).
+    pub fn start_binary(binary: &Path, args: &[&str], env: &[(&str, &str)]) -> Node {
         let base = tempfile::Builder::new().prefix("ludus-e2e-").tempdir().expect("create a tempdir");
         let log_path = base.path().join("node.log");
         let mut node = Node {
             child: None,
+            binary: binary.to_path_buf(),
             args: args.iter().map(|a| a.to_string()).collect(),
             port: 0,
             p2p_port: None,
@@ -375,7 +393,7 @@ impl Node {
             self.p2p_port = Some(stable_port());
         }
         let log = OpenOptions::new().create(true).append(true).open(&self.log_path).expect("open the node log");
-        let mut command = Command::new(node_binary());
+        let mut command = Command::new(&self.binary);
         command.args(&self.args).arg("--base-path").arg(self.base.path()).arg("--rpc-port").arg(self.port.to_string());
         if let Some(port) = self.prometheus_port {
             command.arg("--prometheus-port").arg(port.to_string());
@@ -535,6 +553,59 @@ impl Node {
     /// Starts the node again on the same base path with the same flags (after a stop or kill).
     pub fn restart(&mut self) {
         self.spawn();
+    }
+
+    /// What an operator installing a release does: stops the node (SIGTERM) if it runs, and
+    /// starts `binary` on the same base path with the same flags.
+    pub fn restart_as(&mut self, binary: &Path) {
+        if self.child.is_some() {
+            let status = self.stop();
+            assert!(status.success(), "the node stopped with {status}; log:\n{}", self.log_tail(LOG_TAIL_LINES));
+        }
+        self.binary = binary.to_path_buf();
+        self.spawn();
+    }
+
+    /// Waits up to `timeout` for the node to exit by itself; its exit status.
+    pub fn wait_for_exit(&mut self, timeout: Duration) -> ExitStatus {
+        let deadline = Instant::now() + timeout;
+        let child = self.child.as_mut().expect("wait_for_exit on a node that is not running");
+        loop {
+            if let Some(status) = child.try_wait().expect("poll the child") {
+                self.child = None;
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the node still runs after {timeout:?}; log:\n{}",
+                self.log_tail(LOG_TAIL_LINES)
+            );
+            thread::sleep(POLL);
+        }
+    }
+
+    /// Runs the node's binary on its base path with its flags until it exits by itself (within
+    /// `timeout`), as an operator's start that fails at once; its exit status. The log gets
+    /// what it printed.
+    pub fn run_to_exit(&mut self, timeout: Duration) -> ExitStatus {
+        assert!(self.child.is_none(), "node already running");
+        let log = OpenOptions::new().create(true).append(true).open(&self.log_path).expect("open the node log");
+        let child = Command::new(&self.binary)
+            .args(&self.args)
+            .arg("--base-path")
+            .arg(self.base.path())
+            .arg("--rpc-port")
+            .arg(free_port().to_string())
+            .arg("--no-prometheus")
+            .env("NO_COLOR", "1")
+            .envs(self.env.iter().map(|(key, value)| (key, value)))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(log))
+            .spawn()
+            .expect("spawn ludus-node");
+        self.child = Some(child);
+        self.wait_for_exit(timeout)
     }
 
     /// The lines of the log containing `needle`.

@@ -31,3 +31,4 @@ mod rpc_abuse;
 mod rpc_policy;
 mod subscriptions;
 mod tx;
+mod upgrade;

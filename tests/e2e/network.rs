@@ -72,7 +72,7 @@ pub(crate) fn assert_no_equivocation(nodes: &[&Node]) {
 
 /// Finds the block on `node` (between `from` and its finalized head) whose body holds `xt`;
 /// returns its number once it is finalized.
-fn wait_included_and_final(node: &Node, xt: &str, from: u64, timeout: Duration) -> u64 {
+pub(crate) fn wait_included_and_final(node: &Node, xt: &str, from: u64, timeout: Duration) -> u64 {
     let deadline = Instant::now() + timeout;
     let mut next = from;
     loop {

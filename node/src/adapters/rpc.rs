@@ -363,10 +363,10 @@ pub async fn start_rpc(
     keystore: KeystorePtr,
     network: Arc<crate::sync::SyncShared>,
 ) -> Result<ludus_rpc::RpcHandle, ludus_rpc::RpcError> {
-    let version = crate::chain::native_version();
     let system = SystemInfo {
         name: "Ludus Node".into(),
-        version: format!("{}-{}", env!("CARGO_PKG_VERSION"), version.spec_version),
+        // `0.1.0-100` or, for a release carrying the next runtime too, `0.1.0-100+101`.
+        version: format!("{}-{}", env!("CARGO_PKG_VERSION"), chain.executor().runtimes().describe().replace(", ", "+")),
         chain: spec.name().to_owned(),
         chain_type: serde_json::Value::String(spec.chain_type().to_owned()),
         properties: spec.properties(),

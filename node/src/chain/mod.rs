@@ -6,6 +6,10 @@
 //! [`BlockCommit`]: the block and its state changes go to disk in one write, and the
 //! chain then announces the block on its broadcast channels (new best, every import,
 //! finalized), which RPC subscriptions and the transaction pool follow.
+//!
+//! The runtime at a block ([`Chain::runtime_at`]) is the one that executes its children:
+//! the parent's own, or the one an on-chain upgrade schedules from the child's height on.
+//! Every call at a block runs that runtime.
 
 pub mod pruning;
 pub mod runtime_api;
@@ -16,7 +20,7 @@ use std::sync::Arc;
 use codec::{Decode, Encode};
 use ludus_chain_spec::ChainSpec;
 pub use ludus_primitives::ChainInfo;
-use ludus_primitives::{Block, BlockNumber, Hash, Hashing, Header, SignedBlock};
+use ludus_primitives::{spec_version_of, Block, BlockNumber, Hash, Hashing, Header, ScheduledUpgrade, SignedBlock};
 use ludus_storage::{Database, ImportCommit, StateBackend, StorageError};
 use parking_lot::Mutex;
 use sp_api::{Core, ProvideRuntimeApi};
@@ -29,7 +33,7 @@ use sp_state_machine::{Backend, BackendTransaction, OverlayedChanges};
 use sp_version::RuntimeVersion;
 use tokio::sync::broadcast;
 
-use crate::executor::{ExecutorError, RuntimeExecutor};
+use crate::executor::{ExecutorError, NativeRuntime, RuntimeExecutor};
 
 /// Why a chain operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +73,17 @@ pub enum ChainError {
     /// The genesis storage could not be turned into a state trie.
     #[error("genesis state: {0}")]
     GenesisState(String),
+    /// A block past genesis whose header names no runtime (the import checks refuse those).
+    #[error("block {0:?} names no runtime spec version in its header")]
+    NoSpecVersion(Hash),
+    /// The upgrade schedule in a block's state does not decode.
+    #[error("the runtime-upgrade schedule in the state of block {block:?} does not decode: {error}")]
+    BadSchedule {
+        /// The block whose state holds it.
+        block: Hash,
+        /// The decoding error.
+        error: codec::Error,
+    },
     /// The database belongs to another chain.
     #[error(
         "the database holds a chain with genesis {stored:?}, but the chain spec gives genesis \
@@ -119,22 +134,28 @@ pub struct Chain {
     /// authority-set changes a header schedules). A broadcast channel can drop entries
     /// under load; this cannot.
     import_hook: std::sync::OnceLock<ImportHook>,
+    /// [`Chain::runtime_at`] of recent blocks (a block's runtime never changes).
+    runtime_at: Mutex<schnellru::LruMap<Hash, u32>>,
 }
 
 /// See [`Chain::set_import_hook`].
 pub type ImportHook = Box<dyn Fn(&Header) + Send + Sync>;
 
-/// The runtime's native version: what this node can execute.
+/// The version of this release's runtime (`ludus-runtime`). Every runtime a node carries shares
+/// its state and extrinsics-root versions (`Runtimes::new` checks), so those come from here.
 pub fn native_version() -> RuntimeVersion {
     ludus_runtime::VERSION
 }
+
+/// Blocks whose runtime [`Chain::runtime_at`] remembers.
+const RUNTIME_AT_CACHE: u32 = 1024;
 
 impl Chain {
     /// Opens the chain in `db`, writing the genesis block of `spec` if the database is new
     /// and refusing a database that belongs to another chain.
     pub fn open(db: Database, executor: RuntimeExecutor, spec: &ChainSpec) -> Result<Arc<Self>, ChainError> {
         let storage = spec.build_storage()?;
-        let (genesis_header, transaction) = genesis_block(&db, storage)?;
+        let (genesis_header, transaction) = genesis_block(&db, storage, &executor.runtimes().genesis().version)?;
         let expected = genesis_header.hash();
         match db.genesis_hash() {
             Some(stored) if stored != expected => return Err(ChainError::GenesisMismatch { stored, expected }),
@@ -154,6 +175,7 @@ impl Chain {
             events: Events { best, imported, finalized },
             header_metadata: HeaderMetadataCache::default(),
             import_hook: std::sync::OnceLock::new(),
+            runtime_at: Mutex::new(schnellru::LruMap::new(schnellru::ByLength::new(RUNTIME_AT_CACHE))),
         }))
     }
 
@@ -204,6 +226,42 @@ impl Chain {
         Ok(self.db.state_at(*header.state_root())?)
     }
 
+    /// The `spec_version` of the runtime at block `hash`: the one that executes its children,
+    /// and every runtime call at it. That is the runtime an upgrade scheduled in `hash`'s
+    /// state names once it is due for the next block, and otherwise the runtime that executed
+    /// `hash` (as its header says; genesis: the one chains start on).
+    pub fn runtime_at(&self, hash: Hash) -> Result<u32, ChainError> {
+        if let Some(spec_version) = self.runtime_at.lock().get(&hash) {
+            return Ok(*spec_version);
+        }
+        let header = self.expect_header(hash)?;
+        let spec_version = match self.scheduled_upgrade(hash)? {
+            Some(upgrade) if upgrade.is_due_after(*header.number()) => upgrade.spec_version,
+            _ if *header.number() == 0 => self.executor.runtimes().genesis().version.spec_version,
+            _ => spec_version_of(&header).ok_or(ChainError::NoSpecVersion(hash))?,
+        };
+        self.runtime_at.lock().insert(hash, spec_version);
+        Ok(spec_version)
+    }
+
+    /// The runtime at block `hash` ([`Chain::runtime_at`]), or
+    /// [`ExecutorError::NotCarried`] if this release lacks it.
+    pub fn native_runtime_at(&self, hash: Hash) -> Result<&NativeRuntime, ChainError> {
+        let spec_version = self.runtime_at(hash)?;
+        let runtimes = self.executor.runtimes();
+        Ok(runtimes
+            .get(spec_version)
+            .ok_or_else(|| ExecutorError::NotCarried { spec_version, carried: runtimes.describe() })?)
+    }
+
+    /// The runtime upgrade pending in the state of block `hash`, if any.
+    pub fn scheduled_upgrade(&self, hash: Hash) -> Result<Option<ScheduledUpgrade>, ChainError> {
+        let Some(raw) = self.storage(hash, &ludus_primitives::scheduled_upgrade_key())? else { return Ok(None) };
+        ScheduledUpgrade::decode(&mut &raw[..])
+            .map(Some)
+            .map_err(|error| ChainError::BadSchedule { block: hash, error })
+    }
+
     /// Runs runtime API `method` at block `hash` without side effects: the state is left
     /// untouched and no keystore, offchain storage or pool is reachable (what RPC may call).
     pub fn call_at(&self, hash: Hash, method: &str, args: &[u8]) -> Result<Vec<u8>, ChainError> {
@@ -219,9 +277,10 @@ impl Chain {
         args: &[u8],
         extensions: sp_externalities::Extensions,
     ) -> Result<Vec<u8>, ChainError> {
+        let spec_version = self.runtime_at(hash)?;
         let state = self.state_at(hash)?;
         let mut overlay = OverlayedChanges::default();
-        Ok(self.executor.call_with(&state, &mut overlay, method, args, extensions)?)
+        Ok(self.executor.call_with(spec_version, &state, &mut overlay, method, args, extensions)?)
     }
 
     /// Runs `method` at `hash` and decodes its output as `T`.
@@ -379,8 +438,8 @@ impl HeaderMetadata<Block> for Chain {
 fn genesis_block(
     db: &Database,
     storage: sp_core::storage::Storage,
+    version: &RuntimeVersion,
 ) -> Result<(Header, BackendTransaction<Hashing>), ChainError> {
-    let version = native_version();
     let empty = db.state_at(sp_trie::empty_trie_root::<sp_trie::LayoutV1<Hashing>>())?;
     let mut overlay = OverlayedChanges::<Hashing>::default();
     for (key, value) in storage.top {

@@ -22,7 +22,7 @@ use sp_externalities::Extensions;
 use sp_state_machine::TrieBackendBuilder;
 use sp_version::RuntimeVersion;
 
-use crate::chain::{native_version, Chain, ChainError};
+use crate::chain::{Chain, ChainError};
 
 /// The generated runtime API over the chain: every API the runtime implements.
 pub type NodeRuntimeApi = <RuntimeApi as ConstructRuntimeApi<Block, Chain>>::RuntimeApi;
@@ -36,6 +36,7 @@ impl CallApiAt<Block> for Chain {
     type StateBackend = StateBackend;
 
     fn call_api_at(&self, params: CallApiAtParams<'_, Block>) -> Result<Vec<u8>, ApiError> {
+        let spec_version = self.runtime_at(params.at).map_err(api_error)?;
         let state = Chain::state_at(self, params.at).map_err(api_error)?;
         let mut overlay = params.overlayed_changes.borrow_mut();
         let mut extensions = params.extensions.borrow_mut();
@@ -45,17 +46,29 @@ impl CallApiAt<Block> for Chain {
             // recording every trie node it touches.
             Some(recorder) => {
                 let recording = TrieBackendBuilder::wrap(&state).with_recorder(recorder.clone()).build();
-                executor.call_in(&recording, &mut overlay, params.function, &params.arguments, &mut extensions)
+                executor.call_in(
+                    spec_version,
+                    &recording,
+                    &mut overlay,
+                    params.function,
+                    &params.arguments,
+                    &mut extensions,
+                )
             }
-            None => executor.call_in(&state, &mut overlay, params.function, &params.arguments, &mut extensions),
+            None => executor.call_in(
+                spec_version,
+                &state,
+                &mut overlay,
+                params.function,
+                &params.arguments,
+                &mut extensions,
+            ),
         };
         output.map_err(|error| api_error(ChainError::Executor(error)))
     }
 
-    fn runtime_version_at(&self, _at: Hash, _call_context: CallContext) -> Result<RuntimeVersion, ApiError> {
-        // The node carries one runtime, linked in, and imports no block of another spec
-        // version: the version at every block is the native one.
-        Ok(native_version())
+    fn runtime_version_at(&self, at: Hash, _call_context: CallContext) -> Result<RuntimeVersion, ApiError> {
+        Ok(self.native_runtime_at(at).map_err(api_error)?.version.clone())
     }
 
     fn state_at(&self, at: Hash) -> Result<StateBackend, ApiError> {
@@ -136,7 +149,7 @@ mod tests {
 
         let by_name: RuntimeVersion = chain.call_decoded(genesis, "Core_version", &[]).unwrap();
         assert_eq!(api.version(genesis).unwrap(), by_name);
-        assert_eq!(chain.runtime_version(genesis).unwrap(), native_version());
+        assert_eq!(chain.runtime_version(genesis).unwrap(), crate::chain::native_version());
 
         let by_name: sp_consensus_grandpa::AuthorityList =
             chain.call_decoded(genesis, "GrandpaApi_grandpa_authorities", &[]).unwrap();

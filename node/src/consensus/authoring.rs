@@ -32,7 +32,7 @@ use sp_runtime::{
 use sp_state_machine::BackendTransaction;
 
 use crate::{
-    chain::{native_version, BlockCommit, Chain, ChainError},
+    chain::{BlockCommit, Chain, ChainError},
     consensus,
     consensus::import::{parent_slot, ImportError},
 };
@@ -121,8 +121,9 @@ pub fn build_block(
     let state = chain.state_at(parent_hash)?;
     let api = chain.runtime_api();
 
-    let version = native_version();
-    let digest = Digest { logs: vec![consensus::slot_digest(slot), spec_version_digest(version.spec_version)] };
+    // The runtime at the parent executes this block: its own, or one an upgrade schedules.
+    let spec_version = chain.native_runtime_at(parent_hash)?.version.spec_version;
+    let digest = Digest { logs: vec![consensus::slot_digest(slot), spec_version_digest(spec_version)] };
     let header = Header::new(parent.number() + 1, Hash::zero(), Hash::zero(), parent_hash, digest);
     api.initialize_block(parent_hash, &header)?;
 

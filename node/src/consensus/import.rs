@@ -22,7 +22,7 @@ use sp_inherents::InherentData;
 use sp_runtime::{traits::Header as HeaderT, Justifications};
 
 use crate::{
-    chain::{extrinsics_root, native_version, BlockCommit, Chain, ChainError},
+    chain::{extrinsics_root, BlockCommit, Chain, ChainError},
     consensus::{self, equivocation::SlotClaims, SealError},
     executor::decode::{decode_extrinsic, DecodeError},
     executor::ExecutorError,
@@ -61,13 +61,26 @@ pub enum ImportError {
         /// The finalized number.
         finalized: BlockNumber,
     },
-    /// The header names no spec version, or one this node does not carry.
-    #[error("block was built by runtime spec version {found:?}; this node carries {ours}: upgrade ludus-node")]
-    UnsupportedSpecVersion {
+    /// The header names no spec version, or another than the chain runs at its height.
+    #[error("block announces runtime spec version {found:?}, but the chain runs runtime {expected} there")]
+    WrongSpecVersion {
         /// The announced version.
         found: Option<u32>,
-        /// The version this node executes.
-        ours: u32,
+        /// The runtime at the parent (`Chain::runtime_at`).
+        expected: u32,
+    },
+    /// The chain runs, at this block's height, a runtime this release does not carry.
+    #[error(
+        "block #{number} is executed by runtime {spec_version}, which this release does not carry (it carries \
+         {carried}): install a ludus-node release that carries runtime {spec_version}"
+    )]
+    UnsupportedSpecVersion {
+        /// The block's number.
+        number: BlockNumber,
+        /// The runtime that executes it.
+        spec_version: u32,
+        /// The runtimes this release carries.
+        carried: String,
     },
     /// The slot digest or the seal is missing or wrong.
     #[error(transparent)]
@@ -188,10 +201,20 @@ impl BlockImporter {
         if !self.chain.is_descendant(info.finalized_hash, parent_hash)? {
             return Err(ImportError::NotOnFinalizedChain { number, finalized });
         }
-        let ours = native_version().spec_version;
+        // The runtime at the parent executes this block; the header must say so, and this
+        // release must carry it.
+        let expected = self.chain.runtime_at(parent_hash)?;
         let found = spec_version_of(&block.header);
-        if found != Some(ours) {
-            return Err(ImportError::UnsupportedSpecVersion { found, ours });
+        if found != Some(expected) {
+            return Err(ImportError::WrongSpecVersion { found, expected });
+        }
+        let runtimes = self.chain.executor().runtimes();
+        if !runtimes.carries(expected) {
+            return Err(ImportError::UnsupportedSpecVersion {
+                number,
+                spec_version: expected,
+                carried: runtimes.describe(),
+            });
         }
 
         let (unsealed, signature) = consensus::take_seal(block.header.clone())?;
@@ -537,7 +560,7 @@ mod tests {
         block.header.digest_mut().push(ludus_primitives::spec_version_digest(99_999));
         seal_block(&a.keystore, &alice_authority(), &mut block).unwrap();
         let error = BlockImporter::new(b.chain.clone()).import(block.clone(), None, now_ms()).unwrap_err();
-        assert!(matches!(error, ImportError::UnsupportedSpecVersion { found: Some(99_999), .. }), "{error}");
+        assert!(matches!(error, ImportError::WrongSpecVersion { found: Some(99_999), .. }), "{error}");
         assert_unchanged(&b, &block);
     }
 

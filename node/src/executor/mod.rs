@@ -20,6 +20,7 @@
 //!   workers) add [`RuntimeExecutor::keystore_extension`] explicitly.
 
 pub mod decode;
+pub mod runtimes;
 
 use std::{
     cell::Cell,
@@ -32,6 +33,8 @@ use sp_core::traits::{ReadRuntimeVersion, ReadRuntimeVersionExt};
 use sp_externalities::Extensions;
 use sp_keystore::{KeystoreExt, KeystorePtr};
 use sp_state_machine::{Backend, Ext, OverlayedChanges};
+
+pub use runtimes::{NativeRuntime, Runtimes};
 
 /// Why a runtime call failed.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +62,17 @@ pub enum ExecutorError {
     /// The overlay refused to enter or leave runtime mode (a bug in the caller).
     #[error("state overlay misuse: {0}")]
     Overlay(String),
+    /// The chain runs a runtime this release does not link.
+    #[error(
+        "the chain runs runtime {spec_version} here, which this release does not carry (it carries {carried}): \
+         install a ludus-node release that carries runtime {spec_version}"
+    )]
+    NotCarried {
+        /// The runtime the chain runs.
+        spec_version: u32,
+        /// The runtimes this release carries.
+        carried: String,
+    },
 }
 
 thread_local! {
@@ -110,20 +124,32 @@ pub const RUNTIME_STACK_BYTES: usize = 32 * 1024 * 1024;
 /// plus room for the thread's frames below it.
 pub const RUNTIME_THREAD_STACK_BYTES: usize = RUNTIME_STACK_BYTES + 4 * 1024 * 1024;
 
-/// Calls the natively linked runtime.
+/// Calls the natively linked runtimes.
 #[derive(Clone, Default)]
 pub struct RuntimeExecutor {
     keystore: Option<KeystorePtr>,
+    runtimes: Runtimes,
     /// Signatures that verified in any call of this executor: a transaction checked when it
     /// entered the pool is not checked again when its block is built or imported.
     checked_signatures: ludus_primitives::CheckedSignatures,
 }
 
 impl RuntimeExecutor {
-    /// An executor; with a keystore, runtime calls may sign (offchain workers, key generation).
+    /// An executor of this release's runtime; with a keystore, runtime calls may sign (offchain
+    /// workers, key generation).
     pub fn new(keystore: Option<KeystorePtr>) -> Self {
         install_quiet_panic_hook();
-        Self { keystore, checked_signatures: Default::default() }
+        Self { keystore, runtimes: Runtimes::default(), checked_signatures: Default::default() }
+    }
+
+    /// This executor, carrying `runtimes` instead.
+    pub fn with_runtimes(self, runtimes: Runtimes) -> Self {
+        Self { runtimes, ..self }
+    }
+
+    /// The runtimes this executor carries.
+    pub fn runtimes(&self) -> &Runtimes {
+        &self.runtimes
     }
 
     /// The signatures this executor's calls have verified.
@@ -147,23 +173,25 @@ impl RuntimeExecutor {
         self.keystore.as_ref().map(|keystore| KeystoreExt(Arc::clone(keystore)))
     }
 
-    /// Runs runtime API `method` with SCALE-encoded `args` over `backend` + `overlay`,
-    /// without keystore, offchain or pool extensions: the call can change nothing but
-    /// `overlay`, and its writes land there only if it returns normally.
+    /// Runs runtime `spec_version`'s API `method` with SCALE-encoded `args` over `backend` +
+    /// `overlay`, without keystore, offchain or pool extensions: the call can change nothing
+    /// but `overlay`, and its writes land there only if it returns normally.
     pub fn call<B: Backend<Hashing>>(
         &self,
+        spec_version: u32,
         backend: &B,
         overlay: &mut OverlayedChanges<Hashing>,
         method: &str,
         args: &[u8],
     ) -> Result<Vec<u8>, ExecutorError> {
-        self.call_with(backend, overlay, method, args, Extensions::new())
+        self.call_with(spec_version, backend, overlay, method, args, Extensions::new())
     }
 
     /// Like [`RuntimeExecutor::call`], with `extra` extensions (the keystore, offchain
     /// workers' pool and storage).
     pub fn call_with<B: Backend<Hashing>>(
         &self,
+        spec_version: u32,
         backend: &B,
         overlay: &mut OverlayedChanges<Hashing>,
         method: &str,
@@ -171,19 +199,25 @@ impl RuntimeExecutor {
         extra: Extensions,
     ) -> Result<Vec<u8>, ExecutorError> {
         let mut extensions = extra;
-        self.call_in(backend, overlay, method, args, &mut extensions)
+        self.call_in(spec_version, backend, overlay, method, args, &mut extensions)
     }
 
     /// Like [`RuntimeExecutor::call_with`], over extensions the caller keeps: a typed runtime
     /// API instance (`crate::chain::runtime_api`) holds one set for all its calls.
     pub fn call_in<B: Backend<Hashing>>(
         &self,
+        spec_version: u32,
         backend: &B,
         overlay: &mut OverlayedChanges<Hashing>,
         method: &str,
         args: &[u8],
         extensions: &mut Extensions,
     ) -> Result<Vec<u8>, ExecutorError> {
+        let runtime = self
+            .runtimes
+            .get(spec_version)
+            .ok_or_else(|| ExecutorError::NotCarried { spec_version, carried: self.runtimes.describe() })?;
+        let dispatch = runtime.dispatch;
         crate::executor::decode::check_runtime_args(method, args)
             .map_err(|error| ExecutorError::BadInput { method: method.to_owned(), error })?;
         extensions.register(ReadRuntimeVersionExt::new(NoWasmRuntimeVersion));
@@ -191,12 +225,12 @@ impl RuntimeExecutor {
         // A thread with enough stack left runs the call in place; any other gets a fresh
         // segment for it, so no caller can be overflowed by what the limits accept.
         stacker::maybe_grow(RUNTIME_STACK_BYTES, RUNTIME_STACK_BYTES, || {
-            self.dispatch(backend, overlay, method, args, extensions)
+            Self::dispatch(dispatch, backend, overlay, method, args, extensions)
         })
     }
 
     fn dispatch<B: Backend<Hashing>>(
-        &self,
+        dispatch: runtimes::Dispatch,
         backend: &B,
         overlay: &mut OverlayedChanges<Hashing>,
         method: &str,
@@ -208,9 +242,7 @@ impl RuntimeExecutor {
         IN_RUNTIME.with(|flag| flag.set(true));
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
             let mut ext = Ext::new(&mut *overlay, backend, Some(extensions));
-            sp_externalities::set_and_run_with_externalities(&mut ext, || {
-                ludus_runtime::apis::api::dispatch(method, args)
-            })
+            sp_externalities::set_and_run_with_externalities(&mut ext, || dispatch(method, args))
         }));
         IN_RUNTIME.with(|flag| flag.set(false));
         // Leaving runtime mode closes any transaction the runtime left open.

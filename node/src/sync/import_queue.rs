@@ -107,6 +107,7 @@ pub fn is_peer_fault(error: &ImportError) -> bool {
         | ImportError::Inherents(_)
         | ImportError::StateRoot { .. }
         | ImportError::MalformedExtrinsic { .. }
+        | ImportError::WrongSpecVersion { .. }
         | ImportError::Execution(_) => true,
         // An honest author may have built on a fork that lost the finality race meanwhile.
         ImportError::NotOnFinalizedChain { .. }
@@ -190,6 +191,11 @@ mod tests {
         assert!(is_peer_fault(&ImportError::Seal(crate::consensus::SealError::MissingSeal)));
         assert!(!is_peer_fault(&ImportError::UnknownParent(Hash::zero())));
         assert!(!is_peer_fault(&ImportError::SlotInFuture { slot: 10, now: 1 }));
-        assert!(!is_peer_fault(&ImportError::UnsupportedSpecVersion { found: Some(2), ours: 1 }));
+        assert!(!is_peer_fault(&ImportError::UnsupportedSpecVersion {
+            number: 7,
+            spec_version: 2,
+            carried: "1".into()
+        }));
+        assert!(is_peer_fault(&ImportError::WrongSpecVersion { found: Some(2), expected: 1 }));
     }
 }

@@ -174,6 +174,18 @@ impl pallet_validator_set::Config for Runtime {
 }
 
 parameter_types! {
+    /// Ten blocks (ten seconds) at least between scheduling an upgrade and its height: a floor
+    /// for devnets and tests; governance of a network gives its operators hours.
+    pub const UpgradeMinNotice: BlockNumber = 10;
+}
+
+impl pallet_runtime_upgrade::Config for Runtime {
+    type MinNotice = UpgradeMinNotice;
+    /// Hand-estimated (see the pallet's `weights.rs`).
+    type WeightInfo = ();
+}
+
+parameter_types! {
     pub const AssetDeposit: Balance = 10 * LUD;
     pub const AssetAccountDeposit: Balance = LUD / 100;
     pub const MetadataDepositBase: Balance = LUD / 10;
