@@ -138,10 +138,19 @@ pub fn dev_chain(dir: &std::path::Path) -> (Arc<Chain>, KeystorePtr) {
 
 /// A chain of `spec` in `dir`, with Alice's keys in an in-memory keystore.
 pub fn dev_chain_from(dir: &std::path::Path, spec: &ChainSpec) -> (Arc<Chain>, KeystorePtr) {
+    dev_chain_carrying(dir, spec, crate::executor::Runtimes::default())
+}
+
+/// [`dev_chain_from`] on a node that carries `runtimes`.
+pub fn dev_chain_carrying(
+    dir: &std::path::Path,
+    spec: &ChainSpec,
+    runtimes: crate::executor::Runtimes,
+) -> (Arc<Chain>, KeystorePtr) {
     let keystore = keystore::open(None).unwrap_or_else(|e| panic!("in-memory keystore: {e}"));
     keystore::add_dev_keys(&keystore, "Alice").unwrap_or_else(|e| panic!("dev keys: {e}"));
     let db = ludus_storage::Database::open(dir).unwrap_or_else(|e| panic!("database: {e}"));
-    let chain =
-        Chain::open(db, RuntimeExecutor::new(Some(keystore.clone())), spec).unwrap_or_else(|e| panic!("chain: {e}"));
+    let executor = RuntimeExecutor::new(Some(keystore.clone())).with_runtimes(runtimes);
+    let chain = Chain::open(db, executor, spec).unwrap_or_else(|e| panic!("chain: {e}"));
     (chain, keystore)
 }

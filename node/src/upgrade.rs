@@ -151,3 +151,185 @@ impl Notes {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use ludus_primitives::{now_ms, spec_version_digest, Block};
+    use ludus_runtime::RuntimeCall;
+    use sp_consensus_aura::sr25519::AuthorityId;
+    use sp_core::Pair;
+    use sp_keystore::KeystorePtr;
+    use sp_runtime::traits::Header as _;
+
+    use super::*;
+    use crate::{
+        consensus::{
+            self,
+            authoring::{build_block, seal_block, Candidate},
+            import::{BlockImporter, ImportError},
+        },
+        executor::Runtimes,
+        test_utils::{dev_chain_carrying, pair, sign},
+    };
+
+    const CURRENT: u32 = ludus_runtime::SPEC_VERSION;
+    const NEXT: u32 = CURRENT + 1;
+    /// The height the tests schedule the next runtime for (the runtime's notice is 10 blocks).
+    const AT: u32 = 12;
+
+    struct Node {
+        _dir: tempfile::TempDir,
+        chain: Arc<Chain>,
+        keystore: KeystorePtr,
+    }
+
+    fn node(runtimes: Runtimes) -> Node {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = ludus_chain_spec::ChainSpec::dev().unwrap();
+        let (chain, keystore) = dev_chain_carrying(dir.path(), &spec, runtimes);
+        Node { _dir: dir, chain, keystore }
+    }
+
+    /// Builds and seals block `number` on `node`'s best in slot `first_slot + number`.
+    fn author(node: &Node, first_slot: u64, txs: Vec<Vec<u8>>) -> Block {
+        let parent = node.chain.expect_header(node.chain.info().best_hash).unwrap();
+        let slot = (first_slot + u64::from(*parent.number()) + 1).into();
+        let candidates =
+            txs.into_iter().map(|bytes| Candidate { hash: ludus_txpool::tx_hash(&bytes), bytes: Arc::new(bytes) });
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut built = build_block(&node.chain, &parent, slot, 1_000 * u64::from(slot), candidates, deadline).unwrap();
+        seal_block(&node.keystore, &AuthorityId::from(pair("//Alice").public()), &mut built.block).unwrap();
+        built.block
+    }
+
+    fn import(node: &Node, block: Block) -> Result<(), ImportError> {
+        BlockImporter::new(node.chain.clone()).import(block, None, now_ms()).map(|_| ())
+    }
+
+    /// `block` announcing runtime `spec_version` instead, resealed by its author.
+    fn announcing(node: &Node, mut block: Block, spec_version: u32) -> Block {
+        block.header.digest_mut().pop();
+        let logs = &mut block.header.digest_mut().logs;
+        let at = logs
+            .iter()
+            .position(|item| item.pre_runtime_try_to::<u32>(&ludus_primitives::SPEC_VERSION_ENGINE_ID).is_some())
+            .unwrap();
+        logs[at] = spec_version_digest(spec_version);
+        seal_block(&node.keystore, &AuthorityId::from(pair("//Alice").public()), &mut block).unwrap();
+        block
+    }
+
+    #[test]
+    fn the_runtime_switches_at_the_scheduled_height_and_a_release_without_it_stops_before() {
+        let author_node = node(Runtimes::current_and_next());
+        let follower = node(Runtimes::current_and_next());
+        let old = node(Runtimes::default());
+        let genesis = author_node.chain.genesis_hash();
+        let first_slot = u64::from(consensus::slot_at(now_ms(), 1_000)) - 40;
+
+        // Block 1: governance schedules the next runtime for block AT.
+        let schedule =
+            RuntimeCall::RuntimeUpgrade(pallet_runtime_upgrade::Call::schedule { spec_version: NEXT, at: AT });
+        let sudo = RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(schedule) });
+        let mut blocks = Vec::new();
+        for number in 1..=AT + 1 {
+            let txs = if number == 1 { vec![sign(sudo.clone(), &pair("//Alice"), 0, genesis)] } else { Vec::new() };
+            let block = author(&author_node, first_slot, txs);
+            import(&author_node, block.clone()).unwrap();
+            blocks.push(block);
+        }
+        let hash = |number: u32| blocks[number as usize - 1].header.hash();
+        assert_eq!(
+            author_node.chain.scheduled_upgrade(hash(1)).unwrap(),
+            Some(ScheduledUpgrade { spec_version: NEXT, at: AT })
+        );
+        for block in &blocks {
+            let expected = if *block.header.number() < AT { CURRENT } else { NEXT };
+            assert_eq!(spec_version_of(&block.header), Some(expected), "block #{}", block.header.number());
+        }
+        assert_eq!(author_node.chain.runtime_at(hash(AT - 2)).unwrap(), CURRENT);
+        assert_eq!(author_node.chain.runtime_at(hash(AT - 1)).unwrap(), NEXT, "the runtime at a block runs its child");
+        assert_eq!(author_node.chain.runtime_version(hash(AT)).unwrap().spec_version, NEXT);
+        assert_eq!(author_node.chain.scheduled_upgrade(hash(AT)).unwrap(), None, "applied and cleared");
+
+        // A node carrying both follows across the switch; it refuses a block that announces
+        // the old runtime at the height, or the new one before it.
+        for block in &blocks[..AT as usize - 2] {
+            import(&follower, block.clone()).unwrap();
+        }
+        let early = announcing(&author_node, blocks[AT as usize - 2].clone(), NEXT);
+        let error = import(&follower, early).unwrap_err();
+        assert!(matches!(error, ImportError::WrongSpecVersion { found: Some(NEXT), expected: CURRENT }), "{error}");
+        import(&follower, blocks[AT as usize - 2].clone()).unwrap();
+        let stale = announcing(&author_node, blocks[AT as usize - 1].clone(), CURRENT);
+        let error = import(&follower, stale).unwrap_err();
+        assert!(matches!(error, ImportError::WrongSpecVersion { found: Some(CURRENT), expected: NEXT }), "{error}");
+        for block in &blocks[AT as usize - 1..] {
+            import(&follower, block.clone()).unwrap();
+        }
+        assert_eq!(follower.chain.info().best_hash, hash(AT + 1));
+        check(&follower.chain).unwrap();
+
+        // A release without the next runtime imports up to the block before the height, and
+        // no further.
+        for block in &blocks[..AT as usize - 1] {
+            import(&old, block.clone()).unwrap();
+        }
+        let error = import(&old, blocks[AT as usize - 1].clone()).unwrap_err();
+        assert!(
+            matches!(&error, ImportError::UnsupportedSpecVersion { number: AT, spec_version: NEXT, .. }),
+            "{error}"
+        );
+        assert!(error.to_string().contains("install a ludus-node release that carries runtime 101"), "{error}");
+        // Nor can it author there: the runtime at its best is one it lacks.
+        let parent = old.chain.expect_header(hash(AT - 1)).unwrap();
+        let slot = (first_slot + u64::from(AT)).into();
+        assert!(build_block(
+            &old.chain,
+            &parent,
+            slot,
+            1_000 * u64::from(slot),
+            [],
+            Instant::now() + Duration::from_secs(5)
+        )
+        .is_err());
+        // While the schedule is only in unfinalized blocks, a fork may still drop it: the node
+        // runs on. Once it is final, the node must stop, and says what to install.
+        check(&old.chain).unwrap();
+        old.chain.finalize(hash(1), None).unwrap();
+        let error = check(&old.chain).unwrap_err();
+        assert!(
+            matches!(&error, UpgradeError::NotCarried { spec_version: NEXT, from: AT, best, .. } if *best == AT - 1),
+            "{error}"
+        );
+        assert!(error.to_string().contains("install a ludus-node release that carries runtime 101"), "{error}");
+    }
+
+    #[test]
+    fn a_cancelled_upgrade_keeps_the_current_runtime() {
+        let author_node = node(Runtimes::current_and_next());
+        let old = node(Runtimes::default());
+        let genesis = author_node.chain.genesis_hash();
+        let first_slot = u64::from(consensus::slot_at(now_ms(), 1_000)) - 40;
+        let sudo = |call| RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(call) });
+        let schedule =
+            sudo(RuntimeCall::RuntimeUpgrade(pallet_runtime_upgrade::Call::schedule { spec_version: NEXT, at: AT }));
+        let cancel = sudo(RuntimeCall::RuntimeUpgrade(pallet_runtime_upgrade::Call::cancel {}));
+        for number in 1..=AT + 1 {
+            let txs = match number {
+                1 => vec![sign(schedule.clone(), &pair("//Alice"), 0, genesis)],
+                // The last block before the height takes it back.
+                n if n == AT - 1 => vec![sign(cancel.clone(), &pair("//Alice"), 1, genesis)],
+                _ => Vec::new(),
+            };
+            let block = author(&author_node, first_slot, txs);
+            assert_eq!(spec_version_of(&block.header), Some(CURRENT), "block #{number}");
+            import(&author_node, block.clone()).unwrap();
+            import(&old, block).unwrap();
+            old.chain.finalize(old.chain.info().best_hash, None).unwrap();
+            check(&old.chain).unwrap();
+        }
+    }
+}

@@ -3,7 +3,7 @@
 //! governance schedules the upgrade (`runtimeUpgrade.schedule`); see README, "Runtime upgrades".
 
 use clap::Parser;
-use ludus_node::executor::{NativeRuntime, Runtimes};
+use ludus_node::executor::Runtimes;
 
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[global_allocator]
@@ -11,9 +11,7 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() {
     let cli = ludus_node::cli::Cli::parse();
-    let next =
-        NativeRuntime { version: ludus_runtime_next::VERSION, dispatch: ludus_runtime_next::apis::api::dispatch };
-    if let Err(error) = ludus_node::command::run_with(cli, Runtimes::new(vec![NativeRuntime::current(), next])) {
+    if let Err(error) = ludus_node::command::run_with(cli, Runtimes::current_and_next()) {
         eprintln!("Error: {error}");
         std::process::exit(1);
     }

@@ -29,6 +29,12 @@ impl NativeRuntime {
     pub fn current() -> Self {
         Self { version: ludus_runtime::VERSION, dispatch: ludus_runtime::apis::api::dispatch }
     }
+
+    /// The runtime of `ludus-runtime-next`: the next release's, which only `ludus-node-next`
+    /// (and tests) carry.
+    pub fn next() -> Self {
+        Self { version: ludus_runtime_next::VERSION, dispatch: ludus_runtime_next::apis::api::dispatch }
+    }
 }
 
 /// The runtimes a node carries, in ascending `spec_version`; cheap to clone.
@@ -84,6 +90,13 @@ impl Runtimes {
     /// The carried `spec_version`s for messages: `100, 101`.
     pub fn describe(&self) -> String {
         self.0.iter().map(|runtime| runtime.version.spec_version.to_string()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+impl Runtimes {
+    /// This release's runtime and the next one, as `ludus-node-next` carries them.
+    pub fn current_and_next() -> Self {
+        Self::new(vec![NativeRuntime::current(), NativeRuntime::next()])
     }
 }
 
