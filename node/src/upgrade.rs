@@ -116,7 +116,17 @@ impl Notes {
         }
         self.running = running;
         let Some(upgrade) = chain.scheduled_upgrade(header.hash())? else {
-            self.schedule = None;
+            if let Some((gone, _)) = self.schedule.take() {
+                if running != Some(gone.spec_version) {
+                    tracing::info!(
+                        target: "upgrade",
+                        "The upgrade to runtime {} at #{} is off: governance cancelled it, or too few validators \
+                         announced that they carry it",
+                        gone.spec_version,
+                        gone.at,
+                    );
+                }
+            }
             return Ok(());
         };
         let runtimes = chain.executor().runtimes();
@@ -138,7 +148,7 @@ impl Notes {
                     target: "upgrade",
                     "Runtime upgrade scheduled: runtime {} from block #{} ({left} blocks from now), and this release \
                      carries only {}. Install a ludus-node release that carries runtime {} and restart on the same \
-                     --base-path before then; this node stops at #{}",
+                     --base-path before then; if the upgrade goes ahead, this node stops at #{}",
                     upgrade.spec_version,
                     upgrade.at,
                     runtimes.describe(),
@@ -305,6 +315,28 @@ mod tests {
             "{error}"
         );
         assert!(error.to_string().contains("install a ludus-node release that carries runtime 101"), "{error}");
+    }
+
+    #[test]
+    fn an_upgrade_no_validator_carries_is_dropped_before_its_height_and_the_chain_runs_on() {
+        // The only validator's release lacks the runtime governance scheduled.
+        let old = node(Runtimes::default());
+        let genesis = old.chain.genesis_hash();
+        let first_slot = u64::from(consensus::slot_at(now_ms(), 1_000)) - 40;
+        let schedule =
+            RuntimeCall::RuntimeUpgrade(pallet_runtime_upgrade::Call::schedule { spec_version: NEXT, at: AT });
+        let sudo = RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(schedule) });
+        for number in 1..=AT + 1 {
+            let txs = if number == 1 { vec![sign(sudo.clone(), &pair("//Alice"), 0, genesis)] } else { Vec::new() };
+            let block = author(&old, first_slot, txs);
+            assert_eq!(spec_version_of(&block.header), Some(CURRENT), "block #{number}");
+            import(&old, block).unwrap();
+            old.chain.finalize(old.chain.info().best_hash, None).unwrap();
+            check(&old.chain).unwrap();
+        }
+        let hash = |number| old.chain.hash(number).unwrap().unwrap();
+        assert!(old.chain.scheduled_upgrade(hash(AT - 2)).unwrap().is_some());
+        assert_eq!(old.chain.scheduled_upgrade(hash(AT - 1)).unwrap(), None, "the block before the height drops it");
     }
 
     #[test]

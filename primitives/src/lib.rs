@@ -95,6 +95,24 @@ pub fn spec_version_of(header: &Header) -> Option<u32> {
     }
 }
 
+/// The engine id of the pre-runtime digest in which a block's author announces the newest
+/// runtime its node release carries. The runtime-upgrade pallet counts these announcements: a
+/// scheduled upgrade goes ahead only if more than two thirds of the validators made one.
+pub const CARRIED_VERSION_ENGINE_ID: ConsensusEngineId = *b"ldcv";
+
+/// The digest item announcing that the author's release carries runtimes up to `spec_version`.
+pub fn carried_version_digest(spec_version: u32) -> DigestItem {
+    DigestItem::PreRuntime(CARRIED_VERSION_ENGINE_ID, spec_version.encode())
+}
+
+/// The newest runtime a digest's author announces it carries, if it announces one.
+pub fn carried_version_of(digest: &sp_runtime::Digest) -> Option<u32> {
+    digest.logs().iter().find_map(|item| match item {
+        DigestItem::PreRuntime(id, data) if *id == CARRIED_VERSION_ENGINE_ID => u32::decode(&mut &data[..]).ok(),
+        _ => None,
+    })
+}
+
 /// A runtime upgrade scheduled on chain by governance (the runtime-upgrade pallet): from block
 /// `at` on, blocks are executed by runtime `spec_version`.
 ///
@@ -103,6 +121,9 @@ pub fn spec_version_of(header: &Header) -> Option<u32> {
 /// one when the state of block `n - 1` holds a schedule with `at <= n`, and otherwise the one
 /// that executed block `n - 1`. A node reads the schedule at [`scheduled_upgrade_key`]; one
 /// that does not carry `spec_version` stops before `at` and says which runtime to install.
+/// The runtime keeps the schedule only while more than two thirds of the validators announce
+/// that they carry the runtime ([`carried_version_digest`]): at block `at - 1` it drops one they
+/// do not, so an upgrade no one installed cannot stop the chain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, codec::MaxEncodedLen, scale_info::TypeInfo)]
 pub struct ScheduledUpgrade<N = BlockNumber> {
     /// The runtime that takes over.

@@ -60,8 +60,15 @@ pub(crate) fn sign(pair: &sr25519::Pair, nonce: Nonce, call: RuntimeCall) -> Unc
 
 /// Starts block `number` (slot `number`) and applies its timestamp inherent.
 pub(crate) fn open_block(number: BlockNumber) {
+    open_block_with(number, Vec::new());
+}
+
+/// [`open_block`] with more pre-runtime digest items after Aura's.
+fn open_block_with(number: BlockNumber, more: Vec<DigestItem>) {
     let slot = Slot::from(u64::from(number));
-    let digest = Digest { logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())] };
+    let mut logs = vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())];
+    logs.extend(more);
+    let digest = Digest { logs };
     let parent = System::block_hash(number - 1);
     Executive::initialize_block(&Header::new(number, Default::default(), Default::default(), parent, digest));
     let now = u64::from(number) * SLOT_DURATION;
@@ -236,26 +243,54 @@ fn a_full_block_of_transfers_fits_the_native_weights_and_the_slot() {
     });
 }
 
+/// Executes block 1 scheduling runtime `SPEC_VERSION + 1` for block 12, then blocks 2 to 11,
+/// each announcing (or not) that its author carries the new runtime.
+fn schedule_and_run_to_11(announce: bool) {
+    execute_block(1, || {
+        let call = RuntimeCall::RuntimeUpgrade(pallet_runtime_upgrade::Call::schedule {
+            spec_version: SPEC_VERSION + 1,
+            at: 12,
+        });
+        assert_ok!(call.dispatch_bypass_filter(RuntimeOrigin::root()));
+    });
+    let raw = sp_io::storage::get(&ludus_primitives::scheduled_upgrade_key()).expect("the schedule is stored");
+    let scheduled = <ludus_primitives::ScheduledUpgrade as codec::Decode>::decode(&mut &raw[..]).unwrap();
+    assert_eq!(scheduled, ludus_primitives::ScheduledUpgrade { spec_version: SPEC_VERSION + 1, at: 12 });
+    assert!(scheduled.is_due_after(11) && !scheduled.is_due_after(10));
+    for number in 2..12 {
+        let announcement = announce.then(|| ludus_primitives::carried_version_digest(SPEC_VERSION + 1));
+        open_block_with(number, announcement.into_iter().collect());
+        Executive::finalize_block();
+    }
+}
+
 #[test]
 fn the_upgrade_schedule_lives_where_the_node_reads_it_and_the_old_runtime_stops_at_its_height() {
     assert_eq!(pallet_runtime_upgrade::Scheduled::<Runtime>::hashed_key(), ludus_primitives::scheduled_upgrade_key());
     sp_io::TestExternalities::new(local_testnet_storage()).execute_with(|| {
-        execute_block(1, || {
-            let call = RuntimeCall::RuntimeUpgrade(pallet_runtime_upgrade::Call::schedule {
-                spec_version: SPEC_VERSION + 1,
-                at: 12,
-            });
-            assert_ok!(call.dispatch_bypass_filter(RuntimeOrigin::root()));
-        });
-        let raw = sp_io::storage::get(&ludus_primitives::scheduled_upgrade_key()).expect("the schedule is stored");
-        let scheduled = <ludus_primitives::ScheduledUpgrade as codec::Decode>::decode(&mut &raw[..]).unwrap();
-        assert_eq!(scheduled, ludus_primitives::ScheduledUpgrade { spec_version: SPEC_VERSION + 1, at: 12 });
-        assert!(scheduled.is_due_after(11) && !scheduled.is_due_after(10));
-        for number in 2..12 {
-            execute_block(number, || {});
-        }
+        // Blocks 2 to 11 were authored by all four validators (slot % 4), each announcing it.
+        schedule_and_run_to_11(true);
+        assert_eq!(pallet_runtime_upgrade::Ready::<Runtime>::get().into_inner(), vec![0, 1, 2, 3]);
+        assert!(sp_io::storage::get(&ludus_primitives::scheduled_upgrade_key()).is_some(), "the upgrade stands");
         // This runtime is not the one scheduled for block 12.
         let refused = std::panic::catch_unwind(|| open_block(12));
         assert!(refused.is_err(), "the old runtime executed the new runtime's first block");
+    });
+}
+
+#[test]
+fn an_upgrade_the_validators_did_not_announce_is_dropped_before_its_height() {
+    sp_io::TestExternalities::new(local_testnet_storage()).execute_with(|| {
+        schedule_and_run_to_11(false);
+        let dropped = RuntimeEvent::RuntimeUpgrade(pallet_runtime_upgrade::Event::Abandoned {
+            spec_version: SPEC_VERSION + 1,
+            at: 12,
+            ready: 0,
+            authorities: 4,
+        });
+        assert!(System::events().iter().any(|record| record.event == dropped), "block 11 drops the upgrade");
+        assert!(sp_io::storage::get(&ludus_primitives::scheduled_upgrade_key()).is_none());
+        // The chain runs on with this runtime.
+        execute_block(12, || {});
     });
 }

@@ -3,7 +3,8 @@
 //! governance schedules runtime 101; the other two are upgraded in place before the height;
 //! all four switch there and finalize one chain. A full node left on the old release stops
 //! before the height saying what to install, refuses to start again, and follows the chain
-//! once it runs the new release.
+//! once it runs the new release. An upgrade that too few validators installed is dropped
+//! before its height, and the chain runs on.
 
 use std::time::Duration;
 
@@ -206,4 +207,48 @@ fn validators_switch_runtime_at_the_scheduled_height_without_a_fork_and_an_old_n
     let target = alice.finalized_number();
     old.wait_for_finalized(target, PROGRESS);
     assert_eq!(old.block_hash(target), alice.block_hash(target));
+}
+
+#[test]
+fn an_upgrade_too_few_validators_installed_is_dropped_and_no_node_stops() {
+    let next = next_node_binary();
+    // Only Alice installed the next release: one validator of four.
+    let alice = Node::start_binary(&next, &["--chain", "local", "--alice", "--name", "alice"], &[]);
+    let others: Vec<Node> = VALIDATORS[1..]
+        .iter()
+        .map(|name| local_node(&[format!("--{name}").as_str(), "--name", name], Some(&alice)))
+        .collect();
+    let mut nodes = vec![&alice];
+    nodes.extend(others.iter());
+    wait_all_finalized(&nodes, 3, START);
+
+    let genesis = alice.genesis_hash();
+    let at = alice.best_number() + 15;
+    let schedule =
+        RuntimeCall::RuntimeUpgrade(pallet_runtime_upgrade::Call::schedule { spec_version: NEXT, at: at as u32 });
+    let sudo = RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(schedule) });
+    let nonce = alice.rpc("system_accountNextIndex", json!([account("//Alice").to_string()])).as_u64().unwrap();
+    let sudo_xt = to_hex(&sign(sudo, &pair("//Alice"), nonce as u32, crate::tx::hash(&genesis)));
+    let from = alice.best_number();
+    alice.rpc("author_submitExtrinsic", json!([sudo_xt]));
+    let scheduled_in = wait_included_and_final(&alice, &sudo_xt, from, PROGRESS);
+    assert!(scheduled_at(&alice, scheduled_in).is_some());
+
+    // The block before the height drops the upgrade; every node runs on with the runtime it has.
+    wait_all_finalized(&nodes, at + 3, PROGRESS);
+    assert!(scheduled_at(&alice, at - 2).is_some() && scheduled_at(&alice, at - 1).is_none());
+    for number in [at - 1, at, at + 3] {
+        assert_eq!(spec_of(&alice, number), Some(CURRENT), "#{number}");
+        assert_eq!(runtime_version_at(&others[0], number), CURRENT as u64);
+    }
+    for node in &nodes {
+        node.wait_for("the node to say the upgrade is off", PROGRESS, || {
+            (!node.log_lines_with(&format!("The upgrade to runtime {NEXT} at #{at} is off")).is_empty()).then_some(())
+        });
+    }
+    let hash = alice.block_hash(at + 3);
+    for node in &others {
+        assert_eq!(node.block_hash(at + 3), hash);
+    }
+    assert_no_equivocation(&nodes);
 }

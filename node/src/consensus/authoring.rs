@@ -16,7 +16,7 @@ use std::{
 };
 
 use codec::Encode;
-use ludus_primitives::{now_ms, spec_version_digest, Block, Hash, Hashing, Header};
+use ludus_primitives::{carried_version_digest, now_ms, spec_version_digest, Block, Hash, Hashing, Header};
 use sp_api::{ApiExt, Core, ProvideRuntimeApi, TransactionOutcome};
 use sp_block_builder::BlockBuilder;
 use sp_consensus_aura::{sr25519::AuthorityId, AuraApi, Slot};
@@ -121,9 +121,14 @@ pub fn build_block(
     let state = chain.state_at(parent_hash)?;
     let api = chain.runtime_api();
 
-    // The runtime at the parent executes this block: its own, or one an upgrade schedules.
+    // The runtime at the parent executes this block: its own, or one an upgrade schedules. The
+    // block also announces the newest runtime this release carries: an upgrade goes ahead only
+    // if more than two thirds of the validators announce its runtime (pallet-runtime-upgrade).
     let spec_version = chain.native_runtime_at(parent_hash)?.version.spec_version;
-    let digest = Digest { logs: vec![consensus::slot_digest(slot), spec_version_digest(spec_version)] };
+    let carried = chain.executor().runtimes().newest().version.spec_version;
+    let digest = Digest {
+        logs: vec![consensus::slot_digest(slot), spec_version_digest(spec_version), carried_version_digest(carried)],
+    };
     let header = Header::new(parent.number() + 1, Hash::zero(), Hash::zero(), parent_hash, digest);
     api.initialize_block(parent_hash, &header)?;
 

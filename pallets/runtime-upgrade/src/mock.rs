@@ -1,8 +1,12 @@
 //! A runtime of frame-system and this pallet whose `spec_version` a test can change, as a
 //! node switching runtimes does.
 
-use frame_support::{derive_impl, parameter_types};
-use sp_runtime::BuildStorage;
+use codec::{Decode, Encode};
+use frame_support::{
+    derive_impl, parameter_types,
+    traits::{FindAuthor, OnFinalize, OnInitialize},
+};
+use sp_runtime::{BuildStorage, ConsensusEngineId, Digest, DigestItem};
 use sp_version::RuntimeVersion;
 
 use crate as pallet_runtime_upgrade;
@@ -22,11 +26,31 @@ pub const OLD: u32 = 100;
 pub const NEW: u32 = 101;
 /// The fewest blocks of notice.
 pub const MIN_NOTICE: u64 = 10;
+/// The validators; block `n` is authored by validator `n % AUTHORITIES`.
+pub const AUTHORITIES: u32 = 4;
+/// The engine id of the mock's author digest (the author's index, as Aura's slot gives it).
+const AUTHOR_ENGINE_ID: ConsensusEngineId = *b"auth";
 
 parameter_types! {
     /// The `spec_version` of the runtime executing the mock's blocks.
     pub static SpecVersion: u32 = OLD;
+    /// The validators whose release carries [`NEW`]; the others' carries only [`OLD`].
+    pub static Carriers: Vec<u32> = (0..AUTHORITIES).collect();
     pub const MinNotice: u64 = MIN_NOTICE;
+    pub const AuthorityCount: u32 = AUTHORITIES;
+    pub const MaxAuthorities: u32 = AUTHORITIES;
+}
+
+/// The author index the block's digest names.
+pub struct DigestAuthor;
+
+impl FindAuthor<u32> for DigestAuthor {
+    fn find_author<'a, I: 'a + IntoIterator<Item = (ConsensusEngineId, &'a [u8])>>(digests: I) -> Option<u32> {
+        digests
+            .into_iter()
+            .find(|(id, _)| *id == AUTHOR_ENGINE_ID)
+            .and_then(|(_, mut data)| u32::decode(&mut data).ok())
+    }
 }
 
 /// The running runtime's version, as `frame_system::Config::Version` gives it.
@@ -46,6 +70,9 @@ impl frame_system::Config for Test {
 
 impl pallet_runtime_upgrade::Config for Test {
     type MinNotice = MinNotice;
+    type FindAuthor = DigestAuthor;
+    type AuthorityCount = AuthorityCount;
+    type MaxAuthorities = MaxAuthorities;
     type WeightInfo = ();
 }
 
@@ -62,13 +89,26 @@ pub fn with_genesis(test: impl FnOnce()) {
     });
 }
 
-/// Finish the current block and run `on_initialize` of the blocks up to `n`; each block
-/// starts with no events, as on a real chain.
+/// Finish the current block and start the blocks up to `n`, each with no events and a digest
+/// naming its author (`n % AUTHORITIES`) and the newest runtime the author's release carries.
 pub fn run_to_block(n: u64) {
-    System::run_to_block_with::<AllPalletsWithSystem>(
-        n,
-        frame_system::RunToBlockHooks::default().before_initialize(|_| System::reset_events()),
-    );
+    while System::block_number() < n {
+        let number = System::block_number();
+        if number > 0 {
+            AllPalletsWithSystem::on_finalize(number);
+            System::finalize();
+        }
+        let next = number + 1;
+        let author = (next % u64::from(AUTHORITIES)) as u32;
+        let carried = if Carriers::get().contains(&author) { NEW } else { OLD };
+        let logs = vec![
+            DigestItem::PreRuntime(AUTHOR_ENGINE_ID, author.encode()),
+            ludus_primitives::carried_version_digest(carried),
+        ];
+        System::reset_events();
+        System::initialize(&next, &System::parent_hash(), &Digest { logs });
+        AllPalletsWithSystem::on_initialize(next);
+    }
 }
 
 /// This pallet's events in the current block.

@@ -5,7 +5,7 @@ use frame_support::{assert_noop, assert_ok, traits::Hooks};
 use ludus_primitives::ScheduledUpgrade;
 use sp_runtime::DispatchError;
 
-use crate::{mock::*, Error, Event, Scheduled};
+use crate::{mock::*, Error, Event, Ready, Scheduled};
 
 fn scheduled() -> Option<ScheduledUpgrade<u64>> {
     Scheduled::<Test>::get()
@@ -76,6 +76,56 @@ fn the_old_runtime_refuses_to_execute_a_block_the_new_one_is_scheduled_for() {
         assert_ok!(RuntimeUpgrade::schedule(RuntimeOrigin::root(), NEW, 20));
         run_to_block(19);
         RuntimeUpgrade::on_initialize(20);
+    });
+}
+
+#[test]
+fn validators_announcing_the_runtime_are_noted_once_each_while_an_upgrade_is_pending() {
+    with_genesis(|| {
+        Carriers::set(vec![1, 3]);
+        run_to_block(5);
+        assert!(Ready::<Test>::get().is_empty(), "nothing is noted with no upgrade pending");
+        assert_ok!(RuntimeUpgrade::schedule(RuntimeOrigin::root(), NEW, 30));
+        run_to_block(15);
+        assert_eq!(Ready::<Test>::get().into_inner(), vec![1, 3]);
+        assert_ok!(RuntimeUpgrade::cancel(RuntimeOrigin::root()));
+        assert!(Ready::<Test>::get().is_empty(), "a cancel forgets who was ready");
+    });
+}
+
+#[test]
+fn an_upgrade_two_thirds_of_the_validators_do_not_carry_is_dropped_in_the_block_before_and_the_chain_runs_on() {
+    with_genesis(|| {
+        // Two of four: not more than two thirds.
+        Carriers::set(vec![0, 2]);
+        assert_ok!(RuntimeUpgrade::schedule(RuntimeOrigin::root(), NEW, 20));
+        run_to_block(18);
+        assert!(scheduled().is_some());
+        run_to_block(19);
+        assert_eq!(
+            upgrade_events(),
+            vec![Event::Abandoned { spec_version: NEW, at: 20, ready: 2, authorities: AUTHORITIES }]
+        );
+        assert_eq!(scheduled(), None);
+        assert!(Ready::<Test>::get().is_empty());
+        // The old runtime executes the height and beyond; governance can schedule again.
+        run_to_block(25);
+        assert_ok!(RuntimeUpgrade::schedule(RuntimeOrigin::root(), NEW, 25 + MIN_NOTICE));
+    });
+}
+
+#[test]
+fn an_upgrade_three_of_four_validators_carry_goes_ahead() {
+    with_genesis(|| {
+        Carriers::set(vec![0, 1, 3]);
+        assert_ok!(RuntimeUpgrade::schedule(RuntimeOrigin::root(), NEW, 20));
+        run_to_block(19);
+        assert!(upgrade_events().is_empty());
+        assert_eq!(Ready::<Test>::get().into_inner(), vec![0, 1, 3]);
+        SpecVersion::set(NEW);
+        run_to_block(20);
+        assert_eq!(upgrade_events(), vec![Event::Applied { spec_version: NEW }]);
+        assert!(Ready::<Test>::get().is_empty());
     });
 }
 

@@ -179,8 +179,20 @@ parameter_types! {
     pub const UpgradeMinNotice: BlockNumber = 10;
 }
 
+/// The number of Aura authorities: the validators an upgrade needs more than two thirds of.
+pub struct AuthorityCount;
+
+impl frame_support::traits::Get<u32> for AuthorityCount {
+    fn get() -> u32 {
+        pallet_aura::Authorities::<Runtime>::decode_len().unwrap_or(0) as u32
+    }
+}
+
 impl pallet_runtime_upgrade::Config for Runtime {
     type MinNotice = UpgradeMinNotice;
+    type FindAuthor = Aura;
+    type AuthorityCount = AuthorityCount;
+    type MaxAuthorities = MaxAuthorities;
     /// Hand-estimated (see the pallet's `weights.rs`).
     type WeightInfo = ();
 }
