@@ -382,6 +382,12 @@ impl Node {
     }
 
     fn spawn(&mut self) {
+        self.start_process();
+        self.wait_for_rpc();
+    }
+
+    /// Starts the process on fresh RPC and Prometheus ports, its stderr appended to the log.
+    fn start_process(&mut self) {
         assert!(self.child.is_none(), "node already running");
         // A fresh port each run: the old one may still be in TIME_WAIT or taken by a sibling test.
         self.port = free_port();
@@ -410,7 +416,6 @@ impl Node {
             .spawn()
             .expect("spawn ludus-node");
         self.child = Some(child);
-        self.wait_for_rpc();
     }
 
     fn wait_for_rpc(&mut self) {
@@ -588,23 +593,7 @@ impl Node {
     /// `timeout`), as an operator's start that fails at once; its exit status. The log gets
     /// what it printed.
     pub fn run_to_exit(&mut self, timeout: Duration) -> ExitStatus {
-        assert!(self.child.is_none(), "node already running");
-        let log = OpenOptions::new().create(true).append(true).open(&self.log_path).expect("open the node log");
-        let child = Command::new(&self.binary)
-            .args(&self.args)
-            .arg("--base-path")
-            .arg(self.base.path())
-            .arg("--rpc-port")
-            .arg(free_port().to_string())
-            .arg("--no-prometheus")
-            .env("NO_COLOR", "1")
-            .envs(self.env.iter().map(|(key, value)| (key, value)))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::from(log))
-            .spawn()
-            .expect("spawn ludus-node");
-        self.child = Some(child);
+        self.start_process();
         self.wait_for_exit(timeout)
     }
 

@@ -82,6 +82,19 @@ fn watch_runtime_versions(node: &Node, until: u32) -> std::thread::JoinHandle<Ve
     })
 }
 
+/// Governance (Sudo, Alice's key, through `node`) schedules runtime [`NEXT`] for block `at`;
+/// returns the number of the finalized block that did.
+fn schedule_upgrade(node: &Node, at: u64) -> u64 {
+    let schedule =
+        RuntimeCall::RuntimeUpgrade(pallet_runtime_upgrade::Call::schedule { spec_version: NEXT, at: at as u32 });
+    let sudo = RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(schedule) });
+    let nonce = node.rpc("system_accountNextIndex", json!([account("//Alice").to_string()])).as_u64().unwrap();
+    let sudo_xt = to_hex(&sign(sudo, &pair("//Alice"), nonce as u32, crate::tx::hash(&node.genesis_hash())));
+    let from = node.best_number();
+    node.rpc("author_submitExtrinsic", json!([sudo_xt]));
+    wait_included_and_final(node, &sudo_xt, from, PROGRESS)
+}
+
 /// The upgrade pending in the state of block `number`.
 fn scheduled_at(node: &Node, number: u64) -> Option<ScheduledUpgrade> {
     let hash = node.block_hash(number).expect("the block is known");
@@ -126,17 +139,9 @@ fn validators_switch_runtime_at_the_scheduled_height_without_a_fork_and_an_old_n
     // A client following the runtime version, as polkadot.js does.
     let versions = watch_runtime_versions(&bob, NEXT);
 
-    // Governance (Sudo, Alice's key) schedules runtime 101.
-    let genesis = alice.genesis_hash();
+    // Governance schedules runtime 101.
     let at = alice.best_number() + NOTICE;
-    let schedule =
-        RuntimeCall::RuntimeUpgrade(pallet_runtime_upgrade::Call::schedule { spec_version: NEXT, at: at as u32 });
-    let sudo = RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(schedule) });
-    let nonce = alice.rpc("system_accountNextIndex", json!([account("//Alice").to_string()])).as_u64().unwrap();
-    let sudo_xt = to_hex(&sign(sudo, &pair("//Alice"), nonce as u32, crate::tx::hash(&genesis)));
-    let from = alice.best_number();
-    alice.rpc("author_submitExtrinsic", json!([sudo_xt]));
-    let scheduled_in = wait_included_and_final(&alice, &sudo_xt, from, PROGRESS);
+    let scheduled_in = schedule_upgrade(&alice, at);
     assert_eq!(scheduled_at(&alice, scheduled_in), Some(ScheduledUpgrade { spec_version: NEXT, at: at as u32 }));
 
     // The old release warns, naming the runtime, the height and what to do; the next one
@@ -222,16 +227,8 @@ fn an_upgrade_too_few_validators_installed_is_dropped_and_no_node_stops() {
     nodes.extend(others.iter());
     wait_all_finalized(&nodes, 3, START);
 
-    let genesis = alice.genesis_hash();
     let at = alice.best_number() + 15;
-    let schedule =
-        RuntimeCall::RuntimeUpgrade(pallet_runtime_upgrade::Call::schedule { spec_version: NEXT, at: at as u32 });
-    let sudo = RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(schedule) });
-    let nonce = alice.rpc("system_accountNextIndex", json!([account("//Alice").to_string()])).as_u64().unwrap();
-    let sudo_xt = to_hex(&sign(sudo, &pair("//Alice"), nonce as u32, crate::tx::hash(&genesis)));
-    let from = alice.best_number();
-    alice.rpc("author_submitExtrinsic", json!([sudo_xt]));
-    let scheduled_in = wait_included_and_final(&alice, &sudo_xt, from, PROGRESS);
+    let scheduled_in = schedule_upgrade(&alice, at);
     assert!(scheduled_at(&alice, scheduled_in).is_some());
 
     // The block before the height drops the upgrade; every node runs on with the runtime it has.
