@@ -73,7 +73,7 @@ for target in "${selected[@]}"; do
     [ "$target" = chain_spec ] && limits+=(-max_len=16384)
     [ "$SECONDS_PER_TARGET" != 0 ] && limits+=(-max_total_time="$SECONDS_PER_TARGET")
     log="$scratch/$target.log"
-    begin=$(date +%s)
+    begin_ms=$(date +%s%3N)
     echo "== $target: ${limits[*]}" >&2
     if ! "$bin_dir/$target" "${limits[@]}" -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 \
         -artifact_prefix="fuzz/artifacts/$target/" "$scratch/$target" "${seeds[@]}" >"$log" 2>&1; then
@@ -82,8 +82,10 @@ for target in "${selected[@]}"; do
         exit 1
     fi
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-    elapsed=$(( $(date +%s) - begin ))
-    rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+    elapsed_ms=$(( $(date +%s%3N) - begin_ms ))
+    elapsed=$(( elapsed_ms / 1000 ))
+    # libFuzzer's own average is whole executions per whole second: 0 for a run under a second.
+    rate=$(( ${runs:-0} * 1000 / (elapsed_ms > 0 ? elapsed_ms : 1) ))
     coverage=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)
     summary+=("$(printf '%-20s %10s executions %8s exec/s %6s s  %s' "$target" "${runs:-?}" "${rate:-?}" "$elapsed" "${coverage:-}")")
 done

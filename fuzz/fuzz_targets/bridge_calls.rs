@@ -52,5 +52,5 @@ fn signed(call: Call<Runtime>) -> RuntimeCall {
 }
 
 fuzz_target!(init: ludus_fuzz::seeds::write_if_asked("bridge_calls"), |data: &[u8]| {
-    run_sequence::<Call<Runtime>>(data, signed, || {})
+    run_sequence::<Call<Runtime>>(data, signed, None, || {})
 });

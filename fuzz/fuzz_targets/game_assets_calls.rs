@@ -8,7 +8,7 @@ use ludus_fuzz::calls::{accounts, run_sequence};
 use ludus_runtime::{Runtime, RuntimeCall};
 
 fuzz_target!(init: ludus_fuzz::seeds::write_if_asked("game_assets_calls"), |data: &[u8]| {
-    run_sequence::<pallet_game_assets::Call<Runtime>>(data, RuntimeCall::GameAssets, || {
+    run_sequence::<pallet_game_assets::Call<Runtime>>(data, RuntimeCall::GameAssets, Some("GameAssets"), || {
         if let Err(error) = pallet_game_assets::Pallet::<Runtime>::try_state_with(accounts()) {
             panic!("game-assets invariant broken: {error:?}");
         }

@@ -21,5 +21,6 @@ fuzz_target!(init: ludus_fuzz::seeds::write_if_asked("validator_set_calls"), |da
         SetCall::ValidatorSet(call) => RuntimeCall::ValidatorSet(call),
         SetCall::Session(call) => RuntimeCall::Session(call),
     },
+    None,
     || {}
 ));
