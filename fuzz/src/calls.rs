@@ -16,16 +16,12 @@ use crate::{assert_try_state_except, on_runtime_stack, open_block};
 use ludus_node::executor::decode::decode_prefix;
 use ludus_runtime::{AccountId, Executive, RuntimeCall, RuntimeOrigin};
 use sp_core::traits::ReadRuntimeVersionExt;
-use sp_runtime::{
-    traits::{BlakeTwo256, Dispatchable},
-    StateVersion,
-};
-use sp_state_machine::{Ext, InMemoryBackend, OverlayedChanges, TrieBackend, TrieBackendBuilder};
-use sp_trie::{
-    cache::{CacheSize, LocalTrieCache, SharedTrieCache},
-    PrefixedMemoryDB,
-};
+use genesis::GenesisBackend;
+use sp_runtime::{traits::Dispatchable, StateVersion};
+use sp_state_machine::{Ext, OverlayedChanges};
 use std::sync::LazyLock;
+
+mod genesis;
 
 /// The development names whose accounts sign the calls (all endowed in genesis; the first
 /// four are validators, Alice is sudo).
@@ -38,25 +34,11 @@ pub const MAX_STEPS: usize = 64;
 static ACCOUNT_IDS: LazyLock<Vec<AccountId>> =
     LazyLock::new(|| ACCOUNTS.iter().map(|name| ludus_runtime::genesis_config_presets::dev_account(name)).collect());
 
-/// The local testnet's genesis state as a trie.
-type GenesisBackend = TrieBackend<PrefixedMemoryDB<BlakeTwo256>, BlakeTwo256, LocalTrieCache<BlakeTwo256>>;
-
-/// Bytes of trie nodes and values kept between inputs: the genesis trie and what the last inputs
-/// touched, a few hundred KiB.
-const TRIE_CACHE_BYTES: usize = 16 << 20;
-
 thread_local! {
-    /// Built once per process and only read: every input writes to its own overlay. Read
-    /// through a trie cache, as the node reads its state, so `try_state`'s walks over every
-    /// storage map decode each node once, not once per key.
+    /// The local testnet's genesis, built once per process.
     static LOCAL_GENESIS: GenesisBackend = {
         let spec = ludus_chain_spec::ChainSpec::local().expect("the local chain spec is built in");
-        let storage = spec.build_storage().expect("the local genesis builds");
-        let trie: InMemoryBackend<BlakeTwo256> = (storage, StateVersion::V1).into();
-        let cache = SharedTrieCache::new(CacheSize::new(TRIE_CACHE_BYTES), None);
-        TrieBackendBuilder::new(trie.backend_storage().clone(), *trie.root())
-            .with_cache(cache.local_cache_untrusted())
-            .build()
+        GenesisBackend::new(spec.build_storage().expect("the local genesis builds"))
     };
 }
 
