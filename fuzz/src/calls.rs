@@ -13,10 +13,9 @@
 //! left the state root as it was (FRAME runs each call in a storage layer).
 
 use crate::{assert_try_state_except, on_runtime_stack, open_block};
+use genesis::GenesisBackend;
 use ludus_node::executor::decode::decode_prefix;
 use ludus_runtime::{AccountId, Executive, RuntimeCall, RuntimeOrigin};
-use sp_core::traits::ReadRuntimeVersionExt;
-use genesis::GenesisBackend;
 use sp_runtime::{traits::Dispatchable, StateVersion};
 use sp_state_machine::{Ext, OverlayedChanges};
 use std::sync::LazyLock;
@@ -47,9 +46,7 @@ thread_local! {
 fn with_local_genesis<R>(f: impl FnOnce() -> R) -> R {
     LOCAL_GENESIS.with(|backend| {
         let mut overlay = OverlayedChanges::default();
-        let mut extensions = sp_externalities::Extensions::default();
-        // A `set_code` call asks for the new code's version; the node refuses every code.
-        extensions.register(ReadRuntimeVersionExt::new(ludus_node::executor::NoWasmRuntimeVersion));
+        let mut extensions = crate::node_extensions();
         let mut ext = Ext::new(&mut overlay, backend, Some(&mut extensions));
         sp_externalities::set_and_run_with_externalities(&mut ext, f)
     })

@@ -42,9 +42,16 @@ fn dev_externalities() -> sp_io::TestExternalities {
 /// Externalities over `storage` with the extensions the node's executor registers.
 pub fn externalities(storage: sp_runtime::Storage) -> sp_io::TestExternalities {
     let mut ext = sp_io::TestExternalities::new(storage);
-    // A `set_code` call asks for the new code's version; the node refuses every code.
-    ext.register_extension(ReadRuntimeVersionExt::new(ludus_node::executor::NoWasmRuntimeVersion));
+    ext.extensions = node_extensions();
     ext
+}
+
+/// The extensions the node's executor registers for a runtime call.
+pub fn node_extensions() -> sp_externalities::Extensions {
+    let mut extensions = sp_externalities::Extensions::default();
+    // A `set_code` call asks for the new code's version; the node refuses every code.
+    extensions.register(ReadRuntimeVersionExt::new(ludus_node::executor::NoWasmRuntimeVersion));
+    extensions
 }
 
 /// Runs `f` against the development chain's genesis state; whatever `f` writes is discarded.
