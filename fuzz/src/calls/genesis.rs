@@ -89,10 +89,6 @@ impl Backend<BlakeTwo256> for GenesisBackend {
         self.trie.storage_hash(key)
     }
 
-    fn exists_storage(&self, key: &[u8]) -> Result<bool, Error> {
-        Ok(self.keys.contains(key))
-    }
-
     fn closest_merkle_value(&self, key: &[u8]) -> Result<Option<MerkleValue<Hash>>, Error> {
         self.trie.closest_merkle_value(key)
     }
