@@ -83,6 +83,22 @@ impl_runtime_apis! {
         }
     }
 
+    impl crate::pool_api::TransactionBatchApi<Block> for Runtime {
+        fn validate_transactions(
+            txs: Vec<(TransactionSource, <Block as BlockT>::Extrinsic)>,
+            block_hash: <Block as BlockT>::Hash,
+        ) -> Vec<TransactionValidity> {
+            txs.into_iter()
+                .map(|(source, tx)| {
+                    // Each on the state as the call found it, as a call of its own would be.
+                    frame_support::storage::transactional::with_transaction_unchecked(|| {
+                        sp_runtime::TransactionOutcome::Rollback(Executive::validate_transaction(source, tx, block_hash))
+                    })
+                })
+                .collect()
+        }
+    }
+
     impl sp_offchain::OffchainWorkerApi<Block> for Runtime {
         fn offchain_worker(header: &<Block as BlockT>::Header) {
             Executive::offchain_worker(header)

@@ -11,7 +11,8 @@
 //! The runtime spawns nothing: every entry point is a call from the node.
 //!
 //! - [`configs`]: each pallet's configuration.
-//! - [`apis`]: the runtime APIs the node and clients call.
+//! - [`apis`]: the runtime APIs the node and clients call; [`pool_api`] declares Ludus's own
+//!   one for the node's pool (batch validation).
 //! - [`genesis_config_presets`]: the `development` and `local_testnet` genesis presets.
 //! - [`weights`]: block, extrinsic, database and balances weights measured natively (generated
 //!   by `weights_gen`, a test-only harness behind the `runtime-benchmarks` feature).
@@ -24,6 +25,7 @@ extern crate alloc;
 pub mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod pool_api;
 #[cfg(test)]
 mod tests;
 pub mod weights;

@@ -80,7 +80,7 @@ impl Author {
 
 /// Parses a hex extrinsic and checks that it is exactly one well-formed extrinsic
 /// (length prefix matching its body), so the pool never sees truncated or padded bytes.
-fn parse_extrinsic(hex: &str) -> Result<Vec<u8>, ErrorObjectOwned> {
+pub(crate) fn parse_extrinsic(hex: &str) -> Result<Vec<u8>, ErrorObjectOwned> {
     let bytes = array_bytes::hex2bytes(hex).map_err(|e| error::author_bad_format(format!("not hex: {e:?}")))?;
     OpaqueExtrinsic::decode_all(&mut &bytes[..]).map_err(error::author_bad_format)?;
     Ok(bytes)

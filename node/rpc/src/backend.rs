@@ -106,6 +106,13 @@ pub trait PoolBackend: Send + Sync + 'static {
     /// Validates and adds the SCALE-encoded extrinsic `xt` to the pool; returns its hash.
     fn submit(&self, xt: Vec<u8>) -> Result<Hash, PoolError>;
 
+    /// [`PoolBackend::submit`] for each of `xts`, in order, one answer each, as if submitted
+    /// one after another; the node validates them together (one runtime call, one batch
+    /// signature verification). A JSON-RPC batch of submissions comes here.
+    fn submit_many(&self, xts: Vec<Vec<u8>>) -> Vec<Result<Hash, PoolError>> {
+        xts.into_iter().map(|xt| self.submit(xt)).collect()
+    }
+
     /// Like [`PoolBackend::submit`], then streams the transaction's status changes. The
     /// stream should end after a final status (finalized, usurped, dropped, invalid,
     /// finality timeout).

@@ -56,6 +56,7 @@ pub mod payment;
 mod server;
 pub mod state;
 pub mod storage_watch;
+pub mod submit_batch;
 pub mod subscription;
 pub mod system;
 pub mod types;
@@ -242,6 +243,7 @@ pub fn rpc_module(
 /// Starts the server on `config.listen` and returns once it accepts connections.
 pub async fn start(config: RpcConfig, backends: Backends, system_info: SystemInfo) -> Result<RpcHandle, RpcError> {
     let allow_unsafe = config.methods.allows_unsafe(&config.listen);
+    let pool = backends.pool.clone();
     let module = rpc_module(backends, system_info, allow_unsafe, config.watch_limits)?;
 
     let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(|source| match source.kind() {
@@ -249,7 +251,7 @@ pub async fn start(config: RpcConfig, backends: Backends, system_info: SystemInf
         _ => RpcError::Bind { addr: config.listen, source },
     })?;
     let local_addr = listener.local_addr().map_err(|source| RpcError::Bind { addr: config.listen, source })?;
-    let handle = server::spawn(listener, &config, module.into());
+    let handle = server::spawn(listener, &config, module.into(), pool);
     tracing::info!(
         target: "rpc",
         %local_addr,

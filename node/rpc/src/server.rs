@@ -9,6 +9,7 @@
 //!   [`RpcConfig::max_connections_per_ip`] with `429 Too Many Requests` (and close it);
 //! - (RPC middleware) mark the connection busy while a call runs, and admit at most
 //!   [`RpcConfig::max_concurrent_calls`] calls at once server-wide ([`CallLimit`]);
+//!   submissions sent in one batch are validated together ([`SubmitBatch`]);
 //! - give each connection a [`Connection`] (passed to jsonrpsee as a request extension)
 //!   and its own stop signal, which [`watch_idle`] fires once the connection has been
 //!   idle for [`RpcConfig::idle_timeout`] or when the server stops.
@@ -34,8 +35,10 @@ use tokio::net::{TcpListener, TcpStream};
 use tower::Service;
 
 use crate::{
+    backend::PoolBackend,
     call_limit::CallLimit,
     connection::{watch_idle, AddressLimits, Connection, MarkBusy},
+    submit_batch::SubmitBatch,
     RpcConfig,
 };
 
@@ -43,7 +46,12 @@ use crate::{
 const REFUSAL_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Serves `methods` on `listener` until the returned handle stops it.
-pub(crate) fn spawn(listener: TcpListener, config: &RpcConfig, methods: Methods) -> ServerHandle {
+pub(crate) fn spawn(
+    listener: TcpListener,
+    config: &RpcConfig,
+    methods: Methods,
+    pool: Arc<dyn PoolBackend>,
+) -> ServerHandle {
     let (stop, handle) = stop_channel();
     let server_config = ServerConfig::builder()
         .max_connections(config.max_connections)
@@ -53,13 +61,15 @@ pub(crate) fn spawn(listener: TcpListener, config: &RpcConfig, methods: Methods)
         .set_message_buffer_capacity(config.message_buffer_capacity)
         .build();
     // At least one, or every call would wait forever.
+    let max_response_bytes = config.max_response_bytes;
     let permits = Arc::new(tokio::sync::Semaphore::new(config.max_concurrent_calls.max(1) as usize));
     let service_builder = jsonrpsee::server::Server::builder()
         .set_config(server_config)
         .set_rpc_middleware(
             RpcServiceBuilder::new()
                 .layer_fn(MarkBusy::new)
-                .layer_fn(move |service| CallLimit::new(service, permits.clone())),
+                .layer_fn(move |service| CallLimit::new(service, permits.clone()))
+                .layer_fn(move |service| SubmitBatch::new(service, pool.clone(), max_response_bytes)),
         )
         .to_service_builder();
     let limits = AddressLimits::new(config.max_connections_per_ip);

@@ -158,6 +158,23 @@ impl PoolBackend for PoolRpc {
         self.pool.submit(at, TransactionSource::External, xt).map_err(pool_error)
     }
 
+    fn submit_many(&self, xts: Vec<Vec<u8>>) -> Vec<Result<Hash, PoolError>> {
+        let formats: Vec<Result<(), PoolError>> = xts.iter().map(|xt| check_format(xt).map_err(bad_format)).collect();
+        let well_formed: Vec<Vec<u8>> =
+            xts.into_iter().zip(&formats).filter(|(_, format)| format.is_ok()).map(|(xt, _)| xt).collect();
+        let at = self.chain.info().best_hash;
+        let mut submitted = self.pool.submit_many(at, TransactionSource::External, well_formed, false).into_iter();
+        formats
+            .into_iter()
+            .map(|format| {
+                format?;
+                let answer =
+                    submitted.next().unwrap_or_else(|| Err(ludus_txpool::Error::Validation("no answer".into())));
+                answer.map_err(pool_error)
+            })
+            .collect()
+    }
+
     fn submit_and_watch(
         &self,
         xt: Vec<u8>,

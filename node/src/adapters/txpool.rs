@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use codec::Encode;
 use ludus_primitives::{Block, Hash, Header};
+use ludus_runtime::pool_api::TransactionBatchApi;
 use ludus_txpool::{ChainApi, Options, Pool};
 use sp_api::ProvideRuntimeApi;
 use sp_runtime::{
@@ -46,6 +47,49 @@ impl ChainApi for RuntimeValidator {
         let xt = OpaqueExtrinsic::try_from_encoded_extrinsic(xt)
             .map_err(|e| format!("Extrinsic has invalid format: {e}"))?;
         self.chain.runtime_api().validate_transaction(at, source, xt, at).map_err(|e| ChainError::from(e).to_string())
+    }
+
+    /// Validates `xts` in one runtime call ([`TransactionBatchApi`]), their sr25519
+    /// signatures first verified as one batch ([`Chain::preverify_signatures`]). Should the
+    /// batch call fail, each is validated on its own, so one cannot spoil the others' answers.
+    fn validate_many(&self, at: Hash, xts: &[(TransactionSource, &[u8])]) -> Vec<Result<TransactionValidity, String>> {
+        if xts.len() < 2 {
+            return xts.iter().map(|(source, xt)| self.validate(at, *source, xt)).collect();
+        }
+        // The well-formed ones go to the runtime; the others are answered here.
+        let mut answers: Vec<Option<Result<TransactionValidity, String>>> = Vec::with_capacity(xts.len());
+        let mut batch = Vec::with_capacity(xts.len());
+        for (source, xt) in xts {
+            match check_format(xt)
+                .map_err(|e| e.to_string())
+                .and_then(|()| OpaqueExtrinsic::try_from_encoded_extrinsic(xt).map_err(|e| e.to_string()))
+            {
+                Ok(opaque) => {
+                    batch.push((*source, opaque));
+                    answers.push(None);
+                }
+                Err(e) => answers.push(Some(Err(format!("Extrinsic has invalid format: {e}")))),
+            }
+        }
+        if let Err(error) = self.chain.preverify_signatures(at, xts.iter().map(|(_, xt)| *xt)) {
+            tracing::debug!(target: "txpool", "batch signature check skipped: {error}");
+        }
+        let count = batch.len();
+        match self.chain.runtime_api().validate_transactions(at, batch, at) {
+            Ok(validities) if validities.len() == count => {
+                let mut validities = validities.into_iter().map(Ok);
+                answers.into_iter().filter_map(|answer| answer.or_else(|| validities.next())).collect()
+            }
+            outcome => {
+                if let Err(error) = outcome {
+                    tracing::debug!(target: "txpool", "batch validation failed, validating one by one: {}", ChainError::from(error));
+                }
+                xts.iter()
+                    .zip(answers)
+                    .map(|((source, xt), answer)| answer.unwrap_or_else(|| self.validate(at, *source, xt)))
+                    .collect()
+            }
+        }
     }
 
     /// The signer's account id: what the runtime charges and counts nonces for.
@@ -165,6 +209,49 @@ mod tests {
     use super::*;
     use crate::{consensus, consensus::authoring::commit_empty_block_on, test_utils::dev_chain};
     use ludus_primitives::now_ms;
+
+    #[test]
+    fn a_batch_is_validated_as_each_transaction_alone_would_be() {
+        use crate::test_utils::{pair, transfer};
+        use ludus_primitives::AccountId;
+        use sp_core::Pair;
+        use TransactionSource::{External, InBlock, Local};
+
+        let dir = tempfile::tempdir().unwrap();
+        let (chain, _) = dev_chain(dir.path());
+        let validator = RuntimeValidator { chain: chain.clone() };
+        let genesis = chain.genesis_hash();
+        let bob = AccountId::from(pair("//Bob").public());
+        let alice = pair("//Alice");
+        let mut forged = transfer(&alice, bob.clone(), 1_000, 1, genesis);
+        let at_amount = forged.len() - 3;
+        forged[at_amount] ^= 1;
+        let xts: Vec<(TransactionSource, Vec<u8>)> = vec![
+            (External, transfer(&alice, bob.clone(), 1_000, 0, genesis)),
+            (Local, transfer(&alice, bob.clone(), 1_000, 3, genesis)),
+            (External, forged),
+            (External, vec![0x01, 0x02]),
+            (InBlock, transfer(&pair("//Charlie"), bob.clone(), 1_000, 0, genesis)),
+            (External, transfer(&pair("//Nobody"), bob.clone(), 1_000, 0, genesis)),
+            (External, transfer(&alice, bob, 1_000, 0, genesis)),
+        ];
+        let xts: Vec<(TransactionSource, &[u8])> = xts.iter().map(|(source, xt)| (*source, xt.as_slice())).collect();
+
+        let batch = validator.validate_many(genesis, &xts);
+        let alone: Vec<_> = xts.iter().map(|(source, xt)| validator.validate(genesis, *source, xt)).collect();
+        assert_eq!(batch, alone);
+        let outcome = |i: usize| match &batch[i] {
+            Ok(Ok(_)) => "valid".to_owned(),
+            Ok(Err(e)) => format!("{e:?}"),
+            Err(e) => e.clone(),
+        };
+        assert_eq!(outcome(0), "valid");
+        assert_eq!(outcome(1), "valid", "a future nonce");
+        assert_eq!(outcome(2), "Invalid(BadProof)");
+        assert!(outcome(3).starts_with("Extrinsic has invalid format"), "{}", outcome(3));
+        assert_eq!(outcome(5), "Invalid(Payment)");
+        assert_eq!(outcome(6), "valid", "each on the state the batch started from");
+    }
 
     #[test]
     fn tree_route_names_what_a_reorg_retracts_and_enacts() {

@@ -123,20 +123,16 @@ pub fn submit_batch(
     batch: Transactions,
 ) -> (Verdict, Option<String>) {
     use ludus_txpool::Error;
-    use sp_runtime::transaction_validity::InvalidTransaction;
+    use sp_runtime::transaction_validity::{InvalidTransaction, TransactionSource};
     let at = chain.info().best_hash;
-    // What the pool may take, its signatures verified as one batch first (the pool's
-    // validations then find them verified).
-    if !pool.is_full() {
-        let fresh = batch.extrinsics.iter().filter(|xt| !pool.contains(&ludus_txpool::tx_hash(xt)));
-        if let Err(error) = chain.preverify_signatures(at, fresh.map(Vec::as_slice)) {
-            tracing::debug!(target: "sync", "batch signature check skipped: {error}");
-        }
+    for xt in &batch.extrinsics {
+        from_network.remember(ludus_txpool::tx_hash(xt));
     }
+    // Validated together: one runtime call, the signatures verified as one batch.
+    let answers = pool.submit_many(at, TransactionSource::External, batch.extrinsics, true);
     let mut accepted = false;
-    for xt in batch.extrinsics {
-        from_network.remember(ludus_txpool::tx_hash(&xt));
-        match pool.submit_relayed(at, xt) {
+    for answer in answers {
+        match answer {
             Ok(_) => accepted = true,
             Err(Error::InvalidTransaction(InvalidTransaction::BadProof | InvalidTransaction::BadSigner)) => {
                 return (Verdict::Reject, Some("gossiped a transaction with a forged signature".to_owned()));

@@ -34,6 +34,13 @@ pub trait ChainApi: Send + Sync + 'static {
     /// that the transaction is invalid.
     fn validate(&self, at: Hash, source: TransactionSource, xt: &[u8]) -> Result<TransactionValidity, String>;
 
+    /// Validates several extrinsics at block `at`, each as [`ChainApi::validate`] would on
+    /// its own; one answer per extrinsic, in order. The node does it in one runtime call,
+    /// their signatures verified as one batch, which costs much less than a call each.
+    fn validate_many(&self, at: Hash, xts: &[(TransactionSource, &[u8])]) -> Vec<Result<TransactionValidity, String>> {
+        xts.iter().map(|(source, xt)| self.validate(at, *source, xt)).collect()
+    }
+
     /// Who signed `xt` (the node: the signer's account id), for the pool's per-sender bounds;
     /// `None` for an unsigned transaction, which only the pool-wide bounds cover. Called after
     /// `validate` accepted `xt`, so the bytes are known to decode.
@@ -190,6 +197,47 @@ impl<A: ChainApi> Pool<A> {
         self.submit_inner(at, TransactionSource::External, xt, None, true)
     }
 
+    /// Like [`Pool::submit`] (or [`Pool::submit_relayed`] if `relayed`) for each of `xts`,
+    /// in order, with one answer each, and each as if submitted alone after those before it;
+    /// but those the pool may take are validated together ([`ChainApi::validate_many`]).
+    pub fn submit_many(
+        &self,
+        at: Hash,
+        source: TransactionSource,
+        xts: Vec<Vec<u8>>,
+        relayed: bool,
+    ) -> Vec<Result<Hash, Error>> {
+        // Relays are let into validation only while the batch so far would still fit: a full
+        // pool refuses them before validation, as it refuses single ones.
+        let mut reserved = Limit { count: 0, total_bytes: 0 };
+        let checked: Vec<Result<(Hash, Vec<u8>), Error>> = xts
+            .into_iter()
+            .map(|xt| {
+                let hash = self.check_new(&xt, relayed, reserved)?;
+                reserved.count += 1;
+                reserved.total_bytes += xt.len();
+                Ok((hash, xt))
+            })
+            .collect();
+        let fresh: Vec<(TransactionSource, &[u8])> =
+            checked.iter().filter_map(|c| c.as_ref().ok()).map(|(_, xt)| (source, xt.as_slice())).collect();
+        let mut validities = if fresh.is_empty() { Vec::new() } else { self.api.validate_many(at, &fresh) };
+        if validities.len() != fresh.len() {
+            // A `ChainApi` breaking its contract: refuse the lot rather than misattribute.
+            validities =
+                fresh.iter().map(|_| Err("validation answered a batch of the wrong size".to_owned())).collect();
+        }
+        let mut validities = validities.into_iter();
+        checked
+            .into_iter()
+            .map(|checked| {
+                let (hash, xt) = checked?;
+                let validity = validities.next().unwrap_or_else(|| Err("no answer".to_owned()));
+                self.admit(hash, source, xt, validity, None, relayed)
+            })
+            .collect()
+    }
+
     /// Like [`Pool::submit`], and returns a stream of the transaction's
     /// statuses, starting with `Ready` or `Future`.
     pub fn submit_and_watch(&self, at: Hash, source: TransactionSource, xt: Vec<u8>) -> Result<(Hash, Watcher), Error> {
@@ -206,15 +254,38 @@ impl<A: ChainApi> Pool<A> {
         watcher: Option<mpsc::UnboundedSender<TransactionStatus>>,
         relayed: bool,
     ) -> Result<Hash, Error> {
+        let hash = self.check_new(&xt, relayed, Limit { count: 0, total_bytes: 0 })?;
+        // The runtime call is the slow part; the lock is not held across it.
+        let validity = self.api.validate(at, source, &xt);
+        self.admit(hash, source, xt, validity, watcher, relayed)
+    }
+
+    /// What is refused before validation (too large, a duplicate, banned, a relay reaching a
+    /// pool that `reserved` more would fill); otherwise the transaction's hash.
+    fn check_new(&self, xt: &[u8], relayed: bool, reserved: Limit) -> Result<Hash, Error> {
         if xt.len() > self.options.max_tx_bytes {
             return Err(Error::TooLarge { size: xt.len(), limit: self.options.max_tx_bytes });
         }
-        let hash = tx_hash(&xt);
-        self.check_admissible(&hash, relayed, xt.len())?;
+        let hash = tx_hash(xt);
+        self.check_admissible(&hash, relayed, xt.len(), reserved)?;
+        Ok(hash)
+    }
 
-        // The runtime call is the slow part; the lock is not held across it.
-        let validity = self.api.validate(at, source, &xt).map_err(Error::Validation)?;
-        let valid = match validity {
+    /// Files the transaction `hash` (`xt`) the runtime answered `validity` for, as ready or
+    /// future, or says why not.
+    fn admit(
+        &self,
+        hash: Hash,
+        source: TransactionSource,
+        xt: Vec<u8>,
+        validity: Result<TransactionValidity, String>,
+        watcher: Option<mpsc::UnboundedSender<TransactionStatus>>,
+        relayed: bool,
+    ) -> Result<Hash, Error> {
+        // Refused now if it would have been before validation: a batch's earlier transactions
+        // may have added, banned or filled since.
+        self.check_admissible(&hash, relayed, xt.len(), Limit { count: 0, total_bytes: 0 })?;
+        let valid = match validity.map_err(Error::Validation)? {
             Ok(valid) => valid,
             Err(TransactionValidityError::Invalid(invalid)) => {
                 self.state.lock().ban(hash, Instant::now(), self.options.ban_time);
@@ -314,8 +385,8 @@ impl<A: ChainApi> Pool<A> {
     }
 
     /// What can be refused before the runtime is asked: a duplicate, a banned transaction, and
-    /// a relayed one when the pool is full.
-    fn check_admissible(&self, hash: &Hash, relayed: bool, bytes: usize) -> Result<(), Error> {
+    /// a relayed one when the pool is full, or would be with `reserved` more in it.
+    fn check_admissible(&self, hash: &Hash, relayed: bool, bytes: usize, reserved: Limit) -> Result<(), Error> {
         let mut state = self.state.lock();
         if state.txs.contains_key(hash) {
             return Err(Error::AlreadyImported(*hash));
@@ -323,7 +394,11 @@ impl<A: ChainApi> Pool<A> {
         if state.is_banned(hash, Instant::now()) {
             return Err(Error::TemporarilyBanned);
         }
-        if relayed && state.is_full(&self.options.ready_limit, bytes) {
+        let room = Limit {
+            count: self.options.ready_limit.count.saturating_sub(reserved.count),
+            total_bytes: self.options.ready_limit.total_bytes.saturating_sub(reserved.total_bytes),
+        };
+        if relayed && state.is_full(&room, bytes) {
             state.counters.refused_full += 1;
             return Err(Error::ImmediatelyDropped);
         }
@@ -440,8 +515,14 @@ impl<A: ChainApi> Pool<A> {
                 .collect()
         };
 
+        let validities = {
+            let xts: Vec<(TransactionSource, &[u8])> =
+                batch.iter().map(|(_, source, data)| (*source, data.as_slice())).collect();
+            self.api.validate_many(block, &xts)
+        };
+        // A short answer (a `ChainApi` breaking its contract) leaves the rest as they were.
         let results: Vec<(Hash, Result<TransactionValidity, String>)> =
-            batch.into_iter().map(|(hash, source, data)| (hash, self.api.validate(block, source, &data))).collect();
+            batch.iter().map(|(hash, ..)| *hash).zip(validities).collect();
 
         let now = Instant::now();
         let mut state = self.state.lock();

@@ -12,6 +12,8 @@ use std::{collections::HashMap, sync::Arc, time::Duration};
 #[derive(Default)]
 struct Chain {
     validations: usize,
+    /// Calls of `validate_many`.
+    batches: usize,
     nonces: HashMap<u8, u64>,
     invalid_senders: Vec<u8>,
     longevity: Option<u64>,
@@ -29,6 +31,9 @@ impl TestApi {
     }
     fn validations(&self) -> usize {
         self.0.lock().validations
+    }
+    fn batches(&self) -> usize {
+        self.0.lock().batches
     }
     fn set_longevity(&self, longevity: u64) {
         self.0.lock().longevity = Some(longevity);
@@ -57,6 +62,11 @@ impl ChainApi for TestApi {
             longevity: chain.longevity.unwrap_or(64),
             propagate: true,
         }))
+    }
+
+    fn validate_many(&self, at: Hash, xts: &[(TransactionSource, &[u8])]) -> Vec<Result<TransactionValidity, String>> {
+        self.0.lock().batches += 1;
+        xts.iter().map(|(source, xt)| self.validate(at, *source, xt)).collect()
     }
 
     fn sender(&self, xt: &[u8]) -> Option<Vec<u8>> {
@@ -705,4 +715,77 @@ fn a_future_transaction_waits_only_so_long() {
     }
     pool.on_block_imported(block(11), &[]);
     assert!(!pool.contains(&second));
+}
+
+/// What a batch submission answers and leaves in the pool, against the same transactions
+/// submitted one by one: they must agree.
+fn batch_against_one_by_one(
+    options: Options,
+    relayed: bool,
+    prefill: &[Vec<u8>],
+    batch: Vec<Vec<u8>>,
+    validated_at_most: usize,
+) {
+    let (one_by_one, batched) = (pool_with(options.clone()), pool_with(options));
+    for pool in [&one_by_one, &batched] {
+        pool.api().make_invalid(9);
+        for xt in prefill {
+            submit(pool, xt.clone()).unwrap();
+        }
+    }
+    let expected: Vec<_> = batch
+        .iter()
+        .map(|xt| match relayed {
+            true => one_by_one.submit_relayed(block(0), xt.clone()),
+            false => submit(&one_by_one, xt.clone()),
+        })
+        .collect();
+    let (validations, batches) = (batched.api().validations(), batched.api().batches());
+    let answers = batched.submit_many(block(0), TransactionSource::External, batch, relayed);
+    assert_eq!(format!("{answers:?}"), format!("{expected:?}"));
+    assert_eq!(ready_hashes(&batched), ready_hashes(&one_by_one));
+    assert_eq!(batched.status(), one_by_one.status());
+    assert_eq!(batched.counters(), one_by_one.counters());
+    assert_eq!(batched.api().batches() - batches, 1, "one validation call for the batch");
+    // Duplicates within the batch are validated (each is refused only once the first is
+    // in); what the pool refuses beforehand is not.
+    assert!(batched.api().validations() - validations <= validated_at_most);
+}
+
+#[test]
+fn a_batch_submission_answers_as_one_by_one_submissions_would() {
+    let batch = vec![
+        xt(1, 1, 10),           // future, until the next one
+        xt(1, 0, 10),           // ready, promotes the first
+        xt(1, 0, 10),           // a duplicate within the batch
+        xt(2, 0, 10),           // already in the pool
+        xt(9, 0, 10),           // invalid: banned
+        xt(9, 0, 10),           // banned meanwhile
+        vec![0xff],             // undecodable: invalid
+        xt_padded(3, 0, 10, 8), // ready
+        xt(4, 3, 10),           // future
+    ];
+    // All but the one already in the pool.
+    batch_against_one_by_one(Options::default(), false, &[xt(2, 0, 10)], batch, 8);
+}
+
+#[test]
+fn a_batch_of_relays_stops_where_the_pool_fills() {
+    let options = Options { ready_limit: Limit { count: 4, total_bytes: 1 << 20 }, ..Options::default() };
+    let batch = (10..16).map(|sender| xt(sender, 0, 10)).collect();
+    // Room for three: the other three are refused unvalidated.
+    batch_against_one_by_one(options, true, &[xt(1, 0, 10)], batch, 3);
+}
+
+#[test]
+fn revalidation_after_a_block_is_one_validation_call() {
+    let pool = pool();
+    for sender in 1..=5 {
+        submit(&pool, xt(sender, 0, 10)).unwrap();
+    }
+    let batches = pool.api().batches();
+    pool.api().set_nonce(1, 1);
+    pool.on_block_imported(block(1), &[]);
+    assert_eq!(pool.api().batches() - batches, 1);
+    assert_eq!(pool.status().ready, 4, "sender 1's transaction went stale");
 }

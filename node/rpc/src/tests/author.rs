@@ -35,6 +35,44 @@ async fn malformed_extrinsics_get_bad_format_and_pool_errors_pass_through() {
 }
 
 #[tokio::test]
+async fn submissions_in_one_batch_go_to_the_pool_together_and_are_answered_as_single_calls() {
+    let calls = [
+        ("author_submitExtrinsic", json!([GOOD_XT])),
+        ("author_submitExtrinsic", json!([POOR_XT])),
+        ("author_submitExtrinsic", json!(["0xzz"])),
+        // Not one string: jsonrpsee's own answer, and the run ends.
+        ("author_submitExtrinsic", json!([42])),
+        ("system_chain", json!([])),
+        ("author_submitExtrinsic", json!(["0x0c040506"])),
+        ("author_submitExtrinsic", json!(["0x0c070809"])),
+        ("author_submitExtrinsic", json!(["0x0c01020304"])),
+        ("author_pendingExtrinsics", json!([])),
+    ];
+    let request = |id: usize, (method, params): &(&str, Value)| json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+
+    // Each call alone, on a server of its own.
+    let single = Harness::start().await;
+    let mut expected = Vec::new();
+    for (id, call) in calls.iter().enumerate() {
+        let (_, body) = raw_post(single.handle.local_addr(), request(id, call).to_string().as_bytes()).await;
+        expected.push(serde_json::from_str::<Value>(&body).unwrap());
+    }
+    assert!(single.pool.batches.lock().unwrap().is_empty());
+
+    let batched = Harness::start().await;
+    let batch = Value::Array(calls.iter().enumerate().map(|(id, call)| request(id, call)).collect());
+    let (_, body) = raw_post(batched.handle.local_addr(), batch.to_string().as_bytes()).await;
+    let answers: Vec<Value> = serde_json::from_str(&body).unwrap();
+    assert_eq!(answers, expected, "the same answers, in the same order");
+    // The runs: [good, poor, not hex] (two reach the pool) and [two good, one malformed].
+    assert_eq!(*batched.pool.batches.lock().unwrap(), vec![2, 2]);
+    // A batch with a single submission runs as jsonrpsee runs it.
+    let (_, body) = raw_post(batched.handle.local_addr(), json!([request(0, &calls[0])]).to_string().as_bytes()).await;
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap(), json!([expected[0]]));
+    assert_eq!(batched.pool.batches.lock().unwrap().len(), 2);
+}
+
+#[tokio::test]
 async fn submit_and_watch_streams_substrate_transaction_statuses() {
     let h = Harness::start().await;
     let mut s = h.subscribe("author_submitAndWatchExtrinsic", json!([GOOD_XT]), "author_unwatchExtrinsic").await;

@@ -657,6 +657,8 @@ impl BridgeAttesterBackend for FakeAttester {
 #[derive(Default)]
 pub struct FakePool {
     pending: Mutex<Vec<Vec<u8>>>,
+    /// The size of each `submit_many` call.
+    pub batches: Mutex<Vec<usize>>,
 }
 
 pub fn in_block_hash() -> Hash {
@@ -681,6 +683,11 @@ impl FakePool {
 impl PoolBackend for FakePool {
     fn submit(&self, xt: Vec<u8>) -> Result<Hash, PoolError> {
         self.check(&xt)
+    }
+
+    fn submit_many(&self, xts: Vec<Vec<u8>>) -> Vec<Result<Hash, PoolError>> {
+        self.batches.lock().unwrap().push(xts.len());
+        xts.iter().map(|xt| self.check(xt)).collect()
     }
 
     fn submit_and_watch(&self, xt: Vec<u8>) -> Result<BoxStream<'static, TransactionStatus>, PoolError> {

@@ -282,8 +282,7 @@ async fn runtime_version_subscribers_share_one_runtime_call_per_block() {
     let h = Harness::start().await;
     let mut subscriptions = Vec::new();
     for _ in 0..50 {
-        let mut s =
-            h.subscribe("state_subscribeRuntimeVersion", json!([]), "state_unsubscribeRuntimeVersion").await;
+        let mut s = h.subscribe("state_subscribeRuntimeVersion", json!([]), "state_unsubscribeRuntimeVersion").await;
         next(&mut s).await;
         subscriptions.push(s);
     }
@@ -320,7 +319,8 @@ async fn calls_beyond_the_concurrency_limit_wait_their_turn_and_all_are_answered
     }
     let mut batches = Vec::new();
     for _ in 0..4 {
-        let body = (0..8).map(|i| format!(r#"{{"jsonrpc":"2.0","id":{i},"method":"state_call","params":["Slow","0x01"]}}"#));
+        let body =
+            (0..8).map(|i| format!(r#"{{"jsonrpc":"2.0","id":{i},"method":"state_call","params":["Slow","0x01"]}}"#));
         let body = format!("[{}]", body.collect::<Vec<_>>().join(","));
         batches.push(tokio::spawn(async move { post_from(Ipv4Addr::LOCALHOST, addr, &body).await }));
     }

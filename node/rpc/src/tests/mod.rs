@@ -38,6 +38,7 @@ struct Harness {
     chain: Arc<FakeChain>,
     keystore: Arc<FakeKeystore>,
     attester: Arc<FakeAttester>,
+    pool: Arc<FakePool>,
     ws: WsClient,
     http: HttpClient,
 }
@@ -51,9 +52,10 @@ impl Harness {
         let chain = Arc::new(FakeChain::new());
         let keystore = Arc::new(FakeKeystore::default());
         let attester = Arc::new(FakeAttester::default());
+        let pool = Arc::new(FakePool::default());
         let backends = Backends {
             chain: chain.clone(),
-            pool: Arc::new(FakePool::default()),
+            pool: pool.clone(),
             keystore: keystore.clone(),
             bridge_attester: attester.clone(),
             network: Arc::new(FakeNetwork),
@@ -62,7 +64,7 @@ impl Harness {
         let addr = handle.local_addr();
         let ws = WsClientBuilder::default().build(format!("ws://{addr}")).await.expect("ws connects");
         let http = HttpClientBuilder::default().build(format!("http://{addr}")).expect("http client");
-        Self { handle, chain, keystore, attester, ws, http }
+        Self { handle, chain, keystore, attester, pool, ws, http }
     }
 
     /// Calls `method` over WebSocket and returns the JSON result.
@@ -90,6 +92,24 @@ impl Harness {
     async fn subscribe(&self, method: &str, params: Value, unsubscribe: &str) -> Subscription<Value> {
         self.ws.subscribe(method, to_params(params), unsubscribe).await.expect("subscribes")
     }
+}
+
+/// POSTs `body` over plain HTTP/1.1 and returns (status line, body).
+pub(super) async fn raw_post(addr: SocketAddr, body: &[u8]) -> (String, String) {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    tokio::io::AsyncWriteExt::write_all(&mut stream, head.as_bytes()).await.unwrap();
+    // The server may answer and close before reading an oversized body: ignore write errors.
+    let _ = tokio::io::AsyncWriteExt::write_all(&mut stream, body).await;
+    let mut out = Vec::new();
+    let _ =
+        tokio::time::timeout(Duration::from_secs(5), tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut out)).await;
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    (head.lines().next().unwrap_or_default().to_owned(), body.to_owned())
 }
 
 fn loopback() -> SocketAddr {

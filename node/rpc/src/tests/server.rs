@@ -1,26 +1,7 @@
 //! The server itself: one port for HTTP and WS, malformed input, limits, start and stop.
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
 use super::*;
 use crate::RpcError;
-
-/// POSTs `body` over plain HTTP/1.1 and returns (status line, body).
-async fn raw_post(addr: SocketAddr, body: &[u8]) -> (String, String) {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let head = format!(
-        "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).await.unwrap();
-    // The server may answer and close before reading an oversized body: ignore write errors.
-    let _ = stream.write_all(body).await;
-    let mut out = Vec::new();
-    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut out)).await;
-    let text = String::from_utf8_lossy(&out).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    (head.lines().next().unwrap_or_default().to_owned(), body.to_owned())
-}
 
 fn error_code(body: &str) -> i64 {
     let v: Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"));
