@@ -88,14 +88,7 @@ impl_runtime_apis! {
             txs: Vec<(TransactionSource, <Block as BlockT>::Extrinsic)>,
             block_hash: <Block as BlockT>::Hash,
         ) -> Vec<TransactionValidity> {
-            txs.into_iter()
-                .map(|(source, tx)| {
-                    // Each on the state as the call found it, as a call of its own would be.
-                    frame_support::storage::transactional::with_transaction_unchecked(|| {
-                        sp_runtime::TransactionOutcome::Rollback(Executive::validate_transaction(source, tx, block_hash))
-                    })
-                })
-                .collect()
+            crate::pool_api::validate_transactions(txs, block_hash)
         }
     }
 

@@ -136,6 +136,8 @@ pub struct Chain {
     import_hook: std::sync::OnceLock<ImportHook>,
     /// [`Chain::runtime_at`] of recent blocks (a block's runtime never changes).
     runtime_at: Mutex<schnellru::LruMap<Hash, u32>>,
+    /// Recent signers' sr25519 keys, decompressed, for batch verification.
+    public_keys: signatures::PublicKeys,
 }
 
 /// See [`Chain::set_import_hook`].
@@ -176,6 +178,7 @@ impl Chain {
             header_metadata: HeaderMetadataCache::default(),
             import_hook: std::sync::OnceLock::new(),
             runtime_at: Mutex::new(schnellru::LruMap::new(schnellru::ByLength::new(RUNTIME_AT_CACHE))),
+            public_keys: signatures::PublicKeys::default(),
         }))
     }
 

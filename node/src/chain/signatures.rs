@@ -19,6 +19,8 @@
 use codec::Encode;
 use ludus_primitives::{AccountId, Hash, Signature};
 use ludus_runtime::{Runtime, SignedPayload};
+use parking_lot::Mutex;
+use schnellru::{ByLength, LruMap};
 use sp_runtime::{
     generic::{Digest, Preamble},
     traits::{Header as _, TransactionExtension},
@@ -41,6 +43,32 @@ pub struct Preverified {
     pub known: usize,
     /// Whether the batch held: its signatures are now known valid.
     pub valid: bool,
+}
+
+/// How many signers' decompressed public keys [`PublicKeys`] keeps (about 200 bytes each).
+const PUBLIC_KEYS: u32 = 16_384;
+
+/// The decompressed sr25519 public keys of recent signers. Decompressing a key (a square
+/// root in the field) is about a fifth of what verifying its signature in a batch costs,
+/// and a game's players sign transaction after transaction with the same key.
+pub struct PublicKeys(Mutex<LruMap<AccountId, schnorrkel::PublicKey>>);
+
+impl Default for PublicKeys {
+    fn default() -> Self {
+        Self(Mutex::new(LruMap::new(ByLength::new(PUBLIC_KEYS))))
+    }
+}
+
+impl PublicKeys {
+    /// `signer`'s key, decompressed; `None` if its bytes are not a valid key.
+    fn get(&self, signer: &AccountId) -> Option<schnorrkel::PublicKey> {
+        if let Some(key) = self.0.lock().get(signer) {
+            return Some(*key);
+        }
+        let key = schnorrkel::PublicKey::from_bytes(signer.as_ref()).ok()?;
+        self.0.lock().insert(signer.clone(), key);
+        Some(key)
+    }
 }
 
 /// One signature to verify, with what the runtime will key it by.
@@ -83,7 +111,7 @@ impl Chain {
             pending
         });
         outcome.batched = pending.len();
-        outcome.valid = verify_batch(&pending);
+        outcome.valid = verify_batch(&pending, &self.public_keys);
         if outcome.valid {
             for item in &pending {
                 checked.note_checked(&item.signature, &item.message, &item.signer);
@@ -107,17 +135,16 @@ fn signed_payload(bytes: &[u8]) -> Option<Pending> {
 }
 
 /// Whether every signature of `pending` holds, checked in one batch (true for none).
-fn verify_batch(pending: &[Pending]) -> bool {
+fn verify_batch(pending: &[Pending], public_keys: &PublicKeys) -> bool {
     let context = schnorrkel::signing_context(SIGNING_CONTEXT);
     let mut transcripts = Vec::with_capacity(pending.len());
     let mut signatures = Vec::with_capacity(pending.len());
     let mut keys = Vec::with_capacity(pending.len());
     for item in pending {
         let MultiSignature::Sr25519(signature) = &item.signature.0 else { return false };
-        let (Ok(signature), Ok(key)) = (
-            schnorrkel::Signature::from_bytes(signature.as_ref()),
-            schnorrkel::PublicKey::from_bytes(item.signer.as_ref()),
-        ) else {
+        let (Ok(signature), Some(key)) =
+            (schnorrkel::Signature::from_bytes(signature.as_ref()), public_keys.get(&item.signer))
+        else {
             return false;
         };
         transcripts.push(context.bytes(&item.message));
@@ -211,6 +238,19 @@ mod tests {
         let outcome = chain.preverify_signatures(hashes[3], [tx.as_slice()]).unwrap();
         assert_eq!(outcome, Preverified { batched: 1, known: 0, valid: true });
         assert_eq!(validate(&chain, hashes[3], &tx), 1, "the runtime found the same payload");
+    }
+
+    #[test]
+    fn public_keys_are_decompressed_once_and_invalid_ones_are_not_kept() {
+        let keys = PublicKeys::default();
+        let alice = AccountId::from(pair("//Alice").public());
+        let key = keys.get(&alice).unwrap();
+        assert_eq!(&key.to_bytes()[..], AsRef::<[u8]>::as_ref(&alice));
+        assert_eq!(keys.0.lock().len(), 1);
+        assert_eq!(keys.get(&alice), Some(key), "from the cache");
+        // Not the encoding of a point: no key, nothing kept.
+        assert_eq!(keys.get(&AccountId::from([0xff; 32])), None);
+        assert_eq!(keys.0.lock().len(), 1);
     }
 
     #[test]
