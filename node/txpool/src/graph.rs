@@ -57,6 +57,9 @@ pub(crate) struct Tx {
     pub future_since: u64,
     /// Who signed it, when the pool bounds its sender ([`crate::ChainApi::sender`]).
     pub sender: Option<Arc<[u8]>>,
+    /// Whether this pool took it as new work (from its own submitters, not relayed by a peer
+    /// nor put back from a retracted block): what the new-work share counts.
+    pub new_work: bool,
 }
 
 impl Tx {
@@ -102,6 +105,8 @@ pub(crate) struct State {
     recent_block_tags: VecDeque<HashSet<TransactionTag>>,
     pub ready_usage: Usage,
     pub future_usage: Usage,
+    /// The transactions this pool took as new work ([`Tx::new_work`]), ready or future.
+    new_work_usage: Usage,
     /// Per sender, for the senders the pool bounds; no entry once a sender holds nothing.
     senders: HashMap<Arc<[u8]>, SenderUsage>,
     /// Arrivals so far, and transactions of retracted blocks put back so far.
@@ -144,10 +149,18 @@ impl State {
 
     /// Whether the pool holds at least `share` of `capacity` (count or bytes).
     pub fn holds_share(&self, capacity: &Limit, share: (usize, usize)) -> bool {
-        let total = self.total_usage();
-        let (num, den) = share;
-        total.count * den >= capacity.count.saturating_mul(num)
-            || total.bytes * den >= capacity.total_bytes.saturating_mul(num)
+        Self::is_share(self.total_usage(), capacity, share)
+    }
+
+    /// Whether the new work the pool holds ([`Tx::new_work`]) is at least `share` of
+    /// `capacity` (count or bytes).
+    pub fn holds_new_work_share(&self, capacity: &Limit, share: (usize, usize)) -> bool {
+        Self::is_share(self.new_work_usage, capacity, share)
+    }
+
+    fn is_share(held: Usage, capacity: &Limit, (num, den): (usize, usize)) -> bool {
+        held.count * den >= capacity.count.saturating_mul(num)
+            || held.bytes * den >= capacity.total_bytes.saturating_mul(num)
     }
 
     /// Whether a transaction requiring `requires`, of `priority`, ranks above the pool's
@@ -316,6 +329,9 @@ impl State {
             self.dependants.entry(tag.clone()).or_default().insert(tx.hash);
         }
         self.future_usage.add(tx.data.len());
+        if tx.new_work {
+            self.new_work_usage.add(tx.data.len());
+        }
         self.txs.insert(tx.hash, tx);
     }
 
@@ -340,6 +356,9 @@ impl State {
             self.ready_usage.sub(tx.data.len());
         } else {
             self.future_usage.sub(tx.data.len());
+        }
+        if tx.new_work {
+            self.new_work_usage.sub(tx.data.len());
         }
         if let Some(sender) = &tx.sender {
             if let Some(usage) = self.senders.get_mut(sender) {
@@ -587,6 +606,7 @@ impl State {
         self.dependants.clear();
         self.ready_usage = Usage::default();
         self.future_usage = Usage::default();
+        self.new_work_usage = Usage::default();
         self.senders.clear();
 
         for tx in all {

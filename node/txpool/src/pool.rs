@@ -23,6 +23,14 @@ use std::{
 /// transactions, about seven full blocks).
 const NEW_WORK_SHARE: (usize, usize) = (1, 4);
 
+/// The share of the pool's capacity its own submitters' new work may always fill on equal
+/// terms, whatever peers' work it holds. Without it, the first node whose work reaches its
+/// peers fills their share with it; they refuse their own submitters, whose clients back
+/// off, and the network carries one node's work at a time, with empty blocks in between.
+/// A sixteenth: four validators' floors together are a quarter of a pool, so relays still
+/// find room.
+const OWN_WORK_FLOOR: (usize, usize) = (1, 16);
+
 /// How the pool reaches the runtime.
 ///
 /// The node implements it by calling `TaggedTransactionQueue_validate_transaction`
@@ -319,7 +327,9 @@ impl<A: ChainApi> Pool<A> {
         // Past its share, new work gets in only in place of the least transaction, so the
         // pool does not grow with it: what waits stays what the network can include.
         let new_work = !relayed && source != TransactionSource::InBlock;
-        let displaces = new_work && state.holds_share(&self.options.ready_limit, NEW_WORK_SHARE);
+        let displaces = new_work
+            && state.holds_share(&self.options.ready_limit, NEW_WORK_SHARE)
+            && state.holds_new_work_share(&self.options.ready_limit, OWN_WORK_FLOOR);
         if displaces && !state.outranks_least(&requires, valid.priority) {
             state.counters.refused_full += 1;
             return Err(Error::ImmediatelyDropped);
@@ -339,6 +349,7 @@ impl<A: ChainApi> Pool<A> {
             ready: false,
             future_since: state.block_count,
             sender,
+            new_work,
         };
         if let Some(sender) = watcher {
             state.watch(hash, sender);

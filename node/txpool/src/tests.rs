@@ -305,6 +305,24 @@ fn promoted_futures_never_push_accepted_transactions_out() {
 }
 
 #[test]
+fn a_pool_full_of_relays_still_takes_its_own_submitters_work_up_to_a_floor() {
+    let limit = Limit { count: 32, total_bytes: usize::MAX };
+    let pool = pool_with(Options { ready_limit: limit, ..Options::default() });
+    for sender in 0..16 {
+        pool.submit_relayed(block(0), xt(sender, 0, 10)).unwrap();
+    }
+    // Half the pool is peers' work, past the new-work share: this node's own submitters
+    // still get a sixteenth of it.
+    let own: Vec<Hash> = (16..18).map(|sender| submit(&pool, xt(sender, 0, 10)).unwrap()).collect();
+    assert_eq!(submit(&pool, xt(18, 0, 10)).unwrap_err(), Error::ImmediatelyDropped);
+    assert_eq!(pool.status().ready, 18);
+    // Its own work included, they get in again.
+    pool.on_block_imported(block(1), &own);
+    submit(&pool, xt(18, 0, 10)).unwrap();
+    assert_eq!(pool.status().ready, 17);
+}
+
+#[test]
 fn transactions_of_a_retracted_block_keep_their_turn_in_a_full_pool() {
     let limit = Limit { count: 2, total_bytes: usize::MAX };
     let pool = pool_with(Options { ready_limit: limit, ..Options::default() });
