@@ -178,7 +178,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "COUNT", default_value_t = 25)]
     pub out_peers: u32,
 
-    /// Log filter, e.g. `info,import=debug` (also read from RUST_LOG).
+    /// Log filter, e.g. `info,import=debug` (also read from RUST_LOG). FRAME's executive's
+    /// per-block and per-extrinsic spans stay off unless it names `frame_executive`.
     #[arg(long, short = 'l', value_name = "FILTER")]
     pub log: Option<String>,
 }

@@ -254,6 +254,41 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_holding_an_extrinsic_near_the_depth_limit_is_answered_as_one_by_one() {
+        use crate::test_utils::{bare_extrinsic, nested_call_bytes, pair, transfer, Wrapper};
+        use ludus_primitives::AccountId;
+        use sp_core::Pair;
+
+        let dir = tempfile::tempdir().unwrap();
+        let (chain, _) = dev_chain(dir.path());
+        let validator = RuntimeValidator { chain: chain.clone() };
+        let genesis = chain.genesis_hash();
+        let deepest = (0..=crate::executor::decode::MAX_EXTRINSIC_DEPTH as usize + 1)
+            .take_while(|&levels| check_format(&bare_extrinsic(&nested_call_bytes(Wrapper::Batch, levels))).is_ok())
+            .last()
+            .unwrap();
+        let xts = [
+            transfer(&pair("//Alice"), AccountId::from(pair("//Bob").public()), 1_000, 0, genesis),
+            // Well-formed alone; inside the batch's own encoding, a level too deep.
+            bare_extrinsic(&nested_call_bytes(Wrapper::Batch, deepest)),
+            bare_extrinsic(&nested_call_bytes(Wrapper::Batch, deepest + 1)),
+        ];
+        let opaque = OpaqueExtrinsic::try_from_encoded_extrinsic(&xts[1]).unwrap();
+        let args = (vec![(TransactionSource::External, opaque)], genesis).encode();
+        assert!(
+            crate::executor::decode::check_runtime_args("TransactionBatchApi_validate_transactions", &args).is_err(),
+            "the batch call refuses it: the pool falls back to one by one"
+        );
+        let xts: Vec<(TransactionSource, &[u8])> =
+            xts.iter().map(|xt| (TransactionSource::External, xt.as_slice())).collect();
+        let batch = validator.validate_many(genesis, &xts);
+        let alone: Vec<_> = xts.iter().map(|(source, xt)| validator.validate(genesis, *source, xt)).collect();
+        assert_eq!(batch, alone);
+        assert!(matches!(batch[0], Ok(Ok(_))), "{:?}", batch[0]);
+        assert!(batch[2].as_ref().unwrap_err().contains("nest deeper"), "{:?}", batch[2]);
+    }
+
+    #[test]
     fn tree_route_names_what_a_reorg_retracts_and_enacts() {
         let dir = tempfile::tempdir().unwrap();
         let (chain, keystore) = dev_chain(dir.path());

@@ -122,6 +122,11 @@ pub fn check_runtime_args(method: &str, args: &[u8]) -> Result<(), DecodeError> 
         "TaggedTransactionQueue_validate_transaction" => {
             decode_prefix::<(TransactionSource, UncheckedExtrinsic, Hash)>(args).map(drop)
         }
+        // The pool's batch validation; a batch holding an extrinsic nested within a level or
+        // two of the limit is refused here, and the pool validates its extrinsics one by one.
+        "TransactionBatchApi_validate_transactions" => {
+            decode_prefix::<(Vec<(TransactionSource, UncheckedExtrinsic)>, Hash)>(args).map(drop)
+        }
         "TransactionPaymentApi_query_info" | "TransactionPaymentApi_query_fee_details" => {
             decode_prefix::<(UncheckedExtrinsic, u32)>(args).map(drop)
         }
