@@ -11,9 +11,11 @@
 //! # How data flows
 //!
 //! - **In:** RPC, the network and offchain workers call [`Pool::submit`] /
-//!   [`Pool::submit_and_watch`]. The pool asks the runtime through the
+//!   [`Pool::submit_and_watch`], or [`Pool::submit_many`] for what arrives together (a
+//!   gossiped batch, a JSON-RPC batch of submissions). The pool asks the runtime through the
 //!   [`ChainApi`] trait (the node implements it with
-//!   `TaggedTransactionQueue_validate_transaction`), then files the
+//!   `TaggedTransactionQueue_validate_transaction`, and a batch with one
+//!   `TransactionBatchApi_validate_transactions` call), then files the
 //!   transaction as *ready* (every tag it `requires` is provided by a ready
 //!   transaction or by a recently imported block) or *future* (waiting for a
 //!   tag, e.g. a nonce gap). A ready transaction promotes the futures waiting
@@ -53,7 +55,8 @@
 //! lose: a newcomer gets in only by outranking what is there (futures go
 //! first, then lower priority, then newer), so a submitter of equal priority
 //! hears `Immediately Dropped` (1016) at once and can retry. New submissions
-//! fill a quarter of the pool on equal terms, the rest is for transactions
+//! fill a quarter of the pool on equal terms (a node's own submitters always a sixteenth,
+//! whatever peers' work it holds), the rest is for transactions
 //! peers relay ([`Pool::submit_relayed`]): under overload the
 //! pools then hold the same transactions, which any author can include,
 //! instead of four backlogs each drained only in its node's slots. A relay

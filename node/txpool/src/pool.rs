@@ -34,7 +34,7 @@ const OWN_WORK_FLOOR: (usize, usize) = (1, 16);
 /// How the pool reaches the runtime.
 ///
 /// The node implements it by calling `TaggedTransactionQueue_validate_transaction`
-/// on the state of block `at`.
+/// on the state of block `at` (and `TransactionBatchApi_validate_transactions` for a batch).
 pub trait ChainApi: Send + Sync + 'static {
     /// Validates the SCALE-encoded extrinsic `xt`, exactly as submitted, at block `at`.
     ///
