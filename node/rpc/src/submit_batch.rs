@@ -14,7 +14,7 @@ use std::{future::Future, sync::Arc};
 
 use jsonrpsee::{
     core::server::{BatchResponseBuilder, MethodResponse},
-    server::middleware::rpc::{Batch, BatchEntry, Notification, RpcServiceT},
+    server::middleware::rpc::{Batch, BatchEntry, BatchEntryErr, Notification, RpcServiceT},
     types::{ErrorObjectOwned, Request},
     ResponsePayload,
 };
@@ -42,11 +42,25 @@ impl<S> SubmitBatch<S> {
 /// The hex extrinsic of a call of [`SUBMIT`] given as one positional string, the form every
 /// client sends; calls in any other form are left to jsonrpsee.
 fn submission(entry: &BatchEntry<'_>) -> Option<String> {
-    let BatchEntry::Call(request) = entry else { return None };
-    if request.method_name() != SUBMIT {
-        return None;
+    match entry {
+        BatchEntry::Call(request) if calls_submit(entry) => {
+            request.params().parse::<(String,)>().ok().map(|(hex,)| hex)
+        }
+        _ => None,
     }
-    request.params().parse::<(String,)>().ok().map(|(hex,)| hex)
+}
+
+/// `entry` with its [`submission`], if it is one.
+fn with_submission<'a>(
+    entry: Result<BatchEntry<'a>, BatchEntryErr<'a>>,
+) -> (Result<BatchEntry<'a>, BatchEntryErr<'a>>, Option<String>) {
+    let hex = entry.as_ref().ok().and_then(submission);
+    (entry, hex)
+}
+
+/// Whether `entry` is a call of [`SUBMIT`], in whatever form.
+fn calls_submit(entry: &BatchEntry<'_>) -> bool {
+    matches!(entry, BatchEntry::Call(request) if request.method_name() == SUBMIT)
 }
 
 impl<S> RpcServiceT for SubmitBatch<S>
@@ -70,43 +84,41 @@ where
 
     fn batch<'a>(&self, batch: Batch<'a>) -> impl Future<Output = Self::BatchResponse> + Send + 'a {
         let this = self.clone();
+        let submissions = batch.iter().filter(|entry| entry.as_ref().is_ok_and(calls_submit)).count();
         async move {
-            let submissions = batch.iter().filter(|entry| entry.as_ref().ok().and_then(submission).is_some()).count();
             if submissions < 2 {
                 return this.inner.batch(batch).await;
             }
-            // What jsonrpsee's own batch loop does, but runs of submissions go together.
+            // What jsonrpsee's own batch loop does, but runs of submissions go together. Each
+            // entry's params are parsed once.
             let mut responses = BatchResponseBuilder::new_with_limit(this.max_response_bytes);
             let mut got_notification = false;
             let mut run: Vec<(Request<'a>, String)> = Vec::new();
-            let mut entries = batch.into_iter().peekable();
+            // Collected first: an iterator adapter held across the awaits below would make
+            // the future's `Send` unprovable (rust-lang/rust#102211).
+            let entries: Vec<_> = batch.into_iter().map(with_submission).collect();
+            let mut entries = entries.into_iter().peekable();
             while let Some(entry) = entries.next() {
                 let response = match entry {
-                    Ok(entry) => match submission(&entry) {
-                        Some(hex) => {
-                            let BatchEntry::Call(request) = entry else { continue };
-                            run.push((request, hex));
-                            let run_continues = matches!(entries.peek(), Some(Ok(next)) if submission(next).is_some());
-                            if run_continues {
-                                continue;
-                            }
-                            for response in this.submit_run(std::mem::take(&mut run)).await {
-                                if let Err(too_big) = responses.append(response) {
-                                    return too_big;
-                                }
-                            }
+                    (Ok(BatchEntry::Call(request)), Some(hex)) => {
+                        run.push((request, hex));
+                        if matches!(entries.peek(), Some((_, Some(_)))) {
                             continue;
                         }
-                        None => match entry {
-                            BatchEntry::Call(request) => this.inner.call(request).await,
-                            BatchEntry::Notification(notification) => {
-                                got_notification = true;
-                                this.inner.notification(notification).await;
-                                continue;
+                        for response in this.submit_run(std::mem::take(&mut run)).await {
+                            if let Err(too_big) = responses.append(response) {
+                                return too_big;
                             }
-                        },
-                    },
-                    Err(error) => {
+                        }
+                        continue;
+                    }
+                    (Ok(BatchEntry::Call(request)), None) => this.inner.call(request).await,
+                    (Ok(BatchEntry::Notification(notification)), _) => {
+                        got_notification = true;
+                        this.inner.notification(notification).await;
+                        continue;
+                    }
+                    (Err(error), _) => {
                         let (error, id) = error.into_parts();
                         MethodResponse::error(id, error)
                     }

@@ -41,11 +41,16 @@ pub fn check_format(xt: &[u8]) -> Result<(), DecodeError> {
     decode_extrinsic(xt).map(drop)
 }
 
+/// `xt` as the runtime API takes it, once [`check_format`] passed; the error is the pool's
+/// answer for bytes that are not one extrinsic.
+fn well_formed(xt: &[u8]) -> Result<OpaqueExtrinsic, String> {
+    check_format(xt).map_err(|e| format!("Extrinsic has invalid format: {e}"))?;
+    OpaqueExtrinsic::try_from_encoded_extrinsic(xt).map_err(|e| format!("Extrinsic has invalid format: {e}"))
+}
+
 impl ChainApi for RuntimeValidator {
     fn validate(&self, at: Hash, source: TransactionSource, xt: &[u8]) -> Result<TransactionValidity, String> {
-        check_format(xt).map_err(|e| format!("Extrinsic has invalid format: {e}"))?;
-        let xt = OpaqueExtrinsic::try_from_encoded_extrinsic(xt)
-            .map_err(|e| format!("Extrinsic has invalid format: {e}"))?;
+        let xt = well_formed(xt)?;
         self.chain.runtime_api().validate_transaction(at, source, xt, at).map_err(|e| ChainError::from(e).to_string())
     }
 
@@ -60,15 +65,12 @@ impl ChainApi for RuntimeValidator {
         let mut answers: Vec<Option<Result<TransactionValidity, String>>> = Vec::with_capacity(xts.len());
         let mut batch = Vec::with_capacity(xts.len());
         for (source, xt) in xts {
-            match check_format(xt)
-                .map_err(|e| e.to_string())
-                .and_then(|()| OpaqueExtrinsic::try_from_encoded_extrinsic(xt).map_err(|e| e.to_string()))
-            {
+            match well_formed(xt) {
                 Ok(opaque) => {
                     batch.push((*source, opaque));
                     answers.push(None);
                 }
-                Err(e) => answers.push(Some(Err(format!("Extrinsic has invalid format: {e}")))),
+                Err(error) => answers.push(Some(Err(error))),
             }
         }
         if let Err(error) = self.chain.preverify_signatures(at, xts.iter().map(|(_, xt)| *xt)) {
@@ -210,6 +212,26 @@ mod tests {
     use crate::{consensus, consensus::authoring::commit_empty_block_on, test_utils::dev_chain};
     use ludus_primitives::now_ms;
 
+    /// A validator over a fresh dev chain (kept alive by the returned directory).
+    fn validator() -> (tempfile::TempDir, RuntimeValidator, Hash) {
+        let dir = tempfile::tempdir().unwrap();
+        let (chain, _) = dev_chain(dir.path());
+        let genesis = chain.genesis_hash();
+        (dir, RuntimeValidator { chain }, genesis)
+    }
+
+    /// `validator`'s answers for `xts` as one batch, asserted equal to its answers for each alone.
+    fn validated_as_alone(
+        validator: &RuntimeValidator,
+        at: Hash,
+        xts: &[(TransactionSource, &[u8])],
+    ) -> Vec<Result<TransactionValidity, String>> {
+        let batch = validator.validate_many(at, xts);
+        let alone: Vec<_> = xts.iter().map(|(source, xt)| validator.validate(at, *source, xt)).collect();
+        assert_eq!(batch, alone);
+        batch
+    }
+
     #[test]
     fn a_batch_is_validated_as_each_transaction_alone_would_be() {
         use crate::test_utils::{pair, transfer};
@@ -217,10 +239,7 @@ mod tests {
         use sp_core::Pair;
         use TransactionSource::{External, InBlock, Local};
 
-        let dir = tempfile::tempdir().unwrap();
-        let (chain, _) = dev_chain(dir.path());
-        let validator = RuntimeValidator { chain: chain.clone() };
-        let genesis = chain.genesis_hash();
+        let (_dir, validator, genesis) = validator();
         let bob = AccountId::from(pair("//Bob").public());
         let alice = pair("//Alice");
         let mut forged = transfer(&alice, bob.clone(), 1_000, 1, genesis);
@@ -237,9 +256,7 @@ mod tests {
         ];
         let xts: Vec<(TransactionSource, &[u8])> = xts.iter().map(|(source, xt)| (*source, xt.as_slice())).collect();
 
-        let batch = validator.validate_many(genesis, &xts);
-        let alone: Vec<_> = xts.iter().map(|(source, xt)| validator.validate(genesis, *source, xt)).collect();
-        assert_eq!(batch, alone);
+        let batch = validated_as_alone(&validator, genesis, &xts);
         let outcome = |i: usize| match &batch[i] {
             Ok(Ok(_)) => "valid".to_owned(),
             Ok(Err(e)) => format!("{e:?}"),
@@ -259,10 +276,7 @@ mod tests {
         use ludus_primitives::AccountId;
         use sp_core::Pair;
 
-        let dir = tempfile::tempdir().unwrap();
-        let (chain, _) = dev_chain(dir.path());
-        let validator = RuntimeValidator { chain: chain.clone() };
-        let genesis = chain.genesis_hash();
+        let (_dir, validator, genesis) = validator();
         let deepest = (0..=crate::executor::decode::MAX_EXTRINSIC_DEPTH as usize + 1)
             .take_while(|&levels| check_format(&bare_extrinsic(&nested_call_bytes(Wrapper::Batch, levels))).is_ok())
             .last()
@@ -281,9 +295,7 @@ mod tests {
         );
         let xts: Vec<(TransactionSource, &[u8])> =
             xts.iter().map(|xt| (TransactionSource::External, xt.as_slice())).collect();
-        let batch = validator.validate_many(genesis, &xts);
-        let alone: Vec<_> = xts.iter().map(|(source, xt)| validator.validate(genesis, *source, xt)).collect();
-        assert_eq!(batch, alone);
+        let batch = validated_as_alone(&validator, genesis, &xts);
         assert!(matches!(batch[0], Ok(Ok(_))), "{:?}", batch[0]);
         assert!(batch[2].as_ref().unwrap_err().contains("nest deeper"), "{:?}", batch[2]);
     }

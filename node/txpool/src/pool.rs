@@ -31,6 +31,9 @@ const NEW_WORK_SHARE: (usize, usize) = (1, 4);
 /// find room.
 const OWN_WORK_FLOOR: (usize, usize) = (1, 16);
 
+/// No room held back for others: what a single submission is checked against.
+const NOTHING_RESERVED: Limit = Limit { count: 0, total_bytes: 0 };
+
 /// How the pool reaches the runtime.
 ///
 /// The node implements it by calling `TaggedTransactionQueue_validate_transaction`
@@ -217,7 +220,7 @@ impl<A: ChainApi> Pool<A> {
     ) -> Vec<Result<Hash, Error>> {
         // Relays are let into validation only while the batch so far would still fit: a full
         // pool refuses them before validation, as it refuses single ones.
-        let mut reserved = Limit { count: 0, total_bytes: 0 };
+        let mut reserved = NOTHING_RESERVED;
         let checked: Vec<Result<(Hash, Vec<u8>), Error>> = xts
             .into_iter()
             .map(|xt| {
@@ -241,6 +244,9 @@ impl<A: ChainApi> Pool<A> {
             .map(|checked| {
                 let (hash, xt) = checked?;
                 let validity = validities.next().unwrap_or_else(|| Err("no answer".to_owned()));
+                // Refused now if it would be before validation: the batch's earlier
+                // transactions may have added or banned it, or filled the pool, since.
+                self.check_admissible(&hash, relayed, xt.len(), NOTHING_RESERVED)?;
                 self.admit(hash, source, xt, validity, None, relayed)
             })
             .collect()
@@ -262,7 +268,7 @@ impl<A: ChainApi> Pool<A> {
         watcher: Option<mpsc::UnboundedSender<TransactionStatus>>,
         relayed: bool,
     ) -> Result<Hash, Error> {
-        let hash = self.check_new(&xt, relayed, Limit { count: 0, total_bytes: 0 })?;
+        let hash = self.check_new(&xt, relayed, NOTHING_RESERVED)?;
         // The runtime call is the slow part; the lock is not held across it.
         let validity = self.api.validate(at, source, &xt);
         self.admit(hash, source, xt, validity, watcher, relayed)
@@ -290,9 +296,6 @@ impl<A: ChainApi> Pool<A> {
         watcher: Option<mpsc::UnboundedSender<TransactionStatus>>,
         relayed: bool,
     ) -> Result<Hash, Error> {
-        // Refused now if it would have been before validation: a batch's earlier transactions
-        // may have added, banned or filled since.
-        self.check_admissible(&hash, relayed, xt.len(), Limit { count: 0, total_bytes: 0 })?;
         let valid = match validity.map_err(Error::Validation)? {
             Ok(valid) => valid,
             Err(TransactionValidityError::Invalid(invalid)) => {
