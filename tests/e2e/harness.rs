@@ -613,6 +613,11 @@ impl Drop for Node {
             let _ = child.kill();
             let _ = child.wait();
         }
+        // For a failure that needs every node's log, not the tail of one (README, "Faults").
+        if let Some(dir) = std::env::var_os("LUDUS_E2E_KEEP_LOGS") {
+            let name = self.base.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let _ = std::fs::copy(&self.log_path, Path::new(&dir).join(format!("{name}.log")));
+        }
         if thread::panicking() {
             eprintln!(
                 "---- ludus-node log tail ({}) ----\n{}\n---- end of log ----",

@@ -10,7 +10,8 @@
 //! - **Gossip validation**: [`Grandpa::on_gossip`] decodes, checks signatures against the current
 //!   set and routes votes, commits and catch-ups to the running voter. Messages naming blocks we
 //!   have not imported are held (at most 1,000, for 60 s) and released by
-//!   [`Grandpa::on_block_imported`].
+//!   [`Grandpa::on_block_imported`]; [`Grandpa::wanted_blocks`] names the blocks they wait
+//!   for, which sync fetches.
 //! - **Finalization**: through [`FinalityChain::finalize`], with a SCALE `GrandpaJustification`
 //!   stored for the block; [`Grandpa::import_justification`] is the sync path.
 //!
@@ -186,6 +187,17 @@ impl<P: Peer> Grandpa<P> {
     /// authority-set change): sync must fetch it with the block.
     pub fn enacts_change(&self, header: &Header) -> bool {
         self.shared.enacts_change(header)
+    }
+
+    /// Blocks that checked messages name and we lack, the highest first, at most `limit`.
+    ///
+    /// The messages wait for these blocks, and a vote may name a block on a fork that no peer
+    /// announces any more: after a partition heals, each side's votes name its own side's
+    /// blocks, and the side on the longer fork never downloads the other side's shorter one.
+    /// Without those votes no side has a supermajority, and finality stalls for good. Sync
+    /// must fetch these blocks by hash (Substrate's `set_sync_fork_request`).
+    pub fn wanted_blocks(&self, limit: usize) -> Vec<(Hash, BlockNumber)> {
+        self.shared.wanted_blocks(limit)
     }
 
     /// Set id, authority count, current round, last finalized, whether we vote.

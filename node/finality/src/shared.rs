@@ -73,7 +73,8 @@ enum HeldItem {
 struct Held {
     at: Instant,
     set_id: SetId,
-    needs: Vec<Hash>,
+    /// The blocks it names that we lack, with the numbers it gives them.
+    needs: Vec<(Hash, BlockNumber)>,
     key: Vec<u8>,
     item: HeldItem,
 }
@@ -186,7 +187,7 @@ impl State {
 
     /// Delivers `item` now if no block it `needs` is missing, else holds it until they are
     /// imported.
-    fn deliver_or_hold(&mut self, set_id: SetId, needs: Vec<Hash>, key: Vec<u8>, item: HeldItem) {
+    fn deliver_or_hold(&mut self, set_id: SetId, needs: Vec<(Hash, BlockNumber)>, key: Vec<u8>, item: HeldItem) {
         if needs.is_empty() {
             self.deliver(item, key);
         } else {
@@ -367,12 +368,12 @@ impl Shared {
         }
     }
 
-    fn unknown_blocks(&self, hashes: impl IntoIterator<Item = Hash>) -> Vec<Hash> {
-        let mut unknown: Vec<Hash> = Vec::new();
-        for hash in hashes {
+    fn unknown_blocks(&self, blocks: impl IntoIterator<Item = (Hash, BlockNumber)>) -> Vec<(Hash, BlockNumber)> {
+        let mut unknown: Vec<(Hash, BlockNumber)> = Vec::new();
+        for (hash, number) in blocks {
             // A database error counts as unknown: the message waits and is retried on import.
-            if !unknown.contains(&hash) && !matches!(self.chain.header(&hash), Ok(Some(_))) {
-                unknown.push(hash);
+            if !unknown.iter().any(|(h, _)| *h == hash) && !matches!(self.chain.header(&hash), Ok(Some(_))) {
+                unknown.push((hash, number));
             }
         }
         unknown
@@ -389,7 +390,8 @@ impl Shared {
         if !check_vote_signature(&vote.message, &vote.id, &vote.signature, round, set_id) {
             return GossipVerdict::Reject(format!("grandpa vote by {} with a bad signature", vote.id));
         }
-        let needs = self.unknown_blocks([*vote.target().0]);
+        let (hash, number) = vote.target();
+        let needs = self.unknown_blocks([(*hash, number)]);
         let key = vote.encode();
         let mut state = self.state.lock();
         if state.persisted.set_id != set_id {
@@ -437,8 +439,10 @@ impl Shared {
         if commit.target_number <= self.chain.finalized().1 {
             return GossipVerdict::Ignore;
         }
-        let needs = self
-            .unknown_blocks(std::iter::once(commit.target_hash).chain(commit.precommits.iter().map(|p| p.target_hash)));
+        let needs = self.unknown_blocks(
+            std::iter::once((commit.target_hash, commit.target_number))
+                .chain(commit.precommits.iter().map(|p| (p.target_hash, p.target_number))),
+        );
         let key = content_key(&(round, set_id, &commit));
         let mut state = self.state.lock();
         if state.persisted.set_id != set_id || !state.note_seen(key) {
@@ -476,9 +480,9 @@ impl Shared {
             }
         }
         let needs = self.unknown_blocks(
-            std::iter::once(catch_up.base_hash)
-                .chain(catch_up.prevotes.iter().map(|v| v.prevote.target_hash))
-                .chain(catch_up.precommits.iter().map(|v| v.precommit.target_hash)),
+            std::iter::once((catch_up.base_hash, catch_up.base_number))
+                .chain(catch_up.prevotes.iter().map(|v| (v.prevote.target_hash, v.prevote.target_number)))
+                .chain(catch_up.precommits.iter().map(|v| (v.precommit.target_hash, v.precommit.target_number))),
         );
         let key = content_key(&(set_id, &catch_up));
         let mut state = self.state.lock();
@@ -870,6 +874,28 @@ impl Shared {
             warn!(target: LOG_TARGET, "{}: block #{} forces an authority set change; forced changes are not supported and ignored", self.name, header.number);
         }
         self.release_held();
+    }
+
+    /// Blocks that held messages name and we still lack, above our finalized block: the
+    /// highest first, each once, at most `limit`.
+    pub fn wanted_blocks(&self, limit: usize) -> Vec<(Hash, BlockNumber)> {
+        let finalized = self.chain.finalized().1;
+        let mut wanted: Vec<(Hash, BlockNumber)> = {
+            let state = self.state.lock();
+            let set_id = state.persisted.set_id;
+            state
+                .held
+                .iter()
+                .filter(|held| held.set_id == set_id)
+                .flat_map(|held| held.needs.iter().copied())
+                .filter(|(_, number)| *number > finalized)
+                .collect()
+        };
+        wanted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        wanted.dedup();
+        let mut unknown = self.unknown_blocks(wanted);
+        unknown.truncate(limit);
+        unknown
     }
 
     pub fn status(&self) -> GrandpaStatus {

@@ -94,6 +94,20 @@ fn genesis() -> Header {
     Header::new(0, Default::default(), Default::default(), Default::default(), Default::default())
 }
 
+/// `len` blocks on top of `from` whose headers carry `mark`, so that forks built from one
+/// parent with different marks differ.
+fn build_fork(from: &Header, len: u32, mark: &[u8]) -> Vec<Header> {
+    let mut headers = Vec::new();
+    let mut parent = from.clone();
+    for _ in 0..len {
+        let digest = Digest { logs: vec![DigestItem::Other(mark.to_vec())] };
+        let header = Header::new(parent.number + 1, Default::default(), Default::default(), parent.hash(), digest);
+        headers.push(header.clone());
+        parent = header;
+    }
+    headers
+}
+
 /// A chain of `len` blocks on top of genesis; `change` puts a ScheduledChange in block `.0`.
 fn build_chain(from: &Header, len: u32, change: Option<(BlockNumber, AuthorityList)>) -> Vec<Header> {
     let mut headers = Vec::new();
@@ -136,6 +150,8 @@ type Outgoing = Arc<Mutex<Vec<(u32, Vec<u8>)>>>;
 struct Net {
     nodes: Arc<Mutex<BTreeMap<u32, Grandpa<u32>>>>,
     sent: Outgoing,
+    /// Each node's side of a partition (side 0 if unnamed): messages reach only its side.
+    sides: Arc<Mutex<HashMap<u32, u8>>>,
 }
 
 struct Node {
@@ -148,7 +164,20 @@ struct Node {
 
 impl Net {
     fn new() -> Self {
-        Self { nodes: Arc::new(Mutex::new(BTreeMap::new())), sent: Arc::new(Mutex::new(Vec::new())) }
+        Self {
+            nodes: Arc::new(Mutex::new(BTreeMap::new())),
+            sent: Arc::new(Mutex::new(Vec::new())),
+            sides: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// Splits the network: `side` cannot hear the others, nor they it, until [`Net::heal`].
+    fn partition(&self, side: &[u32]) {
+        self.sides.lock().extend(side.iter().map(|id| (*id, 1)));
+    }
+
+    fn heal(&self) {
+        self.sides.lock().clear();
     }
 
     /// Starts (or restarts) `node` and connects it to everyone.
@@ -162,12 +191,18 @@ impl Net {
         let (grandpa, mut gossip_rx, worker) = Grandpa::<u32>::start(node.chain.clone(), config).unwrap();
         let nodes = self.nodes.clone();
         let sent = self.sent.clone();
+        let sides = self.sides.clone();
         let id = node.id;
         let router = tokio::spawn(async move {
             while let Some(bytes) = gossip_rx.next().await {
                 sent.lock().push((id, bytes.clone()));
-                let peers: Vec<Grandpa<u32>> =
-                    nodes.lock().iter().filter(|(peer, _)| **peer != id).map(|(_, g)| g.clone()).collect();
+                let side = |node: u32| sides.lock().get(&node).copied().unwrap_or(0);
+                let peers: Vec<Grandpa<u32>> = nodes
+                    .lock()
+                    .iter()
+                    .filter(|(peer, _)| **peer != id && side(**peer) == side(id))
+                    .map(|(_, g)| g.clone())
+                    .collect();
                 for peer in peers {
                     peer.on_gossip(&id, &bytes);
                 }
@@ -589,14 +624,7 @@ async fn an_equivocating_voter_is_detected_and_cannot_split_finality() {
     let genesis = genesis();
     let set0 = authorities(&NAMES, 0);
     let fork_a = build_chain(&genesis, 10, None);
-    let mut fork_b = Vec::new();
-    let mut parent = genesis.clone();
-    for _ in 0..10 {
-        let digest = Digest { logs: vec![DigestItem::Other(b"fork b".to_vec())] };
-        let header = Header::new(parent.number + 1, Default::default(), Default::default(), parent.hash(), digest);
-        fork_b.push(header.clone());
-        parent = header;
-    }
+    let fork_b = build_fork(&genesis, 10, b"fork b");
     let net = Net::new();
     let mut honest: Vec<Node> =
         (0..3).map(|i| node(i, &[seed(NAMES[i as usize], 0)], &genesis, set0.clone())).collect();
@@ -667,6 +695,72 @@ async fn an_equivocating_voter_is_detected_and_cannot_split_finality() {
     let (_o, g) = observer(&genesis, set0.clone(), &all);
     assert_eq!(g.import_justification(hash, number, &bytes), Ok(()));
     for n in &mut honest {
+        net.stop(n);
+    }
+}
+
+/// Each side of a healed 2–2 partition prevoted for its own fork, and the longer fork's side
+/// never gets the shorter fork from its peers (they reorganised onto the longer one and
+/// announce nothing of theirs again). The votes naming the shorter fork then wait for good,
+/// no side sees a supermajority of prevotes, and finality stalls: until the blocks those votes
+/// wait for are fetched, which is what `wanted_blocks` tells sync to do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_partition_votes_for_the_losing_fork_name_the_blocks_sync_must_fetch() {
+    let genesis = genesis();
+    let set0 = authorities(&NAMES, 0);
+    let common = build_chain(&genesis, 4, None);
+    let fork_a = build_fork(&common[3], 4, b"fork a");
+    let fork_b = build_fork(&common[3], 3, b"fork b");
+    let net = Net::new();
+    net.partition(&[2, 3]);
+    let mut nodes: Vec<Node> = (0..4).map(|i| node(i, &[seed(NAMES[i as usize], 0)], &genesis, set0.clone())).collect();
+    let mut handles = Vec::new();
+    for (i, n) in nodes.iter_mut().enumerate() {
+        import(n, None, &common);
+        import(n, None, if i < 2 { &fork_a } else { &fork_b });
+        handles.push(net.start(n));
+    }
+    // Each side prevotes its own tip in round 1 and can go no further with half the votes.
+    wait_for("every voter to prevote in round 1", Duration::from_secs(10), || {
+        let sent = net.sent.lock();
+        (0..4).all(|id| {
+            sent.iter().any(|(from, bytes)| *from == id && vote_key(bytes).is_some_and(|(k, _)| k == (0, 1, 0)))
+        })
+    })
+    .await;
+    // The heal: the shorter fork's side syncs the longer fork; the longer side learns of nothing.
+    for (n, g) in nodes.iter().zip(&handles).skip(2) {
+        import(n, Some(g), &fork_a);
+    }
+    net.heal();
+    let fork_b_tip = (fork_b[2].hash(), 7);
+    wait_for("the longer side to want the other side's tip", Duration::from_secs(10), || {
+        handles[..2].iter().all(|g| g.wanted_blocks(8) == vec![fork_b_tip])
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        nodes.iter().all(|n| n.chain.finalized_number() == 0),
+        "nothing can be final while half the prevotes wait: {:?}",
+        nodes.iter().map(|n| n.chain.finalized_number()).collect::<Vec<_>>()
+    );
+    assert_eq!(handles[0].wanted_blocks(0), Vec::new(), "the limit bounds the answer");
+    assert!(
+        handles[2].wanted_blocks(8).is_empty(),
+        "the shorter side has every block: {:?}",
+        handles[2].wanted_blocks(8)
+    );
+
+    // What sync does with the answer: fetch the wanted tip and its ancestry.
+    for (n, g) in nodes.iter().zip(&handles).take(2) {
+        import(n, Some(g), &fork_b);
+    }
+    wait_for("everyone to finalize the longer fork's tip", Duration::from_secs(30), || {
+        nodes.iter().all(|n| n.chain.finalized() == (fork_a[3].hash(), 8))
+    })
+    .await;
+    assert!(handles[0].wanted_blocks(8).is_empty());
+    for n in &mut nodes {
         net.stop(n);
     }
 }

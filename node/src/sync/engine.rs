@@ -26,6 +26,8 @@ use crate::{adapters::txpool::NodePool, chain::Chain};
 const TX_FLUSH: Duration = Duration::from_millis(100);
 /// How often the planner looks again without an event (a back-off ending, say).
 const REPLAN_TICK: Duration = Duration::from_millis(500);
+/// Most blocks GRANDPA waits for that the planner considers at once.
+const WANTED_BLOCKS: usize = 16;
 
 /// Results flowing back into the engine from its helpers.
 enum Internal<Id> {
@@ -327,6 +329,9 @@ impl<N: SyncNetwork> SyncEngine<N> {
 
     /// Starts the next block download if one is due.
     fn plan(&mut self) {
+        if let Some(grandpa) = &self.grandpa {
+            self.planner.want(grandpa.wanted_blocks(WANTED_BLOCKS));
+        }
         let next = {
             let peers = self.shared.peer_table().read();
             self.planner.next_request(&*self.chain, &peers, std::time::Instant::now())

@@ -15,7 +15,9 @@
 //!   behind, otherwise backwards from the peer's head until a block we know (which also finds
 //!   forks) — and imports them in order with their GRANDPA justifications, which finalize
 //!   them through [`Grandpa::import_justification`](ludus_finality::Grandpa::import_justification).
-//!   It serves the same requests from the database;
+//!   It serves the same requests from the database. Blocks the GRANDPA gadget waits for
+//!   (its held votes name them) are fetched by hash when no claim needs following: after a
+//!   partition they may sit on a fork no peer claims any more;
 //! - **transactions** (gossip): transactions that become ready in our pool are published;
 //!   received ones go through the pool's validation;
 //! - **GRANDPA** messages (gossip): handed to the finality gadget, whose verdict decides

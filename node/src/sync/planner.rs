@@ -18,12 +18,22 @@
 //! - An ascending answer that does not connect to our best means our best is on a fork the
 //!   peer lacks: ascend again from our finalized block; if even that does not connect, the
 //!   peer's chain does not contain our finalized block.
+//! - With no claim to follow, **wanted blocks** ([`Planner::want`]: blocks GRANDPA votes name
+//!   that we lack) are fetched by hash, walking back as for a fork, from one peer after another
+//!   until one has them. They may sit on a fork no peer claims any more: after a partition heals,
+//!   the side on the longer fork never hears of the shorter one again, yet finality needs the
+//!   votes the other side cast for it (Substrate's `set_sync_fork_request`). A peer that answers
+//!   without the block is asked again only after [`WANTED_RETRY`], and not blamed: honest peers
+//!   lack blocks, and the one who named the block was a voter, not the peer.
 
-use std::time::Instant;
+use std::{
+    collections::HashMap,
+    time::{Duration, Instant},
+};
 
 use codec::DecodeAll;
 use ludus_network::PeerId;
-use ludus_primitives::{BlockNumber, Hash};
+use ludus_primitives::{short, BlockNumber, Hash};
 use sp_runtime::traits::Header as HeaderT;
 
 use super::{
@@ -39,6 +49,8 @@ use crate::chain::Chain;
 pub const ASCEND_DISTANCE: BlockNumber = 8;
 /// Most blocks kept while walking back from a peer's head to a known block.
 pub const MAX_FORK_SEARCH: usize = 1024;
+/// A peer that answered without a wanted block is not asked for it again before this.
+pub const WANTED_RETRY: Duration = Duration::from_secs(10);
 
 /// Our chain as the planner sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +129,13 @@ pub struct Planner {
     fork_search: Vec<BlockData>,
     /// Set when an ascending download did not connect to our best: restart from finality.
     ascend_from_finalized: bool,
+    /// Blocks wanted by hash, highest first, with the numbers they were named with.
+    wanted: Vec<(Hash, BlockNumber)>,
+    /// The peer, wanted block and start of the walk in `fork_search`, when it is a wanted
+    /// block's.
+    fetching: Option<(PeerId, Hash, Instant)>,
+    /// The peers that answered without a wanted block, and when.
+    misses: HashMap<Hash, Vec<(PeerId, Instant)>>,
 }
 
 impl Planner {
@@ -124,6 +143,12 @@ impl Planner {
     #[cfg(test)]
     pub fn imports_pending(&self) -> usize {
         self.imports_pending
+    }
+
+    /// Blocks to fetch by hash when no peer's claim needs following (highest first, as named:
+    /// hash and number), replacing the last list.
+    pub fn want(&mut self, wanted: Vec<(Hash, BlockNumber)>) {
+        self.wanted = wanted;
     }
 
     /// The next request to send, if one is due; the caller must send it and report the
@@ -146,9 +171,12 @@ impl Planner {
             .max_by_key(|(_, p)| p.best_number)
             .map(|(id, p)| (*id, p.best_number, p.best_hash));
         let Some((peer, best_number, best_hash)) = target else {
-            self.fork_search.clear();
-            return None;
+            return self.next_wanted(chain, peers, now);
         };
+        if self.fetching.take().is_some() {
+            // A claim to follow comes first; the wanted block's walk starts over later.
+            self.fork_search.clear();
+        }
         let request = if let Some(lowest) = self.fork_search.last() {
             let remaining = lowest.header.number().saturating_sub(head.finalized_number + 1);
             BlockRequest {
@@ -179,6 +207,68 @@ impl Planner {
         Some((peer, request))
     }
 
+    /// The request for a wanted block, if one is due: the walk in progress goes on with its
+    /// peer; otherwise the highest wanted block we lack that some peer has not failed to serve.
+    fn next_wanted(
+        &mut self,
+        chain: &impl ChainView,
+        peers: &PeerTable,
+        now: Instant,
+    ) -> Option<(PeerId, BlockRequest)> {
+        let head = chain.head();
+        let remaining =
+            |number: BlockNumber| number.saturating_sub(head.finalized_number).clamp(1, messages::MAX_BLOCKS);
+        if let (Some(lowest), Some((peer, ..))) = (self.fork_search.last(), self.fetching) {
+            if peers.iter().any(|(id, p)| *id == peer && p.is_available(now)) {
+                let request = BlockRequest {
+                    from: messages::From::Hash(*lowest.header.parent_hash()),
+                    direction: Direction::Descending,
+                    max: remaining(lowest.header.number().saturating_sub(1)),
+                };
+                self.in_flight = Some(peer);
+                return Some((peer, request));
+            }
+        }
+        self.fork_search.clear();
+        self.fetching = None;
+        self.misses.retain(|_, tried| {
+            tried.retain(|(_, at)| now.saturating_duration_since(*at) < WANTED_RETRY);
+            !tried.is_empty()
+        });
+        for &(hash, number) in &self.wanted {
+            if number <= head.finalized_number || chain.has_block(&hash) {
+                continue;
+            }
+            let tried = self.misses.get(&hash);
+            let untried = |id: &PeerId| tried.is_none_or(|tried| tried.iter().all(|(peer, _)| peer != id));
+            // The lowest id first: every node does not pick the same peer, but one node
+            // picks the same one again, which keeps its tests repeatable.
+            let Some(peer) = peers.iter().filter(|(id, p)| p.is_available(now) && untried(id)).map(|(id, _)| *id).min()
+            else {
+                continue;
+            };
+            tracing::debug!(target: "sync", "asking {peer} for block #{number} ({}), which GRANDPA waits for", short(&hash));
+            self.fetching = Some((peer, hash, now));
+            self.in_flight = Some(peer);
+            let request = BlockRequest {
+                from: messages::From::Hash(hash),
+                direction: Direction::Descending,
+                max: remaining(number),
+            };
+            return Some((peer, request));
+        }
+        None
+    }
+
+    /// A wanted block's walk that cannot go on with this peer: it is asked for that block
+    /// again only after [`WANTED_RETRY`].
+    fn wanted_missed(&mut self, peer: PeerId, (hash, asked_at): (Hash, Instant)) -> Action {
+        self.fork_search.clear();
+        self.fetching = None;
+        self.misses.entry(hash).or_default().push((peer, asked_at));
+        Action::Nothing
+    }
+
     /// The outcome of the request in flight: the response bytes, or why there are none.
     pub fn on_response(
         &mut self,
@@ -188,10 +278,14 @@ impl Planner {
         response: Result<&[u8], String>,
     ) -> Action {
         self.in_flight = None;
+        let wanted = self.fetching.filter(|(from, ..)| *from == peer).map(|(_, hash, at)| (hash, at));
         let bytes = match response {
             Ok(bytes) => bytes,
             Err(error) => {
                 tracing::debug!(target: "sync", "block request to {peer} failed: {error}");
+                if let Some(wanted) = wanted {
+                    self.wanted_missed(peer, wanted);
+                }
                 return Action::BackOff { peer };
             }
         };
@@ -204,6 +298,9 @@ impl Planner {
         }
         let head = chain.head();
         let mut blocks = response.blocks;
+        if let (Some(wanted), true) = (wanted, blocks.is_empty()) {
+            return self.wanted_missed(peer, wanted);
+        }
         if blocks.is_empty() {
             return Action::DropClaim { peer, best_number: head.best_number, best_hash: head.best_hash };
         }
@@ -211,9 +308,18 @@ impl Planner {
             self.fork_search.append(&mut blocks);
             let Some(lowest) = self.fork_search.last() else { return Action::Nothing };
             if chain.has_block(lowest.header.parent_hash()) {
+                self.fetching = None;
                 let mut chunk = std::mem::take(&mut self.fork_search);
                 chunk.reverse();
                 return self.import(peer, chunk);
+            }
+            if let Some(wanted) = wanted {
+                // A wanted block off our finalized chain is of no use, and the peer only
+                // served what we asked for; a walk too long is given up.
+                if *lowest.header.number() <= head.finalized_number + 1 || self.fork_search.len() >= MAX_FORK_SEARCH {
+                    return self.wanted_missed(peer, wanted);
+                }
+                return Action::Nothing;
             }
             if *lowest.header.number() <= head.finalized_number + 1 {
                 self.fork_search.clear();

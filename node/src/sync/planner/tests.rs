@@ -246,3 +246,113 @@ fn a_peer_that_failed_is_left_alone_for_the_back_off() {
     let (to, _) = planner.next_request(&chain, &peers, now + PEER_BACKOFF).unwrap();
     assert_eq!(to, flaky, "asked again once its back-off is over");
 }
+
+/// After a partition: we are on the longer fork, every peer claims it, and a GRANDPA vote
+/// names the tip of the shorter one.
+struct Healed {
+    chain: FakeChain,
+    shorter: Vec<BlockData>,
+    peers: PeerTable,
+    ids: Vec<PeerId>,
+}
+
+fn healed() -> Healed {
+    let common = blocks_on(genesis(), 0, 2, 1);
+    let longer = blocks_on(common[1].header.hash(), 2, 4, 1);
+    let shorter = blocks_on(common[1].header.hash(), 2, 3, 2);
+    let chain = FakeChain::with(genesis(), &[common, longer.clone()].concat(), 2);
+    let mut ids = vec![PeerId::random(), PeerId::random()];
+    ids.sort();
+    let peers = peers_claiming(&[(ids[0], tip(&longer)), (ids[1], tip(&longer))]);
+    Healed { chain, shorter, peers, ids }
+}
+
+#[test]
+fn a_wanted_block_no_claim_leads_to_is_fetched_by_hash_and_its_fork_imported() {
+    let Healed { chain, shorter, peers, ids } = healed();
+    let now = Instant::now();
+    let mut planner = Planner::default();
+    assert_eq!(planner.next_request(&chain, &peers, now), None, "no claim to follow, nothing wanted");
+
+    let (number, hash) = tip(&shorter);
+    planner.want(vec![(hash, number)]);
+    let (to, request) = planner.next_request(&chain, &peers, now).unwrap();
+    assert_eq!(to, ids[0]);
+    // From the wanted block down to just above our finalized #2.
+    assert_eq!(request, BlockRequest { from: messages::From::Hash(hash), direction: Direction::Descending, max: 3 });
+    assert_eq!(planner.next_request(&chain, &peers, now), None, "one request at a time");
+
+    // Half the walk, then the rest from the same peer, then the whole fork imports.
+    let top = descending(&shorter[1..]);
+    assert_eq!(planner.on_response(&chain, to, &request, Ok(&response(&top))), Action::Nothing);
+    let (again, second) = planner.next_request(&chain, &peers, now).unwrap();
+    assert_eq!(again, to, "the walk goes on with the peer that started it");
+    assert_eq!(
+        second,
+        BlockRequest { from: messages::From::Hash(shorter[0].header.hash()), direction: Direction::Descending, max: 1 }
+    );
+    let action = planner.on_response(&chain, to, &second, Ok(&response(&shorter[..1])));
+    assert_eq!(numbers(&action), [3, 4, 5]);
+    planner.on_imported();
+
+    // Known now, or below our finalized block: nothing to fetch.
+    let mut known = chain;
+    known.known.extend(shorter.iter().map(|b| b.header.hash()));
+    assert_eq!(planner.next_request(&known, &peers, now), None);
+    planner.want(vec![(Hash::repeat_byte(0x42), 2)]);
+    assert_eq!(planner.next_request(&known, &peers, now), None, "#2 is final: a block there is of no use");
+}
+
+#[test]
+fn a_peer_without_the_wanted_block_is_not_blamed_and_asked_again_only_later() {
+    let Healed { chain, shorter, peers, ids } = healed();
+    let now = Instant::now();
+    let mut planner = Planner::default();
+    let (number, hash) = tip(&shorter);
+    planner.want(vec![(hash, number)]);
+
+    let (first, request) = planner.next_request(&chain, &peers, now).unwrap();
+    assert_eq!(
+        planner.on_response(&chain, first, &request, Ok(&response(&[]))),
+        Action::Nothing,
+        "no ban, no back-off"
+    );
+    let (second, request) = planner.next_request(&chain, &peers, now).unwrap();
+    assert_eq!((first, second), (ids[0], ids[1]), "the next peer is asked");
+    assert_eq!(
+        planner.on_response(&chain, second, &request, Err("timed out".into())),
+        Action::BackOff { peer: second }
+    );
+    assert_eq!(planner.next_request(&chain, &peers, now), None, "every peer was asked");
+    let (to, _) = planner.next_request(&chain, &peers, now + WANTED_RETRY).unwrap();
+    assert_eq!(to, ids[0], "asked again after the retry delay");
+
+    // A claim to follow comes first, and abandons the wanted block's walk.
+    let mut planner = Planner::default();
+    planner.want(vec![(hash, number)]);
+    let (to, request) = planner.next_request(&chain, &peers, now).unwrap();
+    planner.on_response(&chain, to, &request, Ok(&response(&descending(&shorter[1..]))));
+    let ahead = blocks_on(chain.head.best_hash, chain.head.best_number, 1, 1);
+    let mut peers = peers;
+    peers.note_best(ids[1], tip(&ahead).0, tip(&ahead).1);
+    let (to, request) = planner.next_request(&chain, &peers, now).unwrap();
+    assert_eq!(to, ids[1]);
+    assert_eq!(request.from, messages::From::Hash(tip(&ahead).1));
+}
+
+#[test]
+fn a_wanted_block_off_our_finalized_chain_is_dropped_without_a_ban() {
+    let Healed { chain, peers, .. } = healed();
+    // A fork from genesis, below our finalized #2.
+    let stale = blocks_on(genesis(), 0, 4, 3);
+    let (number, hash) = tip(&stale);
+    let now = Instant::now();
+    let mut planner = Planner::default();
+    planner.want(vec![(hash, number)]);
+    let (to, request) = planner.next_request(&chain, &peers, now).unwrap();
+    assert_eq!(request.max, 2);
+    let action = planner.on_response(&chain, to, &request, Ok(&response(&descending(&stale[2..]))));
+    assert_eq!(action, Action::Nothing);
+    let (other, _) = planner.next_request(&chain, &peers, now).unwrap();
+    assert_ne!(other, to, "that peer is not asked for it again before the retry delay");
+}

@@ -71,12 +71,25 @@ pub struct SimNode {
     /// What its engine shares (peer table, imports).
     pub shared: Arc<SyncShared>,
     network: SimNetwork,
+    /// Its GRANDPA gadget, an observer, if started with one.
+    pub grandpa: Option<ludus_finality::Grandpa<PeerId>>,
 }
 
 impl SimNode {
     /// A node with the dev genesis and `index`'s identity, registered on `router`; its
     /// engine runs without GRANDPA (no finality: longest chain only).
     pub fn start(router: &Router, index: u8) -> Self {
+        Self::start_with(router, index, false)
+    }
+
+    /// [`SimNode::start`] with a GRANDPA observer (no keys) wired in as the node wires it:
+    /// it checks the grandpa topic's messages, holds those naming blocks we lack, and tells
+    /// the engine which blocks it waits for.
+    pub fn start_observing(router: &Router, index: u8) -> Self {
+        Self::start_with(router, index, true)
+    }
+
+    fn start_with(router: &Router, index: u8, observing: bool) -> Self {
         let dir = tempfile::tempdir().expect("temporary directory");
         let (chain, keystore) = dev_chain(dir.path());
         let peer = peer_id(index);
@@ -84,13 +97,33 @@ impl SimNode {
         let network = router.register(peer, events_tx);
         let pool = crate::adapters::txpool::new_pool(chain.clone(), ludus_txpool::Options::default().ready_limit);
         let shared = SyncShared::new(chain.clone(), peer.to_base58(), true);
-        let (engine, import) = SyncEngine::new(chain.clone(), network.clone(), pool, None, shared.clone(), true);
+        let (grandpa, grandpa_out) = if observing {
+            let config = ludus_finality::GrandpaConfig {
+                keystore: None,
+                state_dir: dir.path().join("grandpa"),
+                gossip_duration: Duration::from_millis(50),
+                name: format!("sim{index}"),
+            };
+            let (grandpa, out, worker) = ludus_finality::Grandpa::start(
+                Arc::new(crate::adapters::finality::GrandpaChain(chain.clone())),
+                config,
+            )
+            .expect("GRANDPA starts");
+            let hook = grandpa.clone();
+            chain.set_import_hook(Box::new(move |header| hook.on_block_imported(header)));
+            tokio::spawn(worker);
+            (Some(grandpa), Some(out))
+        } else {
+            (None, None)
+        };
+        let (engine, import) =
+            SyncEngine::new(chain.clone(), network.clone(), pool, grandpa.clone(), shared.clone(), true);
         std::thread::Builder::new()
             .stack_size(crate::executor::RUNTIME_THREAD_STACK_BYTES)
             .spawn(move || import.run())
             .expect("import thread starts");
-        tokio::spawn(engine.run(events, None));
-        Self { _dir: dir, chain, keystore, peer, shared, network }
+        tokio::spawn(engine.run(events, grandpa_out));
+        Self { _dir: dir, chain, keystore, peer, shared, network, grandpa }
     }
 
     /// Builds, seals and imports a block on our best in the next slot from `slots`,

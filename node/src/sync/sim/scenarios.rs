@@ -211,6 +211,46 @@ async fn partitioned_groups_author_apart_and_converge_when_healed() {
     }
 }
 
+/// After a partition heals, the side on the longer fork never hears of the shorter one again:
+/// every peer claims the longer fork, and nobody announces the shorter one's blocks. A
+/// GRANDPA vote naming the shorter fork's tip makes the node fetch that fork by hash.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fork_a_grandpa_vote_names_is_fetched_though_no_peer_claims_it() {
+    let router = Router::new(41);
+    router.set_conditions(0.0, Duration::from_millis(15));
+    let slots = Slots::new();
+    let (longer, shorter) = (SimNode::start_observing(&router, 0), SimNode::start(&router, 1));
+    let longer_tip = longer.author_chain(&slots, 4).header.hash();
+    let shorter_tip = shorter.author_chain(&slots, 3).header;
+    router.connect_all();
+    converge(&[&longer, &shorter], Some(longer_tip), &router, CONVERGENCE).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        longer.chain.header(shorter_tip.hash()).unwrap(),
+        None,
+        "nothing leads the longer side to the other fork"
+    );
+
+    // Alice (the dev chain's only GRANDPA voter) prevotes the shorter fork's tip.
+    let alice: sp_consensus_grandpa::AuthorityId =
+        sp_core::ed25519::Pair::from_string("//Alice", None).expect("a dev seed").public().into();
+    let prevote = finality_grandpa::Message::Prevote(finality_grandpa::Prevote {
+        target_hash: shorter_tip.hash(),
+        target_number: *shorter_tip.number(),
+    });
+    let signed = sp_consensus_grandpa::sign_message(shorter.keystore.clone(), prevote, alice, 1, 0)
+        .expect("the dev keystore signs for Alice");
+    let vote = ludus_finality::GossipMessage::Vote { round: 1, set_id: 0, message: signed };
+    shorter.network.publish(Topic::Grandpa, vote.encode());
+
+    let grandpa = longer.grandpa.as_ref().expect("an observer");
+    eventually(|| longer.chain.header(shorter_tip.hash()).unwrap().is_some(), "the voted fork fetched").await;
+    eventually(|| grandpa.status().held_messages == 0, "the vote released once its block arrived").await;
+    assert_eq!(longer.best().1, longer_tip, "the fetched fork is shorter: the best block stays");
+    assert!(router.bans().is_empty(), "{:?}", router.bans());
+    router.shutdown();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lost_and_delayed_messages_still_converge() {
     for seed in [41, 42, 43] {
