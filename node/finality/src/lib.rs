@@ -189,7 +189,8 @@ impl<P: Peer> Grandpa<P> {
         self.shared.enacts_change(header)
     }
 
-    /// Blocks that checked messages name and we lack, the highest first, at most `limit`.
+    /// Blocks that checked messages name and we lack, the highest first, at most `limit`; only
+    /// once a message has waited a second for them to arrive as blocks usually do.
     ///
     /// The messages wait for these blocks, and a vote may name a block on a fork that no peer
     /// announces any more: after a partition heals, each side's votes name its own side's

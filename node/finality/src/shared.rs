@@ -42,6 +42,10 @@ pub(crate) const LOG_TARGET: &str = "grandpa";
 const MAX_HELD: usize = 1_000;
 /// How long a message may wait for its blocks.
 const HELD_FOR: Duration = Duration::from_secs(60);
+/// How long a message waits for its blocks to arrive the usual way (announced, or synced as a
+/// peer's best) before sync is asked to fetch them: a vote often outruns the block it names by
+/// the block's import time, and that block should not be downloaded twice.
+const WANT_AFTER: Duration = Duration::from_secs(1);
 /// Minimum time between two catch-ups we send.
 const CATCH_UP_INTERVAL: Duration = Duration::from_secs(3);
 /// Commits and catch-ups remembered for de-duplication.
@@ -876,8 +880,8 @@ impl Shared {
         self.release_held();
     }
 
-    /// Blocks that held messages name and we still lack, above our finalized block: the
-    /// highest first, each once, at most `limit`.
+    /// Blocks that messages held for [`WANT_AFTER`] or longer name and we still lack, above our
+    /// finalized block: the highest first, each once, at most `limit`.
     pub fn wanted_blocks(&self, limit: usize) -> Vec<(Hash, BlockNumber)> {
         let finalized = self.chain.finalized().1;
         let mut wanted: Vec<(Hash, BlockNumber)> = {
@@ -886,7 +890,7 @@ impl Shared {
             state
                 .held
                 .iter()
-                .filter(|held| held.set_id == set_id)
+                .filter(|held| held.set_id == set_id && held.at.elapsed() >= WANT_AFTER)
                 .flat_map(|held| held.needs.iter().copied())
                 .filter(|(_, number)| *number > finalized)
                 .collect()
