@@ -2,12 +2,12 @@
 //! whose job it is (status and the peer table, the planner, serving, the import queue,
 //! transaction gossip, GRANDPA).
 
-use std::{sync::Arc, time::Duration};
+use std::{collections::HashSet, sync::Arc, time::Duration};
 
 use codec::{DecodeAll, Encode};
 use ludus_finality::{GossipVerdict, Grandpa};
 use ludus_network::{NetworkHandle, PeerId, Protocol, Topic, Verdict};
-use ludus_primitives::short;
+use ludus_primitives::{short, Hash};
 use sp_runtime::traits::Header as HeaderT;
 use tokio::sync::mpsc;
 
@@ -15,7 +15,7 @@ use super::{
     import_queue::{self, ImportJob, ImportReport, ImportWorker, Origin},
     messages::{BlockAnnounce, BlockData, BlockRequest, Role, Status},
     network::{SyncEvent, SyncNetwork},
-    planner::{Action, ChainView, Planner},
+    planner::{Action, ChainHead, ChainView, Planner},
     serve::serve_blocks,
     shared::SyncShared,
     transactions::{self, FromNetwork, OutgoingBatch},
@@ -37,6 +37,25 @@ enum Internal<Id> {
     GossipVerdict(Id, PeerId, Verdict, Option<String>),
 }
 
+/// Our chain as the planner sees it when it picks a download: with the announced blocks
+/// already on their way through the import thread. An announcement makes its sender's claim
+/// the block it announced, and without this every announced block was downloaded a second
+/// time while its first copy imported.
+struct Importing<'a> {
+    chain: &'a Chain,
+    blocks: &'a HashSet<Hash>,
+}
+
+impl ChainView for Importing<'_> {
+    fn head(&self) -> ChainHead {
+        self.chain.head()
+    }
+
+    fn has_block(&self, hash: &Hash) -> bool {
+        self.blocks.contains(hash) || self.chain.has_block(hash)
+    }
+}
+
 /// The sync engine; see the module docs of [`crate::sync`].
 pub struct SyncEngine<N: SyncNetwork = NetworkHandle> {
     chain: Arc<Chain>,
@@ -51,6 +70,8 @@ pub struct SyncEngine<N: SyncNetwork = NetworkHandle> {
     planner: Planner,
     /// Whether something happened that may start a download (checked after each event).
     replan: bool,
+    /// Announced blocks handed to the import thread and not yet reported back.
+    importing: HashSet<Hash>,
     outgoing_txs: OutgoingBatch,
     from_network: FromNetwork,
 }
@@ -83,6 +104,7 @@ impl<N: SyncNetwork> SyncEngine<N> {
             import_tx,
             planner: Planner::default(),
             replan: true,
+            importing: HashSet::new(),
             outgoing_txs: OutgoingBatch::default(),
             from_network: FromNetwork::default(),
         };
@@ -204,7 +226,8 @@ impl<N: SyncNetwork> SyncEngine<N> {
             return;
         }
         let block = BlockData { header: announce.header, body: announce.body, justification: None };
-        self.queue_import(vec![block], Origin { peer: from, gossip: Some(id) });
+        self.importing.insert(hash);
+        self.queue_import(vec![block], Origin { peer: from, gossip: Some((id, hash)) });
     }
 
     fn on_transactions(&mut self, from: PeerId, id: N::MessageId, data: &[u8]) {
@@ -314,7 +337,8 @@ impl<N: SyncNetwork> SyncEngine<N> {
             Some((_, true)) => Verdict::Reject,
             Some((_, false)) => Verdict::Ignore,
         };
-        if let Some(id) = origin.gossip {
+        if let Some((id, hash)) = origin.gossip {
+            self.importing.remove(&hash);
             self.network.validate(id, origin.peer, verdict);
         }
         match failure {
@@ -334,7 +358,8 @@ impl<N: SyncNetwork> SyncEngine<N> {
         }
         let next = {
             let peers = self.shared.peer_table().read();
-            self.planner.next_request(&*self.chain, &peers, std::time::Instant::now())
+            let view = Importing { chain: &self.chain, blocks: &self.importing };
+            self.planner.next_request(&view, &peers, std::time::Instant::now())
         };
         let Some((peer, request)) = next else { return };
         let response = self.network.request(peer, Protocol::Blocks, request.encode());

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use codec::Encode;
 use ludus_finality::Grandpa;
 use ludus_network::PeerId;
-use ludus_primitives::{now_ms, short, Block};
+use ludus_primitives::{now_ms, short, Block, Hash};
 use sp_runtime::traits::Header as HeaderT;
 use tokio::sync::mpsc;
 
@@ -25,8 +25,9 @@ use crate::{
 pub struct Origin<Id> {
     /// The peer that sent the blocks.
     pub peer: PeerId,
-    /// The gossip message to accept or reject once imported (announcements).
-    pub gossip: Option<Id>,
+    /// The gossip message to accept or reject once imported, and the block it announced
+    /// (announcements).
+    pub gossip: Option<(Id, Hash)>,
 }
 
 /// A batch of consecutive blocks to import in order.

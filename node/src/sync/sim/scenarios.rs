@@ -276,3 +276,24 @@ async fn lost_and_delayed_messages_still_converge() {
         router.shutdown();
     }
 }
+
+/// An announcement makes its sender's best the announced block; while that block imports,
+/// the planner must not download it again from the sender (it did, for 8 of 10 blocks).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_announced_block_is_imported_once_not_downloaded_again() {
+    let router = Router::new(51);
+    router.set_conditions(0.0, Duration::from_millis(5));
+    let slots = Slots::new();
+    let (author, follower) = (SimNode::start(&router, 0), SimNode::start(&router, 1));
+    router.connect_all();
+    eventually(|| follower.shared.peer_count() == 1, "the status exchange").await;
+    let blocks = |router: &Router| router.requests().iter().filter(|r| r.protocol == Protocol::Blocks).count();
+    let before = blocks(&router);
+    for _ in 0..10 {
+        let hash = author.author(&slots).header.hash();
+        eventually(|| follower.best().1 == hash, "the announced block imported").await;
+    }
+    assert_eq!(blocks(&router) - before, 0, "block requests while 10 announced blocks imported");
+    assert_eq!(follower.shared.imported_from_peers(), 0, "nothing downloaded");
+    router.shutdown();
+}
