@@ -9,7 +9,8 @@
 //!   best and finalized blocks and role;
 //! - **block announcements** (gossip): an author publishes each block it seals, header and
 //!   body; a receiver whose chain has the parent imports it at once and only then lets it
-//!   travel on; a bad block costs its sender a ban;
+//!   travel on; a bad block costs its sender a ban; while it imports, sync does not download
+//!   it again from the announcer;
 //! - **block sync** (request-response): when a peer's best block is ahead of ours and
 //!   unknown, the engine downloads the missing blocks — by number from our best when far
 //!   behind, otherwise backwards from the peer's head until a block we know (which also finds
