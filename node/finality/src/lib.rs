@@ -201,6 +201,17 @@ impl<P: Peer> Grandpa<P> {
         self.shared.wanted_blocks(limit)
     }
 
+    /// The block enacting the next authority-set change, when our best chain is a few blocks
+    /// past it and it is still not final: sync must fetch its justification.
+    ///
+    /// Only the old set's last commit can finalize that block, and the new set's messages are
+    /// of no use before it is final; a node that missed that one commit (it was offline, or
+    /// joined just then) would otherwise never cross to the new set, and with it voting, the
+    /// new set could lack its supermajority. Substrate's `request_justification`.
+    pub fn wanted_justification(&self) -> Option<(Hash, BlockNumber)> {
+        self.shared.wanted_justification()
+    }
+
     /// Set id, authority count, current round, last finalized, whether we vote.
     pub fn status(&self) -> GrandpaStatus {
         self.shared.status()

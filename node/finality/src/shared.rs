@@ -46,6 +46,10 @@ const HELD_FOR: Duration = Duration::from_secs(60);
 /// peer's best) before sync is asked to fetch them: a vote often outruns the block it names by
 /// the block's import time, and that block should not be downloaded twice.
 const WANT_AFTER: Duration = Duration::from_secs(1);
+/// How far our best block must be past the unfinalized block that enacts a set change before
+/// sync is asked for that block's justification: the old set's last commit, which finalizes
+/// exactly that block, usually arrives within a block or two.
+const JUSTIFICATION_AFTER: BlockNumber = 4;
 /// Minimum time between two catch-ups we send.
 const CATCH_UP_INTERVAL: Duration = Duration::from_secs(3);
 /// Commits and catch-ups remembered for de-duplication.
@@ -900,6 +904,18 @@ impl Shared {
         let mut unknown = self.unknown_blocks(wanted);
         unknown.truncate(limit);
         unknown
+    }
+
+    /// The block on our best chain that enacts the next set change, if it is not final while
+    /// our best is [`JUSTIFICATION_AFTER`] blocks past it.
+    pub fn wanted_justification(&self) -> Option<(Hash, BlockNumber)> {
+        let best = self.chain.best();
+        let limit = self.enactment_limit(&best).ok().flatten()?;
+        if best.number < limit.saturating_add(JUSTIFICATION_AFTER) || limit <= self.chain.finalized().1 {
+            return None;
+        }
+        let block = authorities::ancestor_at(&*self.chain, &best, limit).ok().flatten()?;
+        Some((block.hash(), limit))
     }
 
     pub fn status(&self) -> GrandpaStatus {

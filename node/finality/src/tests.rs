@@ -570,14 +570,21 @@ async fn a_set_change_hands_over_at_the_change_block() {
     let old = GossipMessage::Vote { round: 3, set_id: 0, message: old }.encode();
     assert_eq!(handles[1].on_gossip(&0, &old), GossipVerdict::Ignore);
 
-    // An observer syncing by justifications must cross the change block first.
+    // A node that missed the old set's last commit asks sync for the change block's
+    // justification once its chain is a few blocks past it, not before.
+    let (_o, g) = observer(&genesis, set0.clone(), &headers[..13]);
+    assert_eq!(g.wanted_justification(), None, "best #13 is only three blocks past the change");
     let (obs, g) = observer(&genesis, set0.clone(), &headers);
+    assert_eq!(g.wanted_justification(), Some((change, 10)));
+
+    // An observer syncing by justifications must cross the change block first.
     assert_eq!(
         g.import_justification(tip, 20, &j20),
         Err(JustificationError::SkipsSetChange { target: 20, change_at: 10 })
     );
     assert_eq!(g.import_justification(change, 10, &j10), Ok(()));
     assert_eq!(g.status().set_id, 1);
+    assert_eq!(g.wanted_justification(), None, "across the change, nothing more is wanted");
     assert_eq!(g.import_justification(tip, 20, &j20), Ok(()));
     assert_eq!(obs.chain.finalized(), (tip, 20));
     for n in &mut nodes {

@@ -72,6 +72,9 @@ pub struct SyncEngine<N: SyncNetwork = NetworkHandle> {
     replan: bool,
     /// Announced blocks handed to the import thread and not yet reported back.
     importing: HashSet<Hash>,
+    /// Whether the next plan asks GRANDPA what it waits for (each replan tick: the answer walks
+    /// the unfinalized chain).
+    ask_grandpa: bool,
     outgoing_txs: OutgoingBatch,
     from_network: FromNetwork,
 }
@@ -105,6 +108,7 @@ impl<N: SyncNetwork> SyncEngine<N> {
             planner: Planner::default(),
             replan: true,
             importing: HashSet::new(),
+            ask_grandpa: true,
             outgoing_txs: OutgoingBatch::default(),
             from_network: FromNetwork::default(),
         };
@@ -140,7 +144,10 @@ impl<N: SyncNetwork> SyncEngine<N> {
                     }
                 }
                 _ = flush.tick() => self.flush_transactions(),
-                _ = tick.tick() => self.replan = true,
+                _ = tick.tick() => {
+                    self.replan = true;
+                    self.ask_grandpa = true;
+                }
             }
             if std::mem::take(&mut self.replan) {
                 self.plan();
@@ -353,8 +360,8 @@ impl<N: SyncNetwork> SyncEngine<N> {
 
     /// Starts the next block download if one is due.
     fn plan(&mut self) {
-        if let Some(grandpa) = &self.grandpa {
-            self.planner.want(grandpa.wanted_blocks(WANTED_BLOCKS));
+        if let (true, Some(grandpa)) = (std::mem::take(&mut self.ask_grandpa), &self.grandpa) {
+            self.planner.want(grandpa.wanted_blocks(WANTED_BLOCKS), grandpa.wanted_justification());
         }
         let next = {
             let peers = self.shared.peer_table().read();

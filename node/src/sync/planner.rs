@@ -25,6 +25,10 @@
 //!   votes the other side cast for it (Substrate's `set_sync_fork_request`). A peer that answers
 //!   without the block is asked again only after [`WANTED_RETRY`], and not blamed: honest peers
 //!   lack blocks, and the one who named the block was a voter, not the peer.
+//! - Before those, a **wanted justification** (GRANDPA's: the block enacting a set change,
+//!   unfinalized though our chain is past it) is asked for as that one block, from one peer
+//!   after another until one sends it with its justification; the import thread imports the
+//!   justification of a block we have.
 
 use std::{
     collections::HashMap,
@@ -118,6 +122,16 @@ pub enum Action {
     Nothing,
 }
 
+/// A request for a block GRANDPA wants.
+#[derive(Debug, Clone, Copy)]
+struct Fetching {
+    peer: PeerId,
+    hash: Hash,
+    asked_at: Instant,
+    /// For the block's justification (we have the block).
+    justification: bool,
+}
+
 /// The download state; see the module docs.
 #[derive(Debug, Default)]
 pub struct Planner {
@@ -131,9 +145,11 @@ pub struct Planner {
     ascend_from_finalized: bool,
     /// Blocks wanted by hash, highest first, with the numbers they were named with.
     wanted: Vec<(Hash, BlockNumber)>,
-    /// The peer, wanted block and start of the walk in `fork_search`, when it is a wanted
-    /// block's.
-    fetching: Option<(PeerId, Hash, Instant)>,
+    /// The block whose justification we want.
+    wanted_justification: Option<(Hash, BlockNumber)>,
+    /// The request in flight (and the walk in `fork_search`) when it is for a wanted block
+    /// or justification.
+    fetching: Option<Fetching>,
     /// The peers that answered without a wanted block, and when.
     misses: HashMap<Hash, Vec<(PeerId, Instant)>>,
 }
@@ -146,9 +162,10 @@ impl Planner {
     }
 
     /// Blocks to fetch by hash when no peer's claim needs following (highest first, as named:
-    /// hash and number), replacing the last list.
-    pub fn want(&mut self, wanted: Vec<(Hash, BlockNumber)>) {
-        self.wanted = wanted;
+    /// hash and number), and a block of ours whose justification to fetch; replaces the last.
+    pub fn want(&mut self, blocks: Vec<(Hash, BlockNumber)>, justification: Option<(Hash, BlockNumber)>) {
+        self.wanted = blocks;
+        self.wanted_justification = justification;
     }
 
     /// The next request to send, if one is due; the caller must send it and report the
@@ -218,7 +235,7 @@ impl Planner {
         let head = chain.head();
         let remaining =
             |number: BlockNumber| number.saturating_sub(head.finalized_number).clamp(1, messages::MAX_BLOCKS);
-        if let (Some(lowest), Some((peer, ..))) = (self.fork_search.last(), self.fetching) {
+        if let (Some(lowest), Some(Fetching { peer, .. })) = (self.fork_search.last(), self.fetching) {
             if peers.iter().any(|(id, p)| *id == peer && p.is_available(now)) {
                 let request = BlockRequest {
                     from: messages::From::Hash(*lowest.header.parent_hash()),
@@ -235,34 +252,34 @@ impl Planner {
             tried.retain(|(_, at)| now.saturating_duration_since(*at) < WANTED_RETRY);
             !tried.is_empty()
         });
-        for &(hash, number) in &self.wanted {
-            if number <= head.finalized_number || chain.has_block(&hash) {
-                continue;
-            }
-            let tried = self.misses.get(&hash);
+        let justification = self
+            .wanted_justification
+            .filter(|(hash, number)| *number > head.finalized_number && chain.has_block(hash))
+            .map(|block| (block, true));
+        let blocks = self
+            .wanted
+            .iter()
+            .filter(|(hash, number)| *number > head.finalized_number && !chain.has_block(hash))
+            .map(|block| (*block, false));
+        let mut asks = justification.into_iter().chain(blocks);
+        let (peer, (hash, number), justification) = asks.find_map(|(block, justification)| {
+            let tried = self.misses.get(&block.0);
             let untried = |id: &PeerId| tried.is_none_or(|tried| tried.iter().all(|(peer, _)| peer != id));
-            // The lowest id first: every node does not pick the same peer, but one node
-            // picks the same one again, which keeps its tests repeatable.
-            let Some(peer) = peers.iter().filter(|(id, p)| p.is_available(now) && untried(id)).map(|(id, _)| *id).min()
-            else {
-                continue;
-            };
-            tracing::debug!(target: "sync", "asking {peer} for block #{number} ({}), which GRANDPA waits for", short(&hash));
-            self.fetching = Some((peer, hash, now));
-            self.in_flight = Some(peer);
-            let request = BlockRequest {
-                from: messages::From::Hash(hash),
-                direction: Direction::Descending,
-                max: remaining(number),
-            };
-            return Some((peer, request));
-        }
-        None
+            // The lowest id first: a node asks its peers in a fixed order (repeatable tests).
+            let peer = peers.iter().filter(|(id, p)| p.is_available(now) && untried(id)).map(|(id, _)| *id).min()?;
+            Some((peer, block, justification))
+        })?;
+        let what = if justification { "the justification of " } else { "" };
+        tracing::debug!(target: "sync", "asking {peer} for {what}block #{number} ({}), which GRANDPA waits for", short(&hash));
+        self.fetching = Some(Fetching { peer, hash, asked_at: now, justification });
+        self.in_flight = Some(peer);
+        let max = if justification { 1 } else { remaining(number) };
+        Some((peer, BlockRequest { from: messages::From::Hash(hash), direction: Direction::Descending, max }))
     }
 
     /// A wanted block's walk that cannot go on with this peer: it is asked for that block
     /// again only after [`WANTED_RETRY`].
-    fn wanted_missed(&mut self, peer: PeerId, (hash, asked_at): (Hash, Instant)) -> Action {
+    fn wanted_missed(&mut self, Fetching { peer, hash, asked_at, .. }: Fetching) -> Action {
         self.fork_search.clear();
         self.fetching = None;
         self.misses.entry(hash).or_default().push((peer, asked_at));
@@ -278,13 +295,13 @@ impl Planner {
         response: Result<&[u8], String>,
     ) -> Action {
         self.in_flight = None;
-        let wanted = self.fetching.filter(|(from, ..)| *from == peer).map(|(_, hash, at)| (hash, at));
+        let wanted = self.fetching.filter(|fetching| fetching.peer == peer);
         let bytes = match response {
             Ok(bytes) => bytes,
             Err(error) => {
                 tracing::debug!(target: "sync", "block request to {peer} failed: {error}");
                 if let Some(wanted) = wanted {
-                    self.wanted_missed(peer, wanted);
+                    self.wanted_missed(wanted);
                 }
                 return Action::BackOff { peer };
             }
@@ -298,8 +315,15 @@ impl Planner {
         }
         let head = chain.head();
         let mut blocks = response.blocks;
-        if let (Some(wanted), true) = (wanted, blocks.is_empty()) {
-            return self.wanted_missed(peer, wanted);
+        if let Some(wanted) = wanted {
+            if blocks.is_empty() || (wanted.justification && blocks[0].justification.is_none()) {
+                return self.wanted_missed(wanted);
+            }
+            if wanted.justification {
+                self.fetching = None;
+                blocks.truncate(1);
+                return self.import(peer, blocks);
+            }
         }
         if blocks.is_empty() {
             return Action::DropClaim { peer, best_number: head.best_number, best_hash: head.best_hash };
@@ -317,7 +341,7 @@ impl Planner {
                 // A wanted block off our finalized chain is of no use, and the peer only
                 // served what we asked for; a walk too long is given up.
                 if *lowest.header.number() <= head.finalized_number + 1 || self.fork_search.len() >= MAX_FORK_SEARCH {
-                    return self.wanted_missed(peer, wanted);
+                    return self.wanted_missed(wanted);
                 }
                 return Action::Nothing;
             }

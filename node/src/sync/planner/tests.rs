@@ -275,7 +275,7 @@ fn a_wanted_block_no_claim_leads_to_is_fetched_by_hash_and_its_fork_imported() {
     assert_eq!(planner.next_request(&chain, &peers, now), None, "no claim to follow, nothing wanted");
 
     let (number, hash) = tip(&shorter);
-    planner.want(vec![(hash, number)]);
+    planner.want(vec![(hash, number)], None);
     let (to, request) = planner.next_request(&chain, &peers, now).unwrap();
     assert_eq!(to, ids[0]);
     // From the wanted block down to just above our finalized #2.
@@ -299,7 +299,7 @@ fn a_wanted_block_no_claim_leads_to_is_fetched_by_hash_and_its_fork_imported() {
     let mut known = chain;
     known.known.extend(shorter.iter().map(|b| b.header.hash()));
     assert_eq!(planner.next_request(&known, &peers, now), None);
-    planner.want(vec![(Hash::repeat_byte(0x42), 2)]);
+    planner.want(vec![(Hash::repeat_byte(0x42), 2)], None);
     assert_eq!(planner.next_request(&known, &peers, now), None, "#2 is final: a block there is of no use");
 }
 
@@ -309,7 +309,7 @@ fn a_peer_without_the_wanted_block_is_not_blamed_and_asked_again_only_later() {
     let now = Instant::now();
     let mut planner = Planner::default();
     let (number, hash) = tip(&shorter);
-    planner.want(vec![(hash, number)]);
+    planner.want(vec![(hash, number)], None);
 
     let (first, request) = planner.next_request(&chain, &peers, now).unwrap();
     assert_eq!(
@@ -329,7 +329,7 @@ fn a_peer_without_the_wanted_block_is_not_blamed_and_asked_again_only_later() {
 
     // A claim to follow comes first, and abandons the wanted block's walk.
     let mut planner = Planner::default();
-    planner.want(vec![(hash, number)]);
+    planner.want(vec![(hash, number)], None);
     let (to, request) = planner.next_request(&chain, &peers, now).unwrap();
     planner.on_response(&chain, to, &request, Ok(&response(&descending(&shorter[1..]))));
     let ahead = blocks_on(chain.head.best_hash, chain.head.best_number, 1, 1);
@@ -348,11 +348,48 @@ fn a_wanted_block_off_our_finalized_chain_is_dropped_without_a_ban() {
     let (number, hash) = tip(&stale);
     let now = Instant::now();
     let mut planner = Planner::default();
-    planner.want(vec![(hash, number)]);
+    planner.want(vec![(hash, number)], None);
     let (to, request) = planner.next_request(&chain, &peers, now).unwrap();
     assert_eq!(request.max, 2);
     let action = planner.on_response(&chain, to, &request, Ok(&response(&descending(&stale[2..]))));
     assert_eq!(action, Action::Nothing);
     let (other, _) = planner.next_request(&chain, &peers, now).unwrap();
     assert_ne!(other, to, "that peer is not asked for it again before the retry delay");
+}
+
+#[test]
+fn a_wanted_justification_is_asked_for_as_one_block_until_a_peer_sends_it_with_one() {
+    let Healed { chain, peers, ids, .. } = healed();
+    // Our #4 enacts a set change, and the commit finalizing it never reached us.
+    let ours = blocks_on(genesis(), 0, 6, 1);
+    let chain = FakeChain::with(genesis(), &ours, chain.head.finalized_number);
+    let change = ours[3].clone();
+    let now = Instant::now();
+    let mut planner = Planner::default();
+    planner.want(vec![(Hash::repeat_byte(0x42), 5)], Some((change.header.hash(), 4)));
+
+    let (first, request) = planner.next_request(&chain, &peers, now).unwrap();
+    assert_eq!(first, ids[0]);
+    assert_eq!(
+        request,
+        BlockRequest { from: messages::From::Hash(change.header.hash()), direction: Direction::Descending, max: 1 },
+        "the justification comes first, and with its one block"
+    );
+    // This peer has the block but has not finalized it either: the next peer is asked.
+    let action = planner.on_response(&chain, first, &request, Ok(&response(&[change.clone()])));
+    assert_eq!(action, Action::Nothing);
+    let (second, request) = planner.next_request(&chain, &peers, now).unwrap();
+    assert_eq!((second, request.max), (ids[1], 1));
+    let justified = BlockData { justification: Some(b"a justification".to_vec()), ..change.clone() };
+    let action = planner.on_response(&chain, second, &request, Ok(&response(&[justified.clone()])));
+    assert_eq!(action, Action::Import { peer: second, blocks: vec![justified] }, "imported for its justification");
+    planner.on_imported();
+
+    // Final by now, or not ours: not asked for.
+    let mut finalized = FakeChain::with(genesis(), &ours, 4);
+    planner.want(Vec::new(), Some((change.header.hash(), 4)));
+    assert_eq!(planner.next_request(&finalized, &peers, now + WANTED_RETRY), None);
+    finalized.head.finalized_number = 2;
+    finalized.known.remove(&change.header.hash());
+    assert_eq!(planner.next_request(&finalized, &peers, now + WANTED_RETRY), None);
 }
