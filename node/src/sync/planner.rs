@@ -122,6 +122,21 @@ pub enum Action {
     Nothing,
 }
 
+/// The blocks from `hash` (numbered `number`) down to just above our finalized block, as one
+/// request can carry them: the walk back from a peer's head or a wanted block.
+fn descending_from(hash: Hash, number: BlockNumber, finalized: BlockNumber) -> BlockRequest {
+    BlockRequest {
+        from: messages::From::Hash(hash),
+        direction: Direction::Descending,
+        max: number.saturating_sub(finalized).clamp(1, messages::MAX_BLOCKS),
+    }
+}
+
+/// The next request of a walk back whose lowest block so far is `lowest`: from its parent.
+fn walk_on(lowest: &BlockData, finalized: BlockNumber) -> BlockRequest {
+    descending_from(*lowest.header.parent_hash(), lowest.header.number().saturating_sub(1), finalized)
+}
+
 /// A request for a block GRANDPA wants.
 #[derive(Debug, Clone, Copy)]
 struct Fetching {
@@ -195,12 +210,7 @@ impl Planner {
             self.fork_search.clear();
         }
         let request = if let Some(lowest) = self.fork_search.last() {
-            let remaining = lowest.header.number().saturating_sub(head.finalized_number + 1);
-            BlockRequest {
-                from: messages::From::Hash(*lowest.header.parent_hash()),
-                direction: Direction::Descending,
-                max: remaining.clamp(1, messages::MAX_BLOCKS),
-            }
+            walk_on(lowest, head.finalized_number)
         } else if self.ascend_from_finalized {
             BlockRequest {
                 from: messages::From::Number(head.finalized_number + 1),
@@ -214,11 +224,7 @@ impl Planner {
                 max: messages::MAX_BLOCKS,
             }
         } else {
-            BlockRequest {
-                from: messages::From::Hash(best_hash),
-                direction: Direction::Descending,
-                max: best_number.saturating_sub(head.finalized_number).clamp(1, messages::MAX_BLOCKS),
-            }
+            descending_from(best_hash, best_number, head.finalized_number)
         };
         self.in_flight = Some(peer);
         Some((peer, request))
@@ -233,15 +239,9 @@ impl Planner {
         now: Instant,
     ) -> Option<(PeerId, BlockRequest)> {
         let head = chain.head();
-        let remaining =
-            |number: BlockNumber| number.saturating_sub(head.finalized_number).clamp(1, messages::MAX_BLOCKS);
         if let (Some(lowest), Some(Fetching { peer, .. })) = (self.fork_search.last(), self.fetching) {
             if peers.iter().any(|(id, p)| *id == peer && p.is_available(now)) {
-                let request = BlockRequest {
-                    from: messages::From::Hash(*lowest.header.parent_hash()),
-                    direction: Direction::Descending,
-                    max: remaining(lowest.header.number().saturating_sub(1)),
-                };
+                let request = walk_on(lowest, head.finalized_number);
                 self.in_flight = Some(peer);
                 return Some((peer, request));
             }
@@ -273,8 +273,12 @@ impl Planner {
         tracing::debug!(target: "sync", "asking {peer} for {what}block #{number} ({}), which GRANDPA waits for", short(&hash));
         self.fetching = Some(Fetching { peer, hash, asked_at: now, justification });
         self.in_flight = Some(peer);
-        let max = if justification { 1 } else { remaining(number) };
-        Some((peer, BlockRequest { from: messages::From::Hash(hash), direction: Direction::Descending, max }))
+        let request = if justification {
+            BlockRequest { from: messages::From::Hash(hash), direction: Direction::Descending, max: 1 }
+        } else {
+            descending_from(hash, number, head.finalized_number)
+        };
+        Some((peer, request))
     }
 
     /// A wanted block's walk that cannot go on with this peer: it is asked for that block
