@@ -8,13 +8,13 @@
 //! Bridge keys sign deposit attestations for the validator's relayer
 //! ([`bridge_keys_in_set`], [`sign_bridge_digest`]) without ever leaving the keystore.
 
-use std::{path::Path, sync::Arc};
+use std::{collections::HashMap, path::Path, sync::Arc};
 
 use ludus_primitives::bridge::eth_address;
 use sc_keystore::LocalKeystore;
 use sp_core::{
     crypto::{key_types, KeyTypeId},
-    ecdsa, H160, H256,
+    ecdsa, ed25519, sr25519, Pair as _, H160, H256,
 };
 use sp_keystore::{Keystore, KeystorePtr};
 
@@ -60,7 +60,171 @@ pub fn open(path: Option<&Path>) -> Result<KeystorePtr, KeystoreError> {
             .map_err(|e| KeystoreError::Open { path: path.display().to_string(), error: e.to_string() })?,
         None => LocalKeystore::in_memory(),
     };
-    Ok(Arc::new(keystore))
+    Ok(Arc::new(SigningKeystore::new(keystore)))
+}
+
+/// A [`LocalKeystore`] that derives the keys a validator signs with every slot (Aura's sr25519
+/// and GRANDPA's ed25519) once, not at every signature.
+///
+/// `LocalKeystore` keeps each key as its secret URI and derives the pair again for every
+/// signature: a file read and, for a mnemonic (the development keys' `//Alice` too), BIP-39's
+/// 2,048 rounds of PBKDF2-HMAC-SHA512, about a millisecond — more than the rest of a GRANDPA
+/// vote. A node signs two votes a round and seals a block a slot. Here a derived pair is kept
+/// (in memory only, as the keystore's own in-memory keys are) and used while the keystore
+/// still holds its key: every signature still asks the keystore whether it does, so a key
+/// file removed stops the signing it did, as before. Every other key type and request goes
+/// to the `LocalKeystore` unchanged.
+pub struct SigningKeystore {
+    inner: LocalKeystore,
+    aura: parking_lot::Mutex<HashMap<sr25519::Public, sr25519::Pair>>,
+    grandpa: parking_lot::Mutex<HashMap<ed25519::Public, ed25519::Pair>>,
+}
+
+impl SigningKeystore {
+    /// `inner`, with no pair derived yet.
+    pub fn new(inner: LocalKeystore) -> Self {
+        Self { inner, aura: Default::default(), grandpa: Default::default() }
+    }
+
+    /// Whether the keystore holds the key `public` of `key_type`.
+    fn holds(&self, key_type: KeyTypeId, public: &[u8]) -> bool {
+        self.inner.has_keys(&[(public.to_vec(), key_type)])
+    }
+}
+
+/// `public`'s pair from `cache`, derived by `derive` the first time; `None` when the keystore
+/// does not hold it.
+fn cached_pair<Public: Eq + std::hash::Hash + Clone, Pair: Clone>(
+    cache: &parking_lot::Mutex<HashMap<Public, Pair>>,
+    public: &Public,
+    derive: impl FnOnce() -> Result<Option<Pair>, sp_keystore::Error>,
+) -> Result<Option<Pair>, sp_keystore::Error> {
+    if let Some(pair) = cache.lock().get(public) {
+        return Ok(Some(pair.clone()));
+    }
+    let Some(pair) = derive()? else { return Ok(None) };
+    cache.lock().insert(public.clone(), pair.clone());
+    Ok(Some(pair))
+}
+
+impl Keystore for SigningKeystore {
+    fn sr25519_public_keys(&self, key_type: KeyTypeId) -> Vec<sr25519::Public> {
+        self.inner.sr25519_public_keys(key_type)
+    }
+
+    fn sr25519_generate_new(
+        &self,
+        key_type: KeyTypeId,
+        seed: Option<&str>,
+    ) -> Result<sr25519::Public, sp_keystore::Error> {
+        self.inner.sr25519_generate_new(key_type, seed)
+    }
+
+    fn sr25519_sign(
+        &self,
+        key_type: KeyTypeId,
+        public: &sr25519::Public,
+        msg: &[u8],
+    ) -> Result<Option<sr25519::Signature>, sp_keystore::Error> {
+        if key_type != key_types::AURA {
+            return self.inner.sr25519_sign(key_type, public, msg);
+        }
+        if !self.holds(key_type, public.as_ref()) {
+            return Ok(None);
+        }
+        let pair = cached_pair(&self.aura, public, || {
+            let pair = self.inner.key_pair::<sp_consensus_aura::sr25519::AuthorityPair>(&(*public).into());
+            Ok(pair.map_err(|e| sp_keystore::Error::Other(e.to_string()))?.map(Into::into))
+        })?;
+        Ok(pair.map(|pair| pair.sign(msg)))
+    }
+
+    fn sr25519_vrf_sign(
+        &self,
+        key_type: KeyTypeId,
+        public: &sr25519::Public,
+        data: &sr25519::vrf::VrfSignData,
+    ) -> Result<Option<sr25519::vrf::VrfSignature>, sp_keystore::Error> {
+        self.inner.sr25519_vrf_sign(key_type, public, data)
+    }
+
+    fn sr25519_vrf_pre_output(
+        &self,
+        key_type: KeyTypeId,
+        public: &sr25519::Public,
+        input: &sr25519::vrf::VrfInput,
+    ) -> Result<Option<sr25519::vrf::VrfPreOutput>, sp_keystore::Error> {
+        self.inner.sr25519_vrf_pre_output(key_type, public, input)
+    }
+
+    fn ed25519_public_keys(&self, key_type: KeyTypeId) -> Vec<ed25519::Public> {
+        self.inner.ed25519_public_keys(key_type)
+    }
+
+    fn ed25519_generate_new(
+        &self,
+        key_type: KeyTypeId,
+        seed: Option<&str>,
+    ) -> Result<ed25519::Public, sp_keystore::Error> {
+        self.inner.ed25519_generate_new(key_type, seed)
+    }
+
+    fn ed25519_sign(
+        &self,
+        key_type: KeyTypeId,
+        public: &ed25519::Public,
+        msg: &[u8],
+    ) -> Result<Option<ed25519::Signature>, sp_keystore::Error> {
+        if key_type != key_types::GRANDPA {
+            return self.inner.ed25519_sign(key_type, public, msg);
+        }
+        if !self.holds(key_type, public.as_ref()) {
+            return Ok(None);
+        }
+        let pair = cached_pair(&self.grandpa, public, || {
+            let pair = self.inner.key_pair::<sp_consensus_grandpa::AuthorityPair>(&(*public).into());
+            Ok(pair.map_err(|e| sp_keystore::Error::Other(e.to_string()))?.map(Into::into))
+        })?;
+        Ok(pair.map(|pair| pair.sign(msg)))
+    }
+
+    fn ecdsa_public_keys(&self, key_type: KeyTypeId) -> Vec<ecdsa::Public> {
+        self.inner.ecdsa_public_keys(key_type)
+    }
+
+    fn ecdsa_generate_new(&self, key_type: KeyTypeId, seed: Option<&str>) -> Result<ecdsa::Public, sp_keystore::Error> {
+        self.inner.ecdsa_generate_new(key_type, seed)
+    }
+
+    fn ecdsa_sign(
+        &self,
+        key_type: KeyTypeId,
+        public: &ecdsa::Public,
+        msg: &[u8],
+    ) -> Result<Option<ecdsa::Signature>, sp_keystore::Error> {
+        self.inner.ecdsa_sign(key_type, public, msg)
+    }
+
+    fn ecdsa_sign_prehashed(
+        &self,
+        key_type: KeyTypeId,
+        public: &ecdsa::Public,
+        msg: &[u8; 32],
+    ) -> Result<Option<ecdsa::Signature>, sp_keystore::Error> {
+        self.inner.ecdsa_sign_prehashed(key_type, public, msg)
+    }
+
+    fn insert(&self, key_type: KeyTypeId, suri: &str, public: &[u8]) -> Result<(), ()> {
+        self.inner.insert(key_type, suri, public)
+    }
+
+    fn keys(&self, key_type: KeyTypeId) -> Result<Vec<Vec<u8>>, sp_keystore::Error> {
+        self.inner.keys(key_type)
+    }
+
+    fn has_keys(&self, public_keys: &[(Vec<u8>, KeyTypeId)]) -> bool {
+        self.inner.has_keys(public_keys)
+    }
 }
 
 /// Adds the development keys of `name` (e.g. "Alice"): aura (sr25519), grandpa (ed25519)
@@ -143,5 +307,32 @@ mod tests {
         assert!(sp_io::crypto::ecdsa_verify_prehashed(&signature, &digest.0, &bob));
         let alice = ecdsa::Pair::from_string("//Alice", None).unwrap().public();
         assert!(sign_bridge_digest(&keystore, &alice, &digest).is_err(), "a key the keystore does not hold");
+    }
+
+    #[test]
+    fn validator_keys_sign_from_a_pair_derived_once_while_the_keystore_holds_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let keystore = open(Some(dir.path())).unwrap();
+        let aura = keystore.sr25519_generate_new(key_types::AURA, None).unwrap();
+        let grandpa = keystore.ed25519_generate_new(key_types::GRANDPA, None).unwrap();
+        let other = keystore.sr25519_generate_new(key_types::BABE, None).unwrap();
+        for message in [&b"slot 1"[..], b"slot 2"] {
+            let signature = keystore.sr25519_sign(key_types::AURA, &aura, message).unwrap().unwrap();
+            assert!(sr25519::Pair::verify(&signature, message, &aura));
+            let signature = keystore.ed25519_sign(key_types::GRANDPA, &grandpa, message).unwrap().unwrap();
+            assert!(ed25519::Pair::verify(&signature, message, &grandpa));
+            let signature = keystore.sr25519_sign(key_types::BABE, &other, message).unwrap().unwrap();
+            assert!(sr25519::Pair::verify(&signature, message, &other), "other key types sign as before");
+        }
+        assert_eq!(keystore.sr25519_sign(key_types::AURA, &other, b"x").unwrap(), None, "not an Aura key here");
+        let stranger = sr25519::Pair::from_string("//Stranger", None).unwrap().public();
+        assert_eq!(keystore.sr25519_sign(key_types::AURA, &stranger, b"x").unwrap(), None);
+
+        // The operator removes the key files: the pairs derived before sign no more.
+        for file in std::fs::read_dir(dir.path()).unwrap() {
+            std::fs::remove_file(file.unwrap().path()).unwrap();
+        }
+        assert_eq!(keystore.sr25519_sign(key_types::AURA, &aura, b"slot 3").unwrap(), None);
+        assert_eq!(keystore.ed25519_sign(key_types::GRANDPA, &grandpa, b"slot 3").unwrap(), None);
     }
 }

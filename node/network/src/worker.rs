@@ -159,8 +159,14 @@ impl Worker {
         let status_protocol = protocol_name(Protocol::Status.name(&genesis))?;
         let kad_protocol = protocol_name(format!("/ludus/{}/kad", hex::encode(genesis)))?;
 
+        // Unsigned, as Ethereum's consensus layer runs gossipsub: the connection (noise) already
+        // authenticates the peer a message came from, which is whom a verdict rewards or bans,
+        // and every payload carries its own signatures (transactions, block seals, votes). A
+        // signed message costs an ed25519 signature over all of it at the publisher and a check
+        // at every receiver, for every copy, duplicates included (gossipsub checks before it
+        // looks the message up).
         let gossip_config = gossipsub::ConfigBuilder::default()
-            .validation_mode(gossipsub::ValidationMode::Strict)
+            .validation_mode(gossipsub::ValidationMode::Anonymous)
             .validate_messages()
             // Content addressing: identical bytes are one message, whoever sends them.
             .message_id_fn(|message: &gossipsub::Message| {
@@ -177,9 +183,8 @@ impl Worker {
             .mesh_outbound_min(0)
             .build()
             .map_err(|e| setup_err("gossipsub config")(e.to_string()))?;
-        let mut gossipsub =
-            gossipsub::Behaviour::new(gossipsub::MessageAuthenticity::Signed(key.clone()), gossip_config)
-                .map_err(|e| setup_err("gossipsub")(e.to_string()))?;
+        let mut gossipsub = gossipsub::Behaviour::new(gossipsub::MessageAuthenticity::Anonymous, gossip_config)
+            .map_err(|e| setup_err("gossipsub")(e.to_string()))?;
         let mut topics = HashMap::new();
         let mut topic_names = HashMap::new();
         for topic in Topic::ALL {
