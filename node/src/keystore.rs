@@ -14,7 +14,7 @@ use ludus_primitives::bridge::eth_address;
 use sc_keystore::LocalKeystore;
 use sp_core::{
     crypto::{key_types, KeyTypeId},
-    ecdsa, ed25519, sr25519, Pair as _, H160, H256,
+    ecdsa, ed25519, sr25519, ByteArray, Pair as _, H160, H256,
 };
 use sp_keystore::{Keystore, KeystorePtr};
 
@@ -86,25 +86,30 @@ impl SigningKeystore {
         Self { inner, aura: Default::default(), grandpa: Default::default() }
     }
 
-    /// Whether the keystore holds the key `public` of `key_type`.
-    fn holds(&self, key_type: KeyTypeId, public: &[u8]) -> bool {
-        self.inner.has_keys(&[(public.to_vec(), key_type)])
+    /// `msg` signed with the pair of `public` (a key of `key_type`) from `cache`, derived by
+    /// `derive` the first time; `None` when the keystore does not hold the key (any more).
+    fn sign_derived_once<P: sp_core::Pair>(
+        &self,
+        key_type: KeyTypeId,
+        public: &P::Public,
+        msg: &[u8],
+        cache: &parking_lot::Mutex<HashMap<P::Public, P>>,
+        derive: impl FnOnce() -> sc_keystore::Result<Option<P>>,
+    ) -> Result<Option<P::Signature>, sp_keystore::Error>
+    where
+        P::Public: std::hash::Hash,
+    {
+        if !self.inner.has_keys(&[(public.to_raw_vec(), key_type)]) {
+            return Ok(None);
+        }
+        if let Some(pair) = cache.lock().get(public) {
+            return Ok(Some(pair.sign(msg)));
+        }
+        let Some(pair) = derive().map_err(|e| sp_keystore::Error::Other(e.to_string()))? else { return Ok(None) };
+        let signature = pair.sign(msg);
+        cache.lock().insert(public.clone(), pair);
+        Ok(Some(signature))
     }
-}
-
-/// `public`'s pair from `cache`, derived by `derive` the first time; `None` when the keystore
-/// does not hold it.
-fn cached_pair<Public: Eq + std::hash::Hash + Clone, Pair: Clone>(
-    cache: &parking_lot::Mutex<HashMap<Public, Pair>>,
-    public: &Public,
-    derive: impl FnOnce() -> Result<Option<Pair>, sp_keystore::Error>,
-) -> Result<Option<Pair>, sp_keystore::Error> {
-    if let Some(pair) = cache.lock().get(public) {
-        return Ok(Some(pair.clone()));
-    }
-    let Some(pair) = derive()? else { return Ok(None) };
-    cache.lock().insert(public.clone(), pair.clone());
-    Ok(Some(pair))
 }
 
 impl Keystore for SigningKeystore {
@@ -129,14 +134,9 @@ impl Keystore for SigningKeystore {
         if key_type != key_types::AURA {
             return self.inner.sr25519_sign(key_type, public, msg);
         }
-        if !self.holds(key_type, public.as_ref()) {
-            return Ok(None);
-        }
-        let pair = cached_pair(&self.aura, public, || {
-            let pair = self.inner.key_pair::<sp_consensus_aura::sr25519::AuthorityPair>(&(*public).into());
-            Ok(pair.map_err(|e| sp_keystore::Error::Other(e.to_string()))?.map(Into::into))
-        })?;
-        Ok(pair.map(|pair| pair.sign(msg)))
+        self.sign_derived_once(key_type, public, msg, &self.aura, || {
+            Ok(self.inner.key_pair::<sp_consensus_aura::sr25519::AuthorityPair>(&(*public).into())?.map(Into::into))
+        })
     }
 
     fn sr25519_vrf_sign(
@@ -178,14 +178,9 @@ impl Keystore for SigningKeystore {
         if key_type != key_types::GRANDPA {
             return self.inner.ed25519_sign(key_type, public, msg);
         }
-        if !self.holds(key_type, public.as_ref()) {
-            return Ok(None);
-        }
-        let pair = cached_pair(&self.grandpa, public, || {
-            let pair = self.inner.key_pair::<sp_consensus_grandpa::AuthorityPair>(&(*public).into());
-            Ok(pair.map_err(|e| sp_keystore::Error::Other(e.to_string()))?.map(Into::into))
-        })?;
-        Ok(pair.map(|pair| pair.sign(msg)))
+        self.sign_derived_once(key_type, public, msg, &self.grandpa, || {
+            Ok(self.inner.key_pair::<sp_consensus_grandpa::AuthorityPair>(&(*public).into())?.map(Into::into))
+        })
     }
 
     fn ecdsa_public_keys(&self, key_type: KeyTypeId) -> Vec<ecdsa::Public> {
