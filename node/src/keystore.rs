@@ -14,7 +14,7 @@ use ludus_primitives::bridge::eth_address;
 use sc_keystore::LocalKeystore;
 use sp_core::{
     crypto::{key_types, KeyTypeId},
-    ecdsa, ed25519, sr25519, ByteArray, Pair as _, H160, H256,
+    ecdsa, ed25519, sr25519, ByteArray, H160, H256,
 };
 use sp_keystore::{Keystore, KeystorePtr};
 
