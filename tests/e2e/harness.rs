@@ -64,10 +64,20 @@ pub fn next_node_binary() -> PathBuf {
     path
 }
 
-/// A port nobody listens on right now (the OS picks it; we release it for the node).
+/// A port nobody listens on right now (the OS picks it; we release it for the node), and
+/// never one this test process handed out before: released, a port can come back from the OS
+/// at the next call, and a node given it for both RPC and Prometheus fails to start.
 pub fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port on loopback");
-    listener.local_addr().expect("a bound socket has an address").port()
+    static HANDED_OUT: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut handed_out = HANDED_OUT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    loop {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port on loopback");
+        let port = listener.local_addr().expect("a bound socket has an address").port();
+        if !handed_out.contains(&port) {
+            handed_out.push(port);
+            return port;
+        }
+    }
 }
 
 /// A free port below the kernel's ephemeral range (32768 and up on Linux), for a node's
